@@ -1,0 +1,88 @@
+"""Shared test set-up: offscreen Qt, an in-memory keyring, a network guard, store factories."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TRIAGE_USER", "alice")
+os.environ["TRIAGE_NO_NETWORK_CHECK"] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+REALDATA = ROOT.parent / "shared" / "realdata"
+AGE_TESTKIT = ROOT.parent / "shared" / "age-testkit"
+
+from tests.support import network_guard  # noqa: E402
+
+network_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[object]:
+    """Every test gets a fresh in-memory keyring (no daemon needed)."""
+    import keyring
+
+    from tests.support.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep each test's store, settings and logs in its own folder."""
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(data))
+    monkeypatch.delenv("TRIAGE_DB", raising=False)
+    monkeypatch.setenv("TRIAGE_USER", "alice")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return data
+
+
+@pytest.fixture
+def make_store(tmp_path: Path) -> Iterator[Callable[..., object]]:
+    """A factory of stores on tmp_path: make_store(name='store.db', user='alice')."""
+    from triage_app.store import open_store
+
+    opened = []
+
+    def factory(name: str = "store.db", user: str = "alice", **kwargs: object) -> object:
+        store = open_store(tmp_path / name, user=user, create=True, **kwargs)  # type: ignore[arg-type]
+        opened.append(store)
+        return store
+
+    yield factory
+    for store in opened:
+        try:
+            store.close()
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def realdata() -> Path:
+    assert REALDATA.is_dir(), f"shared real data not found at {REALDATA}"
+    return REALDATA
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run `triage` in a subprocess (for exit codes, stderr, SIGKILL tests)."""
+    import subprocess
+
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "triage_app.cli", *args],
+        capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=600,
+    )
+    return proc.returncode, proc.stdout, proc.stderr

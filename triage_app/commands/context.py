@@ -1,0 +1,74 @@
+"""What every subcommand gets: parsed global options, the store opened on first use, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..store.connection import Store
+from ..store.opening import open_for_user
+from ..store.paths import current_user, data_dir, default_store_path
+
+
+@dataclass
+class CommandContext:
+    db: str | None = None
+    data_dir_arg: str | None = None
+    passphrase_file: str | None = None
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    _store: Store | None = None
+
+    @property
+    def store_path(self) -> Path:
+        return default_store_path(self.db, self.data_dir_arg)
+
+    @property
+    def data_dir(self) -> Path:
+        return data_dir(self.data_dir_arg)
+
+    @property
+    def user(self) -> str:
+        return current_user()
+
+    def passphrase(self) -> str | None:
+        if not self.passphrase_file:
+            import os
+
+            env = os.environ.get("TRIAGE_PASSPHRASE_FILE")
+            if not env:
+                return None
+            self.passphrase_file = env
+        from ..core.errors import TriageError
+
+        try:
+            text = Path(self.passphrase_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TriageError(f"Cannot read passphrase file {self.passphrase_file}: "
+                              f"{exc.strerror or exc}") from exc
+        return text.rstrip("\r\n")
+
+    def store(self, *, create: bool = False) -> Store:
+        """The store, opened once; ``create`` makes a new one where none exists."""
+        if self._store is None:
+            self._store = open_for_user(
+                self.store_path,
+                create=create,
+                user=self.user,
+                data_dir=self.data_dir,
+                passphrase=self.passphrase(),
+            )
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def print_json(self, value: Any) -> None:
+        print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True), file=self.out)

@@ -1,0 +1,1 @@
+"""Pure-Python core: records, taxonomy, workflow rules, indicators, similarity, demo data (no Qt)."""

@@ -1,0 +1,250 @@
+"""Opening the store: one connection per thread, the pragmas of DESIGN.md, migrations, and
+explicit transactions.
+
+Every connection goes through :func:`connect`, so the pragmas hold everywhere. The driver is
+``sqlcipher3`` (SQLite with SQLCipher built in) for plain and encrypted stores alike, so that every
+store sees the same SQLite version and FTS5."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid as uuidlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlite
+
+from ..core.errors import StoreVersionError, TriageError, WrongKeyError
+from ..core.taxonomy import Tag, load_taxonomy
+from ..core.timeutil import utc_now_iso
+from .migrations import all_migrations
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": 2,  # FULL
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+}
+
+DatabaseError = sqlite.DatabaseError
+IntegrityError = sqlite.IntegrityError
+OperationalError = sqlite.OperationalError
+
+
+def connect(path: Path | str, key: bytes | None = None, *, create: bool = False) -> Any:
+    """A connection with the store's pragmas; ``key`` is the 32-byte SQLCipher key, or None.
+
+    Refuses to create a file unless ``create``; a wrong key or a damaged file raises
+    WrongKeyError without writing anything."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise TriageError(f"No store at {path}")
+    if create and not path.parent.exists():
+        raise TriageError(f"Folder {path.parent} does not exist")
+    uri = f"file:{path}?mode={'rwc' if create else 'rw'}"
+    try:
+        conn = sqlite.connect(uri, uri=True, isolation_level=None, timeout=5.0,
+                              check_same_thread=True)
+    except sqlite.OperationalError as exc:
+        raise TriageError(f"Cannot open store {path}: {exc}") from exc
+    try:
+        if key is not None:
+            if len(key) != 32:
+                raise TriageError("a store key must be 32 bytes")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        # The first read proves the key (or that the file is a database at all).
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite.DatabaseError as exc:
+        conn.close()
+        raise WrongKeyError() from exc
+    try:
+        mode = conn.execute("PRAGMA journal_mode = wal").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise TriageError(f"Store {path} cannot use write-ahead logging (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {PRAGMAS['busy_timeout']}")
+    except sqlite.DatabaseError as exc:
+        conn.close()
+        raise WrongKeyError() from exc
+    return conn
+
+
+class Store:
+    """An open store: the connection, who is working, and the helpers every query module uses."""
+
+    def __init__(self, conn: Any, path: Path, user: str, key: bytes | None = None) -> None:
+        self.conn = conn
+        self.path = path
+        self.user = user
+        self.key = key  # kept so that worker threads can open their own connection
+        self.workstation = socket.gethostname() if hasattr(socket, "gethostname") else ""
+        self._taxonomy: dict[str, Tag] | None = None
+
+    # -- basics -------------------------------------------------------------------------------
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self.conn.execute(sql, params)
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.key = None
+
+    def reopen(self) -> Store:
+        """A new Store on the same file for another thread (connections belong to one thread)."""
+        conn = connect(self.path, self.key)
+        other = Store(conn, self.path, self.user, self.key)
+        other._taxonomy = self._taxonomy
+        return other
+
+    # -- store identity -----------------------------------------------------------------------
+    @property
+    def store_id(self) -> str:
+        return str(self.scalar("SELECT value FROM meta WHERE key = 'store_id'"))
+
+    def meta(self, key: str) -> str | None:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    @property
+    def taxonomy(self) -> dict[str, Tag]:
+        """Tags by key, as stored in the `tags` table (loaded from taxonomy.toml at open)."""
+        if self._taxonomy is None:
+            rows = self.execute(
+                "SELECT key, label, number_key, colour, description, kind FROM tags ORDER BY rowid"
+            ).fetchall()
+            self._taxonomy = {r[0]: Tag(*r) for r in rows}
+        return self._taxonomy
+
+    def role_of(self, user: str | None = None) -> str | None:
+        return self.scalar("SELECT role FROM users WHERE name = ?", (user or self.user,))
+
+
+def migrate(conn: Any, path: Path) -> None:
+    """Bring the schema up to date; refuse a store written by a newer program."""
+    migrations = all_migrations()
+    latest = migrations[-1].version
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > latest:
+        raise StoreVersionError(
+            f"Store {path} was written by a newer version of the program (schema {current}, "
+            f"this program knows up to {latest}); update the program to open it"
+        )
+    for migration in migrations:
+        if migration.version <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(migration.sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements; sqlite3.complete_statement keeps triggers whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def _initialise(conn: Any, user: str) -> None:
+    """First-time rows: store id, creation time, and the creator as supervisor."""
+    now = utc_now_iso()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("SELECT 1 FROM meta WHERE key = 'store_id'").fetchone() is None:
+            conn.execute("INSERT INTO meta VALUES ('store_id', ?)", (str(uuidlib.uuid4()),))
+            conn.execute("INSERT INTO meta VALUES ('created', ?)", (now,))
+        if conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0:
+            conn.execute(
+                "INSERT INTO users(name, role, added_by, added_at) VALUES (?, 'supervisor', ?, ?)",
+                (user, user, now),
+            )
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def sync_taxonomy(store: Store, tags: list[Tag] | None = None) -> None:
+    """Insert or update the taxonomy's tags (tags are never deleted: decisions refer to them)."""
+    tags = tags if tags is not None else load_taxonomy()
+    with store.transaction() as conn:
+        for t in tags:
+            conn.execute(
+                "INSERT INTO tags(key, label, number_key, colour, description, kind) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET label=excluded.label, "
+                "number_key=excluded.number_key, colour=excluded.colour, "
+                "description=excluded.description, kind=excluded.kind",
+                (t.key, t.label, t.number_key, t.colour, t.description, t.kind),
+            )
+        # A number key now belongs to another tag: clear it on the tags that lost it.
+        keys = [t.key for t in tags]
+        conn.execute(
+            f"UPDATE tags SET number_key = NULL WHERE key NOT IN ({','.join('?' * len(keys))})",
+            keys,
+        )
+    store._taxonomy = None
+
+
+def open_store(
+    path: Path | str,
+    *,
+    user: str | None = None,
+    key: bytes | None = None,
+    create: bool = False,
+) -> Store:
+    """Open (or with ``create`` make) a store, migrate it and load the taxonomy.
+
+    The first user of a new store becomes its supervisor."""
+    from .paths import current_user
+
+    path = Path(path)
+    user = user or current_user()
+    is_new = not path.exists() or path.stat().st_size == 0
+    if is_new and not create:
+        raise TriageError(f"No store at {path}; create one with 'triage demo' or 'triage import'")
+    conn = connect(path, key, create=create)
+    try:
+        migrate(conn, path)
+        _initialise(conn, user)
+    except BaseException:
+        conn.close()
+        raise
+    store = Store(conn, path, user, key)
+    sync_taxonomy(store)
+    if os.environ.get("TRIAGE_DEBUG_SQL"):
+        conn.set_trace_callback(print)
+    return store
