@@ -1,0 +1,180 @@
+"""Streaming JSON for importers: JSON Lines line by line, big documents item by item.
+
+No importer reads a whole file into memory: JSONL is read a line at a time and a single big
+document (a Telegram ``result.json``, a page of API results) is walked with ijson, which parses
+integers exactly (``use_float=False``), so ids above 2**53 never pass through a float.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+
+from ..core.errors import UnreadableFileError
+from ..core.records import BadRecord
+from .base import ReadContext
+
+CHUNK = 256 * 1024
+
+
+class ProgressReader(io.RawIOBase):
+    """A binary file that tells the pipeline how many bytes have been consumed."""
+
+    def __init__(self, raw: IO[bytes], ctx: ReadContext) -> None:
+        self._raw = raw
+        self._ctx = ctx
+        self._done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._done += n
+        self._ctx.report_bytes(self._done)
+        return n
+
+
+class EscapeRepairingReader(io.RawIOBase):
+    """Rewrites the invalid ``\\xNN`` escapes Telegram Desktop writes into valid ``\\u00NN``.
+
+    Telegram writes control characters as ``\\xNN``, which no JSON parser accepts. The rewrite
+    works byte by byte with one bit of state carried across reads (whether the previous byte
+    was an unpaired backslash), so it streams and never mistakes ``\\\\x`` (an escaped
+    backslash followed by the letter x) for an escape.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._odd_backslash = False
+        self._pending = b""
+        self.repairs = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _fix(self, chunk: bytes) -> bytes:
+        if b"\\" not in chunk and not self._odd_backslash:
+            return chunk
+        out = bytearray()
+        odd = self._odd_backslash
+        for byte in chunk:
+            if odd and byte == 0x78:  # "x" after an unpaired backslash
+                out += b"u00"
+                self.repairs += 1
+                odd = False
+                continue
+            out.append(byte)
+            odd = (not odd) if byte == 0x5C else False
+        self._odd_backslash = odd
+        return bytes(out)
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._raw.read(max(len(buffer), 1))
+            if not chunk:
+                return 0
+            self._pending = self._fix(chunk)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def json_safe(value: Any) -> Any:
+    """ijson's Decimals (non-integers only) as floats, so records serialise like plain JSON.
+
+    Integers stay Python ints, exact at any size; only fractional numbers (coordinates,
+    scores) become floats."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    return value
+
+
+def dump_raw(value: object) -> str:
+    """The JSON text of one parsed record for ``PostRecord.raw``."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def damaged(path: Path, exc: Exception) -> UnreadableFileError:
+    """The one line a person sees when a JSON document is cut short or not JSON at all."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return UnreadableFileError(f"{path.name}: damaged or truncated JSON ({detail[:120]})")
+
+
+@contextmanager
+def open_stream(path: Path, ctx: ReadContext, repair_escapes: bool = False) -> Iterator[IO[bytes]]:
+    """Open ``path`` for ijson with progress reporting (and Telegram escape repair if asked)."""
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    with handle:
+        stream: io.RawIOBase = ProgressReader(handle, ctx)
+        if repair_escapes:
+            stream = EscapeRepairingReader(stream)  # type: ignore[arg-type]
+        yield io.BufferedReader(stream, CHUNK)
+
+
+def iter_items(stream: IO[bytes], prefix: str, path: Path) -> Iterator[Any]:
+    """ijson items under ``prefix`` (exact integers; several top-level documents allowed)."""
+    try:
+        for item in ijson.items(stream, prefix, use_float=False, multiple_values=True):
+            yield json_safe(item)
+    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+        raise damaged(path, exc) from exc
+
+
+def iter_lines(path: Path, ctx: ReadContext) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each non-blank line of a JSONL file, streamed."""
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    done = 0
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            done += len(line)
+            ctx.report_bytes(done)
+            if line.strip():
+                yield number, line
+
+
+def parse_line(line: bytes, number: int) -> tuple[dict[str, Any], str] | BadRecord:
+    """One JSONL line as (object, text) or a BadRecord saying why it cannot be read.
+
+    The json module parses integers exactly at any size, so numeric ids survive."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return BadRecord("line is not UTF-8 text", line, line_no=number)
+    text = text.rstrip("\r\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return BadRecord(f"not valid JSON ({exc.msg} at column {exc.colno})", line, line_no=number)
+    if not isinstance(value, dict):
+        return BadRecord("line is not a JSON object", line, line_no=number)
+    return value, text
+
+
+def sniff_text(head: bytes) -> str:
+    """The head of a file as text for detection (a cut multi-byte character is dropped)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return head.decode("utf-8", errors="ignore")
