@@ -28,7 +28,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="triage", description="Triage workstation command line")
     parser.add_argument("--db", help="store file (default: TRIAGE_DB or the data folder)")
-    parser.add_argument("--data-dir", help="folder for store, keys, settings, logs (TRIAGE_DATA_DIR)")
+    parser.add_argument(
+        "--data-dir", help="folder for store, keys, settings, logs (TRIAGE_DATA_DIR)"
+    )
     parser.add_argument("--passphrase-file", help="passphrase that unlocks the store's key")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -48,8 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    ctx = CommandContext(db=args.db, data_dir_arg=args.data_dir,
-                         passphrase_file=args.passphrase_file)
+    ctx = CommandContext(
+        db=args.db, data_dir_arg=args.data_dir, passphrase_file=args.passphrase_file
+    )
     try:
         return int(args.handler(args, ctx) or 0)
     except UsageError as exc:
@@ -65,8 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
         path = _log_crash()
-        print(f"error: unexpected {type(exc).__name__}: {exc} (details in {path})",
-              file=sys.stderr)
+        print(f"error: unexpected {type(exc).__name__}: {exc} (details in {path})", file=sys.stderr)
         return 1
     finally:
         ctx.close()

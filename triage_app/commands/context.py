@@ -46,8 +46,9 @@ class CommandContext:
         try:
             text = Path(self.passphrase_file).read_text(encoding="utf-8")
         except OSError as exc:
-            raise TriageError(f"Cannot read passphrase file {self.passphrase_file}: "
-                              f"{exc.strerror or exc}") from exc
+            raise TriageError(
+                f"Cannot read passphrase file {self.passphrase_file}: {exc.strerror or exc}"
+            ) from exc
         return text.rstrip("\r\n")
 
     def store(self, *, create: bool = False) -> Store:

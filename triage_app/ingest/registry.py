@@ -50,7 +50,9 @@ def detect_format(path: Path, forced: str | None = None) -> Importer:
     scores = {name: imp.detect(path, head) for name, imp in table.items()}
     best = max(scores.values(), default=Confidence.NO)
     if best == Confidence.NO:
-        raise UnreadableFileError(f"{path}: not a format this program knows (use --format to force one)")
+        raise UnreadableFileError(
+            f"{path}: not a format this program knows (use --format to force one)"
+        )
     winners = sorted(name for name, score in scores.items() if score == best)
     if len(winners) > 1:
         raise UnreadableFileError(

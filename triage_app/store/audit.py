@@ -14,27 +14,45 @@ from ..core.timeutil import utc_now_iso
 GENESIS = "0" * 64
 
 
-def row_hash(prev_hash: str, uuid: str, at: str, actor: str, action: str,
-             object_type: str | None, object_id: str | None, detail: str) -> str:
+def row_hash(
+    prev_hash: str,
+    uuid: str,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str | None,
+    object_id: str | None,
+    detail: str,
+) -> str:
     """SHA-256 over the previous hash and the row's content in a canonical JSON form."""
     content = json.dumps(
         [uuid, at, actor, action, object_type, object_id, detail],
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
 
-def append_audit(conn: Any, actor: str, action: str, object_type: str | None = None,
-                 object_id: str | int | None = None, detail: dict[str, Any] | None = None,
-                 *, at: str | None = None, uuid: str | None = None) -> str:
+def append_audit(
+    conn: Any,
+    actor: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+    *,
+    at: str | None = None,
+    uuid: str | None = None,
+) -> str:
     """Append one row inside the caller's transaction; returns its hash."""
     row = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     prev = row[0] if row else GENESIS
     uuid = uuid or str(uuidlib.uuid4())
     at = at or utc_now_iso()
     oid = None if object_id is None else str(object_id)
-    detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True,
-                             separators=(",", ":"))
+    detail_text = json.dumps(
+        detail or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     digest = row_hash(prev, uuid, at, actor, action, object_type, oid, detail_text)
     conn.execute(
         "INSERT INTO audit(uuid, at, actor, action, object_type, object_id, detail, prev_hash, "
@@ -61,7 +79,7 @@ def verify_audit(conn: Any) -> AuditCheck:
         "SELECT id, uuid, at, actor, action, object_type, object_id, detail, prev_hash, hash "
         "FROM audit ORDER BY id"
     )
-    for (rid, uuid, at, actor, action, otype, oid, detail, prev_hash, digest) in cursor:
+    for rid, uuid, at, actor, action, otype, oid, detail, prev_hash, digest in cursor:
         count += 1
         if prev_hash != prev:
             return AuditCheck(False, count, rid, "its link to the previous row is broken", prev)

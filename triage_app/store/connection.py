@@ -46,8 +46,9 @@ def connect(path: Path | str, key: bytes | None = None, *, create: bool = False)
         raise TriageError(f"Folder {path.parent} does not exist")
     uri = f"file:{path}?mode={'rwc' if create else 'rw'}"
     try:
-        conn = sqlite.connect(uri, uri=True, isolation_level=None, timeout=5.0,
-                              check_same_thread=True)
+        conn = sqlite.connect(
+            uri, uri=True, isolation_level=None, timeout=5.0, check_same_thread=True
+        )
     except sqlite.OperationalError as exc:
         raise TriageError(f"Cannot open store {path}: {exc}") from exc
     try:

@@ -182,6 +182,7 @@ CREATE TABLE quarantine (
     raw       BLOB NOT NULL,
     at        TEXT NOT NULL
 );
+CREATE UNIQUE INDEX quarantine_record ON quarantine(sha256, record_no, line_no, reason);
 
 CREATE TABLE referrals (
     id          INTEGER PRIMARY KEY,

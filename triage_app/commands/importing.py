@@ -1,0 +1,71 @@
+"""`triage import PATH...`: import files, folders or ZIPs and print a summary per file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..ingest.pipeline import ImportProgress, import_paths
+from ..ingest.registry import format_names
+from .context import CommandContext
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("import", help="import exports (files, folders, ZIPs) into the store")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", *format_names()],
+        help="force a format instead of detecting it",
+    )
+    p.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    p.add_argument(
+        "--no-enrich",
+        action="store_true",
+        help="skip indicators/clustering now (they run on the next import)",
+    )
+    p.add_argument("--progress", action="store_true", help="show progress on stderr")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, ctx: CommandContext) -> int:
+    store = ctx.store(create=True)
+
+    def show(p: ImportProgress) -> None:
+        pct = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 0
+        print(
+            f"\r{p.name}: {p.records:,} records, {pct:5.1f}%, {p.rate:,.0f}/s",
+            end="",
+            file=sys.stderr,
+        )
+
+    summaries = import_paths(
+        store,
+        args.paths,
+        fmt=args.format,
+        progress=show if args.progress else None,
+        enrich=not args.no_enrich,
+    )
+    if args.progress:
+        print(file=sys.stderr)
+    if args.json:
+        ctx.print_json([s.as_dict() for s in summaries])
+    else:
+        for s in summaries:
+            if s.error:
+                ctx.print(f"{s.path}: refused: {s.error}")
+            else:
+                line = (
+                    f"{s.path}: format {s.format}, inserted {s.inserted}, "
+                    f"already present {s.present}, quarantined {s.quarantined}"
+                )
+                if s.skipped:
+                    line += f", skipped {s.skipped}"
+                ctx.print(line)
+    refused = [s for s in summaries if s.error]
+    if refused and len(refused) == len(summaries):
+        print(f"error: {refused[0].error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,66 @@
+"""Generic JSONL: one post per line in the documented schema (see ingest/generic_fields.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ...core.errors import UnreadableFileError
+from ...core.records import BadRecord, ReadResult
+from ..base import Confidence, ReadContext
+from ..generic_fields import RecordProblem, record_from_fields
+from ..lines import iter_lines
+
+
+class GenericJsonl:
+    name = "jsonl"
+    description = "Generic JSON Lines (one post per line; schema in the README)"
+
+    def detect(self, path: Path, head: bytes) -> Confidence:
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+        if not first.startswith(b"{"):
+            return Confidence.NO
+        try:
+            value = json.loads(first)
+        except ValueError:
+            return (
+                Confidence.MAYBE if path.suffix.lower() in (".jsonl", ".ndjson") else Confidence.NO
+            )
+        if isinstance(value, dict) and "post_id" in value and "platform" in value:
+            return Confidence.SURE
+        return Confidence.NO
+
+    def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
+        try:
+            handle = open(path, "rb")
+        except OSError as exc:
+            raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+        with handle:
+            record_no = 0
+            for line in iter_lines(handle):
+                record_no += 1
+                ctx.report_bytes(line.end_offset)
+                if line.problem or line.text is None:
+                    yield BadRecord(line.problem or "unreadable", line.raw, record_no, line.number)
+                    continue
+                try:
+                    fields = json.loads(line.text)
+                except ValueError as exc:
+                    yield BadRecord(
+                        f"bad JSON: {exc.msg} at column {exc.colno}",
+                        line.raw,
+                        record_no,
+                        line.number,
+                    )
+                    continue
+                if not isinstance(fields, dict):
+                    yield BadRecord("a line is not a JSON object", line.raw, record_no, line.number)
+                    continue
+                try:
+                    yield record_from_fields(fields, ctx.base_dir, line.text)
+                except RecordProblem as exc:
+                    yield BadRecord(str(exc), line.raw, record_no, line.number)
+
+
+IMPORTER = GenericJsonl()

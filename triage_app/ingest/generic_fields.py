@@ -1,0 +1,134 @@
+"""The generic import schema shared by the JSONL and CSV formats (documented in the README).
+
+Fields: platform, post_id (required), created_at (required: ISO-8601 or unix seconds),
+text, url, author_id, author_handle, author_name, author_followers, author_created_at,
+language, kind, parent_post_id, media (list of paths relative to the file, or URLs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..core.records import AccountRecord, MediaRecord, PostRecord
+from ..core.timeutil import parse_iso_to_unix
+
+PLATFORMS = {
+    "facebook",
+    "instagram",
+    "x",
+    "twitter",
+    "tiktok",
+    "telegram",
+    "youtube",
+    "whatsapp",
+    "snapchat",
+    "other",
+}
+MEDIA_KINDS = {
+    ".jpg": "photo",
+    ".jpeg": "photo",
+    ".png": "photo",
+    ".gif": "photo",
+    ".webp": "photo",
+    ".mp4": "video",
+    ".mov": "video",
+    ".webm": "video",
+    ".ogg": "audio",
+    ".opus": "audio",
+    ".mp3": "audio",
+}
+
+
+class RecordProblem(ValueError):
+    """A record that cannot be used; the message is the quarantine reason."""
+
+
+def _text(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise RecordProblem(f"{field} must be text, got {type(value).__name__}")
+    return str(value)
+
+
+def parse_time(value: Any, field: str = "created_at") -> int:
+    if value is None or value == "":
+        raise RecordProblem(f"missing {field}")
+    if isinstance(value, bool):
+        raise RecordProblem(f"{field} is not a date: {value!r}")
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.isdigit():
+            return int(stripped)
+        try:
+            return parse_iso_to_unix(stripped)
+        except ValueError:
+            raise RecordProblem(f"{field} is not a date: {value[:40]!r}") from None
+    raise RecordProblem(f"{field} is not a date: {type(value).__name__}")
+
+
+def record_from_fields(fields: Mapping[str, Any], base_dir: Path, raw: str) -> PostRecord:
+    """Normalise one generic record; raises RecordProblem with the reason when unusable."""
+    platform = _text(fields.get("platform"), "platform")
+    if not platform:
+        raise RecordProblem("missing platform")
+    platform = platform.strip().lower()
+    if platform == "twitter":
+        platform = "x"
+    post_id = _text(fields.get("post_id"), "post_id")
+    if not post_id or not post_id.strip():
+        raise RecordProblem("missing post_id")
+    created = parse_time(fields.get("created_at"))
+    text = _text(fields.get("text"), "text") or ""
+    author_id = _text(fields.get("author_id"), "author_id")
+    handle = _text(fields.get("author_handle"), "author_handle")
+    account = None
+    if author_id or handle:
+        followers = fields.get("author_followers")
+        account_created = fields.get("author_created_at")
+        account = AccountRecord(
+            platform=platform,
+            account_id=author_id or f"@{handle}",
+            handle=handle,
+            display_name=_text(fields.get("author_name"), "author_name"),
+            followers=int(followers)
+            if isinstance(followers, int | str) and str(followers).strip().isdigit()
+            else None,
+            created_at=parse_time(account_created, "author_created_at")
+            if account_created
+            else None,
+        )
+    media: list[MediaRecord] = []
+    raw_media = fields.get("media") or []
+    if isinstance(raw_media, str):
+        raw_media = [m for m in raw_media.replace(";", "|").split("|") if m.strip()]
+    if not isinstance(raw_media, list):
+        raise RecordProblem("media must be a list of paths")
+    for item in raw_media:
+        if not isinstance(item, str):
+            raise RecordProblem("media must be a list of paths")
+        media.append(_media(item.strip(), base_dir))
+    return PostRecord(
+        platform=platform,
+        post_id=post_id.strip(),
+        text=text,
+        created_at=created,
+        account=account,
+        url=_text(fields.get("url"), "url"),
+        language=_text(fields.get("language"), "language"),
+        kind=_text(fields.get("kind"), "kind") or "post",
+        parent_post_id=_text(fields.get("parent_post_id"), "parent_post_id"),
+        media=media,
+        raw=raw,
+    )
+
+
+def _media(item: str, base_dir: Path) -> MediaRecord:
+    kind = MEDIA_KINDS.get(Path(item.split("?")[0]).suffix.lower(), "file")
+    if "://" in item:
+        return MediaRecord(kind=kind, url=item, missing=True, name=Path(item).name)
+    path = (base_dir / item).resolve()
+    return MediaRecord(kind=kind, path=str(path), missing=not path.is_file(), name=path.name)

@@ -1,0 +1,439 @@
+"""The import pipeline: detect a file's format, stream its records into the store in batches,
+quarantine what cannot be read, keep provenance, and commit each file all or nothing.
+
+Re-importing the same data adds nothing: posts and accounts are keyed by their natural keys
+(platform + the platform's id) and their uuids are derived from those keys, so every store gives
+the same post the same uuid (which is what lets sync packs merge)."""
+
+from __future__ import annotations
+
+import time
+import uuid as uuidlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import TriageError, UnreadableFileError
+from ..core.records import AccountRecord, BadRecord, PostRecord, Skipped
+from ..core.timeutil import utc_now_iso
+from ..store.audit import append_audit
+from ..store.connection import Store
+from ..store.connection import sqlite as _sqlite
+from .base import ReadContext
+from .evidence import sha256_file, store_media_file
+from .registry import detect_format
+
+BATCH = 2000
+NAMESPACE = uuidlib.UUID("6f1d3c2e-8a4b-4c5d-9e7f-0a1b2c3d4e5f")
+
+
+def post_uuid(platform: str, post_id: str) -> str:
+    return str(uuidlib.uuid5(NAMESPACE, f"post\x00{platform}\x00{post_id}"))
+
+
+def account_uuid(platform: str, account_id: str) -> str:
+    return str(uuidlib.uuid5(NAMESPACE, f"account\x00{platform}\x00{account_id}"))
+
+
+class ImportCancelled(TriageError):
+    def __init__(self) -> None:
+        super().__init__("import cancelled; nothing from this file was kept")
+
+
+@dataclass
+class ImportProgress:
+    name: str  # the file being read, as shown to the user
+    records: int
+    bytes_done: int
+    bytes_total: int
+    file_index: int
+    file_count: int
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.records / elapsed if elapsed > 0 else 0.0
+
+
+@dataclass
+class FileSummary:
+    path: str
+    format: str | None = None
+    inserted: int = 0
+    present: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    error: str | None = None  # why the whole file was refused (nothing kept), else None
+    sha256: str | None = None
+    import_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "inserted": self.inserted,
+            "present": self.present,
+            "quarantined": self.quarantined,
+            "skipped": self.skipped,
+            "error": self.error,
+            "sha256": self.sha256,
+            "notes": self.notes,
+        }
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass
+class ImportUnit:
+    """One file to import, with the folder its media paths are relative to."""
+
+    path: Path
+    base_dir: Path
+    display: str
+
+
+def _units(path: Path) -> Iterator[ImportUnit]:
+    """Files to import under ``path``: itself, or what walk.py finds in a folder or ZIP."""
+    if path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip"):
+        from . import walk  # folders and archives
+
+        yield from walk.iter_import_units(path)  # type: ignore[misc]
+        return
+    yield ImportUnit(path, path.parent, str(path))
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    fmt: str = "auto",
+    progress: ProgressCallback | None = None,
+    cancelled: CancelCheck | None = None,
+    enrich: bool = True,
+) -> list[FileSummary]:
+    """Import every file under ``paths``; one summary per file, refused files included."""
+    from ..core.workflow import require_role
+
+    require_role(store.user, store.role_of(), "import")
+    summaries: list[FileSummary] = []
+    path_list = [Path(p) for p in paths]
+    for index, top in enumerate(path_list):
+        if cancelled and cancelled():
+            break
+        if not top.exists():
+            summaries.append(FileSummary(str(top), error="no such file or folder"))
+            continue
+        try:
+            units = list(_units(top))
+        except UnreadableFileError as exc:
+            summaries.append(FileSummary(str(top), error=str(exc)))
+            continue
+        for unit in units:
+            if cancelled and cancelled():
+                summaries.append(FileSummary(unit.display, error="cancelled before it started"))
+                continue
+            summaries.append(
+                import_file(store, unit, fmt, progress, cancelled, index, len(path_list))
+            )
+    if enrich and any(s.inserted for s in summaries):
+        run_enrichment(store, cancelled)
+    return summaries
+
+
+def run_enrichment(store: Store, cancelled: CancelCheck | None = None) -> None:
+    """Indicators, language, clusters and priority for the posts just imported."""
+    try:
+        from ..store import enrich
+    except ImportError:  # enrichment is optional while the module is absent
+        return
+    enrich.enrich_pending(store, cancelled=cancelled)
+
+
+def import_file(
+    store: Store,
+    unit: ImportUnit | Path,
+    fmt: str = "auto",
+    progress: ProgressCallback | None = None,
+    cancelled: CancelCheck | None = None,
+    file_index: int = 0,
+    file_count: int = 1,
+) -> FileSummary:
+    """Import one file in one transaction; a refused or cancelled file changes nothing."""
+    if isinstance(unit, Path):
+        unit = ImportUnit(unit, unit.parent, str(unit))
+    summary = FileSummary(unit.display)
+    try:
+        importer = detect_format(unit.path, fmt)
+        summary.format = importer.name
+        sha, size = sha256_file(unit.path)
+        summary.sha256 = sha
+    except (UnreadableFileError, TriageError) as exc:
+        summary.error = _one_line(exc)
+        return summary
+    except OSError as exc:
+        summary.error = f"{unit.display}: cannot be read ({exc.strerror or exc})"
+        return summary
+
+    state = ImportProgress(unit.display, 0, 0, size, file_index, file_count)
+    last_report = [0.0]
+
+    def report_bytes(n: int) -> None:
+        state.bytes_done = n
+        now = time.monotonic()
+        if progress and now - last_report[0] > 0.1:
+            last_report[0] = now
+            progress(state)
+
+    ctx = ReadContext(
+        path=unit.path,
+        base_dir=unit.base_dir,
+        report_bytes=report_bytes,
+        cancelled=cancelled or (lambda: False),
+    )
+    writer = _BatchWriter(store, summary)
+    try:
+        with store.transaction() as conn:
+            writer.begin(conn, unit, importer.name, sha, size)
+            for item in importer.read(unit.path, ctx):
+                if isinstance(item, PostRecord):
+                    writer.add_post(item)
+                elif isinstance(item, BadRecord):
+                    writer.add_bad(item)
+                elif isinstance(item, Skipped):
+                    summary.skipped += 1
+                state.records += 1
+                if state.records % BATCH == 0:
+                    writer.flush()
+                    if cancelled and cancelled():
+                        raise ImportCancelled()
+                    if progress:
+                        progress(state)
+            writer.flush()
+            if cancelled and cancelled():
+                raise ImportCancelled()
+            writer.finish()
+    except ImportCancelled as exc:
+        _reset(summary)
+        summary.error = str(exc)
+    except UnreadableFileError as exc:
+        _reset(summary)
+        summary.error = _one_line(exc)
+    except _sqlite.DatabaseError as exc:
+        _reset(summary)
+        summary.error = f"{unit.display}: the store could not be written ({exc}); nothing kept"
+    except OSError as exc:
+        _reset(summary)
+        summary.error = f"{unit.display}: {exc.strerror or exc}; nothing kept"
+    summary.notes.extend(ctx.notes)
+    if progress:
+        progress(state)
+    return summary
+
+
+def _reset(summary: FileSummary) -> None:
+    summary.inserted = summary.present = summary.quarantined = summary.skipped = 0
+    summary.import_id = None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+class _BatchWriter:
+    """Buffers records and writes them a batch at a time inside the file's transaction."""
+
+    def __init__(self, store: Store, summary: FileSummary) -> None:
+        self.store = store
+        self.summary = summary
+        self.posts: list[PostRecord] = []
+        self.accounts: dict[tuple[str, str], int] = {}
+        self.record_no = 0
+
+    def begin(self, conn: Any, unit: ImportUnit, fmt: str, sha: str, size: int) -> None:
+        self.conn = conn
+        self.now = utc_now_iso()
+        self.sha = sha
+        self.unit = unit
+        self.import_uuid = str(uuidlib.uuid4())
+        cur = conn.execute(
+            "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (self.import_uuid, str(unit.display), sha, size, fmt, self.store.user, self.now),
+        )
+        self.import_id = cur.lastrowid
+        self.summary.import_id = self.import_id
+
+    def add_post(self, post: PostRecord) -> None:
+        self.record_no += 1
+        self.posts.append(post)
+        if len(self.posts) >= BATCH:
+            self.flush()
+
+    def add_bad(self, bad: BadRecord) -> None:
+        self.record_no += 1
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO quarantine(import_id, path, sha256, record_no, line_no, reason,"
+            " raw, at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                self.import_id,
+                self.unit.display,
+                self.sha,
+                bad.record_no if bad.record_no is not None else self.record_no,
+                bad.line_no,
+                bad.reason,
+                bad.raw,
+                self.now,
+            ),
+        )
+        # Counted every time it is seen; stored once (an earlier import may have kept it).
+        self.summary.quarantined += 1
+        del cur
+
+    def _account_ids(self, posts: list[PostRecord]) -> None:
+        new: dict[tuple[str, str], AccountRecord] = {}
+        for post in posts:
+            acc = post.account
+            if acc is None:
+                continue
+            key = (acc.platform, acc.account_id)
+            if key not in self.accounts and key not in new:
+                new[key] = acc
+        if not new:
+            return
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO accounts(uuid, platform, platform_account_id, handle, "
+            "display_name, url, created_at, followers, first_seen_import) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    account_uuid(a.platform, a.account_id),
+                    a.platform,
+                    a.account_id,
+                    a.handle,
+                    a.display_name,
+                    a.url,
+                    a.created_at,
+                    a.followers,
+                    self.import_id,
+                )
+                for a in new.values()
+            ],
+        )
+        keys = list(new)
+        for i in range(0, len(keys), 400):
+            chunk = keys[i : i + 400]
+            where = " OR ".join("(platform = ? AND platform_account_id = ?)" for _ in chunk)
+            params = [v for k in chunk for v in k]
+            for row in self.conn.execute(
+                f"SELECT id, platform, platform_account_id FROM accounts WHERE {where}", params
+            ):
+                self.accounts[(row[1], row[2])] = row[0]
+
+    def flush(self) -> None:
+        posts = self.posts
+        if not posts:
+            return
+        self.posts = []
+        self._account_ids(posts)
+        before = self.conn.execute("SELECT coalesce(max(id), 0) FROM posts").fetchone()[0]
+        rows = []
+        for p in posts:
+            acc_id = (
+                self.accounts.get((p.account.platform, p.account.account_id)) if p.account else None
+            )
+            rows.append(
+                (
+                    post_uuid(p.platform, p.post_id),
+                    p.platform,
+                    p.post_id,
+                    acc_id,
+                    p.kind,
+                    p.parent_post_id,
+                    p.url,
+                    p.created_at,
+                    p.text,
+                    p.language,
+                    self.import_id,
+                    self.now,
+                )
+            )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO posts(uuid, platform, platform_post_id, account_id, kind, "
+            "parent_post_id, url, posted_at, text, language, import_id, imported_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        inserted = {
+            (r[1], r[2]): r[0]
+            for r in self.conn.execute(
+                "SELECT id, platform, platform_post_id FROM posts WHERE id > ?", (before,)
+            )
+        }
+        self.summary.inserted += len(inserted)
+        self.summary.present += len(posts) - len(inserted)
+        raw_rows = []
+        media_rows = []
+        for p in posts:
+            post_id = inserted.pop((p.platform, p.post_id), None)
+            if post_id is None:
+                continue  # already in the store (or repeated within this file)
+            raw_rows.append((post_id, p.raw))
+            for m in p.media:
+                media_rows.append(self._media_row(post_id, m))
+        self.conn.executemany("INSERT INTO post_raw(post_id, raw) VALUES (?,?)", raw_rows)
+        if media_rows:
+            self.conn.executemany(
+                "INSERT INTO media(post_id, kind, name, source_path, url, stored_path, sha256, "
+                "size, mime, missing) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                media_rows,
+            )
+
+    def _media_row(self, post_id: int, m: Any) -> tuple[Any, ...]:
+        stored = None
+        if m.path and not m.missing:
+            try:
+                stored = store_media_file(Path(m.path), self.store.path)
+            except OSError as exc:
+                if getattr(exc, "errno", None) == 28:  # ENOSPC: the whole import must stop
+                    raise
+                stored = None
+        return (
+            post_id,
+            m.kind,
+            m.name,
+            m.path,
+            m.url,
+            stored.stored_path if stored else None,
+            stored.sha256 if stored else None,
+            stored.size if stored else None,
+            m.mime,
+            0 if stored else 1,
+        )
+
+    def finish(self) -> None:
+        s = self.summary
+        self.conn.execute(
+            "UPDATE imports SET finished_at = ?, inserted = ?, present = ?, quarantined = ?, "
+            "skipped = ? WHERE id = ?",
+            (utc_now_iso(), s.inserted, s.present, s.quarantined, s.skipped, self.import_id),
+        )
+        append_audit(
+            self.conn,
+            self.store.user,
+            "import",
+            "import",
+            self.import_uuid,
+            {
+                "path": self.unit.display,
+                "sha256": self.sha,
+                "format": s.format,
+                "inserted": s.inserted,
+                "present": s.present,
+                "quarantined": s.quarantined,
+                "skipped": s.skipped,
+            },
+        )

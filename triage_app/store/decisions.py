@@ -1,0 +1,355 @@
+"""Analysts' and supervisors' decisions: tag, untag, note, approve, reject, undo.
+
+Decisions are append-only events; ``post_tags`` and ``posts.status`` are the current state derived
+from them. Every call is one user action: one committed transaction with its audit row, so a
+crash never loses what was shown as done. Undo is a new event that reverses a batch, never a
+deletion."""
+
+from __future__ import annotations
+
+import time
+import uuid as uuidlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import TriageError, UsageError
+from ..core.timeutil import utc_now_iso
+from ..core.workflow import require_role, status_after_tags
+from .audit import append_audit
+from .connection import Store
+
+CLAIM_SECONDS = 5 * 60
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Decision:
+    uuid: str
+    post_id: int
+    kind: str
+    tag: str | None
+    note: str | None
+    actor: str
+    at: str
+    batch: str | None
+    undoes: str | None
+
+
+def _check_posts(store: Store, post_ids: Sequence[int]) -> list[int]:
+    ids = list(dict.fromkeys(int(p) for p in post_ids))
+    if not ids:
+        raise UsageError("No posts selected")
+    found: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            r[0] for r in store.execute(f"SELECT id FROM posts WHERE id IN ({marks})", chunk)
+        )
+    missing = [p for p in ids if p not in found]
+    if missing:
+        raise TriageError(f"No post with id {missing[0]} in this store")
+    return ids
+
+
+def _check_tags(store: Store, tags: Iterable[str]) -> list[str]:
+    keys = list(dict.fromkeys(tags))
+    unknown = [t for t in keys if t not in store.taxonomy]
+    if unknown:
+        raise UsageError(f"Unknown tag {unknown[0]!r}; known tags: {', '.join(store.taxonomy)}")
+    return keys
+
+
+def _insert_decision(
+    conn: Any,
+    store: Store,
+    post_id: int,
+    kind: str,
+    *,
+    tag: str | None = None,
+    note: str | None = None,
+    at: str,
+    batch: str,
+    undoes: str | None = None,
+) -> str:
+    uid = str(uuidlib.uuid4())
+    conn.execute(
+        "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, batch, "
+        "undoes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (uid, post_id, kind, tag, note, store.user, at, store.workstation, batch, undoes),
+    )
+    return uid
+
+
+def current_tags(store: Store, post_id: int) -> list[str]:
+    return [
+        r[0]
+        for r in store.execute(
+            "SELECT tag FROM post_tags WHERE post_id = ? ORDER BY tag", (post_id,)
+        )
+    ]
+
+
+def _refresh_status(conn: Any, store: Store, post_id: int, *, supervisor_retag: bool) -> None:
+    status = conn.execute("SELECT status FROM posts WHERE id = ?", (post_id,)).fetchone()[0]
+    tags = [r[0] for r in conn.execute("SELECT tag FROM post_tags WHERE post_id = ?", (post_id,))]
+    if supervisor_retag and status in ("approved", "rejected", "conflict"):
+        return  # a supervisor re-tagging a reviewed post keeps the review's status
+    new = status_after_tags(status, tags, store.taxonomy)
+    if new != status:
+        conn.execute("UPDATE posts SET status = ? WHERE id = ?", (new, post_id))
+
+
+def apply_tags(
+    store: Store,
+    post_ids: Sequence[int],
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    note: str | None = None,
+) -> str:
+    """Add and/or remove tags on posts in one action; returns the batch id (for undo)."""
+    add_keys = _check_tags(store, add)
+    remove_keys = _check_tags(store, remove)
+    if not add_keys and not remove_keys and note is None:
+        raise UsageError("Nothing to do: name a tag to add or remove, or a note")
+    role = store.role_of()
+    require_role(store.user, role, "tag")
+    ids = _check_posts(store, post_ids)
+    batch = str(uuidlib.uuid4())
+    at = utc_now_iso()
+    with store.transaction() as conn:
+        statuses = dict(_statuses(conn, ids))
+        reviewed = [p for p in ids if statuses[p] in ("approved", "rejected", "referred")]
+        if reviewed:
+            require_role(store.user, role, "retag")
+            if any(statuses[p] == "referred" for p in reviewed):
+                raise TriageError("A referred post cannot be re-tagged")
+        changed = 0
+        for post_id in ids:
+            for tag in add_keys:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO post_tags(post_id, tag, actor, at) VALUES (?,?,?,?)",
+                    (post_id, tag, store.user, at),
+                )
+                if cur.rowcount:
+                    _insert_decision(conn, store, post_id, "tag", tag=tag, at=at, batch=batch)
+                    changed += 1
+            for tag in remove_keys:
+                cur = conn.execute(
+                    "DELETE FROM post_tags WHERE post_id = ? AND tag = ?", (post_id, tag)
+                )
+                if cur.rowcount:
+                    _insert_decision(conn, store, post_id, "untag", tag=tag, at=at, batch=batch)
+                    changed += 1
+            if note is not None:
+                _set_note(conn, store, post_id, note, at, batch)
+                changed += 1
+            _refresh_status(conn, store, post_id, supervisor_retag=bool(reviewed))
+        append_audit(
+            conn,
+            store.user,
+            "tag",
+            "posts",
+            _id_summary(ids),
+            {
+                "add": add_keys,
+                "remove": remove_keys,
+                "note": note is not None,
+                "batch": batch,
+                "posts": len(ids),
+                "changed": changed,
+            },
+            at=at,
+        )
+    return batch
+
+
+def toggle_tag(store: Store, post_ids: Sequence[int], tag: str) -> str:
+    """One-key tagging: remove ``tag`` when every selected post has it, else add it to all."""
+    ids = _check_posts(store, post_ids)
+    _check_tags(store, [tag])
+    have = 0
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        have += store.scalar(
+            f"SELECT count(*) FROM post_tags WHERE tag = ? AND post_id IN ({marks})", [tag, *chunk]
+        )
+    if have == len(ids):
+        return apply_tags(store, ids, remove=[tag])
+    return apply_tags(store, ids, add=[tag])
+
+
+def _set_note(conn: Any, store: Store, post_id: int, note: str, at: str, batch: str) -> None:
+    conn.execute("UPDATE posts SET note = ? WHERE id = ?", (note or None, post_id))
+    _insert_decision(conn, store, post_id, "note", note=note, at=at, batch=batch)
+
+
+def set_note(store: Store, post_id: int, note: str) -> str:
+    """Replace the post's note (an empty note clears it); returns the batch id."""
+    require_role(store.user, store.role_of(), "note")
+    ids = _check_posts(store, [post_id])
+    batch = str(uuidlib.uuid4())
+    at = utc_now_iso()
+    with store.transaction() as conn:
+        _set_note(conn, store, ids[0], note, at, batch)
+        append_audit(
+            conn, store.user, "note", "post", ids[0], {"batch": batch, "length": len(note)}, at=at
+        )
+    return batch
+
+
+def review(store: Store, post_ids: Sequence[int], verdict: str, note: str | None = None) -> str:
+    """A supervisor approves or rejects tagged posts (a rejection needs a reason)."""
+    if verdict not in ("approve", "reject"):
+        raise UsageError("A review is 'approve' or 'reject'")
+    require_role(store.user, store.role_of(), verdict)
+    if verdict == "reject" and not (note and note.strip()):
+        raise UsageError("A rejection needs a reason (--note)")
+    ids = _check_posts(store, post_ids)
+    batch = str(uuidlib.uuid4())
+    at = utc_now_iso()
+    new_status = "approved" if verdict == "approve" else "rejected"
+    with store.transaction() as conn:
+        for post_id, status in _statuses(conn, ids):
+            if status == "referred":
+                raise TriageError(f"Post {post_id} is already referred; it cannot be reviewed")
+            if status in ("new", "dismissed") and verdict == "approve":
+                raise TriageError(f"Post {post_id} has no offence tag; tag it before approving")
+            _insert_decision(conn, store, post_id, verdict, note=note, at=at, batch=batch)
+            conn.execute("UPDATE posts SET status = ? WHERE id = ?", (new_status, post_id))
+        append_audit(
+            conn,
+            store.user,
+            verdict,
+            "posts",
+            _id_summary(ids),
+            {"batch": batch, "posts": len(ids), "note": note},
+            at=at,
+        )
+    return batch
+
+
+def _statuses(conn: Any, ids: Sequence[int]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for i in range(0, len(ids), _CHUNK):
+        chunk = list(ids[i : i + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        out.extend(conn.execute(f"SELECT id, status FROM posts WHERE id IN ({marks})", chunk))
+    return out
+
+
+def _id_summary(ids: Sequence[int]) -> str:
+    return str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)})"
+
+
+def batch_decisions(store: Store, batch: str) -> list[Decision]:
+    rows = store.execute(
+        "SELECT uuid, post_id, kind, tag, note, actor, at, batch, undoes FROM decisions "
+        "WHERE batch = ? ORDER BY id",
+        (batch,),
+    ).fetchall()
+    return [Decision(*r) for r in rows]
+
+
+def undo_batch(store: Store, batch: str) -> str:
+    """Reverse a batch of tag/untag/note/review events with new events; returns the new batch.
+
+    Redo is the undo of an undo. Only the actor's own batches can be undone."""
+    events = batch_decisions(store, batch)
+    if not events:
+        raise TriageError("Nothing to undo")
+    if any(e.actor != store.user for e in events):
+        raise TriageError("Only the person who made a decision can undo it")
+    new_batch = str(uuidlib.uuid4())
+    at = utc_now_iso()
+    touched: list[int] = []
+    with store.transaction() as conn:
+        reviewed_any = False
+        for e in reversed(events):
+            touched.append(e.post_id)
+            if e.kind == "tag":
+                conn.execute(
+                    "DELETE FROM post_tags WHERE post_id = ? AND tag = ?", (e.post_id, e.tag)
+                )
+                _insert_decision(
+                    conn,
+                    store,
+                    e.post_id,
+                    "untag",
+                    tag=e.tag,
+                    at=at,
+                    batch=new_batch,
+                    undoes=e.uuid,
+                )
+            elif e.kind == "untag":
+                conn.execute(
+                    "INSERT OR IGNORE INTO post_tags(post_id, tag, actor, at) VALUES (?,?,?,?)",
+                    (e.post_id, e.tag, store.user, at),
+                )
+                _insert_decision(
+                    conn, store, e.post_id, "tag", tag=e.tag, at=at, batch=new_batch, undoes=e.uuid
+                )
+            elif e.kind == "note":
+                previous = conn.execute(
+                    "SELECT note FROM decisions WHERE post_id = ? AND kind = 'note' AND id < "
+                    "(SELECT id FROM decisions WHERE uuid = ?) ORDER BY id DESC LIMIT 1",
+                    (e.post_id, e.uuid),
+                ).fetchone()
+                _set_note(conn, store, e.post_id, previous[0] if previous else "", at, new_batch)
+            elif e.kind in ("approve", "reject"):
+                reviewed_any = True
+                _insert_decision(
+                    conn, store, e.post_id, "undo", at=at, batch=new_batch, undoes=e.uuid
+                )
+                conn.execute("UPDATE posts SET status = 'tagged' WHERE id = ?", (e.post_id,))
+        for post_id in dict.fromkeys(touched):
+            if not reviewed_any:
+                _refresh_status(conn, store, post_id, supervisor_retag=False)
+            else:
+                conn.execute(
+                    "UPDATE posts SET status = 'new' WHERE id = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM post_tags WHERE post_id = ?)",
+                    (post_id, post_id),
+                )
+        append_audit(
+            conn,
+            store.user,
+            "undo",
+            "batch",
+            batch,
+            {"batch": new_batch, "events": len(events)},
+            at=at,
+        )
+    return new_batch
+
+
+def claim(store: Store, post_id: int, seconds: int = CLAIM_SECONDS) -> str | None:
+    """Claim a post for the user; returns the other user holding it, or None when ours."""
+    now = time.time()
+    with store.transaction() as conn:
+        row = conn.execute(
+            "SELECT user, expires_at FROM claims WHERE post_id = ?", (post_id,)
+        ).fetchone()
+        if row and row[0] != store.user and row[1] > now:
+            return str(row[0])
+        conn.execute(
+            "INSERT INTO claims(post_id, user, expires_at) VALUES (?,?,?) "
+            "ON CONFLICT(post_id) DO UPDATE SET user = excluded.user, "
+            "expires_at = excluded.expires_at",
+            (post_id, store.user, now + seconds),
+        )
+    return None
+
+
+def claim_holder(store: Store, post_id: int) -> str | None:
+    row = store.execute(
+        "SELECT user FROM claims WHERE post_id = ? AND expires_at > ?", (post_id, time.time())
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def release_claims(store: Store) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM claims WHERE user = ?", (store.user,))
