@@ -83,6 +83,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, st
         full_env.update(env)
     proc = subprocess.run(
         [sys.executable, "-m", "triage_app.cli", *args],
-        capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=600,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+        timeout=600,
     )
     return proc.returncode, proc.stdout, proc.stderr

@@ -1,1 +1,1 @@
-"""Pure-Python core: records, taxonomy, workflow rules, indicators, similarity, demo data (no Qt)."""
+"""Pure-Python core: records, taxonomy, workflow, indicators, similarity, demo data (no Qt)."""
