@@ -1,0 +1,94 @@
+"""`triage queue` and `triage show`: read the review queue and one post from scripts."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..core.timeutil import to_utc_iso
+from ..core.workflow import STATUSES
+from ..store.post_detail import post_detail
+from ..store.queue import QueueQuery, queue_ids, queue_rows
+from .context import CommandContext
+from .tagging import resolve_post
+
+
+def register(sub: Any) -> None:
+    q = sub.add_parser("queue", help="list the review queue (highest priority first)")
+    q.add_argument("--status", choices=STATUSES)
+    q.add_argument("--platform")
+    q.add_argument("--tag")
+    q.add_argument("--language")
+    q.add_argument("--search", metavar="FTS", help="full-text search (FTS5 syntax)")
+    q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=run_queue)
+
+    s = sub.add_parser("show", help="one post with its account, indicators, cluster, tags")
+    s.add_argument("post", metavar="POST_ID", help="local id, or PLATFORM:PLATFORM_POST_ID")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(handler=run_show)
+
+
+def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from ..core.errors import UsageError
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    store = ctx.store()
+    query = QueueQuery(
+        status=args.status,
+        platform=args.platform,
+        tag=args.tag,
+        language=args.language,
+        search=args.search or "",
+    )
+    ids = queue_ids(store, query)
+    rows = queue_rows(store, list(ids[: args.limit]))
+    if args.json:
+        ctx.print_json(
+            {
+                "total": len(ids),
+                "posts": [
+                    {
+                        "id": r.id,
+                        "priority": r.priority,
+                        "platform": r.platform,
+                        "author": r.author,
+                        "posted_at": to_utc_iso(r.posted_at),
+                        "text": r.snippet,
+                        "tags": list(r.tags),
+                        "status": r.status,
+                        "cluster_size": r.cluster_size,
+                        "language": r.language,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return 0
+    ctx.print(f"{len(ids):,} posts")
+    for r in rows:
+        tags = ",".join(r.tags)
+        ctx.print(
+            f"{r.id:>8}  {r.priority:5.1f}  {r.platform:<9} {r.status:<9} "
+            f"{(r.author or '')[:18]:<18} {tags:<20} {r.snippet[:60]}"
+        )
+    return 0
+
+
+def run_show(args: argparse.Namespace, ctx: CommandContext) -> int:
+    store = ctx.store()
+    detail = post_detail(store, resolve_post(store, args.post))
+    if args.json:
+        ctx.print_json(detail)
+        return 0
+    for key, value in detail.items():
+        if isinstance(value, list | dict):
+            ctx.print(f"{key}:")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for k, v in items:
+                ctx.print(f"  {k}: {v}")
+        else:
+            ctx.print(f"{key}: {value}")
+    return 0
