@@ -1,0 +1,543 @@
+"""Building a referral pack (DESIGN.md, "Referral pack v1"): ZIP the evidence, encrypt it with
+age, sign it with minisign, put both files in place atomically, then record the referral.
+
+The ZIP never touches the disk in plain text: it is written into a pipe that a second thread
+encrypts straight into a temporary file beside the destination. Only when the encrypted pack
+and its signature are complete are they given their final names, and only then is the referral
+recorded. Any failure or a cancel removes every temporary file and changes nothing in the store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+import threading
+import uuid as uuidlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..core.errors import TriageError
+from ..core.timeutil import to_utc_iso, utc_now_iso
+from ..core.workflow import require_role
+from ..store.connection import Store
+from ..store.referrals import ReferralRecord, record_referral, resolve_recipients
+from . import crypto, signing
+from .contents import PackSelection, PostItem, iter_posts, select_contents
+from .custody import write_custody
+from .html import PackHeader, render_referral_html
+from .platforms import platform_info
+from .zipstream import PackZipWriter
+
+FORMAT = "triage-referral-pack"
+FORMAT_VERSION = 1
+PIPE_BUFFER = 1024 * 1024
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class PackCancelled(TriageError):
+    """The person cancelled the export; nothing was written or recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("Export cancelled; no pack was written and nothing was recorded")
+
+
+@dataclass(frozen=True)
+class PackResult:
+    pack_path: Path
+    signature_path: Path
+    pack_id: str
+    referral_uuid: str
+    platform: str
+    posts: int
+    accounts: int
+    media_files: int
+    size: int
+    sha256: str
+    signer_key_id: str
+    protection: str
+    recipients: tuple[str, ...]
+
+
+def signature_path_for(pack_path: Path) -> Path:
+    return pack_path.with_name(pack_path.name + signing.SIGNATURE_SUFFIX)
+
+
+def build_referral_pack(
+    store: Store,
+    platform: str,
+    out_path: Path | str,
+    recipients: Sequence[str] | None = None,
+    passphrase: str | None = None,
+    post_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> PackResult:
+    """Build, encrypt, sign and record one referral pack; see the module docstring."""
+    require_role(store.user, store.role_of(), "build_pack")
+    report = progress or (lambda stage, done, total: None)
+    is_cancelled = cancelled or (lambda: False)
+    out_path = Path(out_path)
+    if bool(recipients) == (passphrase is not None):
+        raise TriageError("Choose either recipients from the address book or a passphrase")
+    keys = resolve_recipients(store, recipients) if recipients else []
+    if passphrase is not None:
+        crypto.check_new_passphrase(passphrase)
+    signature_path = signature_path_for(out_path)
+    _check_destination(out_path, signature_path)
+    store_id = store.store_id
+    signer = signing.signing_key(store_id)  # fails early when there is no keyring
+    signer_key_id = signing.key_id_hex(signing.minisign.PublicKey.from_secret_key(signer))
+    report("Selecting posts", 0, 1)
+    selection = select_contents(store, platform, post_ids)
+    pack_id = str(uuidlib.uuid4())
+    header = PackHeader(pack_id, utc_now_iso(), store.user, store_id)
+    work = Path(
+        tempfile.mkdtemp(prefix=f".{out_path.name}.", suffix=".partial", dir=out_path.parent)
+    )
+    try:
+        sealed = work / "pack.age"
+        encrypted, media_files, audit_head = _zip_and_encrypt(
+            store, selection, header, sealed, keys, passphrase, report, is_cancelled
+        )
+        if is_cancelled():
+            raise PackCancelled()
+        report("Signing", 0, 1)
+        comment = signing.now_comment(
+            file=out_path.name, pack=pack_id, platform=platform, sha256=encrypted.sha256
+        )
+        signing.sign_file(store_id, sealed, work / "pack.age.minisig", comment)
+        if is_cancelled():
+            raise PackCancelled()
+        report("Recording the referral", 0, 1)
+        _place(sealed, out_path)
+        try:
+            _place(work / "pack.age.minisig", signature_path)
+            _fsync_dir(out_path.parent)
+            record = ReferralRecord(
+                platform=platform,
+                recipients=keys or ["passphrase"],
+                protection="recipients" if keys else "passphrase",
+                pack_id=pack_id,
+                pack_name=out_path.name,
+                pack_sha256=encrypted.sha256,
+                size=encrypted.size,
+                signature_name=signature_path.name,
+                signer_key_id=signer_key_id,
+                audit_head=audit_head,
+                items=[(pid, _account_of(selection, pid)) for pid in selection.post_ids],
+            )
+            referral_uuid = record_referral(store, record)
+        except BaseException:
+            for path in (out_path, signature_path):
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    pass
+            raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report("Done", 1, 1)
+    return PackResult(
+        pack_path=out_path,
+        signature_path=signature_path,
+        pack_id=pack_id,
+        referral_uuid=referral_uuid,
+        platform=platform,
+        posts=len(selection.post_ids),
+        accounts=selection.account_count,
+        media_files=media_files,
+        size=encrypted.size,
+        sha256=encrypted.sha256,
+        signer_key_id=signer_key_id,
+        protection="recipients" if keys else "passphrase",
+        recipients=tuple(keys),
+    )
+
+
+def _account_of(selection: PackSelection, post_id: int) -> int | None:
+    return selection.account_by_post[post_id]
+
+
+def _check_destination(out_path: Path, signature_path: Path) -> None:
+    parent = out_path.parent
+    if not parent.is_dir():
+        raise TriageError(f"Folder {parent} does not exist")
+    for path in (out_path, signature_path):
+        if path.exists():
+            raise TriageError(f"{path} already exists; choose another name")
+    if not os.access(parent, os.W_OK):
+        raise TriageError(f"The folder {parent} is read-only")
+
+
+def _place(temporary: Path, final: Path) -> None:
+    """Give a finished file its final name without ever replacing an existing file."""
+    try:
+        os.link(temporary, final)
+    except FileExistsError as exc:
+        raise TriageError(f"{final} already exists; choose another name") from exc
+    except OSError:
+        # File systems without hard links (FAT USB sticks): check, then rename.
+        if final.exists():
+            raise TriageError(f"{final} already exists; choose another name") from None
+        os.replace(temporary, final)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class _Encryptor(threading.Thread):
+    """Reads the plain ZIP from a pipe and writes the age file (the only other thread)."""
+
+    def __init__(
+        self, read_end: IO[bytes], target: Path, keys: list[str], passphrase: str | None
+    ) -> None:
+        super().__init__(name="pack-encryptor", daemon=True)
+        self.read_end = read_end
+        self.target = target
+        self.keys = keys
+        self.passphrase = passphrase
+        self.result: crypto.Encrypted | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = crypto.encrypt_stream(
+                self.read_end, self.target, recipients=self.keys or None, passphrase=self.passphrase
+            )
+        except BaseException as exc:  # handed to the building thread
+            self.error = exc
+        finally:
+            self.read_end.close()
+
+
+def _zip_and_encrypt(
+    store: Store,
+    selection: PackSelection,
+    header: PackHeader,
+    target: Path,
+    keys: list[str],
+    passphrase: str | None,
+    report: Progress,
+    cancelled: Callable[[], bool],
+) -> tuple[crypto.Encrypted, int, str]:
+    read_fd, write_fd = os.pipe()
+    read_end = os.fdopen(read_fd, "rb", buffering=PIPE_BUFFER)
+    write_end = os.fdopen(write_fd, "wb", buffering=PIPE_BUFFER)
+    encryptor = _Encryptor(read_end, target, keys, passphrase)
+    encryptor.start()
+    failure: BaseException | None = None
+    media_files = 0
+    audit_head = ""
+    try:
+        with PackZipWriter(write_end) as pack:
+            media_files, audit_head = _write_entries(
+                pack, store, selection, header, report, cancelled
+            )
+    except BrokenPipeError:
+        failure = None  # the encryptor stopped; its own error is the one to report
+    except BaseException as exc:
+        failure = exc
+    finally:
+        try:
+            write_end.close()
+        except OSError:
+            pass
+        encryptor.join()
+    if failure is not None:
+        raise failure
+    if encryptor.error is not None:
+        if isinstance(encryptor.error, TriageError):
+            raise encryptor.error
+        raise TriageError(
+            f"Writing the pack failed: {_describe(encryptor.error)}"
+        ) from encryptor.error
+    assert encryptor.result is not None
+    return encryptor.result, media_files, audit_head
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def _write_entries(
+    pack: PackZipWriter,
+    store: Store,
+    selection: PackSelection,
+    header: PackHeader,
+    report: Progress,
+    cancelled: Callable[[], bool],
+) -> tuple[int, str]:
+    """Every file of the pack, in order; manifest.json and SHA256SUMS last."""
+    total = len(selection.post_ids)
+    taxonomy = store.taxonomy
+    uuids: dict[int, str] = {}
+    manifest_posts: list[tuple[Any, ...]] = []
+    media_files = 0
+    for done, post in enumerate(iter_posts(store, selection), start=1):
+        if cancelled():
+            raise PackCancelled()
+        uuids[post.id] = post.uuid
+        raw_entry = post.raw_entry
+        if raw_entry and post.raw is not None:
+            pack.add_bytes(raw_entry, post.raw.encode("utf-8"))
+        for media in post.media:
+            if media.entry and media.path is not None:
+                label = f"{media.path} (post {post.platform_post_id})"
+                pack.add_file(media.entry, media.path, media.sha256, label)
+                media_files += 1
+        account = selection.accounts[post.account_id]
+        manifest_posts.append(
+            (
+                post.uuid,
+                post.platform_post_id,
+                account.platform_account_id,
+                post.url,
+                post.folder,
+                post.tags,
+            )
+        )
+        if done % 200 == 0 or done == total:
+            report("Adding evidence", done, total)
+    report("Writing tables", 0, total)
+    with pack.open_text("posts.jsonl") as out:
+        for post in iter_posts(store, selection, with_raw=False):
+            out.write(
+                json.dumps(_post_record(post, selection), ensure_ascii=False, sort_keys=True) + "\n"
+            )
+    if cancelled():
+        raise PackCancelled()
+    with pack.open_text("posts.csv") as out:
+        _write_posts_csv(out, store, selection)
+    with pack.open_text("accounts.csv") as out:
+        _write_accounts_csv(out, selection)
+    report("Writing the summary", 0, total)
+    with pack.open_text("referral.html") as out:
+        render_referral_html(
+            out,
+            platform_info(selection.platform),
+            selection,
+            header,
+            iter_posts(store, selection, with_raw=False),
+            taxonomy,
+        )
+    if cancelled():
+        raise PackCancelled()
+    report("Writing the chain of custody", 0, total)
+    with pack.open_text("custody.jsonl") as out:
+        audit_head = write_custody(out, store, selection.post_ids, uuids, cancelled)
+    if cancelled():
+        raise PackCancelled()
+    with pack.open_text("manifest.json") as out:
+        _write_manifest(out, pack, selection, header, manifest_posts, media_files, audit_head)
+    sums = "".join(f"{e.sha256}  {e.name}\n" for e in pack.entries)
+    pack.add_bytes("SHA256SUMS", sums.encode("utf-8"))
+    report("Encrypting", total, total)
+    return media_files, audit_head
+
+
+def _post_record(post: PostItem, selection: PackSelection) -> dict[str, Any]:
+    account = selection.accounts[post.account_id]
+    return {
+        "post_uuid": post.uuid,
+        "platform": post.platform,
+        "post_id": post.platform_post_id,
+        "kind": post.kind,
+        "parent_post_id": post.parent_post_id,
+        "url": post.url,
+        "posted_at": post.posted_iso,
+        "language": post.language,
+        "text": post.text,
+        "account": {
+            "account_id": account.platform_account_id or None,
+            "handle": account.handle,
+            "display_name": account.display_name,
+            "url": account.url,
+        },
+        "tags": list(post.tags),
+        "evidence": {
+            "raw": post.raw_entry,
+            "media": [
+                {
+                    "kind": m.kind,
+                    "file": m.entry,
+                    "sha256_at_import": m.sha256,
+                    "url": m.url,
+                    "mime": m.mime,
+                    "collected": m.entry is not None,
+                }
+                for m in post.media
+            ],
+        },
+        "imported_at": post.imported_at,
+    }
+
+
+POST_COLUMNS = [
+    "post_uuid",
+    "post_id",
+    "url",
+    "posted_at",
+    "account_id",
+    "handle",
+    "kind",
+    "language",
+    "tags",
+    "text",
+    "media_files",
+    "evidence_folder",
+]
+ACCOUNT_COLUMNS = [
+    "account_id",
+    "handle",
+    "display_name",
+    "url",
+    "followers",
+    "created_at",
+    "posts",
+    "categories",
+]
+
+
+def _write_posts_csv(out: io.TextIOBase, store: Store, selection: PackSelection) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
+    writer.writerow(POST_COLUMNS)
+    for post in iter_posts(store, selection, with_raw=False):
+        account = selection.accounts[post.account_id]
+        writer.writerow(
+            [
+                post.uuid,
+                post.platform_post_id,
+                post.url or "",
+                post.posted_iso or "",
+                account.platform_account_id,
+                account.handle or "",
+                post.kind,
+                post.language or "",
+                ";".join(post.tags),
+                _csv_safe(post.text),
+                sum(1 for m in post.media if m.entry),
+                f"evidence/{post.folder}/",
+            ]
+        )
+
+
+def _write_accounts_csv(out: io.TextIOBase, selection: PackSelection) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
+    writer.writerow(ACCOUNT_COLUMNS)
+    for account in selection.accounts.values():
+        writer.writerow(
+            [
+                account.platform_account_id,
+                _csv_safe(account.handle or ""),
+                _csv_safe(account.display_name or ""),
+                account.url or "",
+                "" if account.followers is None else account.followers,
+                to_utc_iso(account.created_at) or "",
+                account.posts,
+                ";".join(sorted(account.tags)),
+            ]
+        )
+
+
+def _csv_safe(text: str) -> str:
+    """Stop spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _write_manifest(
+    out: io.TextIOBase,
+    pack: PackZipWriter,
+    selection: PackSelection,
+    header: PackHeader,
+    posts: list[tuple[Any, ...]],
+    media_files: int,
+    audit_head: str,
+) -> None:
+    """manifest.json, streamed: the header fields, then the posts, accounts and files."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    head = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "pack_id": header.pack_id,
+        "platform": selection.platform,
+        "created": header.created,
+        "creator": header.creator,
+        "store_id": header.store_id,
+        "audit_head": audit_head,
+        "counts": {
+            "posts": len(selection.post_ids),
+            "accounts": selection.account_count,
+            "media_files": media_files,
+            "files": len(pack.entries) + 2,
+        },
+    }
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f"  {dump(key)}: {dump(value)},\n")
+    out.write('  "posts": [\n')
+    for i, (uuid, post_id, account_id, url, folder, tags) in enumerate(posts):
+        sep = "," if i + 1 < len(posts) else ""
+        out.write(
+            "    "
+            + dump(
+                {
+                    "post_uuid": uuid,
+                    "post_id": post_id,
+                    "account_id": account_id or None,
+                    "url": url,
+                    "evidence": f"evidence/{folder}/",
+                    "tags": list(tags),
+                }
+            )
+            + sep
+            + "\n"
+        )
+    out.write('  ],\n  "accounts": [\n')
+    accounts = [a for key, a in selection.accounts.items() if key is not None]
+    for i, account in enumerate(accounts):
+        sep = "," if i + 1 < len(accounts) else ""
+        out.write(
+            "    "
+            + dump(
+                {
+                    "account_id": account.platform_account_id,
+                    "handle": account.handle,
+                    "url": account.url,
+                    "posts": account.posts,
+                    "categories": sorted(account.tags),
+                }
+            )
+            + sep
+            + "\n"
+        )
+    out.write('  ],\n  "files": [\n')
+    for i, entry in enumerate(pack.entries):
+        sep = "," if i + 1 < len(pack.entries) else ""
+        out.write(
+            "    "
+            + dump({"path": entry.name, "size": entry.size, "sha256": entry.sha256})
+            + sep
+            + "\n"
+        )
+    out.write("  ]\n}\n")

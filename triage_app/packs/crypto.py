@@ -1,0 +1,241 @@
+"""age encryption of packs through pyrage: to X25519 recipients (streamed) or to one scrypt
+passphrase, and the matching decryption with errors a person can act on.
+
+pyrage streams X25519 encryption and decryption (``encrypt_io`` / ``decrypt_io``), so a pack of
+any size passes through in small chunks. Its passphrase API only works on whole byte strings, so
+a passphrase pack is held in memory once while it is encrypted or decrypted; docs/packs.md says
+so and recommends recipients for large packs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import pyrage
+from pyrage import passphrase as age_passphrase
+from pyrage import x25519
+
+from ..core.errors import TriageError
+
+AGE_MAGIC = b"age-encryption.org/v1\n"
+HEADER_PEEK = 64 * 1024
+MIN_PASSPHRASE_CHARS = 8
+
+
+class PackDecryptError(TriageError):
+    """The pack could not be decrypted: wrong key or passphrase, or a damaged file."""
+
+
+def parse_recipient(text: str) -> Any:
+    """An X25519 age recipient from its ``age1…`` text; a clear error for anything else."""
+    value = text.strip()
+    if not value.startswith("age1") or value.startswith("age1pq") or value.startswith("age1tag"):
+        raise TriageError(
+            f"{_short(value)!r} is not an age X25519 public key (it should start with 'age1')"
+        )
+    try:
+        return x25519.Recipient.from_str(value)
+    except (pyrage.RecipientError, ValueError) as exc:
+        raise TriageError(f"{_short(value)!r} is not a valid age public key ({exc})") from exc
+
+
+def canonical_recipient(text: str) -> str:
+    """The recipient's canonical text form (checks it on the way)."""
+    return str(parse_recipient(text))
+
+
+def load_identities(path: Path) -> list[Any]:
+    """The X25519 identities in an age identity file (``age-keygen`` output; # comments)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TriageError(f"Cannot read identity file {path}: {_reason(exc)}") from exc
+    identities = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith("AGE-SECRET-KEY-1"):
+            raise TriageError(
+                f"Identity file {path} line {number} is not an age secret key (AGE-SECRET-KEY-1…)"
+            )
+        try:
+            identities.append(x25519.Identity.from_str(line))
+        except (pyrage.IdentityError, ValueError) as exc:
+            raise TriageError(f"Identity file {path} line {number}: invalid age key") from exc
+    if not identities:
+        raise TriageError(f"Identity file {path} holds no age secret key")
+    return identities
+
+
+def read_passphrase_file(path: Path) -> str:
+    """A pack passphrase from a file (one line; the trailing newline is not part of it)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TriageError(f"Cannot read passphrase file {path}: {_reason(exc)}") from exc
+    value = text.rstrip("\r\n")
+    if not value:
+        raise TriageError(f"Passphrase file {path} is empty")
+    return value
+
+
+def check_new_passphrase(value: str) -> None:
+    """A passphrase that protects a pack must not be trivially short."""
+    if len(value) < MIN_PASSPHRASE_CHARS:
+        raise TriageError(
+            f"The pack passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"
+        )
+
+
+class _HashingWriter:
+    """Passes writes to a file while hashing and counting them (the pack's SHA-256)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return self.handle.write(data)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+@dataclass(frozen=True)
+class Encrypted:
+    size: int
+    sha256: str
+
+
+def encrypt_stream(
+    source: IO[bytes],
+    target: Path,
+    *,
+    recipients: Sequence[str] | None = None,
+    passphrase: str | None = None,
+) -> Encrypted:
+    """Encrypt what ``source`` yields into ``target`` (a new file), to the recipients or to
+    the passphrase; returns the encrypted file's size and SHA-256."""
+    if bool(recipients) == (passphrase is not None):
+        raise TriageError("Give either age recipients or a passphrase for the pack, not both")
+    parsed = [parse_recipient(r) for r in recipients or ()]
+    with open(target, "xb") as dst:
+        writer = _HashingWriter(dst)
+        try:
+            if parsed:
+                pyrage.encrypt_io(source, writer, parsed)
+            else:
+                assert passphrase is not None
+                writer.write(age_passphrase.encrypt(source.read(), passphrase))
+        except pyrage.EncryptError as exc:
+            raise TriageError(f"Encryption failed: {exc}") from exc
+        _fsync(dst)
+    return Encrypted(writer.size, writer.sha256.hexdigest())
+
+
+def encrypt_file(
+    source: Path,
+    target: Path,
+    *,
+    recipients: Sequence[str] | None = None,
+    passphrase: str | None = None,
+) -> Encrypted:
+    """Encrypt the file ``source`` into ``target`` (a new file)."""
+    with open(source, "rb") as src:
+        return encrypt_stream(src, target, recipients=recipients, passphrase=passphrase)
+
+
+def header_stanzas(path: Path) -> list[str]:
+    """The recipient stanza types in an age file's header (e.g. ['X25519', 'X25519']).
+
+    Lets the opener say "this pack needs a passphrase" instead of a bare "no match"."""
+    with open(path, "rb") as handle:
+        head = handle.read(HEADER_PEEK)
+    if not head.startswith(AGE_MAGIC):
+        if head.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----"):
+            raise PackDecryptError("The pack is ASCII-armored; packs are binary age files")
+        raise PackDecryptError("Not an age-encrypted file (the age header is missing)")
+    types: list[str] = []
+    for line in head[len(AGE_MAGIC) :].split(b"\n"):
+        if line.startswith(b"---"):
+            return types
+        if line.startswith(b"-> "):
+            parts = line[3:].split(b" ")
+            types.append(parts[0].decode("ascii", "replace") if parts else "")
+    raise PackDecryptError("The pack's age header is damaged or truncated")
+
+
+def decrypt_file(
+    source: Path,
+    target: Path,
+    *,
+    identities: Iterable[Any] | None = None,
+    passphrase: str | None = None,
+) -> None:
+    """Decrypt ``source`` into ``target`` (a new file). Raises PackDecryptError.
+
+    The caller owns ``target``'s folder and deletes it on failure: age releases plaintext as
+    it authenticates each chunk, so a file cut short yields a partial target before the error."""
+    stanzas = header_stanzas(source)
+    has_scrypt = "scrypt" in stanzas
+    ids = list(identities or [])
+    if ids and has_scrypt:
+        raise PackDecryptError(
+            "This pack is protected by a passphrase; open it with --pack-passphrase-file"
+        )
+    if passphrase is not None and not has_scrypt:
+        raise PackDecryptError("This pack is encrypted to age public keys; open it with --identity")
+    if not ids and passphrase is None:
+        raise TriageError("Give an age identity file or the pack passphrase")
+    try:
+        if ids:
+            with open(source, "rb") as src, open(target, "xb") as dst:
+                pyrage.decrypt_io(src, dst, ids)
+                _fsync(dst)
+        else:
+            assert passphrase is not None
+            plain = age_passphrase.decrypt(Path(source).read_bytes(), passphrase)
+            with open(target, "xb") as dst:
+                dst.write(plain)
+                _fsync(dst)
+    except pyrage.DecryptError as exc:
+        raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
+    except MemoryError as exc:
+        raise PackDecryptError("The pack is too large to decrypt with a passphrase") from exc
+
+
+def _decrypt_message(reason: str, by_identity: bool) -> str:
+    lower = reason.lower()
+    if "no matching keys" in lower:
+        return "None of the given age identities can open this pack (wrong identity file)"
+    if by_identity is False and lower.strip() == "decryption failed":
+        return "Wrong passphrase, or the pack is damaged"
+    if "fill whole buffer" in lower or "unexpected eof" in lower or "truncated" in lower:
+        return "The pack file is truncated"
+    return f"The pack is damaged or was altered ({reason})"
+
+
+def _fsync(handle: BinaryIO) -> None:
+    import os
+
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return str(exc)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else text[:21] + "…"

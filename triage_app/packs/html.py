@@ -1,0 +1,198 @@
+"""referral.html: the self-contained summary a platform reads first — one section per account
+with its categories, the platform's policy references, and each post's evidence.
+
+Written piece by piece to a text stream (no size limit), every value escaped, and every block
+of user text marked ``dir="auto"`` (handles in ``<bdi>``) so Arabic, Persian, Kurdish or Pashto
+text reads correctly and never reorders the English around it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..core.taxonomy import Tag
+from .contents import AccountSummary, PackSelection, PostItem
+from .platforms import Platform
+from .zipstream import TextSink
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans Arabic",sans-serif;
+margin:2em auto;max-width:60em;line-height:1.45;color:#111;background:#fff;padding:0 1em}
+h1{font-size:1.6em}h2{font-size:1.25em;border-top:2px solid #444;padding-top:.6em;margin-top:2em}
+table.meta td{padding:.1em 1em .1em 0;vertical-align:top}
+.tag{display:inline-block;background:#eee;border:1px solid #bbb;border-radius:.3em;
+padding:0 .4em;margin:0 .2em .2em 0;font-size:.9em}
+.post{border:1px solid #ccc;border-radius:.4em;padding:.6em .8em;margin:.8em 0}
+.text{white-space:pre-wrap;unicode-bidi:plaintext;font-size:1.05em;margin:.4em 0}
+.small{color:#555;font-size:.85em}code{font-size:.85em;word-break:break-all}
+"""
+
+
+@dataclass(frozen=True)
+class PackHeader:
+    pack_id: str
+    created: str
+    creator: str
+    store_id: str
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _tags(keys: Iterable[str], taxonomy: dict[str, Tag]) -> str:
+    return "".join(
+        f'<span class="tag">{_e(taxonomy[k].label if k in taxonomy else k)}</span>'
+        for k in sorted(keys)
+    )
+
+
+def write_head(
+    out: TextSink,
+    platform: Platform,
+    selection: PackSelection,
+    header: PackHeader,
+    taxonomy: dict[str, Tag],
+) -> None:
+    """The document start: title, what the pack is, the policy references, the account list."""
+    out.write('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n')
+    out.write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
+    out.write(f"<title>Referral to {_e(platform.name)} — {_e(header.pack_id)}</title>\n")
+    out.write(f"<style>{STYLE}</style>\n</head>\n<body>\n")
+    out.write(f"<h1>Referral to {_e(platform.name)}</h1>\n")
+    out.write(
+        "<p>We ask you to review these accounts and posts, which we believe offer or promote "
+        "people smuggling or related services, against your policies below, and to take "
+        "them down where they breach them.</p>\n"
+    )
+    out.write('<table class="meta">\n')
+    for label, value in (
+        ("Pack id", header.pack_id),
+        ("Created (UTC)", header.created),
+        ("Prepared by", header.creator),
+        ("Accounts", selection.account_count),
+        ("Posts", len(selection.post_ids)),
+    ):
+        out.write(f"<tr><td>{_e(label)}</td><td>{_e(value)}</td></tr>\n")
+    out.write("</table>\n")
+    out.write(
+        '<p class="small">Every file in this pack is listed with its SHA-256 in '
+        "<code>SHA256SUMS</code> and <code>manifest.json</code>; <code>custody.jsonl</code> "
+        "records how each item was collected, reviewed and approved.</p>\n"
+    )
+    if platform.policies:
+        out.write("<h2>Policy references</h2>\n<ul>\n")
+        for policy in platform.policies:
+            out.write(
+                f"<li><strong>{_e(policy.title)}</strong><br><code>{_e(policy.url)}</code>"
+                + (f"<br>{_e(policy.text)}" if policy.text else "")
+                + "</li>\n"
+            )
+        out.write("</ul>\n")
+    out.write("<h2>Accounts</h2>\n<ol>\n")
+    for key, account in selection.accounts.items():
+        anchor = _account_anchor(key)
+        out.write(
+            f'<li><a href="#{anchor}">{_account_title(account)}</a> — '
+            f"{account.posts} post{'s' if account.posts != 1 else ''} "
+            f"{_tags(account.tags, taxonomy)}</li>\n"
+        )
+    out.write("</ol>\n")
+
+
+def _account_anchor(key: int | None) -> str:
+    return f"account-{key}" if key is not None else "account-unknown"
+
+
+def _account_title(account: AccountSummary) -> str:
+    if not account.platform_account_id and not account.handle:
+        return "Unknown account"
+    handle = f"@{account.handle}" if account.handle else account.platform_account_id
+    title = f'<bdi dir="auto">{_e(handle)}</bdi>'
+    if account.display_name:
+        title += f' (<bdi dir="auto">{_e(account.display_name)}</bdi>)'
+    return title
+
+
+def write_account_start(
+    out: TextSink, key: int | None, account: AccountSummary, taxonomy: dict[str, Tag]
+) -> None:
+    out.write(f'<section id="{_account_anchor(key)}">\n<h2>{_account_title(account)}</h2>\n')
+    out.write('<table class="meta">\n')
+    for label, value in (
+        ("Account id", account.platform_account_id),
+        ("Handle", account.handle),
+        ("Name", account.display_name),
+        ("Profile", account.url),
+        ("Followers", account.followers),
+    ):
+        if value not in (None, ""):
+            out.write(f'<tr><td>{_e(label)}</td><td dir="auto">{_e(value)}</td></tr>\n')
+    out.write(f"<tr><td>Categories</td><td>{_tags(account.tags, taxonomy)}</td></tr>\n")
+    out.write("</table>\n")
+
+
+def write_account_end(out: TextSink) -> None:
+    out.write("</section>\n")
+
+
+def write_post(out: TextSink, post: PostItem, taxonomy: dict[str, Tag]) -> None:
+    """One post: when, where, categories, its text (RTL-safe) and its evidence files."""
+    lang = f' lang="{_e(post.language)}"' if post.language else ""
+    out.write(f'<article class="post" id="post-{_e(post.folder)}">\n')
+    out.write(
+        f'<div class="small">Post <code>{_e(post.platform_post_id)}</code>'
+        f" · {_e(post.posted_iso or 'date unknown')}"
+        f" · {_e(post.kind)}</div>\n"
+    )
+    if post.url:
+        out.write(f'<div class="small">URL: <code>{_e(post.url)}</code></div>\n')
+    out.write(f"<div>{_tags(post.tags, taxonomy)}</div>\n")
+    out.write(f'<div class="text" dir="auto"{lang}>{_e(post.text)}</div>\n')
+    files = []
+    if post.raw_entry:
+        files.append(f'<a href="{_e(post.raw_entry)}">raw record</a>')
+    for media in post.media:
+        if media.entry:
+            files.append(f'<a href="{_e(media.entry)}">{_e(media.kind)}</a>')
+        else:
+            where = f" ({_e(media.url)})" if media.url else ""
+            files.append(f"{_e(media.kind)} not collected{where}")
+    if files:
+        out.write(f'<div class="small">Evidence: {" · ".join(files)}</div>\n')
+    out.write("</article>\n")
+
+
+def write_tail(out: TextSink) -> None:
+    out.write("</body>\n</html>\n")
+
+
+def render_referral_html(
+    out: TextSink,
+    platform: Platform,
+    selection: PackSelection,
+    header: PackHeader,
+    posts: Iterable[PostItem],
+    taxonomy: dict[str, Tag],
+    *,
+    limit: int | None = None,
+) -> None:
+    """The whole document; ``limit`` stops after that many posts (the dialog's preview)."""
+    write_head(out, platform, selection, header, taxonomy)
+    current: object = object()
+    count = 0
+    for post in posts:
+        if limit is not None and count >= limit:
+            out.write(f'<p class="small">… and {len(selection.post_ids) - count} more posts.</p>\n')
+            break
+        if post.account_id != current:
+            if count:
+                write_account_end(out)
+            current = post.account_id
+            write_account_start(out, post.account_id, selection.accounts[post.account_id], taxonomy)
+        write_post(out, post, taxonomy)
+        count += 1
+    if count:
+        write_account_end(out)
+    write_tail(out)
