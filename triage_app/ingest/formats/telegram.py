@@ -25,9 +25,7 @@ from ..textfix import id_text, parse_iso
 from ._local_media import local_media
 
 _CHAT_PREFIXES = ("", "chats.list.item", "left_chats.list.item")
-_MESSAGE_PREFIXES = {
-    (p + "." if p else "") + "messages.item": p for p in _CHAT_PREFIXES
-}
+_MESSAGE_PREFIXES = {(p + "." if p else "") + "messages.item": p for p in _CHAT_PREFIXES}
 _CHAT_FIELDS = {
     (p + "." if p else "") + key: key for p in _CHAT_PREFIXES for key in ("name", "type", "id")
 }
@@ -132,10 +130,21 @@ class _MessageReader:
         text, links = render_text(message.get("text", message.get("text_entities", "")))
         chat_key = self._chat_key()
         post_id = self._post_id(message, chat_key, created_at, text)
-        extra: dict[str, object] = {"chat": self.chat.get("name"), "chat_type": self.chat.get("type")}
+        extra: dict[str, object] = {
+            "chat": self.chat.get("name"),
+            "chat_type": self.chat.get("type"),
+        }
         if links:
             extra["links"] = links
-        for key in ("forwarded_from", "saved_from", "via_bot", "edited", "poll", "location_information", "contact_information"):
+        for key in (
+            "forwarded_from",
+            "saved_from",
+            "via_bot",
+            "edited",
+            "poll",
+            "location_information",
+            "contact_information",
+        ):
             if message.get(key) not in (None, ""):
                 extra[key] = message[key]
         reply_to = message.get("reply_to_message_id")

@@ -19,7 +19,9 @@ from ..jsonstream import iter_lines, parse_line, sniff_text
 from ..textfix import id_text, parse_count, parse_twitter_date, unescape_entities
 from ._x_common import best_video_variant, expanded_urls, language, media_kind, post_url
 
-_TWITTER_DATE = re.compile(r'"created_at"\s*:\s*"\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}"')
+_TWITTER_DATE = re.compile(
+    r'"created_at"\s*:\s*"\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}"'
+)
 
 
 class XV1Importer:
@@ -86,7 +88,9 @@ def _account(user: Any) -> AccountRecord | None:
 
 
 def _media(status: dict[str, Any]) -> list[MediaRecord]:
-    extended = status.get("extended_tweet") if isinstance(status.get("extended_tweet"), dict) else {}
+    extended = (
+        status.get("extended_tweet") if isinstance(status.get("extended_tweet"), dict) else {}
+    )
     holder = (
         (extended or {}).get("extended_entities")
         or status.get("extended_entities")
@@ -109,7 +113,9 @@ def _media(status: dict[str, Any]) -> list[MediaRecord]:
     return found
 
 
-def _to_post(tweet: dict[str, Any], raw: str, line: bytes, line_no: int, record_no: int) -> ReadResult:
+def _to_post(
+    tweet: dict[str, Any], raw: str, line: bytes, line_no: int, record_no: int
+) -> ReadResult:
     post_id = _status_id(tweet)
     created = tweet.get("created_at")
     if not post_id or not isinstance(created, str):
@@ -133,7 +139,9 @@ def _to_post(tweet: dict[str, Any], raw: str, line: bytes, line_no: int, record_
     if isinstance(quoted, dict):
         extra["quoted_post_id"] = _status_id(quoted)
         extra["quoted_text"] = unescape_entities(_full_text(quoted))
-    extended = source.get("extended_tweet") if isinstance(source.get("extended_tweet"), dict) else {}
+    extended = (
+        source.get("extended_tweet") if isinstance(source.get("extended_tweet"), dict) else {}
+    )
     urls = expanded_urls((extended or {}).get("entities") or source.get("entities"))
     if urls:
         extra["urls"] = urls

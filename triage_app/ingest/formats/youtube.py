@@ -164,7 +164,10 @@ def _comment(comment: Any, video_id: Any, record_no: int) -> ReadResult:
         )
     video = video_id if isinstance(video_id, str) else snippet.get("videoId")
     parent = snippet.get("parentId") or video
-    extra: dict[str, object] = {"video_id": video, "like_count": parse_count(snippet.get("likeCount"))}
+    extra: dict[str, object] = {
+        "video_id": video,
+        "like_count": parse_count(snippet.get("likeCount")),
+    }
     return PostRecord(
         platform="youtube",
         post_id=comment_id,

@@ -1,0 +1,210 @@
+"""Facebook "Download your information" JSON: your posts and Messenger conversations.
+
+Facebook writes every UTF-8 byte of a string as its own ``\\u00XX`` escape, so text arrives as
+mojibake ("Ã©" for "é"); each string is repaired (see ``textfix.fix_mojibake``). Posts carry
+``timestamp`` in seconds, Messenger ``timestamp_ms`` in milliseconds; both are normalised to
+seconds. The export has no post ids, so a post's id is a hash of where it sits and what it says
+(stable across re-imports); photos and videos are found relative to the export's root folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import ijson
+
+from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult
+from ..base import Confidence, ReadContext
+from ..jsonstream import damaged, dump_raw, iter_items, open_stream, sniff_text
+from ..textfix import fix_mojibake, fix_mojibake_deep, unix_seconds
+from ._local_media import local_media
+
+_POSTS_ARRAY = re.compile(r'^\[\s*\{\s*"timestamp"\s*:\s*\d{9,13}\s*,')
+_POSTS_KEYED = re.compile(
+    r'^\{\s*"(status_updates_v2|status_updates|group_posts_v2|your_posts_v2)"\s*:\s*\['
+)
+_MEDIA_KEYS = {
+    "photos": "photo",
+    "videos": "video",
+    "gifs": "video",
+    "audio_files": "audio",
+    "files": "file",
+}
+_SEARCH_UP = 5  # media uris are relative to the export root, a few folders above the JSON file
+
+
+class FacebookImporter:
+    name = "facebook"
+    description = 'Facebook "Download your information" JSON (posts, Messenger)'
+
+    def detect(self, path: Path, head: bytes) -> Confidence:
+        text = sniff_text(head).lstrip()
+        if text.startswith("{") and '"sender_name"' in text and '"timestamp_ms"' in text:
+            return Confidence.SURE
+        if _POSTS_ARRAY.match(text) or _POSTS_KEYED.match(text):
+            return Confidence.SURE
+        return Confidence.NO
+
+    def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
+        with open(path, "rb") as handle:
+            head = sniff_text(handle.read(64 * 1024)).lstrip()
+        if head.startswith("{") and '"sender_name"' in head:
+            yield from _read_messenger(path, ctx)
+            return
+        keyed = _POSTS_KEYED.match(head)
+        prefix = f"{keyed.group(1)}.item" if keyed else "item"
+        seen: dict[str, int] = {}
+        with open_stream(path, ctx) as stream:
+            for record_no, item in enumerate(iter_items(stream, prefix, path), start=1):
+                yield _post(item, record_no, ctx, seen)
+
+
+def _stable_id(parts: list[object], seen: dict[str, int]) -> str:
+    """A hash of what identifies a record, with a counter for exact duplicates in one file."""
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
+    count = seen.get(digest, 0)
+    seen[digest] = count + 1
+    return digest + (f"-{count}" if count else "")
+
+
+def _find_media(ctx: ReadContext, uri: str, kind: str) -> MediaRecord:
+    if uri.startswith(("http://", "https://")):
+        return MediaRecord(kind=kind, url=uri, missing=True)
+    for folder in [ctx.base_dir, *list(ctx.base_dir.parents)[:_SEARCH_UP]]:
+        record = local_media(folder, uri, kind)
+        if not record.missing:
+            return record
+    return local_media(ctx.base_dir, uri, kind)
+
+
+def _post_media(item: dict[str, Any], ctx: ReadContext) -> tuple[list[MediaRecord], list[str]]:
+    media: list[MediaRecord] = []
+    links: list[str] = []
+    for attachment in item.get("attachments") or []:
+        for data in (attachment or {}).get("data") or []:
+            if not isinstance(data, dict):
+                continue
+            found = data.get("media")
+            if isinstance(found, dict) and isinstance(found.get("uri"), str):
+                uri = found["uri"]
+                kind = "video" if uri.lower().endswith((".mp4", ".mov")) else "photo"
+                media.append(_find_media(ctx, uri, kind))
+            context = data.get("external_context")
+            if isinstance(context, dict) and isinstance(context.get("url"), str):
+                links.append(context["url"])
+    return media, links
+
+
+def _post(original: Any, record_no: int, ctx: ReadContext, seen: dict[str, int]) -> ReadResult:
+    raw = dump_raw(original)
+    if not isinstance(original, dict):
+        return BadRecord("post is not a JSON object", raw.encode(), record_no=record_no)
+    item = fix_mojibake_deep(original)
+    assert isinstance(item, dict)
+    try:
+        created_at = unix_seconds(item.get("timestamp"))
+    except ArithmeticError:
+        created_at = None
+    if created_at is None:
+        return BadRecord("post has no timestamp", raw.encode(), record_no=record_no)
+    texts = [
+        d["post"]
+        for d in item.get("data") or []
+        if isinstance(d, dict) and isinstance(d.get("post"), str)
+    ]
+    text = "\n".join(texts)
+    title = item.get("title") if isinstance(item.get("title"), str) else None
+    media, links = _post_media(item, ctx)
+    extra: dict[str, object] = {}
+    if title:
+        extra["title"] = title
+    if links:
+        extra["links"] = links
+    return PostRecord(
+        platform="facebook",
+        post_id="dyi-" + _stable_id([created_at, text, title, [m.name for m in media]], seen),
+        text=text,
+        created_at=created_at,
+        media=media,
+        raw=raw,
+        extra=extra,
+    )
+
+
+def _thread_info(path: Path, ctx: ReadContext) -> dict[str, Any]:
+    """The conversation's title and thread_path, which come after the messages in the file."""
+    info: dict[str, Any] = {}
+    with open_stream(path, ctx) as stream:
+        try:
+            for prefix, event, value in ijson.parse(stream, use_float=False):
+                if prefix in ("title", "thread_path") and event == "string":
+                    info[prefix] = fix_mojibake(value)
+        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+            raise damaged(path, exc) from exc
+    return info
+
+
+def _read_messenger(path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
+    info = _thread_info(path, ctx)
+    thread = info.get("thread_path") or info.get("title") or path.parent.name
+    seen: dict[str, int] = {}
+    with open_stream(path, ctx) as stream:
+        for record_no, original in enumerate(iter_items(stream, "messages.item", path), start=1):
+            yield _message(original, record_no, ctx, str(thread), info, seen)
+
+
+def _message(
+    original: Any,
+    record_no: int,
+    ctx: ReadContext,
+    thread: str,
+    info: dict[str, Any],
+    seen: dict[str, int],
+) -> ReadResult:
+    raw = dump_raw(original)
+    if not isinstance(original, dict):
+        return BadRecord("message is not a JSON object", raw.encode(), record_no=record_no)
+    item = fix_mojibake_deep(original)
+    assert isinstance(item, dict)
+    try:
+        created_at = unix_seconds(item.get("timestamp_ms", item.get("timestamp")))
+    except ArithmeticError:
+        created_at = None
+    sender = item.get("sender_name")
+    if created_at is None or not isinstance(sender, str):
+        return BadRecord(
+            "message has no timestamp_ms or no sender_name", raw.encode(), record_no=record_no
+        )
+    content = item.get("content")
+    text = content if isinstance(content, str) else ""
+    media: list[MediaRecord] = []
+    for key, kind in _MEDIA_KEYS.items():
+        for entry in item.get(key) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("uri"), str):
+                media.append(_find_media(ctx, entry["uri"], kind))
+    extra: dict[str, object] = {"thread": info.get("title"), "thread_path": info.get("thread_path")}
+    share = item.get("share")
+    if isinstance(share, dict) and share.get("link"):
+        extra["links"] = [share["link"]]
+    if item.get("is_unsent"):
+        extra["is_unsent"] = True
+    stamp = item.get("timestamp_ms", item.get("timestamp"))
+    return PostRecord(
+        platform="facebook",
+        post_id="msg-" + _stable_id([thread, stamp, sender, text], seen),
+        text=text,
+        created_at=created_at,
+        account=AccountRecord(platform="facebook", account_id=sender, display_name=sender),
+        kind="message",
+        media=media,
+        raw=raw,
+        extra=extra,
+    )
+
+
+IMPORTER = FacebookImporter()

@@ -1,0 +1,303 @@
+"""WhatsApp "Export chat" text files (Android and iOS) and the .zip WhatsApp makes with media.
+
+The file is read twice, streaming: once to infer the day/month order from every date in it,
+once to read messages. A line that does not start with a date continues the message before it.
+System lines (encryption notice, joins, deleted messages) are skipped and counted. Media named
+in the chat (``<attached: …>`` on iOS, ``IMG-….jpg (file attached)`` on Android) is looked up
+beside the chat file; "<Media omitted>" placeholders are recorded as missing media.
+
+WhatsApp writes no time zone: times are the phone's local time and are stored as if UTC (the
+import notes say so). WhatsApp has no message ids; a message's id is a hash of the chat name,
+time, sender, text and how many identical messages came before it, so re-importing the same
+export adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+import weakref
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ...core.errors import UnreadableFileError
+from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult, Skipped
+from ..base import Confidence, ReadContext
+from ..textfix import BIDI_MARKS, strip_bidi_marks, utc_naive_to_unix
+from ._local_media import local_media
+from .whatsapp_lines import DateOrder, Header, header_datetime, match_header
+
+_PREFIXES = re.compile(r"^WhatsApp[ _]Chat(?: with| -| mit| con| avec)?[ _]*", re.I)
+_ATTACHED_IOS = re.compile(r"[\u200e\u200f]?<attached: (?P<file>[^<>]+)>")
+_ATTACHED_ANDROID = re.compile(
+    r"^[\u200e\u200f]?(?P<file>[^\s/\\<>:]+\.[A-Za-z0-9]{2,5}) \([^()\n]{3,40}\)$"
+)
+_WA_FILE = re.compile(r"^(IMG|VID|PTT|AUD|STK|DOC)-\d{8}-WA\d+", re.I)
+_OMITTED_IOS = re.compile(r"^\u200e?(image|video|audio|sticker|GIF|document|Contact card) omitted$")
+_OMITTED_ANDROID = {
+    "<Media omitted>",
+    "<Medien ausgeschlossen>",
+    "<Multimedia omitido>",
+    "<Médias omis>",
+    "<Media weggelaten>",
+    "<Mídia oculta>",
+    "<Media omessi>",
+    "<Медиа отсутствуют>",
+    "<Без медиафайлов>",
+    "<Medya dahil edilmedi>",
+    "<تم استبعاد الوسائط>",
+    "<Media tidak disertakan>",
+}
+_KINDS = {
+    "jpg": "photo",
+    "jpeg": "photo",
+    "png": "photo",
+    "heic": "photo",
+    "gif": "video",
+    "webp": "sticker",
+    "mp4": "video",
+    "3gp": "video",
+    "mov": "video",
+    "opus": "audio",
+    "ogg": "audio",
+    "m4a": "audio",
+    "mp3": "audio",
+    "aac": "audio",
+    "amr": "audio",
+}
+_HEAD_LINES = 30
+
+
+class WhatsAppImporter:
+    name = "whatsapp"
+    description = "WhatsApp chat export (.txt, Android or iOS) or the .zip it makes with media"
+
+    def detect(self, path: Path, head: bytes) -> Confidence:
+        if head.startswith(b"PK\x03\x04"):
+            return Confidence.SURE if chat_member(path) else Confidence.NO
+        if path.suffix.lower() != ".txt":
+            return Confidence.NO
+        text = head.decode("utf-8-sig", errors="ignore")
+        lines = text.splitlines()[:_HEAD_LINES]
+        headers = sum(1 for line in lines if match_header(line))
+        if headers >= 2 or (headers == 1 and len(lines) <= 2):
+            return Confidence.SURE
+        return Confidence.NO
+
+    def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
+        if zipfile.is_zipfile(path):
+            yield from self._read_zip(path, ctx)
+            return
+        yield from read_chat(path, ctx, chat_name(path))
+
+    def _read_zip(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
+        """Reading the .zip directly (walk.py normally unpacks it first): the media are unpacked
+        to a temporary folder that lives as long as the read context, so the pipeline can still
+        hash them after the last record."""
+        from ..walk import extract_zip  # walk imports the registry, which imports this module
+
+        folder = Path(tempfile.mkdtemp(prefix="triage-wa-"))
+        weakref.finalize(ctx, shutil.rmtree, folder, True)
+        root = folder / path.stem
+        extract_zip(path, root)
+        member = chat_member(path)
+        assert member is not None
+        chat = root / member
+        inner = ReadContext(chat, chat.parent, ctx.report_bytes, ctx.cancelled, ctx.notes)
+        yield from read_chat(chat, inner, chat_name(chat))
+
+
+def chat_member(path: Path) -> str | None:
+    """The chat text file inside a WhatsApp export zip, or None if the zip is not one."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError):
+        return None
+    texts = [n for n in names if n.lower().endswith(".txt") and "/" not in n.strip("/")]
+    for name in texts:
+        if name == "_chat.txt" or name.lower().startswith("whatsapp chat"):
+            return name
+    return None
+
+
+def chat_name(path: Path) -> str:
+    """The chat's name: from "WhatsApp Chat with X.txt", or the folder a "_chat.txt" is in."""
+    stem = path.stem if path.name != "_chat.txt" else path.parent.name
+    return _PREFIXES.sub("", stem).strip() or stem
+
+
+def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for number, line in enumerate(handle, start=1):
+                yield number, line.rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            f"{path.name}: not UTF-8 text; WhatsApp exports are UTF-8"
+        ) from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def _infer_order(path: Path, ctx: ReadContext, today: dt.date) -> bool:
+    order = DateOrder(today)
+    for _number, line in _open_lines(path):
+        header = match_header(line)
+        if header is not None:
+            order.add(header)
+    try:
+        day_first, certain = order.day_first()
+    except ValueError as exc:
+        raise UnreadableFileError(f"{path.name}: {exc}") from exc
+    if not certain:
+        ctx.notes.append(
+            f"{path.name}: no date shows whether the day or the month comes first; "
+            f"read as {'day' if day_first else 'month'} first"
+        )
+    return day_first
+
+
+class _Message:
+    def __init__(self, header: Header, line_no: int, first_line: str) -> None:
+        self.header = header
+        self.line_no = line_no
+        self.lines = [first_line]
+        self.body_lines: list[str] = [header.rest]
+
+
+def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
+    """Messages of one chat text file, media resolved against ``ctx.base_dir``."""
+    today = dt.date.today()
+    day_first = _infer_order(path, ctx, today)
+    ctx.notes.append(f"{path.name}: WhatsApp times carry no time zone; they were stored as UTC")
+    seen: dict[str, int] = {}
+    current: _Message | None = None
+    record_no = 0
+    done = 0
+    for line_no, line in _open_lines(path):
+        done += len(line.encode("utf-8")) + 1
+        ctx.report_bytes(done)
+        header = match_header(line)
+        if header is None:
+            if current is None:
+                if line.strip():
+                    record_no += 1
+                    yield BadRecord(
+                        "text before the first dated line", line.encode(), record_no, line_no
+                    )
+                continue
+            current.lines.append(line)
+            current.body_lines.append(line)
+            continue
+        if current is not None:
+            record_no += 1
+            yield _finish(current, record_no, day_first, today, chat, ctx, seen)
+        current = _Message(header, line_no, line)
+    if current is not None:
+        record_no += 1
+        yield _finish(current, record_no, day_first, today, chat, ctx, seen)
+
+
+def _split_sender(rest: str, ios: bool) -> tuple[str | None, str]:
+    """("Name", "text") or (None, rest) for a system line."""
+    sender, sep, body = rest.partition(": ")
+    if not sep or not sender.strip(BIDI_MARKS + " "):
+        return None, rest
+    return strip_bidi_marks(sender).strip(), body
+
+
+def _is_system(body: str, ios: bool) -> bool:
+    if not ios:
+        return False
+    # iOS attributes system notices to the chat and starts them with a left-to-right mark.
+    return (
+        body.startswith("\u200e")
+        and not _ATTACHED_IOS.search(body)
+        and not _OMITTED_IOS.match(body)
+    )
+
+
+def _media_kind(name: str) -> str:
+    return _KINDS.get(name.rsplit(".", 1)[-1].lower(), "file") if "." in name else "file"
+
+
+def _take_media(text: str, ctx: ReadContext) -> tuple[str, list[MediaRecord]]:
+    media: list[MediaRecord] = []
+    for match in _ATTACHED_IOS.finditer(text):
+        name = match.group("file").strip()
+        media.append(local_media(ctx.base_dir, name, _media_kind(name)))
+    text = _ATTACHED_IOS.sub("", text)
+    lines = text.split("\n")
+    first = lines[0]
+    android = _ATTACHED_ANDROID.match(first)
+    if android:
+        name = android.group("file")
+        if _WA_FILE.match(name) or (ctx.base_dir / name).is_file():
+            media.append(local_media(ctx.base_dir, name, _media_kind(name)))
+            lines = lines[1:]
+    elif strip_bidi_marks(first).strip() in _OMITTED_ANDROID or _OMITTED_IOS.match(first):
+        media.append(MediaRecord(kind="file", missing=True, name=strip_bidi_marks(first).strip()))
+        lines = lines[1:]
+    text = "\n".join(lines)
+    if media and not text.strip(BIDI_MARKS + " \n"):
+        text = ""
+    return text, media
+
+
+def _finish(
+    message: _Message,
+    record_no: int,
+    day_first: bool,
+    today: dt.date,
+    chat: str,
+    ctx: ReadContext,
+    seen: dict[str, int],
+) -> ReadResult:
+    raw_text = "\n".join(message.lines)
+    header = message.header
+    try:
+        when = header_datetime(header, day_first, today)
+    except ValueError:
+        return BadRecord(
+            "impossible date for this file's day/month order",
+            raw_text.encode(),
+            record_no,
+            message.line_no,
+        )
+    sender, first_body = _split_sender(header.rest, header.ios)
+    if sender is None or _is_system(first_body, header.ios):
+        return Skipped("WhatsApp system line (encryption notice, joins, deleted messages …)")
+    body = "\n".join([first_body, *message.body_lines[1:]])
+    if body.strip(BIDI_MARKS + " ").rstrip(".") in (
+        "This message was deleted",
+        "You deleted this message",
+    ):
+        return Skipped("WhatsApp system line (encryption notice, joins, deleted messages …)")
+    text, media = _take_media(body, ctx)
+    created_at = utc_naive_to_unix(when)
+    basis = json.dumps(
+        [chat, created_at, sender, text, [m.name for m in media]], ensure_ascii=False
+    )
+    digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
+    count = seen.get(digest, 0)
+    seen[digest] = count + 1
+    return PostRecord(
+        platform="whatsapp",
+        post_id=digest + (f"-{count}" if count else ""),
+        text=text,
+        created_at=created_at,
+        account=AccountRecord(platform="whatsapp", account_id=sender, display_name=sender),
+        kind="message",
+        media=media,
+        raw=raw_text,
+        extra={"chat": chat},
+    )
+
+
+IMPORTER = WhatsAppImporter()
