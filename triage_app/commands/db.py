@@ -18,8 +18,11 @@ def register(subparsers: Any) -> None:
     sub.required = True
 
     create = sub.add_parser("create", help="create a new store (encrypted unless --plain)")
-    create.add_argument("--plain", action="store_true",
-                        help="an unencrypted SQLite store (also TRIAGE_PLAIN_STORE=1)")
+    create.add_argument(
+        "--plain",
+        action="store_true",
+        help="an unencrypted SQLite store (also TRIAGE_PLAIN_STORE=1)",
+    )
     create.set_defaults(handler=run_create)
 
     check = sub.add_parser("check", help="integrity_check and cipher_integrity_check")
@@ -30,8 +33,9 @@ def register(subparsers: Any) -> None:
     encrypt.set_defaults(handler=run_encrypt)
 
     rekey = sub.add_parser("rekey", help="give an encrypted store a new key")
-    rekey.add_argument("--new-passphrase-file",
-                       help="wrap the new key with this passphrase (e.g. for a USB stick)")
+    rekey.add_argument(
+        "--new-passphrase-file", help="wrap the new key with this passphrase (e.g. for a USB stick)"
+    )
     rekey.set_defaults(handler=run_rekey)
 
 
@@ -49,9 +53,14 @@ def run_create(args: argparse.Namespace, ctx: CommandContext) -> int:
     path = ctx.store_path
     if store_exists(path):
         raise TriageError(f"A store already exists at {path}")
-    store = open_for_user(path, create=True, user=ctx.user, data_dir=ctx.data_dir,
-                          passphrase=ctx.passphrase(),
-                          encrypted=False if args.plain else None)
+    store = open_for_user(
+        path,
+        create=True,
+        user=ctx.user,
+        data_dir=ctx.data_dir,
+        passphrase=ctx.passphrase(),
+        encrypted=False if args.plain else None,
+    )
     store_id = store.store_id
     store.close()
     ctx.print(f"Created store {store_id} at {path} ({describe_key(path)})")
@@ -67,9 +76,10 @@ def run_check(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.print(f"key: {result.key}")
         ctx.print("integrity_check: " + "; ".join(result.integrity))
         if result.encrypted:
-            ctx.print("cipher_integrity_check: "
-                      + ("ok" if not result.cipher_integrity
-                         else "; ".join(result.cipher_integrity)))
+            ctx.print(
+                "cipher_integrity_check: "
+                + ("ok" if not result.cipher_integrity else "; ".join(result.cipher_integrity))
+            )
         else:
             ctx.print("cipher_integrity_check: not applicable (store is not encrypted)")
     if not result.ok:
@@ -79,8 +89,10 @@ def run_check(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def run_encrypt(args: argparse.Namespace, ctx: CommandContext) -> int:
     counts = encrypt_store(ctx.store_path, ctx.passphrase())
-    ctx.print(f"Encrypted {ctx.store_path}: {sum(counts.values())} rows in {len(counts)} tables "
-              f"copied and checked ({describe_key(ctx.store_path)})")
+    ctx.print(
+        f"Encrypted {ctx.store_path}: {sum(counts.values())} rows in {len(counts)} tables "
+        f"copied and checked ({describe_key(ctx.store_path)})"
+    )
     return 0
 
 
@@ -89,6 +101,8 @@ def run_rekey(args: argparse.Namespace, ctx: CommandContext) -> int:
         _read_passphrase(args.new_passphrase_file) if args.new_passphrase_file else None
     )
     counts = rekey_store(ctx.store_path, ctx.passphrase(), new_passphrase)
-    ctx.print(f"New key for {ctx.store_path}: {sum(counts.values())} rows copied and checked "
-              f"({describe_key(ctx.store_path)})")
+    ctx.print(
+        f"New key for {ctx.store_path}: {sum(counts.values())} rows copied and checked "
+        f"({describe_key(ctx.store_path)})"
+    )
     return 0

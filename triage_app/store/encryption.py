@@ -89,8 +89,9 @@ def encrypt_store(path: Path, passphrase: str | None) -> dict[str, int]:
 
     def record_key() -> None:
         in_keyring, wrapped = hold_key(store_id, key, passphrase)
-        write_keyinfo(path, KeyInfo(store_id, encrypted=True, in_keyring=in_keyring,
-                                    wrapped=wrapped))
+        write_keyinfo(
+            path, KeyInfo(store_id, encrypted=True, in_keyring=in_keyring, wrapped=wrapped)
+        )
 
     try:
         return rewrite_store(path, None, key, before_swap=record_key)
@@ -134,8 +135,17 @@ def rekey_store(
 
     def record_pending() -> None:
         in_keyring, wrapped = hold_key(info.store_id, key, wrap_with, pending=True)
-        write_keyinfo(path, KeyInfo(info.store_id, True, info.in_keyring, info.wrapped,
-                                    pending_in_keyring=in_keyring, pending_wrapped=wrapped))
+        write_keyinfo(
+            path,
+            KeyInfo(
+                info.store_id,
+                True,
+                info.in_keyring,
+                info.wrapped,
+                pending_in_keyring=in_keyring,
+                pending_wrapped=wrapped,
+            ),
+        )
 
     try:
         counts = rewrite_store(path, old_key, key, before_swap=record_pending)

@@ -230,16 +230,18 @@ def key_candidates(info: KeyInfo, passphrase: str | None) -> list[KeyCandidate]:
                 keyring_reason = exc.reason
                 key = None
             if key is not None:
-                found.append(KeyCandidate(key, "keyring" + (" (pending)" if pending else ""),
-                                          pending))
+                found.append(
+                    KeyCandidate(key, "keyring" + (" (pending)" if pending else ""), pending)
+                )
         if wrapped and passphrase:
             try:
                 key = unwrap_key(wrapped, passphrase, info.store_id)
             except WrongKeyError as exc:
                 unwrap_error = unwrap_error or exc
                 continue
-            found.append(KeyCandidate(key, "passphrase" + (" (pending)" if pending else ""),
-                                      pending))
+            found.append(
+                KeyCandidate(key, "passphrase" + (" (pending)" if pending else ""), pending)
+            )
     if found:
         return found
     if unwrap_error is not None:
@@ -307,8 +309,11 @@ def find_key(store_path: Path, passphrase: str | None) -> tuple[bytes | None, st
         raise WrongKeyError()
     if is_plain_sqlite(store_path):
         # `db encrypt` was interrupted before its swap: the plain file is still the store.
-        log.warning("%s is still unencrypted (an earlier 'db encrypt' did not finish); run "
-                    "'triage db encrypt' again", store_path)
+        log.warning(
+            "%s is still unencrypted (an earlier 'db encrypt' did not finish); run "
+            "'triage db encrypt' again",
+            store_path,
+        )
         if info.in_keyring:
             keyring_delete(info.store_id)
         write_keyinfo(store_path, KeyInfo(info.store_id, encrypted=False))
@@ -361,6 +366,9 @@ def hold_key(
             "TRIAGE_PLAIN_STORE=1 for an unencrypted store"
         )
     if not in_keyring:
-        log.warning("The OS keyring is not available (%s); the store key is protected by your "
-                    "passphrase only", reason)
+        log.warning(
+            "The OS keyring is not available (%s); the store key is protected by your "
+            "passphrase only",
+            reason,
+        )
     return in_keyring, wrapped

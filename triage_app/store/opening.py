@@ -81,8 +81,9 @@ def _create_encrypted(path: Path, user: str | None, passphrase: str | None) -> S
     store.close()
     try:
         in_keyring, wrapped = hold_key(store_id, key, passphrase)
-        write_keyinfo(path, KeyInfo(store_id, encrypted=True, in_keyring=in_keyring,
-                                    wrapped=wrapped))
+        write_keyinfo(
+            path, KeyInfo(store_id, encrypted=True, in_keyring=in_keyring, wrapped=wrapped)
+        )
         os.replace(tmp, path)
     except BaseException:
         _remove_with_journals(tmp)

@@ -167,7 +167,8 @@ def _verify_copy(tmp: Path, key: bytes) -> None:
     finally:
         conn.close()
     if result != ["ok"] or cipher:
-        raise TriageError("The new copy of the store failed its integrity check; the store was "
-                          "left unchanged")
+        raise TriageError(
+            "The new copy of the store failed its integrity check; the store was left unchanged"
+        )
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
