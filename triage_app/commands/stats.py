@@ -1,0 +1,66 @@
+"""`triage stats [--json]`: the statistics view's numbers (see docs/supervision.md for the
+JSON shape)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..core.errors import UsageError
+from ..store.stats import DEFAULT_DAYS, compute_stats
+from .context import CommandContext
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("stats", help="queue, decisions, referrals, takedowns and agreement")
+    p.add_argument("--json", action="store_true", help="every figure as JSON (stable, documented)")
+    p.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        help=f"decisions per analyst over the last N days (default {DEFAULT_DAYS}; 0 for all time)",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if args.days < 0:
+        raise UsageError("--days must be 0 (all time) or more")
+    stats = compute_stats(ctx.store(), days=args.days)
+    if args.json:
+        ctx.print_json(stats)
+        return 0
+    for line in summary_lines(stats):
+        ctx.print(line)
+    return 0
+
+
+def summary_lines(stats: dict[str, Any]) -> list[str]:
+    """The figures a person reads first, one per line."""
+    q, r, t = stats["queue"], stats["referrals"], stats["time_to_referral"]
+    lines = [
+        f"Posts: {q['total']:,} ({q['awaiting_review']:,} awaiting review)",
+        "By status: " + ", ".join(f"{k} {v:,}" for k, v in q["by_status"].items() if v),
+    ]
+    if r["headline"]:
+        lines.append(r["headline"]["text"])
+    for row in r["by_year"]:
+        pct = row["referred_change"]["percent"]
+        change = "" if pct is None else f" ({pct:+.1f}% on {row['year'] - 1})"
+        lines.append(
+            f"{row['year']}: {row['accounts_referred']:,} accounts referred{change}, "
+            f"{row['accounts_taken_down']:,} taken down, {row['packs']:,} packs"
+        )
+    if t["median_hours"] is not None:
+        lines.append(
+            f"Median time from import to referral: {t['median_hours']:.1f} hours "
+            f"({t['referred_posts']:,} posts)"
+        )
+    a = stats["agreement"]
+    if a["answered"]:
+        k = a["overall"]["relevance"]["kappa"]
+        lines.append(
+            f"Blind review: {a['answered']} answered, relevance kappa "
+            f"{'n/a' if k is None else f'{k:.2f}'}"
+        )
+    return lines
