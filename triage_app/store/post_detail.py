@@ -1,0 +1,258 @@
+"""Everything known about one post in one dict: what the preview pane shows and `triage show`
+prints. Kept in one query module so that the GUI and the CLI never disagree about a post."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ..core.errors import TriageError
+from ..core.timeutil import to_utc_iso
+from .connection import Store
+
+# Statuses that mean an analyst has already put an offence tag on the post.
+_TAGGED_STATUSES = ("tagged", "approved", "rejected", "referred", "conflict")
+
+
+def post_detail(store: Store, post_id: int) -> dict[str, Any]:
+    """The post with its account card, source file, media, tags, note, decisions, cluster,
+    indicators and account outcomes; JSON-serialisable (ints, floats, strings, None, lists).
+
+    Raises TriageError when there is no such post."""
+    row = store.execute(
+        "SELECT p.id, p.uuid, p.platform, p.platform_post_id, p.account_id, p.kind, "
+        "p.parent_post_id, p.url, p.posted_at, p.text, p.language, p.status, p.priority, "
+        "p.cluster_id, p.note, p.import_id, p.imported_at FROM posts p WHERE p.id = ?",
+        (int(post_id),),
+    ).fetchone()
+    if row is None:
+        raise TriageError(f"No post with id {post_id} in this store")
+    (
+        pid,
+        uuid,
+        platform,
+        platform_post_id,
+        account_id,
+        kind,
+        parent,
+        url,
+        posted_at,
+        text,
+        language,
+        status,
+        priority,
+        cluster_id,
+        note,
+        import_id,
+        imported_at,
+    ) = row
+    account = _account(store, account_id) if account_id is not None else None
+    return {
+        "id": pid,
+        "uuid": uuid,
+        "platform": platform,
+        "platform_post_id": platform_post_id,
+        "kind": kind,
+        "parent_post_id": parent,
+        "url": url,
+        "posted_at": posted_at,
+        "posted_utc": to_utc_iso(posted_at),
+        "text": text,
+        "language": language,
+        "status": status,
+        "priority": priority,
+        "note": note,
+        "imported_at": imported_at,
+        "account": account,
+        "source": _source(store, import_id),
+        "media": _media(store, pid),
+        "tags": _tags(store, pid),
+        "decisions": _decisions(store, pid),
+        "cluster": _cluster(store, cluster_id),
+        "indicators": post_indicators(store, pid, text),
+        "outcomes": _outcomes(store, account_id) if account_id is not None else [],
+        "referrals": _referrals(store, pid),
+    }
+
+
+def _account(store: Store, account_id: int) -> dict[str, Any] | None:
+    row = store.execute(
+        "SELECT id, uuid, platform, platform_account_id, handle, display_name, url, created_at, "
+        "followers, referred FROM accounts WHERE id = ?",
+        (account_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    (
+        aid,
+        uuid,
+        platform,
+        platform_account_id,
+        handle,
+        display_name,
+        url,
+        created_at,
+        followers,
+        referred,
+    ) = row
+    marks = ",".join("?" * len(_TAGGED_STATUSES))
+    counts = store.execute(
+        f"SELECT count(*), coalesce(sum(status IN ({marks})), 0), "
+        "coalesce(sum(status = 'referred'), 0) FROM posts WHERE account_id = ?",
+        (*_TAGGED_STATUSES, aid),
+    ).fetchone()
+    age_days = None
+    if created_at is not None:
+        age_days = max(0, int((time.time() - created_at) // 86400))
+    return {
+        "id": aid,
+        "uuid": uuid,
+        "platform": platform,
+        "platform_account_id": platform_account_id,
+        "handle": handle,
+        "display_name": display_name,
+        "url": url,
+        "created_at": created_at,
+        "created_utc": to_utc_iso(created_at),
+        "age_days": age_days,
+        "followers": followers,
+        "referred": bool(referred),
+        "posts_in_store": int(counts[0]),
+        "posts_tagged": int(counts[1]),
+        "posts_referred": int(counts[2]),
+    }
+
+
+def _source(store: Store, import_id: int) -> dict[str, Any] | None:
+    row = store.execute(
+        "SELECT id, path, sha256, format, actor, started_at FROM imports WHERE id = ?",
+        (import_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("import_id", "path", "sha256", "format", "imported_by", "imported_at")
+    return dict(zip(keys, row, strict=True))
+
+
+def _media(store: Store, post_id: int) -> list[dict[str, Any]]:
+    keys = (
+        "id",
+        "kind",
+        "name",
+        "source_path",
+        "url",
+        "stored_path",
+        "sha256",
+        "size",
+        "mime",
+        "missing",
+        "phash",
+    )
+    rows = store.execute(
+        f"SELECT {', '.join(keys)} FROM media WHERE post_id = ? ORDER BY id", (post_id,)
+    ).fetchall()
+    out = []
+    for r in rows:
+        item = dict(zip(keys, r, strict=True))
+        item["missing"] = bool(item["missing"])
+        out.append(item)
+    return out
+
+
+def _tags(store: Store, post_id: int) -> list[dict[str, Any]]:
+    rows = store.execute(
+        "SELECT pt.tag, t.label, t.kind, t.colour, pt.actor, pt.at FROM post_tags pt "
+        "LEFT JOIN tags t ON t.key = pt.tag WHERE pt.post_id = ? ORDER BY pt.at, pt.tag",
+        (post_id,),
+    ).fetchall()
+    keys = ("key", "label", "kind", "colour", "actor", "at")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _decisions(store: Store, post_id: int) -> list[dict[str, Any]]:
+    rows = store.execute(
+        "SELECT uuid, kind, tag, note, actor, at, workstation, batch, undoes FROM decisions "
+        "WHERE post_id = ? ORDER BY id",
+        (post_id,),
+    ).fetchall()
+    keys = ("uuid", "kind", "tag", "note", "actor", "at", "workstation", "batch", "undoes")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _cluster(store: Store, cluster_id: int | None) -> dict[str, Any] | None:
+    if cluster_id is None:
+        return None
+    size = store.scalar("SELECT count(*) FROM posts WHERE cluster_id = ?", (cluster_id,))
+    return {"id": cluster_id, "size": int(size or 0)}
+
+
+def _outcomes(store: Store, account_id: int) -> list[dict[str, Any]]:
+    rows = store.execute(
+        "SELECT outcome, on_date, actor, at, note FROM outcomes WHERE account_id = ? "
+        "ORDER BY on_date, id",
+        (account_id,),
+    ).fetchall()
+    keys = ("outcome", "on_date", "actor", "at", "note")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _referrals(store: Store, post_id: int) -> list[dict[str, Any]]:
+    rows = store.execute(
+        "SELECT r.uuid, r.platform, r.pack_name, r.created_by, r.created_at FROM referral_items i "
+        "JOIN referrals r ON r.id = i.referral_id WHERE i.post_id = ? ORDER BY r.created_at",
+        (post_id,),
+    ).fetchall()
+    keys = ("uuid", "platform", "pack_name", "created_by", "created_at")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _has_table(store: Store, name: str) -> bool:
+    return bool(
+        store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    )
+
+
+def post_indicators(store: Store, post_id: int, text: str | None = None) -> list[dict[str, Any]]:
+    """The post's indicators (kind, value, raw, start, end) in text order.
+
+    They come from the `indicators` table filled at import; a post with none stored (imported
+    before enrichment existed, or by hand) is extracted on the spot so that the preview still
+    highlights its phone numbers and links. Nothing is written."""
+    keys = ("kind", "value", "raw", "start", "end")
+    if _has_table(store, "indicators"):
+        rows = store.execute(
+            'SELECT kind, value, raw, start, "end" FROM indicators WHERE post_id = ? '
+            'ORDER BY start, "end" DESC, kind',
+            (post_id,),
+        ).fetchall()
+        if rows:
+            return [dict(zip(keys, r, strict=True)) for r in rows]
+    if text is None:
+        text = store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,)) or ""
+    from ..core.indicators import extract_indicators
+
+    found = sorted(extract_indicators(text), key=lambda i: (i.start, -i.end, i.kind))
+    return [
+        {"kind": i.kind, "value": i.value, "raw": i.raw, "start": i.start, "end": i.end}
+        for i in found
+    ]
+
+
+def post_summaries(store: Store, post_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """One line's worth of each post (platform, handle, time, status, cluster, text) for lists
+    of pivots; posts no longer in the store are left out."""
+    out: dict[int, dict[str, Any]] = {}
+    ids = [int(p) for p in post_ids]
+    keys = ("id", "platform", "handle", "posted_at", "status", "cluster_id", "language", "text")
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = store.execute(
+            "SELECT p.id, p.platform, a.handle, p.posted_at, p.status, p.cluster_id, p.language, "
+            f"substr(p.text, 1, 200) FROM posts p LEFT JOIN accounts a ON a.id = p.account_id "
+            f"WHERE p.id IN ({marks})",
+            chunk,
+        ).fetchall()
+        for r in rows:
+            out[int(r[0])] = dict(zip(keys, r, strict=True))
+    return out

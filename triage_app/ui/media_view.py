@@ -1,0 +1,316 @@
+"""Media thumbnails for a post, blurred and greyscale until the analyst chooses to look.
+
+Analysts see distressing images all day; a concealed thumbnail still tells them that there is a
+photo or a video and lets them decide when to look (a click, or Space/Enter on a thumbnail, or
+the preview's reveal key). The setting ``media/reveal_by_default`` turns concealment off.
+Videos show a still frame when the export has one (a poster image of the same name), else a card
+with the file name and hash, so that the evidence can still be matched to the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
+
+SETTINGS_ORG = "triage-app"
+SETTINGS_APP = "triage-app"
+REVEAL_SETTING = "media/reveal_by_default"
+THUMB = 160
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp")
+POSTER_SUFFIXES = ("", ".poster", "-poster", "_poster", ".thumb", "-thumb", "_thumb")
+
+
+def reveal_by_default() -> bool:
+    """The user's choice: show media plainly from the start (default: no, conceal)."""
+    settings = QSettings(SETTINGS_ORG, SETTINGS_APP)
+    return bool(settings.value(REVEAL_SETTING, False, type=bool))
+
+
+def set_reveal_by_default(value: bool) -> None:
+    QSettings(SETTINGS_ORG, SETTINGS_APP).setValue(REVEAL_SETTING, bool(value))
+
+
+def _to_qimage(image: Image.Image) -> QImage:
+    rgba = image.convert("RGBA")
+    data = rgba.tobytes("raw", "RGBA")
+    qimage = QImage(data, rgba.width, rgba.height, rgba.width * 4, QImage.Format.Format_RGBA8888)
+    return qimage.copy()  # own the pixels: `data` goes away with this function
+
+
+def load_thumbnail(path: Path, size: int = THUMB, *, concealed: bool) -> QImage | None:
+    """A thumbnail of an image file, blurred and greyscale when ``concealed``; None if the file
+    cannot be read as an image."""
+    try:
+        with Image.open(path) as opened:
+            opened.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a reduced scale
+            image: Image.Image = ImageOps.exif_transpose(opened)
+            image.thumbnail((size, size))
+            if concealed:
+                # Grey first, then a blur wide enough that nothing in the picture can be made out.
+                image = image.convert("L").filter(ImageFilter.GaussianBlur(radius=size / 12))
+            return _to_qimage(image)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def placeholder_image(lines: list[str], size: int = THUMB, *, icon: str = "") -> QImage:
+    """A grey card with a symbol and a few lines of text (for videos without a still frame,
+    files that are missing or unreadable)."""
+    image = QImage(size, size, QImage.Format.Format_RGB32)
+    image.fill(QColor("#5f6368"))
+    painter = QPainter(image)
+    try:
+        painter.setPen(QColor("#ffffff"))
+        font = QFont()
+        if icon:
+            font.setPointSize(28)
+            painter.setFont(font)
+            painter.drawText(0, 8, size, size // 3, Qt.AlignmentFlag.AlignCenter, icon)
+        font.setPointSize(8)
+        painter.setFont(font)
+        painter.drawText(
+            6,
+            size // 3 + 8,
+            size - 12,
+            size - size // 3 - 14,
+            int(
+                Qt.AlignmentFlag.AlignHCenter
+                | Qt.AlignmentFlag.AlignTop
+                | Qt.TextFlag.TextWrapAnywhere
+            ),
+            "\n".join(lines),
+        )
+    finally:
+        painter.end()
+    return image
+
+
+@dataclass
+class MediaItem:
+    """One media row of a post with the files found for it on this workstation."""
+
+    kind: str
+    name: str
+    sha256: str | None
+    size: int | None
+    file: Path | None  # the file itself (evidence copy, else the collected file)
+    still: Path | None  # an image to show: the file itself for photos, a poster for videos
+    missing: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}: {self.name}"
+
+
+def resolve_media(rows: list[dict[str, Any]], evidence_root: Path | None) -> list[MediaItem]:
+    """Turn the post's media rows into items with the files to show."""
+    items: list[MediaItem] = []
+    photos_by_stem: dict[str, Path] = {}
+    resolved: list[tuple[dict[str, Any], Path | None]] = []
+    for row in rows:
+        file = _file_for(row, evidence_root)
+        resolved.append((row, file))
+        if file is not None and row.get("kind") == "photo":
+            photos_by_stem[Path(str(row.get("name") or file.name)).stem.lower()] = file
+    for row, file in resolved:
+        kind = str(row.get("kind") or "file")
+        name = str(
+            row.get("name")
+            or (
+                Path(row["source_path"]).name
+                if row.get("source_path")
+                else row.get("url") or "unnamed"
+            )
+        )
+        still: Path | None = None
+        if file is not None and (
+            kind in ("photo", "sticker") or file.suffix.lower() in IMAGE_SUFFIXES
+        ):
+            still = file
+        elif kind == "video":
+            still = _poster_for(row, name, photos_by_stem)
+        items.append(
+            MediaItem(
+                kind,
+                name,
+                row.get("sha256"),
+                row.get("size"),
+                file,
+                still,
+                bool(row.get("missing")) or file is None,
+            )
+        )
+    return items
+
+
+def _file_for(row: dict[str, Any], evidence_root: Path | None) -> Path | None:
+    stored = row.get("stored_path")
+    if stored and evidence_root is not None:
+        candidate = evidence_root / stored
+        if candidate.is_file():
+            return candidate
+    source = row.get("source_path")
+    if source and Path(source).is_file():
+        return Path(source)
+    return None
+
+
+def _poster_for(row: dict[str, Any], name: str, photos_by_stem: dict[str, Path]) -> Path | None:
+    """A still frame for a video: a photo of the same post with the same stem, or an image file
+    beside the collected video (``clip.mp4`` → ``clip.jpg``, ``clip.poster.jpg``…)."""
+    stem = Path(name).stem
+    for suffix in POSTER_SUFFIXES:
+        hit = photos_by_stem.get((stem + suffix).lower())
+        if hit is not None:
+            return hit
+    source = row.get("source_path")
+    if source:
+        folder = Path(source).parent
+        src_stem = Path(source).stem
+        for suffix in POSTER_SUFFIXES:
+            for ext in IMAGE_SUFFIXES:
+                candidate = folder / f"{src_stem}{suffix}{ext}"
+                if candidate.is_file():
+                    return candidate
+    return None
+
+
+class MediaTile(QLabel):
+    """One thumbnail: click (or Space/Enter) to reveal or conceal it."""
+
+    toggled = Signal(bool)
+
+    def __init__(
+        self, item: MediaItem, index: int, total: int, revealed: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.item = item
+        self._index, self._total = index, total
+        self._revealed = revealed
+        self.setObjectName("mediaTile")
+        self.setFixedSize(QSize(THUMB + 8, THUMB + 8))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setStyleSheet(
+            "QLabel#mediaTile { border: 1px solid #9aa0a6; background: #202124; }"
+            "QLabel#mediaTile:focus { border: 2px solid #1a73e8; }"
+        )
+        self._render()
+
+    @property
+    def revealed(self) -> bool:
+        return self._revealed
+
+    def set_revealed(self, revealed: bool) -> None:
+        if revealed != self._revealed:
+            self._revealed = revealed
+            self._render()
+            self.toggled.emit(revealed)
+
+    def concealed_image(self) -> bool:
+        """Whether the picture shown is blurred (a placeholder card is never blurred)."""
+        return not self._revealed and self.item.still is not None
+
+    def _render(self) -> None:
+        item = self.item
+        image: QImage | None = None
+        if item.still is not None:
+            image = load_thumbnail(item.still, THUMB, concealed=not self._revealed)
+        if image is None:
+            image = placeholder_image(self._card_lines(), THUMB, icon=self._icon())
+        self.setPixmap(QPixmap.fromImage(image))
+        state = "shown" if self._revealed else "hidden (click to show)"
+        if item.still is None:
+            state = "no preview"
+        self.setAccessibleName(f"{item.kind} {self._index + 1} of {self._total}, {state}")
+        details = [item.name]
+        if item.sha256:
+            details.append(f"SHA-256 {item.sha256}")
+        if item.size is not None:
+            details.append(f"{item.size:,} bytes")
+        if item.missing:
+            details.append("file not collected")
+        elif item.still is not None:
+            details.append("Click or press Space to " + ("hide" if self._revealed else "show"))
+        self.setToolTip("\n".join(details))
+
+    def _icon(self) -> str:
+        return {"video": "▶", "audio": "♪"}.get(self.item.kind, "▣")
+
+    def _card_lines(self) -> list[str]:
+        lines = [self.item.name]
+        if self.item.sha256:
+            lines.append(self.item.sha256[:16] + "…")
+        if self.item.missing:
+            lines.append("not collected")
+        elif self.item.kind == "video":
+            lines.append("no still frame")
+        return lines
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.item.still is not None:
+            self.set_revealed(not self._revealed)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.item.still is not None:
+                self.set_revealed(not self._revealed)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class MediaView(QScrollArea):
+    """A row of thumbnails for one post's media."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mediaView")
+        self.setAccessibleName("Media of the post")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFixedHeight(THUMB + 30)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._inner = QWidget()
+        self._layout = QHBoxLayout(self._inner)
+        self._layout.setContentsMargins(2, 2, 2, 2)
+        self._layout.addStretch(1)
+        self.setWidget(self._inner)
+        self.tiles: list[MediaTile] = []
+
+    def set_media(
+        self, rows: list[dict[str, Any]], evidence_root: Path | None, revealed: bool | None = None
+    ) -> None:
+        """Show the post's media; concealed unless ``revealed`` (default: the user's setting)."""
+        reveal = reveal_by_default() if revealed is None else revealed
+        for tile in self.tiles:
+            self._layout.removeWidget(tile)
+            tile.deleteLater()
+        self.tiles = []
+        items = resolve_media(rows, evidence_root)
+        for index, item in enumerate(items):
+            tile = MediaTile(item, index, len(items), reveal, self._inner)
+            self._layout.insertWidget(index, tile)
+            self.tiles.append(tile)
+        self.setVisible(bool(items))
+
+    def any_revealed(self) -> bool:
+        return any(t.revealed for t in self.tiles)
+
+    def reveal_all(self, revealed: bool) -> None:
+        for tile in self.tiles:
+            tile.set_revealed(revealed)
+
+    def toggle_all(self) -> None:
+        """Show every thumbnail if any is hidden, else hide them all (the preview's key)."""
+        self.reveal_all(not all(t.revealed for t in self.tiles))

@@ -1,0 +1,330 @@
+"""The preview pane: the current post as the analyst would recognise it, with who posted it, when,
+where it came from, its contact details pulled out and highlighted, and its media concealed.
+
+Everything shown comes from :func:`triage_app.store.post_detail.post_detail`, the same dict
+`triage show --json` prints, so the window and the command line never disagree. Links are never
+opened (the workstation must not touch the network): clicking one copies it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import TriageError
+from ..core.timeutil import to_utc_iso
+from ..ingest.evidence import evidence_dir
+from ..store.connection import Store
+from ..store.post_detail import post_detail
+from .media_view import MediaView
+from .text_render import colour_for, render_post_html
+
+TEXT_PT = 12.0
+
+# How each indicator kind is named in the list (unknown kinds are shown as they are).
+KIND_NAMES = {
+    "phone": "Phone",
+    "messaging": "Messaging",
+    "url": "Link",
+    "handle": "Handle",
+    "price": "Price",
+    "lexicon": "Lexicon",
+}
+
+
+def kind_name(kind: str) -> str:
+    base, _, detail = kind.partition(":")
+    if not detail:
+        base, _, detail = kind.partition("_")
+    name = KIND_NAMES.get(base, base.capitalize() or kind)
+    return f"{name} ({detail})" if detail else name
+
+
+def local_and_utc(ts: int | None) -> str:
+    """'2024-05-01 14:03 CEST (12:03 UTC)' — people think in local time, evidence is in UTC."""
+    if ts is None:
+        return "time unknown"
+    local = dt.datetime.fromtimestamp(ts).astimezone()
+    utc = dt.datetime.fromtimestamp(ts, dt.UTC)
+    same_day = local.date() == utc.date()
+    utc_text = utc.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+    return f"{local.strftime('%Y-%m-%d %H:%M')} {local.tzname() or ''} ({utc_text} UTC)".replace(
+        "  ", " "
+    )
+
+
+def account_age(days: int | None) -> str:
+    if days is None:
+        return "account age unknown"
+    if days < 60:
+        return f"account {days} day{'s' if days != 1 else ''} old"
+    if days < 730:
+        return f"account {days // 30} months old"
+    return f"account {days // 365} years old"
+
+
+def account_card_html(account: dict[str, Any] | None, platform: str) -> str:
+    """Handle, display name, age, followers and what the store already holds of the account."""
+    if account is None:
+        return f"<b>{html.escape(platform)}</b> · <i>account unknown</i>"
+    e = html.escape
+    handle = account.get("handle") or account.get("platform_account_id") or "?"
+    name = account.get("display_name")
+    head = f"<b>{e(platform)}</b> · <b>@{e(str(handle).lstrip('@'))}</b>"
+    if name:
+        head += f" {e(str(name))}"
+    if account.get("referred"):
+        head += ' <span style="color:#b3261e">· already referred</span>'
+    facts = [account_age(account.get("age_days"))]
+    if account.get("created_utc"):
+        facts[0] += f" (since {e(str(account['created_utc'])[:10])})"
+    followers = account.get("followers")
+    facts.append("followers unknown" if followers is None else f"{followers:,} followers")
+    facts.append(
+        f"{account['posts_in_store']:,} post{'s' if account['posts_in_store'] != 1 else ''} in "
+        f"store, {account['posts_tagged']:,} tagged, {account['posts_referred']:,} referred"
+    )
+    return head + "<br>" + " · ".join(facts)
+
+
+class PreviewPane(QFrame):
+    """One post in full. ``show_post(None)`` empties the pane."""
+
+    copied = Signal(str)  # something was put on the clipboard (the window may clear it later)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.detail: dict[str, Any] | None = None
+        self.setObjectName("previewPane")
+        self.setAccessibleName("Post preview")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+        self.header = self._label("previewHeader", "Platform, status and cluster")
+        self.account_card = self._label("accountCard", "Account card")
+        self.when = self._label("postedTime", "Posted time, local and UTC")
+        self.text_view = QTextBrowser(self)
+        self.text_view.setObjectName("postText")
+        self.text_view.setAccessibleName("Post text")
+        self.text_view.setOpenLinks(False)
+        self.text_view.setOpenExternalLinks(False)
+        self.text_view.anchorClicked.connect(self._link_clicked)
+        self.media = MediaView(self)
+        self.indicator_list = QListWidget(self)
+        self.indicator_list.setObjectName("indicatorList")
+        self.indicator_list.setAccessibleName("Indicators found in the post")
+        self.indicator_list.setToolTip("Double-click or Ctrl+C copies the selected values")
+        self.indicator_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.indicator_list.setMaximumHeight(130)
+        self.indicator_list.itemDoubleClicked.connect(lambda _item: self.copy_indicators())
+        self.copy_button = QPushButton("Copy indicators", self)
+        self.copy_button.setObjectName("copyIndicators")
+        self.copy_button.setToolTip("Copy the selected indicators (all when none is selected)")
+        self.copy_button.clicked.connect(self.copy_indicators)
+        self.source = self._label("sourceFile", "Source file and its SHA-256")
+        self.source.setWordWrap(True)
+        self.empty = QLabel("No post selected", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("previewEmpty")
+
+        copy_action = QAction("Copy indicators", self.indicator_list)
+        copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_action.triggered.connect(self.copy_indicators)
+        self.indicator_list.addAction(copy_action)
+
+        indicators_row = QHBoxLayout()
+        indicators_title = QLabel("<b>Indicators</b>", self)
+        indicators_row.addWidget(indicators_title)
+        indicators_row.addStretch(1)
+        indicators_row.addWidget(self.copy_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        for widget in (self.header, self.account_card, self.when):
+            layout.addWidget(widget)
+        layout.addWidget(self.text_view, 3)
+        layout.addWidget(self.media)
+        layout.addLayout(indicators_row)
+        layout.addWidget(self.indicator_list, 1)
+        layout.addWidget(self.source)
+        layout.addWidget(self.empty, 1)
+        self._content = [
+            self.header,
+            self.account_card,
+            self.when,
+            self.text_view,
+            self.media,
+            indicators_title,
+            self.copy_button,
+            self.indicator_list,
+            self.source,
+        ]
+        self.show_post(None)
+
+    def _label(self, name: str, accessible: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setAccessibleName(accessible)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    # -- showing a post ----------------------------------------------------------------------
+    @property
+    def post_id(self) -> int | None:
+        return None if self.detail is None else int(self.detail["id"])
+
+    def show_post(self, post_id: int | None) -> None:
+        """Show the post (read fresh from the store), or the empty state for None."""
+        detail = None
+        message = "No post selected"
+        if post_id is not None:
+            try:
+                detail = post_detail(self.store, post_id)
+            except TriageError as exc:
+                message = str(exc)
+        self.detail = detail
+        for widget in self._content:
+            widget.setVisible(detail is not None)
+        self.empty.setVisible(detail is None)
+        if detail is None:
+            self.empty.setText(message)
+            self.text_view.clear()
+            self.indicator_list.clear()
+            self.media.set_media([], None)
+            self.media.setVisible(False)
+            return
+        self._fill(detail)
+
+    def refresh(self) -> None:
+        """Read the current post again (after a tag, a note, an import)."""
+        self.show_post(self.post_id)
+
+    def _fill(self, d: dict[str, Any]) -> None:
+        e = html.escape
+        cluster = d.get("cluster")
+        header = [
+            f"<b>{e(d['platform'])}</b> post {e(d['platform_post_id'])}",
+            f"status <b>{e(d['status'])}</b>",
+        ]
+        if cluster and cluster["size"] > 1:
+            header.append(f"cluster #{cluster['id']} ({cluster['size']} posts)")
+        if d["tags"]:
+            tags = [
+                f'<span style="color:{e(t["colour"] or "#000")}">{e(t["label"] or t["key"])}</span>'
+                for t in d["tags"]
+            ]
+            header.append("tags: " + ", ".join(tags))
+        self.header.setText(" · ".join(header))
+        self.account_card.setText(account_card_html(d["account"], d["platform"]))
+        language = d.get("language") or "unknown"
+        when = f"Posted {e(local_and_utc(d['posted_at']))} · language <b>{e(language)}</b>"
+        if d.get("url"):
+            when += f" · {e(d['url'])}"
+        self.when.setText(when)
+        self.when.setToolTip(f"UTC: {to_utc_iso(d['posted_at']) or 'unknown'}")
+        self.text_view.setHtml(render_post_html(d["text"], d["indicators"], font_pt=TEXT_PT))
+        self.text_view.setAccessibleDescription(d["text"][:500])
+        evidence = evidence_dir(Path(self.store.path))
+        self.media.set_media(d["media"], evidence)
+        self._fill_indicators(d["indicators"])
+        self._fill_source(d)
+
+    def _fill_indicators(self, indicators: list[dict[str, Any]]) -> None:
+        self.indicator_list.clear()
+        seen: set[tuple[str, str]] = set()
+        for ind in indicators:
+            key = (ind["kind"], ind["value"])
+            if key in seen:
+                continue
+            seen.add(key)
+            shown = ind["value"]
+            if ind["raw"] and ind["raw"] != ind["value"]:
+                shown += f"   (as written: {ind['raw']})"
+            item = QListWidgetItem(f"{kind_name(ind['kind'])}: {shown}")
+            item.setData(Qt.ItemDataRole.UserRole, ind["value"])
+            item.setData(Qt.ItemDataRole.UserRole + 1, ind["kind"])
+            item.setToolTip(f"{ind['kind']} · characters {ind['start']}–{ind['end']}")
+            item.setData(Qt.ItemDataRole.DecorationRole, _swatch(colour_for(ind["kind"])))
+            self.indicator_list.addItem(item)
+        if not seen:
+            item = QListWidgetItem("No phone numbers, links, handles, prices or lexicon words")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.indicator_list.addItem(item)
+        self.copy_button.setEnabled(bool(seen))
+
+    def _fill_source(self, d: dict[str, Any]) -> None:
+        e = html.escape
+        parts = []
+        src = d.get("source")
+        if src:
+            parts.append(
+                f"From <b>{e(Path(src['path']).name)}</b> ({e(src['format'])}), "
+                f"SHA-256 <tt>{e(src['sha256'])}</tt>"
+            )
+            parts.append(f"imported {e(str(src['imported_at'])[:19])} by {e(src['imported_by'])}")
+            self.source.setToolTip(src["path"])
+        if d.get("note"):
+            parts.append(f"Note: {e(d['note'])}")
+        self.source.setText("<br>".join(parts) or "Source unknown")
+
+    # -- copying -----------------------------------------------------------------------------
+    def indicator_values(self, selected_only: bool = False) -> list[str]:
+        items = (
+            self.indicator_list.selectedItems()
+            if selected_only
+            else [self.indicator_list.item(i) for i in range(self.indicator_list.count())]
+        )
+        values = [item.data(Qt.ItemDataRole.UserRole) for item in items]
+        return [str(v) for v in values if v]
+
+    def copy_indicators(self) -> None:
+        """Copy the selected indicators' values, one per line (all of them when none selected)."""
+        values = self.indicator_values(selected_only=True) or self.indicator_values()
+        if values:
+            self._copy("\n".join(values))
+
+    def toggle_media(self) -> None:
+        """Reveal or conceal the post's media (the window binds a key to this)."""
+        self.media.toggle_all()
+
+    def _link_clicked(self, url: QUrl) -> None:
+        # Links are copied, never opened: opening one would reach the network.
+        text = url.toString()
+        if text.startswith("indicator:") and self.detail is not None:
+            index = int(text.split(":", 1)[1])
+            inds = self.detail["indicators"]
+            if 0 <= index < len(inds):
+                text = inds[index]["value"]
+        self._copy(text)
+
+    def _copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.copied.emit(text)
+
+
+def _swatch(colour: str) -> Any:
+    from PySide6.QtGui import QColor, QPixmap
+
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(colour))
+    return pixmap
