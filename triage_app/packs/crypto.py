@@ -23,6 +23,8 @@ from ..core.errors import TriageError
 AGE_MAGIC = b"age-encryption.org/v1\n"
 HEADER_PEEK = 64 * 1024
 MIN_PASSPHRASE_CHARS = 8
+STANZA_LINE = 64  # age stanza body lines: full lines are 64 base64 characters
+MAX_SCRYPT_WORK_FACTOR = 22
 
 
 class PackDecryptError(TriageError):
@@ -155,7 +157,10 @@ def encrypt_file(
 def header_stanzas(path: Path) -> list[str]:
     """The recipient stanza types in an age file's header (e.g. ['X25519', 'X25519']).
 
-    Lets the opener say "this pack needs a passphrase" instead of a bare "no match"."""
+    Lets the opener say "this pack needs a passphrase" instead of a bare "no match", and holds
+    the header to the age grammar where rage is lenient: every stanza ends with a short body
+    line, and a passphrase's scrypt work factor may not exceed 2^22 (a higher one would take
+    minutes and gigabytes to try)."""
     with open(path, "rb") as handle:
         head = handle.read(HEADER_PEEK)
     if not head.startswith(AGE_MAGIC):
@@ -163,12 +168,26 @@ def header_stanzas(path: Path) -> list[str]:
             raise PackDecryptError("The pack is ASCII-armored; packs are binary age files")
         raise PackDecryptError("Not an age-encrypted file (the age header is missing)")
     types: list[str] = []
+    in_body = False
     for line in head[len(AGE_MAGIC) :].split(b"\n"):
-        if line.startswith(b"---"):
+        if in_body:
+            if line.startswith(b"-"):
+                raise PackDecryptError("The pack's age header is malformed (a stanza has no body)")
+            in_body = len(line) == STANZA_LINE
+            continue
+        if line.startswith(b"--- "):
             return types
-        if line.startswith(b"-> "):
-            parts = line[3:].split(b" ")
-            types.append(parts[0].decode("ascii", "replace") if parts else "")
+        if not line.startswith(b"-> "):
+            raise PackDecryptError("The pack's age header is malformed")
+        parts = line[3:].split(b" ")
+        kind = parts[0].decode("ascii", "replace")
+        if kind == "scrypt" and len(parts) == 3 and parts[2].isdigit():
+            if int(parts[2]) > MAX_SCRYPT_WORK_FACTOR:
+                raise PackDecryptError(
+                    f"The pack's passphrase work factor (2^{int(parts[2])}) is too high to try"
+                )
+        types.append(kind)
+        in_body = True
     raise PackDecryptError("The pack's age header is damaged or truncated")
 
 
@@ -207,6 +226,11 @@ def decrypt_file(
                 _fsync(dst)
     except pyrage.DecryptError as exc:
         raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
+    except OSError as exc:
+        if exc.errno is not None:  # our own file system: disk full, permissions
+            raise TriageError(f"Cannot write the decrypted pack: {exc.strerror or exc}") from exc
+        # pyrage's streaming reader reports a bad payload chunk as an OSError with no errno.
+        raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
     except MemoryError as exc:
         raise PackDecryptError("The pack is too large to decrypt with a passphrase") from exc
 
@@ -219,6 +243,8 @@ def _decrypt_message(reason: str, by_identity: bool) -> str:
         return "Wrong passphrase, or the pack is damaged"
     if "fill whole buffer" in lower or "unexpected eof" in lower or "truncated" in lower:
         return "The pack file is truncated"
+    if "decryption error" in lower or "chunk" in lower:
+        return "The pack file is damaged or was altered (its encrypted data does not authenticate)"
     return f"The pack is damaged or was altered ({reason})"
 
 

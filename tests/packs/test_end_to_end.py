@@ -1,0 +1,137 @@
+"""End to end through the `triage` command and the real tools a platform liaison would use:
+import → tag → approve → `triage pack build` → `minisign -Vm`, `age -d`, `unzip`,
+`sha256sum -c`, and `triage pack open`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.packs.helpers import identity, write_corpus
+
+APPROVED = [1, 2, 3, 5]  # store ids approved; 4 and 6 stay tagged and must not be referred
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "TRIAGE_DB": str(tmp_path / "store.db"),
+        "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
+        "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+    }
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    code, out, err = run_cli(*args, env=env)
+    assert code == 0, f"triage {' '.join(args)} -> {code}: {err}"
+    return out
+
+
+def prepare(tmp_path: Path, env: dict[str, str]) -> None:
+    corpus = write_corpus(tmp_path / "corpus", n=6)
+    cli(env, "import", str(corpus))
+    for post in range(1, 7):
+        cli(env, "tag", str(post), "boat_crossing" if post % 2 else "fake_documents")
+    for post in APPROVED:
+        cli(env, "review", str(post), "approve")
+
+
+def run(*cmd: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def age_with_tty(args: str, answers: str) -> subprocess.CompletedProcess:
+    """age reads passphrases only from a terminal: give it one with script(1)."""
+    return run("script", "-qec", args, "/dev/null", stdin=answers)
+
+
+def check_contents(folder: Path) -> dict:
+    sums = run("sha256sum", "-c", "--strict", "SHA256SUMS", cwd=folder)
+    assert sums.returncode == 0, sums.stdout + sums.stderr
+    listed = {line.split("  ", 1)[1] for line in (folder / "SHA256SUMS").read_text().splitlines()}
+    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    assert on_disk - listed == {"SHA256SUMS"}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert sorted(p["post_id"] for p in manifest["posts"]) == [f"p{i - 1}" for i in APPROVED]
+    # p0, p1, p2, p4 belong to accounts a0, a1, a2, a1
+    assert sorted(a["account_id"] for a in manifest["accounts"]) == ["a0", "a1", "a2"]
+    assert manifest["counts"]["posts"] == 4 and manifest["counts"]["accounts"] == 3
+    assert manifest["counts"]["media_files"] == 3  # p0, p2 and p4 carry an image
+    for required in ("referral.html", "accounts.csv", "posts.csv", "posts.jsonl",
+                     "custody.jsonl", "evidence/p0/raw.json", "evidence/p0/media/01-boat0.png"):
+        assert (folder / required).is_file(), required
+    html = (folder / "referral.html").read_text()
+    assert 'dir="auto"' in html and "<script>" not in html and "&lt;script&gt;" in html
+    assert "transparency.meta.com" in html  # the platform's policy reference
+    return manifest
+
+
+def test_pack_to_recipients_opens_with_minisign_age_unzip_and_sha256sum(tmp_path, cli_env):
+    prepare(tmp_path, cli_env)
+    id1, pub1 = identity(tmp_path, "liaison1.txt")
+    id2, pub2 = identity(tmp_path, "liaison2.txt")
+    cli(cli_env, "recipients", "add", "meta-liaison", pub1, "--platform", "facebook")
+    assert "meta-liaison" in cli(cli_env, "recipients", "list")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = json.loads(cli(cli_env, "pack", "build", "--platform", "facebook", "--recipient",
+                            "meta-liaison", "--recipient", pub2, "--out",
+                            str(out / "referral.age"), "--json"))
+    assert result["posts"] == 4 and result["accounts"] == 3
+    assert sorted(p.name for p in out.iterdir()) == ["referral.age", "referral.age.minisig"]
+    cli(cli_env, "keys", "export-public", "--out", str(tmp_path / "signer.pub"))
+
+    verified = run("minisign", "-Vm", str(out / "referral.age"), "-p", str(tmp_path / "signer.pub"))
+    assert verified.returncode == 0, verified.stderr
+    for ident in (id1, id2):
+        plain = tmp_path / f"{ident.stem}.zip"
+        dec = run("age", "-d", "-i", str(ident), "-o", str(plain), str(out / "referral.age"))
+        assert dec.returncode == 0, dec.stderr
+    unzipped = tmp_path / "unzipped"
+    assert run("unzip", "-q", str(tmp_path / "liaison1.zip"), "-d", str(unzipped)).returncode == 0
+    manifest = check_contents(unzipped)
+    assert manifest["pack_id"] == result["pack_id"]
+
+    opened = tmp_path / "opened"
+    cli(cli_env, "pack", "open", str(out / "referral.age"), "--signer",
+        str(tmp_path / "signer.pub"), "--identity", str(id2), "--out", str(opened))
+    check_contents(opened)
+
+    status = json.loads(cli(cli_env, "queue", "--status", "referred", "--json"))
+    assert len(status if isinstance(status, list) else status["posts"]) == 4
+    still = json.loads(cli(cli_env, "queue", "--status", "tagged", "--json"))
+    assert len(still if isinstance(still, list) else still["posts"]) == 2
+    cli(cli_env, "audit", "verify")
+    # Everything approved is referred now: a second pack has nothing to send.
+    code, _, err = run_cli("pack", "build", "--platform", "facebook", "--recipient", pub1,
+                           "--out", str(out / "again.age"), env=cli_env)
+    assert code == 1 and "No approved posts" in err and not (out / "again.age").exists()
+
+
+def test_pack_with_a_passphrase_opens_with_the_real_age(tmp_path, cli_env):
+    prepare(tmp_path, cli_env)
+    secret = tmp_path / "pack-passphrase.txt"
+    secret.write_text("correct horse battery staple\n")
+    pack = tmp_path / "referral.age"
+    cli(cli_env, "pack", "build", "--platform", "facebook", "--pack-passphrase-file",
+        str(secret), "--out", str(pack))
+    cli(cli_env, "keys", "export-public", "--out", str(tmp_path / "signer.pub"))
+    assert run("minisign", "-Vm", str(pack), "-p", str(tmp_path / "signer.pub")).returncode == 0
+    plain = tmp_path / "plain.zip"
+    dec = age_with_tty(f"age -d -o {plain} {pack}", "correct horse battery staple\n")
+    assert dec.returncode == 0 and plain.is_file(), dec.stdout
+    unzipped = tmp_path / "unzipped"
+    assert run("unzip", "-q", str(plain), "-d", str(unzipped)).returncode == 0
+    check_contents(unzipped)
+    # A wrong passphrase does not open it with the real age either.
+    bad = age_with_tty(f"age -d -o {tmp_path / 'bad.zip'} {pack}", "wrong horse\n")
+    assert bad.returncode != 0
+
+    opened = tmp_path / "opened"
+    cli(cli_env, "pack", "open", str(pack), "--signer", str(tmp_path / "signer.pub"),
+        "--pack-passphrase-file", str(secret), "--out", str(opened))
+    check_contents(opened)

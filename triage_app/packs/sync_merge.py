@@ -1,0 +1,390 @@
+"""Merging a verified sync pack into the store: by uuid and natural key, idempotent and
+commutative, inside the caller's one transaction (a bad row anywhere merges nothing).
+
+Why the result does not depend on the order packs arrive in:
+- rows are only ever added, keyed by uuid or natural key (a row already here is left alone);
+- where two stores hold different values for an account's field, the larger non-empty value
+  wins, which is the same whichever arrives first;
+- a post's tags, note and status are replayed from the full set of its decisions in (time,
+  kind, uuid) order, so two stores holding the same decisions hold the same state;
+- a post is a 'conflict' when stores (decision origins) disagree on its tags and no review
+  came after the disagreement; a 'referred' post stays referred."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.taxonomy import Tag
+from ..core.workflow import status_after_tags
+from .sync_export import media_uuid
+from .sync_format import SyncContents, SyncPackError, extract_media
+
+_ORDER = {"tag": 0, "untag": 1}
+
+
+@dataclass
+class MergeCounts:
+    added: dict[str, int] = field(default_factory=dict)
+    conflicts: int = 0
+
+    def add(self, kind: str, n: int = 1) -> None:
+        self.added[kind] = self.added.get(kind, 0) + n
+
+
+def _text(row: dict[str, Any], key: str, section: str, *, required: bool = True) -> Any:
+    value = row.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise SyncPackError(f"A row in {section}.jsonl has no valid {key!r}")
+    return value
+
+
+def _int(row: dict[str, Any], key: str, section: str) -> int | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SyncPackError(f"A row in {section}.jsonl has a non-integer {key!r}")
+    return value
+
+
+def _bigger(a: Any, b: Any) -> Any:
+    """The larger of two values where both are present, else the one that is."""
+    if a is None or a == "":
+        return b
+    if b is None or b == "":
+        return a
+    return max(a, b)
+
+
+def merge(
+    conn: Any,
+    contents: SyncContents,
+    *,
+    own_store: str,
+    import_id: int,
+    imported_at: str,
+    taxonomy: dict[str, Tag],
+    pack_zip: Path,
+    store_path: Path,
+) -> MergeCounts:
+    counts = MergeCounts()
+    rows = contents.rows
+    accounts = _merge_accounts(conn, rows["accounts"], counts)
+    posts = _merge_posts(conn, rows["posts"], accounts, import_id, imported_at, counts)
+    _merge_media(conn, rows["media"], posts, contents, pack_zip, store_path, counts)
+    touched = _merge_decisions(conn, rows["decisions"], posts, own_store, counts)
+    _merge_outcomes(conn, rows["outcomes"], accounts, counts)
+    _merge_audit(conn, rows["audit"], own_store, counts)
+    touched |= {pid for pid, new in posts.values() if new}
+    for post_id in sorted(touched):
+        if replay_post(conn, post_id, own_store, taxonomy) == "conflict":
+            counts.conflicts += 1
+    return counts
+
+
+def _account_id(conn: Any, platform: str, account_id: str) -> int | None:
+    row = conn.execute(
+        "SELECT id FROM accounts WHERE platform = ? AND platform_account_id = ?",
+        (platform, account_id),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _merge_accounts(
+    conn: Any, rows: Iterable[dict[str, Any]], counts: MergeCounts
+) -> dict[str, int]:
+    """Local account ids by the pack's account uuid."""
+    found: dict[str, int] = {}
+    fields = ("handle", "display_name", "url", "created_at", "followers")
+    for row in rows:
+        uid = _text(row, "uuid", "accounts")
+        platform = _text(row, "platform", "accounts")
+        natural = _text(row, "platform_account_id", "accounts")
+        values = {f: row.get(f) for f in fields}
+        for f in ("created_at", "followers"):
+            _int(row, f, "accounts")
+        local = _account_id(conn, platform, natural)
+        if local is None:
+            if conn.execute("SELECT 1 FROM accounts WHERE uuid = ?", (uid,)).fetchone():
+                raise SyncPackError(f"Account {uid} in the pack clashes with another account")
+            cur = conn.execute(
+                "INSERT INTO accounts(uuid, platform, platform_account_id, handle, display_name, "
+                "url, created_at, followers) VALUES (?,?,?,?,?,?,?,?)",
+                (uid, platform, natural, *values.values()),
+            )
+            local = int(cur.lastrowid)
+            counts.add("accounts")
+        else:
+            here = conn.execute(
+                f"SELECT {', '.join(fields)} FROM accounts WHERE id = ?", (local,)
+            ).fetchone()
+            merged = [_bigger(h, values[f]) for h, f in zip(here, fields, strict=True)]
+            if list(here) != merged:
+                conn.execute(
+                    f"UPDATE accounts SET {', '.join(f + ' = ?' for f in fields)} WHERE id = ?",
+                    (*merged, local),
+                )
+        found[uid] = local
+    return found
+
+
+def _merge_posts(
+    conn: Any,
+    rows: Iterable[dict[str, Any]],
+    accounts: dict[str, int],
+    import_id: int,
+    imported_at: str,
+    counts: MergeCounts,
+) -> dict[str, tuple[int, bool]]:
+    """Local post ids by the pack's post uuid, with whether the post is new here."""
+    found: dict[str, tuple[int, bool]] = {}
+    for row in rows:
+        uid = _text(row, "uuid", "posts")
+        platform = _text(row, "platform", "posts")
+        natural = _text(row, "platform_post_id", "posts")
+        account_uuid = _text(row, "account", "posts", required=False)
+        account = None
+        if account_uuid is not None:
+            if account_uuid not in accounts:
+                raise SyncPackError(f"Post {natural} names an account the pack does not carry")
+            account = accounts[account_uuid]
+        text = row.get("text")
+        if not isinstance(text, str):
+            raise SyncPackError(f"Post {natural} in the pack has no text")
+        posted = _int(row, "posted_at", "posts")
+        here = conn.execute(
+            "SELECT id, url, posted_at, language, account_id, parent_post_id, status FROM posts "
+            "WHERE platform = ? AND platform_post_id = ?",
+            (platform, natural),
+        ).fetchone()
+        if here is None:
+            cur = conn.execute(
+                "INSERT INTO posts(uuid, platform, platform_post_id, account_id, kind, "
+                "parent_post_id, url, posted_at, text, language, import_id, imported_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (uid, platform, natural, account, row.get("kind") or "post",
+                 row.get("parent_post_id"), row.get("url"), posted, text, row.get("language"),
+                 import_id, imported_at),
+            )
+            post_id = int(cur.lastrowid)
+            if isinstance(row.get("raw"), str):
+                conn.execute("INSERT INTO post_raw(post_id, raw) VALUES (?, ?)",
+                             (post_id, row["raw"]))
+            found[uid] = (post_id, True)
+            counts.add("posts")
+        else:
+            post_id = int(here[0])
+            merged = (
+                _bigger(here[1], row.get("url")),
+                _bigger(here[2], posted),
+                _bigger(here[3], row.get("language")),
+                here[4] if here[4] is not None else account,
+                _bigger(here[5], row.get("parent_post_id")),
+            )
+            if tuple(here[1:6]) != merged:
+                conn.execute(
+                    "UPDATE posts SET url = ?, posted_at = ?, language = ?, account_id = ?, "
+                    "parent_post_id = ? WHERE id = ?",
+                    (*merged, post_id),
+                )
+            found[uid] = (post_id, False)
+        if row.get("referred") is True:
+            # Referral is final wherever it happened; the referral record stays with its store.
+            conn.execute("UPDATE posts SET status = 'referred' WHERE id = ?", (post_id,))
+    return found
+
+
+def _merge_media(
+    conn: Any,
+    rows: Iterable[dict[str, Any]],
+    posts: dict[str, tuple[int, bool]],
+    contents: SyncContents,
+    pack_zip: Path,
+    store_path: Path,
+    counts: MergeCounts,
+) -> None:
+    from ..ingest.evidence import evidence_dir, store_media_file
+
+    existing: dict[int, set[str]] = {}
+    for row in rows:
+        post_uuid = _text(row, "post", "media")
+        if post_uuid not in posts:
+            raise SyncPackError("A media row names a post the pack does not carry")
+        post_id = posts[post_uuid][0]
+        kind = _text(row, "kind", "media")
+        sha = _text(row, "sha256", "media", required=False)
+        name = _text(row, "name", "media", required=False)
+        url = _text(row, "url", "media", required=False)
+        uid = media_uuid(post_uuid, kind, sha, name, url)
+        if post_id not in existing:
+            existing[post_id] = {
+                media_uuid(post_uuid, k, s, n, u)
+                for k, s, n, u in conn.execute(
+                    "SELECT kind, sha256, name, url FROM media WHERE post_id = ?", (post_id,)
+                )
+            }
+        if uid in existing[post_id]:
+            continue
+        stored = None
+        entry = row.get("file")
+        if isinstance(entry, str) and sha and contents.media_files.get(sha) == entry:
+            incoming = evidence_dir(store_path) / f".sync-{sha}{Path(entry).suffix}"
+            incoming.parent.mkdir(parents=True, exist_ok=True)
+            incoming.unlink(missing_ok=True)
+            extract_media(pack_zip, entry, incoming)
+            try:
+                stored = store_media_file(incoming, store_path).stored_path
+            finally:
+                incoming.unlink(missing_ok=True)
+        conn.execute(
+            "INSERT INTO media(post_id, kind, name, url, stored_path, sha256, size, mime, "
+            "missing) VALUES (?,?,?,?,?,?,?,?,?)",
+            (post_id, kind, name, url, stored, sha, _int(row, "size", "media"),
+             row.get("mime"), 0 if stored else int(bool(row.get("missing", True)))),
+        )
+        existing[post_id].add(uid)
+        counts.add("media")
+
+
+def _merge_decisions(
+    conn: Any,
+    rows: Iterable[dict[str, Any]],
+    posts: dict[str, tuple[int, bool]],
+    own_store: str,
+    counts: MergeCounts,
+) -> set[int]:
+    touched: set[int] = set()
+    kinds = ("tag", "untag", "note", "approve", "reject", "dismiss", "undo", "conflict")
+    for row in rows:
+        uid = _text(row, "uuid", "decisions")
+        post_uuid = _text(row, "post", "decisions")
+        if post_uuid not in posts:
+            raise SyncPackError("A decision names a post the pack does not carry")
+        kind = _text(row, "kind", "decisions")
+        if kind not in kinds:
+            raise SyncPackError(f"Unknown decision kind {kind!r} in the pack")
+        origin = _text(row, "origin", "decisions")
+        if conn.execute("SELECT 1 FROM decisions WHERE uuid = ?", (uid,)).fetchone():
+            continue
+        post_id = posts[post_uuid][0]
+        conn.execute(
+            "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, "
+            "batch, undoes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (uid, post_id, kind, row.get("tag"), row.get("note"),
+             _text(row, "actor", "decisions"), _text(row, "at", "decisions"),
+             row.get("workstation"), row.get("batch"), row.get("undoes")),
+        )
+        if origin != own_store:
+            conn.execute("INSERT OR IGNORE INTO decision_origin(uuid, store_id) VALUES (?, ?)",
+                         (uid, origin))
+        touched.add(post_id)
+        counts.add("decisions")
+    return touched
+
+
+def _merge_outcomes(
+    conn: Any, rows: Iterable[dict[str, Any]], accounts: dict[str, int], counts: MergeCounts
+) -> None:
+    for row in rows:
+        uid = _text(row, "uuid", "outcomes")
+        account_uuid = _text(row, "account", "outcomes")
+        if account_uuid not in accounts:
+            raise SyncPackError("An outcome names an account the pack does not carry")
+        outcome = _text(row, "outcome", "outcomes")
+        if outcome not in ("taken_down", "still_live"):
+            raise SyncPackError(f"Unknown outcome {outcome!r} in the pack")
+        if conn.execute("SELECT 1 FROM outcomes WHERE uuid = ?", (uid,)).fetchone():
+            continue
+        conn.execute(
+            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, note) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (uid, accounts[account_uuid], outcome, _text(row, "on_date", "outcomes"),
+             _text(row, "actor", "outcomes"), _text(row, "at", "outcomes"), row.get("note")),
+        )
+        counts.add("outcomes")
+
+
+def _merge_audit(
+    conn: Any, rows: Iterable[dict[str, Any]], own_store: str, counts: MergeCounts
+) -> None:
+    from ..store.audit import row_hash
+
+    for row in rows:
+        uid = _text(row, "uuid", "audit")
+        origin = _text(row, "origin", "audit")
+        if origin == own_store:
+            continue  # our own rows, already in our chain
+        seq = _int(row, "seq", "audit")
+        if seq is None:
+            raise SyncPackError("An audit row in the pack has no sequence number")
+        values = [row.get(k) for k in ("at", "actor", "action", "object_type", "object_id",
+                                       "detail", "prev_hash", "hash")]
+        expected = row_hash(values[6], uid, values[0], values[1], values[2], values[3],
+                            values[4], values[5])
+        if expected != values[7]:
+            raise SyncPackError(f"Audit row {uid} in the pack does not match its own hash")
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO peer_audit(uuid, origin, seq, at, actor, action, "
+            "object_type, object_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (uid, origin, seq, *values),
+        )
+        counts.add("audit", cur.rowcount)
+
+
+def replay_post(conn: Any, post_id: int, own_store: str, taxonomy: dict[str, Tag]) -> str:
+    """Recompute a post's tags, note and status from all its decisions; returns the status."""
+    events = conn.execute(
+        "SELECT d.uuid, d.kind, d.tag, d.note, d.actor, d.at, coalesce(o.store_id, ?) "
+        "FROM decisions d LEFT JOIN decision_origin o ON o.uuid = d.uuid WHERE d.post_id = ?",
+        (own_store, post_id),
+    ).fetchall()
+    events.sort(key=lambda e: (e[5], _ORDER.get(e[1], 2), e[0]))
+    tags: dict[str, tuple[str, str]] = {}
+    by_origin: dict[str, set[str]] = {}
+    status = "new"
+    note: str | None = None
+    has_note = False
+    last_tag_at = ""
+    last_review_at: str | None = None
+    for _uid, kind, tag, text, actor, at, origin in events:
+        if kind in ("tag", "untag") and tag:
+            group = by_origin.setdefault(origin, set())
+            if kind == "tag":
+                tags[tag] = (actor, at)
+                group.add(tag)
+            else:
+                tags.pop(tag, None)
+                group.discard(tag)
+            last_tag_at = max(last_tag_at, at)
+            status = status_after_tags(status, tags, taxonomy)
+        elif kind in ("approve", "reject"):
+            status = "approved" if kind == "approve" else "rejected"
+            last_review_at = at
+        elif kind == "undo":
+            status = "tagged" if tags else "new"
+            last_review_at = None
+        elif kind == "note":
+            note, has_note = (text or None), True
+    disagree = len({frozenset(s) for s in by_origin.values()}) > 1
+    if disagree and (last_review_at is None or last_review_at < last_tag_at):
+        status = "conflict"
+    current = conn.execute("SELECT status, note FROM posts WHERE id = ?", (post_id,)).fetchone()
+    if current[0] == "referred":
+        status = "referred"
+    conn.execute("DELETE FROM post_tags WHERE post_id = ?", (post_id,))
+    for tag, (actor, at) in sorted(tags.items()):
+        if tag in taxonomy:
+            conn.execute(
+                "INSERT INTO post_tags(post_id, tag, actor, at) VALUES (?,?,?,?)",
+                (post_id, tag, actor, at),
+            )
+    conn.execute(
+        "UPDATE posts SET status = ?, note = ? WHERE id = ?",
+        (status, note if has_note else current[1], post_id),
+    )
+    return status
