@@ -7,8 +7,9 @@ ZIP is unpacked safely to a temporary folder and walked. Unpacking refuses entri
 land outside the folder (absolute paths, ``..``), symlinks, and archives that would expand
 beyond a size or ratio cap (zip bombs).
 
-Temporary folders are removed as soon as the walk moves past the ZIP they came from, so a
-caller must import each unit before asking for the next one (do not ``list()`` the walk).
+A temporary folder lives as long as any unit that points into it: each unit holds a reference
+to its folder, and the folder is deleted when the last such unit is garbage-collected (or at the
+latest when the program exits). So the walk may be consumed lazily or collected with ``list()``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import shutil
 import stat
 import tempfile
+import weakref
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..core.errors import UnreadableFileError
@@ -67,6 +69,17 @@ MEDIA_SUFFIXES = {
 }
 
 
+class TempFolder:
+    """A temporary folder deleted when nothing refers to this object any more."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="triage-zip-"))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
 @dataclass(frozen=True)
 class ImportUnit:
     """One file to import, or one file passed over (``skip_reason`` set)."""
@@ -75,6 +88,12 @@ class ImportUnit:
     base_dir: Path  # media named in the file are relative to this folder
     display_name: str  # what the user sees, e.g. "export.zip!result.json"
     skip_reason: str | None = None
+    keep: TempFolder | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def display(self) -> str:
+        """The name the pipeline shows (same as ``display_name``)."""
+        return self.display_name
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
@@ -144,14 +163,15 @@ def _file_units(
     if depth >= MAX_DEPTH:
         yield ImportUnit(file, base_dir, name, f"ZIP nested more than {MAX_DEPTH} deep; not opened")
         return
-    folder = Path(tempfile.mkdtemp(prefix="triage-zip-"))
+    temp = TempFolder()
     try:
-        extract_zip(file, folder / "x")
-        for unit in _walk_folder(folder / "x", name + "!", forced, depth + 1):
-            label = unit.display_name.replace("!/", "!", 1)
-            yield ImportUnit(unit.path, unit.base_dir, label, unit.skip_reason)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        extract_zip(file, temp.path / "x")
+    except BaseException:
+        temp.remove()
+        raise
+    for unit in _walk_folder(temp.path / "x", name + "!", forced, depth + 1):
+        label = unit.display_name.replace("!/", "!", 1)
+        yield ImportUnit(unit.path, unit.base_dir, label, unit.skip_reason, unit.keep or temp)
 
 
 def _whatsapp_zip(file: Path, name: str) -> Iterator[ImportUnit]:
@@ -159,14 +179,15 @@ def _whatsapp_zip(file: Path, name: str) -> Iterator[ImportUnit]:
 
     member = chat_member(file)
     assert member is not None
-    folder = Path(tempfile.mkdtemp(prefix="triage-wa-"))
+    temp = TempFolder()
+    root = temp.path / file.stem  # the chat is named after its folder (see whatsapp.chat_name)
     try:
-        root = folder / file.stem  # the chat is named after its folder (see whatsapp.chat_name)
         extract_zip(file, root)
-        chat = root / member
-        yield ImportUnit(chat, chat.parent, f"{name}!{member}")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    except BaseException:
+        temp.remove()
+        raise
+    chat = root / member
+    yield ImportUnit(chat, chat.parent, f"{name}!{member}", keep=temp)
 
 
 def _safe_member(info: zipfile.ZipInfo, archive: Path) -> PurePosixPath:

@@ -17,16 +17,19 @@ from ..textfix import ascii_digits
 
 _MARKS = "[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]*"
 _SPACE = "[ \u00a0\u202f]"
-_DATE = r"(?P<d1>\d{1,4})(?P<sep>[./\-])(?P<d2>\d{1,2})[./\-](?P<d3>\d{1,4})\.?"
+_DATE = (
+    rf"(?P<d1>\d{{1,4}}){_MARKS}(?P<sep>[./\-]){_MARKS}(?P<d2>\d{{1,2}}){_MARKS}[./\-]{_MARKS}"
+    r"(?P<d3>\d{1,4})\.?"
+)
 _TIME = (
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
     rf"(?:{_SPACE}*(?P<ampm>[AaPp]\.?{_SPACE}?[Mm]\.?|ص|م|午前|午後))?"
 )
 _IOS = re.compile(
-    rf"^{_MARKS}\[{_MARKS}{_DATE},?{_SPACE}*{_MARKS}{_TIME}{_MARKS}\]{_SPACE}(?P<rest>.*)$", re.S
+    rf"^{_MARKS}\[{_MARKS}{_DATE}[,،]?{_SPACE}*{_MARKS}{_TIME}{_MARKS}\]{_SPACE}(?P<rest>.*)$", re.S
 )
 _ANDROID = re.compile(
-    rf"^{_MARKS}{_DATE},?{_SPACE}*{_MARKS}{_TIME}{_MARKS}{_SPACE}[-\u2013]{_SPACE}(?P<rest>.*)$",
+    rf"^{_MARKS}{_DATE}[,،]?{_SPACE}*{_MARKS}{_TIME}{_MARKS}{_SPACE}[-\u2013]{_SPACE}(?P<rest>.*)$",
     re.S,
 )
 _PM = {"p", "م", "午後"}
@@ -105,14 +108,13 @@ class DateOrder:
 
     A first field above 12 proves day-first and a second field above 12 proves month-first.
     When no date proves either, the order under which the chat runs forwards in time wins
-    (exports are chronological); dotted dates break a remaining tie towards day-first."""
+    (exports are chronological). A remaining tie is read day-first, the habit of most locales
+    outside the United States, and the caller notes the guess."""
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
         self.first_over_12 = False
         self.second_over_12 = False
-        self.dotted = 0
-        self.slashed = 0
         self.backwards = {True: 0, False: 0}
         self._previous: dict[bool, dt.datetime | None] = {True: None, False: None}
 
@@ -121,10 +123,6 @@ class DateOrder:
             return
         self.first_over_12 |= header.d1 > 12
         self.second_over_12 |= header.d2 > 12
-        if header.dot:
-            self.dotted += 1
-        else:
-            self.slashed += 1
         for day_first in (True, False):
             try:
                 when = header_datetime(header, day_first, self.today)
@@ -146,4 +144,4 @@ class DateOrder:
             return False, True
         if self.backwards[True] != self.backwards[False]:
             return self.backwards[True] < self.backwards[False], True
-        return self.dotted >= self.slashed, False
+        return True, False
