@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
@@ -88,6 +88,20 @@ def placeholder_image(lines: list[str], size: int = THUMB, *, icon: str = "") ->
     finally:
         painter.end()
     return image
+
+
+def _mark_as_video(image: QImage) -> None:
+    """A play sign in the corner of a video's still frame, so that it is not taken for a photo."""
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 170))
+        painter.drawEllipse(6, 6, 30, 30)
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawPolygon([QPointF(16, 13), QPointF(16, 29), QPointF(29, 21)])
+    finally:
+        painter.end()
 
 
 @dataclass
@@ -224,6 +238,8 @@ class MediaTile(QLabel):
             image = load_thumbnail(item.still, THUMB, concealed=not self._revealed)
         if image is None:
             image = placeholder_image(self._card_lines(), THUMB, icon=self._icon())
+        elif item.kind == "video":
+            _mark_as_video(image)
         self.setPixmap(QPixmap.fromImage(image))
         state = "shown" if self._revealed else "hidden (click to show)"
         if item.still is None:

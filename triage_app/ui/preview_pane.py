@@ -47,6 +47,16 @@ KIND_NAMES = {
     "lexicon": "Lexicon",
 }
 
+KIND_ORDER = {
+    "phone": 0,
+    "messaging": 1,
+    "handle": 2,
+    "email": 3,
+    "url": 4,
+    "price": 5,
+    "lexicon": 6,
+}
+
 
 def kind_name(kind: str) -> str:
     base, _, detail = kind.partition(":")
@@ -252,7 +262,8 @@ class PreviewPane(QFrame):
     def _fill_indicators(self, indicators: list[dict[str, Any]]) -> None:
         self.indicator_list.clear()
         seen: set[tuple[str, str]] = set()
-        for ind in indicators:
+        # Contact details first: they are what an analyst copies and pivots on.
+        for ind in sorted(indicators, key=lambda i: KIND_ORDER.get(i["kind"], len(KIND_ORDER))):
             key = (ind["kind"], ind["value"])
             if key in seen:
                 continue

@@ -119,8 +119,11 @@ def render_html(text: str, marks: Sequence[Mark] = (), *, font_pt: float | None 
         previous_dir = direction
         body = _render_line(text, line_start, line_end, kept, rtl=direction == "rtl")
         align = "right" if direction == "rtl" else "left"
+        # Qt drops an empty <p>; its own marker for an empty paragraph keeps blank lines.
+        empty = "" if body else "-qt-paragraph-type:empty;"
         paragraphs.append(
-            f'<p dir="{direction}" align="{align}" style="margin:0 0 4px 0">{body or "&nbsp;"}</p>'
+            f'<p dir="{direction}" align="{align}" style="{empty}margin:0 0 4px 0">'
+            f"{body or '<br />'}</p>"
         )
     size = f"font-size:{font_pt}pt;" if font_pt else ""
     return f'<div style="{size}">' + "".join(paragraphs) + "</div>"
