@@ -57,15 +57,17 @@ def load_vectors() -> list[Vector]:
             fields.setdefault(key, []).append(value)
         if fields.get("compressed") == ["zlib"]:
             body = zlib.decompress(body)
-        vectors.append(Vector(
-            name=path.name,
-            expect=fields["expect"][0],
-            payload=fields.get("payload", [None])[0],
-            identities=fields.get("identity", []),
-            passphrase=fields.get("passphrase", [None])[0],
-            armored=fields.get("armored") == ["yes"],
-            body=body,
-        ))
+        vectors.append(
+            Vector(
+                name=path.name,
+                expect=fields["expect"][0],
+                payload=fields.get("payload", [None])[0],
+                identities=fields.get("identity", []),
+                passphrase=fields.get("passphrase", [None])[0],
+                armored=fields.get("armored") == ["yes"],
+                body=body,
+            )
+        )
     return vectors
 
 
@@ -76,8 +78,13 @@ def test_the_testkit_is_complete():
     assert len(VECTORS) >= 140
     applicable = [v for v in VECTORS if v.applicable]
     assert len(applicable) >= 90
-    assert {v.expect for v in applicable} >= {"success", "no match", "HMAC failure",
-                                              "header failure", "payload failure"}
+    assert {v.expect for v in applicable} >= {
+        "success",
+        "no match",
+        "HMAC failure",
+        "header failure",
+        "payload failure",
+    }
 
 
 def decrypt(vector: Vector, tmp_path: Path) -> bytes:
@@ -87,8 +94,11 @@ def decrypt(vector: Vector, tmp_path: Path) -> bytes:
     if vector.passphrase is not None:
         crypto.decrypt_file(source, target, passphrase=vector.passphrase)
     else:
-        ids = [x25519.Identity.from_str(i) for i in vector.identities
-               if i.startswith("AGE-SECRET-KEY-1")]
+        ids = [
+            x25519.Identity.from_str(i)
+            for i in vector.identities
+            if i.startswith("AGE-SECRET-KEY-1")
+        ]
         crypto.decrypt_file(source, target, identities=ids)
     return target.read_bytes()
 

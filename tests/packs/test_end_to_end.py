@@ -40,7 +40,9 @@ def prepare(tmp_path: Path, env: dict[str, str]) -> None:
         cli(env, "review", str(post), "approve")
 
 
-def run(*cmd: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run(
+    *cmd: str, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)
 
 
@@ -61,8 +63,15 @@ def check_contents(folder: Path) -> dict:
     assert sorted(a["account_id"] for a in manifest["accounts"]) == ["a0", "a1", "a2"]
     assert manifest["counts"]["posts"] == 4 and manifest["counts"]["accounts"] == 3
     assert manifest["counts"]["media_files"] == 3  # p0, p2 and p4 carry an image
-    for required in ("referral.html", "accounts.csv", "posts.csv", "posts.jsonl",
-                     "custody.jsonl", "evidence/p0/raw.json", "evidence/p0/media/01-boat0.png"):
+    for required in (
+        "referral.html",
+        "accounts.csv",
+        "posts.csv",
+        "posts.jsonl",
+        "custody.jsonl",
+        "evidence/p0/raw.json",
+        "evidence/p0/media/01-boat0.png",
+    ):
         assert (folder / required).is_file(), required
     html = (folder / "referral.html").read_text()
     assert 'dir="auto"' in html and "<script>" not in html and "&lt;script&gt;" in html
@@ -78,9 +87,22 @@ def test_pack_to_recipients_opens_with_minisign_age_unzip_and_sha256sum(tmp_path
     assert "meta-liaison" in cli(cli_env, "recipients", "list")
     out = tmp_path / "out"
     out.mkdir()
-    result = json.loads(cli(cli_env, "pack", "build", "--platform", "facebook", "--recipient",
-                            "meta-liaison", "--recipient", pub2, "--out",
-                            str(out / "referral.age"), "--json"))
+    result = json.loads(
+        cli(
+            cli_env,
+            "pack",
+            "build",
+            "--platform",
+            "facebook",
+            "--recipient",
+            "meta-liaison",
+            "--recipient",
+            pub2,
+            "--out",
+            str(out / "referral.age"),
+            "--json",
+        )
+    )
     assert result["posts"] == 4 and result["accounts"] == 3
     assert sorted(p.name for p in out.iterdir()) == ["referral.age", "referral.age.minisig"]
     cli(cli_env, "keys", "export-public", "--out", str(tmp_path / "signer.pub"))
@@ -97,8 +119,18 @@ def test_pack_to_recipients_opens_with_minisign_age_unzip_and_sha256sum(tmp_path
     assert manifest["pack_id"] == result["pack_id"]
 
     opened = tmp_path / "opened"
-    cli(cli_env, "pack", "open", str(out / "referral.age"), "--signer",
-        str(tmp_path / "signer.pub"), "--identity", str(id2), "--out", str(opened))
+    cli(
+        cli_env,
+        "pack",
+        "open",
+        str(out / "referral.age"),
+        "--signer",
+        str(tmp_path / "signer.pub"),
+        "--identity",
+        str(id2),
+        "--out",
+        str(opened),
+    )
     check_contents(opened)
 
     status = json.loads(cli(cli_env, "queue", "--status", "referred", "--json"))
@@ -107,8 +139,17 @@ def test_pack_to_recipients_opens_with_minisign_age_unzip_and_sha256sum(tmp_path
     assert len(still if isinstance(still, list) else still["posts"]) == 2
     cli(cli_env, "audit", "verify")
     # Everything approved is referred now: a second pack has nothing to send.
-    code, _, err = run_cli("pack", "build", "--platform", "facebook", "--recipient", pub1,
-                           "--out", str(out / "again.age"), env=cli_env)
+    code, _, err = run_cli(
+        "pack",
+        "build",
+        "--platform",
+        "facebook",
+        "--recipient",
+        pub1,
+        "--out",
+        str(out / "again.age"),
+        env=cli_env,
+    )
     assert code == 1 and "No approved posts" in err and not (out / "again.age").exists()
 
 
@@ -117,8 +158,17 @@ def test_pack_with_a_passphrase_opens_with_the_real_age(tmp_path, cli_env):
     secret = tmp_path / "pack-passphrase.txt"
     secret.write_text("correct horse battery staple\n")
     pack = tmp_path / "referral.age"
-    cli(cli_env, "pack", "build", "--platform", "facebook", "--pack-passphrase-file",
-        str(secret), "--out", str(pack))
+    cli(
+        cli_env,
+        "pack",
+        "build",
+        "--platform",
+        "facebook",
+        "--pack-passphrase-file",
+        str(secret),
+        "--out",
+        str(pack),
+    )
     cli(cli_env, "keys", "export-public", "--out", str(tmp_path / "signer.pub"))
     assert run("minisign", "-Vm", str(pack), "-p", str(tmp_path / "signer.pub")).returncode == 0
     plain = tmp_path / "plain.zip"
@@ -132,6 +182,16 @@ def test_pack_with_a_passphrase_opens_with_the_real_age(tmp_path, cli_env):
     assert bad.returncode != 0
 
     opened = tmp_path / "opened"
-    cli(cli_env, "pack", "open", str(pack), "--signer", str(tmp_path / "signer.pub"),
-        "--pack-passphrase-file", str(secret), "--out", str(opened))
+    cli(
+        cli_env,
+        "pack",
+        "open",
+        str(pack),
+        "--signer",
+        str(tmp_path / "signer.pub"),
+        "--pack-passphrase-file",
+        str(secret),
+        "--out",
+        str(opened),
+    )
     check_contents(opened)

@@ -56,16 +56,22 @@ def resign(store, path: Path) -> None:
 
 def test_the_right_identity_opens_it(built, tmp_path):
     _, pack, _, signer = built
-    opened = open_pack(pack, signer, tmp_path / "ok",
-                       identities=load_identities(tmp_path / "identity.txt"))
+    opened = open_pack(
+        pack, signer, tmp_path / "ok", identities=load_identities(tmp_path / "identity.txt")
+    )
     assert (opened.folder / "manifest.json").is_file() and opened.files >= 10
     assert verify_pack(pack, signer).key_id == opened.signer_key_id
 
 
 def test_wrong_identity(built, tmp_path):
     _, pack, _, signer = built
-    expect_refusal(pack, signer, tmp_path, "None of the given age identities",
-                   identities=[x25519.Identity.generate()])
+    expect_refusal(
+        pack,
+        signer,
+        tmp_path,
+        "None of the given age identities",
+        identities=[x25519.Identity.generate()],
+    )
 
 
 def test_passphrase_given_for_a_pack_to_recipients(built, tmp_path):
@@ -79,8 +85,9 @@ def test_wrong_passphrase(make_store, tmp_path):
     build_referral_pack(store, "facebook", pack, passphrase=PASSPHRASE)
     signer = signer_pub(store, tmp_path)
     expect_refusal(pack, signer, tmp_path, "Wrong passphrase", passphrase="not the passphrase")
-    expect_refusal(pack, signer, tmp_path, "protected by a passphrase",
-                   identities=[x25519.Identity.generate()])
+    expect_refusal(
+        pack, signer, tmp_path, "protected by a passphrase", identities=[x25519.Identity.generate()]
+    )
     opened = open_pack(pack, signer, tmp_path / "ok", passphrase=PASSPHRASE)
     assert (opened.folder / "referral.html").is_file()
 
@@ -114,8 +121,9 @@ def test_truncated_pack(built, tmp_path, keep):
     expect_refusal(pack, signer, tmp_path, "signature does not match", identities=[ident])
     # Even re-signed by the genuine key, a truncated pack never opens.
     resign(store, pack)
-    expect_refusal(pack, signer, tmp_path, "truncated|damaged|header|not an age",
-                   identities=[ident])
+    expect_refusal(
+        pack, signer, tmp_path, "truncated|damaged|header|not an age", identities=[ident]
+    )
 
 
 @pytest.mark.parametrize("where", [30, 120, 400, -300, -2])
@@ -126,8 +134,9 @@ def test_one_bit_flipped(built, tmp_path, where):
     pack.write_bytes(bytes(data))
     expect_refusal(pack, signer, tmp_path, "signature does not match", identities=[ident])
     resign(store, pack)
-    expect_refusal(pack, signer, tmp_path, "damaged|altered|header|identities|truncated",
-                   identities=[ident])
+    expect_refusal(
+        pack, signer, tmp_path, "damaged|altered|header|identities|truncated", identities=[ident]
+    )
 
 
 def test_re_encrypted_by_someone_else_to_the_same_recipient(built, tmp_path):
@@ -171,8 +180,7 @@ def test_a_zip_entry_leaving_the_folder_is_refused(built, tmp_path, evil):
         dst.writestr(evil, b"boo")
 
     _reseal(store, pack, ident, mutate)
-    expect_refusal(pack, signer, tmp_path, "unsafe file name|not in SHA256SUMS",
-                   identities=[ident])
+    expect_refusal(pack, signer, tmp_path, "unsafe file name|not in SHA256SUMS", identities=[ident])
     assert not (tmp_path / "escape.txt").exists()
 
 
@@ -185,8 +193,7 @@ def test_a_file_missing_from_the_pack(built, tmp_path):
                 dst.writestr(info, src.read(info))
 
     _reseal(store, pack, ident, mutate)
-    expect_refusal(pack, signer, tmp_path, "accounts.csv is listed but missing",
-                   identities=[ident])
+    expect_refusal(pack, signer, tmp_path, "accounts.csv is listed but missing", identities=[ident])
 
 
 def test_not_a_zip_inside(built, tmp_path):

@@ -19,8 +19,9 @@ from ..store.connection import Store
 SYNC_ACTIONS = ("sync_export", "sync_import")
 
 
-def media_uuid(post_uuid: str, kind: str, sha256: str | None, name: str | None,
-               url: str | None) -> str:
+def media_uuid(
+    post_uuid: str, kind: str, sha256: str | None, name: str | None, url: str | None
+) -> str:
     """A stable identity for a media row (the media table has no uuid of its own)."""
     text = "\x00".join([post_uuid, kind, sha256 or "", name or "", url or ""])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
@@ -63,9 +64,27 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
         recipient,
         (own_store,),
     ):
-        decisions.append(dict(zip(
-            ("uuid", "post", "kind", "tag", "note", "actor", "at", "workstation", "batch",
-             "undoes", "origin"), r, strict=True)))
+        decisions.append(
+            dict(
+                zip(
+                    (
+                        "uuid",
+                        "post",
+                        "kind",
+                        "tag",
+                        "note",
+                        "actor",
+                        "at",
+                        "workstation",
+                        "batch",
+                        "undoes",
+                        "origin",
+                    ),
+                    r,
+                    strict=True,
+                )
+            )
+        )
         seen.append(("decision", r[0]))
 
     media = []
@@ -77,8 +96,13 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
         uid = media_uuid(r[0], r[1], r[4], r[2], r[3])
         if recipient is not None and _is_seen(store, recipient, "media", uid):
             continue
-        row = dict(zip(("post", "kind", "name", "url", "sha256", "size", "mime", "missing"),
-                       r[:8], strict=True))
+        row = dict(
+            zip(
+                ("post", "kind", "name", "url", "sha256", "size", "mime", "missing"),
+                r[:8],
+                strict=True,
+            )
+        )
         row["uuid"] = uid
         file = _evidence_file(store, r[8])
         if file is not None and r[4]:
@@ -97,8 +121,13 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
         "outcome",
         recipient,
     ):
-        outcomes.append(dict(zip(("uuid", "account", "outcome", "on_date", "actor", "at",
-                                  "note"), r, strict=True)))
+        outcomes.append(
+            dict(
+                zip(
+                    ("uuid", "account", "outcome", "on_date", "actor", "at", "note"), r, strict=True
+                )
+            )
+        )
         seen.append(("outcome", r[0]))
 
     wanted_posts = {d["post"] for d in decisions} | media_posts
@@ -109,15 +138,28 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
         "LEFT JOIN accounts a ON a.id = t.account_id LEFT JOIN post_raw r ON r.post_id = t.id "
         "ORDER BY t.id"
     ):
-        if r[0] not in wanted_posts and recipient is not None and _is_seen(
-            store, recipient, "post", r[0]
+        if (
+            r[0] not in wanted_posts
+            and recipient is not None
+            and _is_seen(store, recipient, "post", r[0])
         ):
             continue
-        posts.append({
-            "uuid": r[0], "platform": r[1], "platform_post_id": r[2], "account": r[3],
-            "kind": r[4], "parent_post_id": r[5], "url": r[6], "posted_at": r[7], "text": r[8],
-            "language": r[9], "referred": r[10] == "referred", "raw": r[11],
-        })
+        posts.append(
+            {
+                "uuid": r[0],
+                "platform": r[1],
+                "platform_post_id": r[2],
+                "account": r[3],
+                "kind": r[4],
+                "parent_post_id": r[5],
+                "url": r[6],
+                "posted_at": r[7],
+                "text": r[8],
+                "language": r[9],
+                "referred": r[10] == "referred",
+                "raw": r[11],
+            }
+        )
         seen.append(("post", r[0]))
 
     wanted_accounts = {p["account"] for p in posts if p["account"]} | {
@@ -128,18 +170,46 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
         "SELECT uuid, platform, platform_account_id, handle, display_name, url, created_at, "
         "followers FROM accounts ORDER BY id"
     ):
-        if r[0] not in wanted_accounts and recipient is not None and _is_seen(
-            store, recipient, "account", r[0]
+        if (
+            r[0] not in wanted_accounts
+            and recipient is not None
+            and _is_seen(store, recipient, "account", r[0])
         ):
             continue
-        accounts.append(dict(zip(("uuid", "platform", "platform_account_id", "handle",
-                                  "display_name", "url", "created_at", "followers"), r,
-                                 strict=True)))
+        accounts.append(
+            dict(
+                zip(
+                    (
+                        "uuid",
+                        "platform",
+                        "platform_account_id",
+                        "handle",
+                        "display_name",
+                        "url",
+                        "created_at",
+                        "followers",
+                    ),
+                    r,
+                    strict=True,
+                )
+            )
+        )
         seen.append(("account", r[0]))
 
     audit = []
-    columns = ("uuid", "origin", "seq", "at", "actor", "action", "object_type", "object_id",
-               "detail", "prev_hash", "hash")
+    columns = (
+        "uuid",
+        "origin",
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "detail",
+        "prev_hash",
+        "hash",
+    )
     own_sql = (
         "SELECT t.uuid, ?, t.id, t.at, t.actor, t.action, t.object_type, "
         "t.object_id, t.detail, t.prev_hash, t.hash FROM audit t"
@@ -154,8 +224,12 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
             seen.append(("audit", r[0]))
 
     out.sections = {
-        "accounts": accounts, "posts": posts, "media": media, "decisions": decisions,
-        "outcomes": outcomes, "audit": audit,
+        "accounts": accounts,
+        "posts": posts,
+        "media": media,
+        "decisions": decisions,
+        "outcomes": outcomes,
+        "audit": audit,
     }
     return out
 

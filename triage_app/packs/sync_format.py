@@ -38,8 +38,9 @@ class SyncContents:
 
 def _jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     for row in rows:
-        yield (json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-               + "\n").encode("utf-8")
+        yield (
+            json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        ).encode("utf-8")
 
 
 def write_pack_zip(
@@ -103,7 +104,11 @@ def read_pack_zip(path: Path) -> SyncContents:
         for key in ("pack_id", "from_store", "from_recipient", "created"):
             if not isinstance(manifest.get(key), str) or not manifest[key]:
                 raise SyncPackError(f"The sync pack's manifest lacks {key!r}")
-        listed = {e.get("name"): e for e in manifest.get("files", []) if isinstance(e, dict)}
+        listed: dict[str, dict[str, Any]] = {}
+        for e in manifest.get("files", []):
+            if not isinstance(e, dict) or not isinstance(e.get("name"), str):
+                raise SyncPackError("The sync pack's manifest lists a file without a name")
+            listed[e["name"]] = e
         present = set(zf.namelist()) - {"manifest.json"}
         if present != set(listed):
             extra = sorted(present ^ set(listed))
@@ -132,7 +137,11 @@ def read_pack_zip(path: Path) -> SyncContents:
 
 def _parse_lines(name: str, data: bytes) -> list[dict[str, Any]]:
     rows = []
-    for number, line in enumerate(data.decode("utf-8", "strict").splitlines(), start=1):
+    try:
+        text = data.decode("utf-8", "strict")
+    except UnicodeDecodeError as exc:
+        raise SyncPackError(f"{name} is not UTF-8 text") from exc
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

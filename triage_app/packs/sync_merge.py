@@ -167,14 +167,26 @@ def _merge_posts(
                 "INSERT INTO posts(uuid, platform, platform_post_id, account_id, kind, "
                 "parent_post_id, url, posted_at, text, language, import_id, imported_at) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (uid, platform, natural, account, row.get("kind") or "post",
-                 row.get("parent_post_id"), row.get("url"), posted, text, row.get("language"),
-                 import_id, imported_at),
+                (
+                    uid,
+                    platform,
+                    natural,
+                    account,
+                    row.get("kind") or "post",
+                    row.get("parent_post_id"),
+                    row.get("url"),
+                    posted,
+                    text,
+                    row.get("language"),
+                    import_id,
+                    imported_at,
+                ),
             )
             post_id = int(cur.lastrowid)
             if isinstance(row.get("raw"), str):
-                conn.execute("INSERT INTO post_raw(post_id, raw) VALUES (?, ?)",
-                             (post_id, row["raw"]))
+                conn.execute(
+                    "INSERT INTO post_raw(post_id, raw) VALUES (?, ?)", (post_id, row["raw"])
+                )
             found[uid] = (post_id, True)
             counts.add("posts")
         else:
@@ -244,8 +256,17 @@ def _merge_media(
         conn.execute(
             "INSERT INTO media(post_id, kind, name, url, stored_path, sha256, size, mime, "
             "missing) VALUES (?,?,?,?,?,?,?,?,?)",
-            (post_id, kind, name, url, stored, sha, _int(row, "size", "media"),
-             row.get("mime"), 0 if stored else int(bool(row.get("missing", True)))),
+            (
+                post_id,
+                kind,
+                name,
+                url,
+                stored,
+                sha,
+                _int(row, "size", "media"),
+                row.get("mime"),
+                0 if stored else int(bool(row.get("missing", True))),
+            ),
         )
         existing[post_id].add(uid)
         counts.add("media")
@@ -275,13 +296,23 @@ def _merge_decisions(
         conn.execute(
             "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, "
             "batch, undoes) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (uid, post_id, kind, row.get("tag"), row.get("note"),
-             _text(row, "actor", "decisions"), _text(row, "at", "decisions"),
-             row.get("workstation"), row.get("batch"), row.get("undoes")),
+            (
+                uid,
+                post_id,
+                kind,
+                row.get("tag"),
+                row.get("note"),
+                _text(row, "actor", "decisions"),
+                _text(row, "at", "decisions"),
+                row.get("workstation"),
+                row.get("batch"),
+                row.get("undoes"),
+            ),
         )
         if origin != own_store:
-            conn.execute("INSERT OR IGNORE INTO decision_origin(uuid, store_id) VALUES (?, ?)",
-                         (uid, origin))
+            conn.execute(
+                "INSERT OR IGNORE INTO decision_origin(uuid, store_id) VALUES (?, ?)", (uid, origin)
+            )
         touched.add(post_id)
         counts.add("decisions")
     return touched
@@ -303,8 +334,15 @@ def _merge_outcomes(
         conn.execute(
             "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, note) "
             "VALUES (?,?,?,?,?,?,?)",
-            (uid, accounts[account_uuid], outcome, _text(row, "on_date", "outcomes"),
-             _text(row, "actor", "outcomes"), _text(row, "at", "outcomes"), row.get("note")),
+            (
+                uid,
+                accounts[account_uuid],
+                outcome,
+                _text(row, "on_date", "outcomes"),
+                _text(row, "actor", "outcomes"),
+                _text(row, "at", "outcomes"),
+                row.get("note"),
+            ),
         )
         counts.add("outcomes")
 
@@ -322,12 +360,15 @@ def _merge_audit(
         seq = _int(row, "seq", "audit")
         if seq is None:
             raise SyncPackError("An audit row in the pack has no sequence number")
-        values = [row.get(k) for k in ("at", "actor", "action", "object_type", "object_id",
-                                       "detail", "prev_hash", "hash")]
-        expected = row_hash(values[6], uid, values[0], values[1], values[2], values[3],
-                            values[4], values[5])
-        if expected != values[7]:
+        at, actor, action, detail, prev_hash, digest = (
+            str(_text(row, k, "audit"))
+            for k in ("at", "actor", "action", "detail", "prev_hash", "hash")
+        )
+        otype = _text(row, "object_type", "audit", required=False)
+        oid = _text(row, "object_id", "audit", required=False)
+        if row_hash(prev_hash, uid, at, actor, action, otype, oid, detail) != digest:
             raise SyncPackError(f"Audit row {uid} in the pack does not match its own hash")
+        values = (at, actor, action, otype, oid, detail, prev_hash, digest)
         cur = conn.execute(
             "INSERT OR IGNORE INTO peer_audit(uuid, origin, seq, at, actor, action, "
             "object_type, object_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

@@ -1,0 +1,286 @@
+"""Sync packs between stores without a network: export what a peer has not seen, age-encrypted
+to the peer and minisign-signed; import verifies the signature first, then decrypts, checks the
+manifest and merges everything in one transaction (or nothing).
+
+A store's sync identity (an age key pair) lives inside the store, which is encrypted at rest;
+`triage sync id` prints its public half for peers. Signing uses the store's pack signing key
+(packs/signing.py); `triage keys export-public` prints the public key peers verify with."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid as uuidlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyrage import x25519
+
+from ..core.errors import TriageError
+from ..core.timeutil import utc_now_iso
+from ..core.workflow import require_role
+from ..store.audit import append_audit
+from ..store.connection import Store
+from .crypto import canonical_recipient, decrypt_file, encrypt_file
+from .signing import SIGNATURE_SUFFIX, load_public_key, now_comment, sign_file, verify_file
+from .sync_export import collect
+from .sync_format import read_pack_zip, write_pack_zip
+from .sync_merge import merge
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def sync_recipient(store: Store) -> str:
+    """This store's age public key for sync packs (the key pair is made on first use)."""
+    row = store.execute("SELECT age_recipient FROM sync_self WHERE id = 1").fetchone()
+    if row is not None:
+        return str(row[0])
+    identity = x25519.Identity.generate()
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO sync_self(id, age_identity, age_recipient, created_at) "
+            "VALUES (1, ?, ?, ?)",
+            (str(identity), str(identity.to_public()), utc_now_iso()),
+        )
+    return str(store.scalar("SELECT age_recipient FROM sync_self WHERE id = 1"))
+
+
+def _identity(store: Store) -> Any:
+    sync_recipient(store)
+    text = store.scalar("SELECT age_identity FROM sync_self WHERE id = 1")
+    return x25519.Identity.from_str(str(text))
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    signature: Path
+    pack_id: str
+    counts: dict[str, int]
+    sha256: str
+
+
+def export_sync_pack(
+    store: Store,
+    recipient: str,
+    out: Path,
+    *,
+    everything: bool = False,
+    progress: Progress = _quiet,
+) -> ExportResult:
+    """Write ``out`` (age-encrypted to ``recipient``) and ``out.minisig``."""
+    require_role(store.user, store.role_of(), "sync")
+    peer = canonical_recipient(recipient)
+    out = Path(out)
+    signature = out.with_name(out.name + SIGNATURE_SUFFIX)
+    for target in (out, signature):
+        if target.exists():
+            raise TriageError(f"{target} already exists; choose another name")
+    if not out.parent.is_dir():
+        raise TriageError(f"Folder {out.parent} does not exist")
+    own = store.store_id
+    me = sync_recipient(store)
+    if peer == me:
+        raise TriageError("That recipient is this store's own sync key; name the peer's key")
+    progress("collecting what the peer has not seen")
+    rows = collect(store, None if everything else peer, own)
+    pack_id = str(uuidlib.uuid4())
+    created = utc_now_iso()
+    manifest = {
+        "pack_id": pack_id,
+        "from_store": own,
+        "from_recipient": me,
+        "to_recipient": peer,
+        "created": created,
+        "creator": store.user,
+    }
+    # The plain ZIP stays in the store's folder; only encrypted bytes go to the target folder.
+    work = Path(tempfile.mkdtemp(prefix=".sync-out-", dir=store.path.parent))
+    tmp_out = out.with_name(f".{out.name}.partial")
+    tmp_sig = out.with_name(f".{signature.name}.partial")
+    try:
+        progress("writing the pack")
+        plain = work / "pack.zip"
+        written = write_pack_zip(plain, manifest, rows.sections, rows.media_files)
+        progress("encrypting")
+        for leftover in (tmp_out, tmp_sig):
+            leftover.unlink(missing_ok=True)
+        encrypted = encrypt_file(plain, tmp_out, recipients=[peer])
+        progress("signing")
+        sign_file(own, tmp_out, tmp_sig, now_comment(kind="triage-sync", pack=pack_id, store=own))
+        os.replace(tmp_sig, signature)
+        os.replace(tmp_out, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        for leftover in (tmp_out, tmp_sig):
+            leftover.unlink(missing_ok=True)
+    counts = dict(written["counts"])
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT OR IGNORE INTO sync_seen(recipient, kind, uuid) VALUES (?, ?, ?)",
+            [(peer, kind, uid) for kind, uid in rows.seen],
+        )
+        conn.execute(
+            "INSERT INTO peers(recipient, first_seen_at, last_export_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(recipient) DO UPDATE SET last_export_at = excluded.last_export_at",
+            (peer, created, created),
+        )
+        append_audit(
+            conn,
+            store.user,
+            "sync_export",
+            "sync_pack",
+            pack_id,
+            {"to": peer, "file": out.name, "sha256": encrypted.sha256, "counts": counts},
+            at=created,
+        )
+    return ExportResult(out, signature, pack_id, counts, encrypted.sha256)
+
+
+@dataclass
+class ImportResult:
+    pack_id: str
+    from_store: str
+    added: dict[str, int]
+    conflicts: int
+    already: bool = False
+
+
+def import_sync_pack(
+    store: Store,
+    path: Path,
+    signer: Path,
+    *,
+    signature: Path | None = None,
+    progress: Progress = _quiet,
+) -> ImportResult:
+    """Verify, decrypt, check and merge a sync pack; nothing is merged unless all of it is good."""
+    require_role(store.user, store.role_of(), "sync")
+    path = Path(path)
+    if not path.is_file():
+        raise TriageError(f"No sync pack at {path}")
+    public_key = load_public_key(Path(signer))
+    progress("checking the signature")
+    verify_file(path, signature or path.with_name(path.name + SIGNATURE_SUFFIX), public_key)
+    digest = _sha256(path)
+    work = Path(tempfile.mkdtemp(prefix=".sync-in-", dir=store.path.parent))
+    try:
+        progress("decrypting")
+        plain = work / "pack.zip"
+        decrypt_file(path, plain, identities=[_identity(store)])
+        progress("checking the contents")
+        contents = read_pack_zip(plain)
+        manifest = contents.manifest
+        own = store.store_id
+        if manifest["from_store"] == own:
+            raise TriageError("This sync pack was made by this store; import it on the peer")
+        pack_id = str(manifest["pack_id"])
+        if store.scalar("SELECT 1 FROM sync_imports WHERE pack_id = ?", (pack_id,)):
+            return ImportResult(pack_id, manifest["from_store"], {}, 0, already=True)
+        progress("merging")
+        at = utc_now_iso()
+        with store.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at, "
+                "finished_at) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    str(uuidlib.uuid4()),
+                    str(path),
+                    digest,
+                    path.stat().st_size,
+                    "sync",
+                    store.user,
+                    at,
+                    at,
+                ),
+            )
+            counts = merge(
+                conn,
+                contents,
+                own_store=own,
+                import_id=int(cur.lastrowid),
+                imported_at=at,
+                taxonomy=store.taxonomy,
+                pack_zip=plain,
+                store_path=store.path,
+            )
+            conn.execute(
+                "UPDATE imports SET inserted = ? WHERE id = ?",
+                (counts.added.get("posts", 0), cur.lastrowid),
+            )
+            sender = canonical_recipient(str(manifest["from_recipient"]))
+            marks = [
+                (sender, kind, row["uuid"])
+                for kind, section in (
+                    ("account", "accounts"),
+                    ("post", "posts"),
+                    ("media", "media"),
+                    ("decision", "decisions"),
+                    ("outcome", "outcomes"),
+                    ("audit", "audit"),
+                )
+                for row in contents.rows[section]
+            ]
+            conn.executemany(
+                "INSERT OR IGNORE INTO sync_seen(recipient, kind, uuid) VALUES (?, ?, ?)", marks
+            )
+            conn.execute(
+                "INSERT INTO peers(recipient, store_id, first_seen_at, last_import_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(recipient) DO UPDATE SET "
+                "store_id = excluded.store_id, last_import_at = excluded.last_import_at",
+                (sender, manifest["from_store"], at, at),
+            )
+            conn.execute(
+                "INSERT INTO sync_imports(pack_id, from_store, sha256, imported_at, actor, "
+                "counts) VALUES (?,?,?,?,?,?)",
+                (
+                    pack_id,
+                    manifest["from_store"],
+                    digest,
+                    at,
+                    store.user,
+                    json.dumps(counts.added, sort_keys=True),
+                ),
+            )
+            append_audit(
+                conn,
+                store.user,
+                "sync_import",
+                "sync_pack",
+                pack_id,
+                {
+                    "from": manifest["from_store"],
+                    "sha256": digest,
+                    "added": counts.added,
+                    "conflicts": counts.conflicts,
+                },
+                at=at,
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _enrich(store)
+    return ImportResult(pack_id, manifest["from_store"], counts.added, counts.conflicts)
+
+
+def _enrich(store: Store) -> None:
+    """Indicators, clusters and priority for merged posts, as for an ordinary import."""
+    from ..ingest.pipeline import run_enrichment
+
+    run_enrichment(store)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
