@@ -122,7 +122,8 @@ def snapshot(store: Store) -> dict[str, Any]:
         "raw": sorted(q(f"SELECT {post_key('r.post_id')}, r.raw FROM post_raw r").fetchall()),
         "accounts": sorted(
             q(
-                "SELECT platform, platform_account_id, uuid, handle, display_name, url, created_at, "
+                "SELECT platform, platform_account_id, uuid, handle, display_name, url, "
+                "created_at, "
                 "followers FROM accounts"
             ).fetchall()
         ),
