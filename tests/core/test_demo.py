@@ -355,3 +355,21 @@ def test_dates_cover_about_two_years(posts: list[DemoPost]) -> None:
     months = {str(p.record["created_at"])[:7] for p in posts}
     assert len(months) >= 23
     assert max(months) <= UNTIL[:7]
+
+
+def test_the_generic_jsonl_importer_reads_every_demo_post(tmp_path: Path) -> None:
+    from triage_app.core.records import PostRecord
+    from triage_app.ingest.base import ReadContext
+    from triage_app.ingest.registry import detect_format
+
+    path = tmp_path / "demo.jsonl"
+    write_demo_jsonl(path, 5000, seed=12, media_dir=tmp_path / "media")
+    importer = detect_format(path)
+    assert importer.name == "jsonl"
+    results = list(importer.read(path, ReadContext(path=path, base_dir=tmp_path)))
+    assert len(results) == 5000
+    assert all(isinstance(r, PostRecord) for r in results)
+    posts = [r for r in results if isinstance(r, PostRecord)]
+    assert all(p.account is not None and p.account.followers is not None for p in posts)
+    media = [m for p in posts for m in p.media]
+    assert media and not any(m.missing for m in media)
