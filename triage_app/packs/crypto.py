@@ -181,11 +181,11 @@ def header_stanzas(path: Path) -> list[str]:
             raise PackDecryptError("The pack's age header is malformed")
         parts = line[3:].split(b" ")
         kind = parts[0].decode("ascii", "replace")
-        if kind == "scrypt" and len(parts) == 3 and parts[2].isdigit():
-            if int(parts[2]) > MAX_SCRYPT_WORK_FACTOR:
-                raise PackDecryptError(
-                    f"The pack's passphrase work factor (2^{int(parts[2])}) is too high to try"
-                )
+        too_hard = kind == "scrypt" and len(parts) == 3 and parts[2].isdigit()
+        if too_hard and int(parts[2]) > MAX_SCRYPT_WORK_FACTOR:
+            raise PackDecryptError(
+                f"The pack's passphrase work factor (2^{int(parts[2])}) is too high to try"
+            )
         types.append(kind)
         in_body = True
     raise PackDecryptError("The pack's age header is damaged or truncated")
