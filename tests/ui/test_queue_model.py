@@ -1,0 +1,75 @@
+"""The queue model: Qt's model rules (qtmodeltester), paging, refresh after a decision."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.ui.fill import fill_posts
+from triage_app.store.decisions import apply_tags
+from triage_app.store.queue import QueueQuery
+from triage_app.ui.queue_model import MAX_PAGES, PAGE_SIZE, RTL_ROLE, QueueModel
+
+
+def _model(make_store, n=1000):
+    store = make_store()
+    fill_posts(store, n)
+    model = QueueModel(store)
+    model.set_query(QueueQuery())
+    return store, model
+
+
+def test_qtmodeltester(qtmodeltester, make_store):
+    _store, model = _model(make_store, 450)
+    qtmodeltester.check(model, force_py=True)
+    model.set_query(QueueQuery(status="tagged"))  # empty
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_load_a_page_at_a_time(make_store):
+    store, model = _model(make_store, 5000)
+    assert model.rowCount() == 5000
+    assert not model._pages
+    far = model.index(4321, 4)
+    text = model.data(far)
+    post_id = model.post_id(4321)
+    assert text.startswith(store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,))[:20])
+    assert list(model._pages) == [4321 // PAGE_SIZE]
+    for row in range(0, 5000, PAGE_SIZE):
+        model.data(model.index(row, 0))
+    assert len(model._pages) == min(MAX_PAGES, 5000 // PAGE_SIZE)
+
+
+def test_columns_show_what_the_store_holds(make_store):
+    store, model = _model(make_store, 300)
+    post_id = model.post_id(0)
+    row = store.execute(
+        "SELECT priority, platform, status FROM posts WHERE id = ?", (post_id,)
+    ).fetchone()
+    assert model.data(model.index(0, 0)) == f"{row[0]:.2f}"
+    assert model.data(model.index(0, 1)) == row[1]
+    assert model.data(model.index(0, 6)).startswith(row[2])
+    assert model.data(model.index(0, 3), Qt.ItemDataRole.ToolTipRole).endswith("(UTC)")
+    arabic = [r for r in range(300) if "رحلة" in (model.data(model.index(r, 4)) or "")]
+    assert arabic and all(model.data(model.index(r, 4), RTL_ROLE) for r in arabic)
+
+
+def test_refresh_posts_repaints_a_tagged_row(qtbot, make_store):
+    store, model = _model(make_store, 300)
+    post_id = model.post_id(7)
+    assert model.data(model.index(7, 5)) == ""
+    apply_tags(store, [post_id], add=["boat_crossing"])
+    with qtbot.waitSignal(model.dataChanged) as blocker:
+        model.refresh_posts([post_id])
+    assert blocker.args[0].row() == 7
+    assert model.data(model.index(7, 5)) == "Small-boat crossing"
+
+
+def test_sort_runs_a_new_query(make_store):
+    store, model = _model(make_store, 300)
+    model.sort(3, Qt.SortOrder.AscendingOrder)
+    times = [
+        store.scalar("SELECT posted_at FROM posts WHERE id = ?", (model.post_id(r),))
+        for r in range(300)
+    ]
+    assert times == sorted(times)
+    assert model.query.sort == "posted" and not model.query.descending

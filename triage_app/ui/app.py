@@ -1,0 +1,156 @@
+"""Starting the window: `triage-app [--db PATH] [--data-dir DIR] [--demo]` (and `python main.py`).
+
+Opens the store the normal way (keyring, or a passphrase asked for in a dialog), fills an empty
+store with the demo corpus on the worker when --demo is given, and shows the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QProgressDialog, QWidget
+
+from ..core.errors import TriageError
+from ..core.resources import resources_dir
+from ..store.connection import Store
+from ..store.opening import open_for_user
+from ..store.paths import current_user, data_dir, default_store_path
+from . import errors
+from .tasks import TaskContext, TaskRunner
+
+DEMO_POSTS = 5000
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="triage-app", description="The triage workstation window")
+    p.add_argument("--db", help="the store file (default: store.db in the data folder)")
+    p.add_argument("--data-dir", help="folder for the store, settings and logs")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="fill an empty store with the synthetic demo corpus first",
+    )
+    p.add_argument("--demo-posts", type=int, default=DEMO_POSTS, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def needs_passphrase(exc: TriageError) -> bool:
+    """Whether opening failed only for want of a passphrase (then we ask and retry)."""
+    from ..store.keys import KeyringUnavailable, PassphraseNeeded
+
+    return isinstance(exc, PassphraseNeeded | KeyringUnavailable) or "passphrase" in str(exc)
+
+
+def ask_passphrase(message: str, parent: QWidget | None = None) -> str | None:
+    text, ok = QInputDialog.getText(
+        parent, "Store passphrase", message, QLineEdit.EchoMode.Password
+    )
+    return text if ok else None
+
+
+def open_interactive(
+    path: Path, data: Path, *, create: bool, ask: Callable[[str], str | None] = ask_passphrase
+) -> Store | None:
+    """Open the store, asking for a passphrase as long as one is needed; None if declined."""
+    passphrase: str | None = None
+    while True:
+        try:
+            return open_for_user(
+                path, create=create, user=current_user(), data_dir=data, passphrase=passphrase
+            )
+        except TriageError as exc:
+            if not needs_passphrase(exc):
+                raise
+            answer = ask(f"{exc}\n\nPassphrase for {path.name}:")
+            if answer is None:
+                return None
+            passphrase = answer
+
+
+def fill_demo(store: Store, posts: int, runner: TaskRunner, parent: QWidget | None = None) -> Any:
+    """Fill ``store`` with the demo corpus on the worker, with a cancellable progress dialog."""
+    from ..commands.demo import make_demo_store
+
+    def job(ctx: TaskContext) -> Any:
+        own = store.reopen()
+        try:
+            return make_demo_store(
+                own,
+                posts=posts,
+                seed=1,
+                progress=lambda p: ctx.progress(p.records, p.rate),
+                cancelled=ctx.cancelled,
+            )
+        finally:
+            own.close()
+
+    dialog = QProgressDialog("Making the demo corpus…", "Cancel", 0, posts, parent)
+    dialog.setWindowTitle("Demo corpus")
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    task = runner.submit(job, "demo")
+
+    def show(values: tuple[Any, ...]) -> None:
+        dialog.setValue(min(posts, int(values[0])))
+        dialog.setLabelText(f"Importing the demo corpus: {values[0]:,} posts ({values[1]:,.0f}/s)")
+
+    task.progressed.connect(show)
+    task.finished.connect(lambda _r: dialog.done(0))
+    task.failed.connect(lambda _e: dialog.done(0))
+    dialog.canceled.connect(task.cancel)
+    dialog.exec()
+    while not task.done:  # cancelled: wait for the worker to roll the file back
+        QApplication.processEvents()
+    if task.error is not None:
+        raise task.error
+    return task.result
+
+
+def load_stylesheet(app: QApplication) -> None:
+    qss = resources_dir() / "app.qss"
+    if qss.is_file():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Triage workstation")
+    app.setOrganizationName("triage-workstation")
+    load_stylesheet(app)
+    data = data_dir(args.data_dir)
+    path = default_store_path(args.db, args.data_dir)
+    from .main_window import MainWindow
+
+    holder: dict[str, QWidget | None] = {"window": None}
+    errors.install_excepthook(data, lambda: holder["window"])
+    runner = TaskRunner()
+    try:
+        store = open_interactive(path, data, create=True)
+        if store is None:
+            return 1
+        if args.demo and not store.scalar("SELECT 1 FROM posts LIMIT 1"):
+            summary = fill_demo(store, args.demo_posts, runner)
+            if summary is not None and getattr(summary, "error", None):
+                errors.show_problem(None, "Demo corpus", str(summary.error))
+    except TriageError as exc:
+        errors.show_problem(None, "Cannot open the store", str(exc))
+        return 1
+    window = MainWindow(
+        store,
+        data,
+        runner=runner,
+        opener=lambda pw: open_for_user(path, user=current_user(), data_dir=data, passphrase=pw),
+    )
+    holder["window"] = window
+    window.show()
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Import from the window: the import pipeline runs on the worker while this dialog shows the
+file, the record count and the rate, and can cancel; at the end it shows the summary per file
+(inserted, already present, quarantined, refused with the reason).
+
+Cancel stops the file in hand, which the pipeline rolls back whole: nothing half-imported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import TriageError
+from ..ingest.pipeline import FileSummary, ImportProgress, import_paths
+from ..store.connection import Store
+from .tasks import Task, TaskContext, TaskRunner
+
+SUMMARY_COLUMNS = (
+    "File",
+    "Format",
+    "Inserted",
+    "Already present",
+    "Quarantined",
+    "Skipped",
+    "Result",
+)
+
+
+def import_job(store: Store, paths: Sequence[Path]) -> Callable[[TaskContext], list[FileSummary]]:
+    """The worker's job: its own connection (SQLite connections belong to one thread)."""
+
+    def job(ctx: TaskContext) -> list[FileSummary]:
+        own = store.reopen()
+        try:
+
+            def progress(p: ImportProgress) -> None:
+                ctx.progress(
+                    Path(p.name).name,
+                    p.records,
+                    p.bytes_done,
+                    p.bytes_total,
+                    p.rate,
+                    p.file_index,
+                    p.file_count,
+                )
+
+            return import_paths(own, list(paths), progress=progress, cancelled=ctx.cancelled)
+        finally:
+            own.close()
+
+    return job
+
+
+class ImportDialog(QDialog):
+    """Progress while importing, then the summary. ``imported`` fires when posts were added."""
+
+    imported = Signal(int)  # posts inserted in total
+    crashed = Signal(object)  # an unexpected exception (a bug), for the crash dialog
+
+    def __init__(
+        self, store: Store, paths: Sequence[Path], runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("importDialog")
+        self.setWindowTitle("Import")
+        self.setModal(True)
+        self.paths = list(paths)
+        self.summaries: list[FileSummary] | None = None
+        self.error: BaseException | None = None
+
+        self.file_label = QLabel("Starting…", self)
+        self.file_label.setObjectName("importFile")
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("importCount")
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName("importProgress")
+        self.bar.setRange(0, 0)
+        self.table = QTableWidget(0, len(SUMMARY_COLUMNS), self)
+        self.table.setObjectName("importSummary")
+        self.table.setHorizontalHeaderLabels(SUMMARY_COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            len(SUMMARY_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.hide()
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("importCancel")
+        self.cancel_button.setToolTip("Stop; the file being read is left out entirely")
+        self.close_button = QPushButton("Close", self)
+        self.close_button.setObjectName("importClose")
+        self.close_button.hide()
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.file_label)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        self.resize(720, 200)
+
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.accept)
+        self.task: Task = runner.submit(import_job(store, self.paths), "import")
+        self.task.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self.task.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self.task.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.summaries is not None or self.error is not None
+
+    @Slot()
+    def cancel(self) -> None:
+        self.task.cancel()
+        self.cancel_button.setEnabled(False)
+        self.file_label.setText(f"{self.file_label.text()} — cancelling…")
+
+    def reject(self) -> None:
+        """Esc or the window's close box: cancel while running, close when finished."""
+        if not self.is_finished:
+            self.cancel()
+            return
+        super().reject()
+
+    @Slot(tuple)
+    def _progress(self, values: tuple[Any, ...]) -> None:
+        name, records, done, total, rate, index, count = values
+        which = f" (file {index + 1} of {count})" if count > 1 else ""
+        self.file_label.setText(f"Reading {name}{which}")
+        self.count_label.setText(f"{records:,} records · {rate:,.0f} records/s")
+        if total:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(int(1000 * min(done, total) / total))
+
+    @Slot(object)
+    def _finished(self, summaries: list[FileSummary]) -> None:
+        self.summaries = summaries
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        inserted = sum(s.inserted for s in summaries)
+        refused = sum(1 for s in summaries if s.error)
+        self.file_label.setText(
+            f"Done: {inserted:,} new posts from {len(summaries)} file(s)"
+            + (f"; {refused} file(s) not imported" if refused else "")
+        )
+        self.count_label.setText("")
+        self.table.setRowCount(len(summaries))
+        for r, s in enumerate(summaries):
+            values = (
+                Path(s.path).name,
+                s.format or "",
+                f"{s.inserted:,}",
+                f"{s.present:,}",
+                f"{s.quarantined:,}",
+                f"{s.skipped:,}",
+                f"not imported: {s.error}" if s.error else "imported",
+            )
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setToolTip(s.path if c == 0 else v)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.table.show()
+        self._end()
+        self.resize(max(self.width(), 760), 320)
+        self.imported.emit(inserted)
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self.error = exc
+        self.file_label.setText(f"The import stopped: {exc}")
+        self._end()
+        if not isinstance(exc, TriageError):
+            self.crashed.emit(exc)
+
+    def _end(self) -> None:
+        self.cancel_button.hide()
+        self.close_button.show()
+        self.close_button.setDefault(True)
+        self.close_button.setFocus()

@@ -1,0 +1,889 @@
+"""The main window: filter bar over the queue, the queue on the left, the preview and compare
+panes side by side on the right with the tag bar and note field under them, and the status bar.
+
+Menus and keys come from the action table (actions.py). Tag and note actions commit at once on
+the UI thread (one short transaction each); imports run on the single worker (tasks.py)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import TriageError
+from ..store.connection import Store
+from ..store.decisions import current_tags, set_note, toggle_tag
+from ..store.queue import QueueQuery, distinct_values
+from . import errors
+from .actions import MENU_ORDER, ActionId, make_action, tag_specs
+from .claims import ClaimKeeper
+from .filter_bar import FilterBar, focus_search
+from .lock import IdleWatcher, LockScreen
+from .note_field import NoteField
+from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
+from .settings import WindowSettings
+from .tag_bar import TagBar
+from .tasks import TaskRunner
+from .undo import UndoHistory
+
+ROW_HEIGHT = 24
+DEFAULT_WIDTHS = (60, 76, 110, 118, 300, 130, 90)
+PRESET_VIEWS: tuple[tuple[str, QueueQuery], ...] = (
+    ("New posts", QueueQuery(status="new")),
+    ("Tagged, awaiting review", QueueQuery(status="tagged")),
+    ("Approved", QueueQuery(status="approved")),
+    ("All posts", QueueQuery()),
+    ("Only mine", QueueQuery(only_mine=True)),
+)
+# Other engineers' views: (module, class, tab title, supervisors only)
+VIEW_MODULES = {
+    ActionId.SUPERVISOR_VIEW: ("supervisor_view", "SupervisorView", "Supervisor review", True),
+    ActionId.STATS_VIEW: ("stats_view", "StatsView", "Statistics", False),
+    ActionId.AUDIT_VIEW: ("audit_view", "AuditView", "Audit trail", False),
+}
+
+
+class DirectionDelegate(QStyledItemDelegate):
+    """Lays out a cell right to left when its text starts right to left (Arabic, Kurdish…)."""
+
+    def initStyleOption(  # noqa: N802 (Qt name)
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if index.data(RTL_ROLE):
+            option.direction = Qt.LayoutDirection.RightToLeft  # type: ignore[attr-defined]
+            option.displayAlignment = (  # type: ignore[attr-defined]
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            )
+
+
+def _optional_widget(module: str, cls: str, store: Store, name: str) -> QWidget:
+    """Another engineer's pane; an empty placeholder only while its module is not in the tree."""
+    try:
+        mod = importlib.import_module(f"triage_app.ui.{module}")
+    except ImportError:  # not in the tree yet, or its own dependencies are still being written
+        placeholder = QWidget()
+        placeholder.setObjectName(name)
+        return placeholder
+    widget: QWidget = getattr(mod, cls)(store)
+    return widget
+
+
+class MainWindow(QMainWindow):
+    """The review window over one open store."""
+
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        *,
+        runner: TaskRunner | None = None,
+        settings: WindowSettings | None = None,
+        opener: Callable[[str | None], Store] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Triage workstation")
+        self.setAcceptDrops(True)
+        self.store: Store | None = store
+        self.store_path = Path(store.path)
+        self.data_dir = data_dir
+        self.runner = runner or TaskRunner()
+        self.settings = settings or WindowSettings(data_dir)
+        # How to re-open the store on unlock: passphrase ("" = none) -> Store
+        self.opener = opener
+        self.history = UndoHistory()
+        self.claims = ClaimKeeper(self)
+        self.locked = False
+        # Tests replace this to answer "someone else holds this post — tag anyway?"
+        self.confirm: Callable[[str, str], bool] = self._ask
+        self._clipboard_text: str | None = None
+        self._views: dict[ActionId, QWidget] = {}
+        self.import_dialog: Any = None
+
+        # The total count reads the whole posts table: done just after the window paints.
+        self._total_timer = QTimer(self)
+        self._total_timer.setSingleShot(True)
+        self._total_timer.setInterval(0)
+        self._total_timer.timeout.connect(self._update_total)
+        self._build_widgets()
+        self.actions_by_id: dict[ActionId, QAction] = {}
+        self.tag_actions: dict[str, QAction] = {}
+        self._build_actions()
+        self._build_status_bar()
+        self.idle = IdleWatcher(self.settings.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self._restore_settings()
+        self._attach_store(store, self.settings.last_view() or PRESET_VIEWS[0][1])
+        self.idle.start()
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.model = QueueModel(None, self)
+        self.view = QTableView()
+        self.view.setObjectName("queueView")
+        self.view.setAccessibleName("Review queue")
+        self.view.setModel(self.model)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setShowGrid(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vh = self.view.verticalHeader()
+        vh.hide()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # rows are never measured
+        vh.setDefaultSectionSize(ROW_HEIGHT)
+        hh = self.view.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        hh.setHighlightSections(False)
+        self._delegate = DirectionDelegate(self.view)
+        self.view.setItemDelegateForColumn(TEXT_COLUMN, self._delegate)
+        self.view.setSortingEnabled(False)
+        hh.setSortIndicatorShown(True)
+        hh.sortIndicatorChanged.connect(self._sort_changed)
+
+        self.filter_bar = FilterBar()
+        self.filter_bar.changed.connect(self.apply_query)
+
+        self.tag_bar = TagBar()
+        self.tag_bar.tagClicked.connect(self.tag_current_and_advance)
+        self.note = NoteField()
+        self.note.saved.connect(self.save_note)
+        self.note.left.connect(self.focus_queue)
+        self.claim_banner = QLabel()
+        self.claim_banner.setObjectName("claimBanner")
+        self.claim_banner.setWordWrap(True)
+        self.claim_banner.hide()
+        self.claims.holderChanged.connect(self._show_holder)
+
+        self.panes = QSplitter(Qt.Orientation.Horizontal)
+        self.panes.setObjectName("paneSplitter")
+        self.preview: QWidget = QWidget()
+        self.compare: QWidget = QWidget()
+        self.panes.addWidget(self.preview)
+        self.panes.addWidget(self.compare)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(4)
+        right_layout.addWidget(self.claim_banner)
+        right_layout.addWidget(self.panes, 1)
+        right_layout.addWidget(self.tag_bar)
+        right_layout.addWidget(self.note)
+
+        # The review area holds the queue and the panes but not the search box: number and
+        # letter keys are bound here (WidgetWithChildrenShortcut), so typing a search never tags.
+        self.review = QSplitter(Qt.Orientation.Horizontal)
+        self.review.setObjectName("reviewArea")
+        self.review.addWidget(self.view)
+        self.review.addWidget(right)
+        self.review.setStretchFactor(0, 5)
+        self.review.setStretchFactor(1, 4)
+        self.review.setChildrenCollapsible(False)
+
+        queue_page = QWidget()
+        queue_page.setObjectName("queuePage")
+        page_layout = QVBoxLayout(queue_page)
+        page_layout.setContentsMargins(2, 2, 2, 2)
+        page_layout.addWidget(self.filter_bar)
+        page_layout.addWidget(self.review, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("viewTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(queue_page, "Queue")
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+
+        self.lock_screen = LockScreen()
+        self.lock_screen.unlockRequested.connect(self.unlock)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
+
+    def _handlers(self) -> dict[ActionId, Callable[[], object]]:
+        return {
+            ActionId.IMPORT: self.choose_import,
+            ActionId.EXPORT_PACK: self.export_pack,
+            ActionId.COPY_TEXT: self.copy_post_text,
+            ActionId.LOCK: self.lock,
+            ActionId.QUIT: self.close,
+            ActionId.UNDO: self.undo,
+            ActionId.REDO: self.redo,
+            ActionId.FOCUS_SEARCH: lambda: focus_search(self.filter_bar),
+            ActionId.FOCUS_NOTE: self.focus_note,
+            ActionId.FOCUS_QUEUE: self.focus_queue,
+            ActionId.NEXT_POST: lambda: self.move_by(1),
+            ActionId.PREVIOUS_POST: lambda: self.move_by(-1),
+            ActionId.PIN_COMPARE: self.pin_current,
+            ActionId.ADVANCE_AFTER_TAG: self._advance_toggled,
+            ActionId.REFRESH: self.refresh,
+            ActionId.CLEAR_FILTERS: lambda: self.apply_query(
+                QueueQuery(sort=self.model.query.sort, descending=self.model.query.descending)
+            ),
+            ActionId.SAVE_VIEW: self.save_view,
+            ActionId.SUPERVISOR_VIEW: lambda: self.open_view(ActionId.SUPERVISOR_VIEW),
+            ActionId.STATS_VIEW: lambda: self.open_view(ActionId.STATS_VIEW),
+            ActionId.AUDIT_VIEW: lambda: self.open_view(ActionId.AUDIT_VIEW),
+            ActionId.QUEUE_TAB: lambda: self.tabs.setCurrentIndex(0),
+            ActionId.SHORTCUTS: self.show_shortcuts,
+            ActionId.ABOUT: self.show_about,
+        }
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        self.menus: dict[str, QMenu] = {}
+        for name in MENU_ORDER:
+            menu = bar.addMenu(f"&{name}")
+            menu.setToolTipsVisible(True)
+            self.menus[name] = menu
+        handlers = self._handlers()
+        for member in ActionId:
+            spec = member.spec
+            action = make_action(spec, self, handlers[member], self.review)
+            action.setObjectName(f"action_{member.name.lower()}")
+            self.actions_by_id[member] = action
+            self.menus[spec.menu].addAction(action)
+            if member is ActionId.ADVANCE_AFTER_TAG:
+                action.blockSignals(True)
+                action.setChecked(self.settings.advance_after_tag)
+                action.blockSignals(False)
+                self.menus["Tag"].addSeparator()
+            if member is ActionId.SAVE_VIEW:
+                self.views_menu = self.menus["View"].addMenu("Queue &views")
+                self.saved_menu = self.menus["View"].addMenu("Sa&ved views")
+                self.menus["View"].addSeparator()
+        for title, query in PRESET_VIEWS:
+            act = self.views_menu.addAction(title)
+            act.setToolTip(f"Show {query.describe()}")
+            act.triggered.connect(
+                lambda _c=False, q=query: self.apply_query(
+                    replace(q, sort=self.model.query.sort, descending=self.model.query.descending)
+                )
+            )
+        self._fill_saved_menu()
+
+    def _build_tag_actions(self, store: Store) -> None:
+        for action in self.tag_actions.values():
+            self.menus["Tag"].removeAction(action)
+            self.review.removeAction(action)
+            action.deleteLater()
+        self.tag_actions.clear()
+        for tag, spec in tag_specs(store.taxonomy.values()):
+            action = make_action(spec, self, self._tagger(tag.key), self.review)
+            action.setObjectName(f"tag_action_{tag.key}")
+            self.menus["Tag"].addAction(action)
+            self.tag_actions[tag.key] = action
+        self.tag_bar.set_taxonomy(store.taxonomy.values())
+
+    def _tagger(self, key: str) -> Callable[[], object]:
+        return lambda: self.tag_current_and_advance(key)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userLabel")
+        self.path_label = QLabel()
+        self.path_label.setObjectName("storeLabel")
+        self.lock_label = QLabel()
+        self.lock_label.setObjectName("lockLabel")
+        for w in (self.count_label, self.user_label, self.path_label, self.lock_label):
+            status.addPermanentWidget(w)
+
+    # -- the store ----------------------------------------------------------------------------
+    def _attach_store(
+        self, store: Store, query: QueueQuery, current_post: int | None = None
+    ) -> None:
+        self.store = store
+        self.claims.set_store(store)
+        self.model.set_store(store)
+        self._build_tag_actions(store)
+        self.filter_bar.set_sources(store.taxonomy, lambda col: self._distinct(col))
+        self._replace_panes(store)
+        role = store.role_of() or "not a user of this store"
+        supervisor = role == "supervisor"
+        for member, action in self.actions_by_id.items():
+            if member.spec.supervisor_only:
+                action.setVisible(supervisor)
+                action.setEnabled(supervisor)
+        self.user_label.setText(f"{store.user} ({role})")
+        self.path_label.setText(str(store.path))
+        self.path_label.setToolTip(f"Store: {store.path}")
+        self.lock_label.setText("unlocked")
+        self.lock_label.setToolTip("Ctrl+L locks the window and closes the store")
+        try:
+            self.apply_query(query, quiet=True)
+        except TriageError:
+            self.apply_query(PRESET_VIEWS[0][1])
+        if current_post is not None:
+            row = self.model.row_of(current_post)
+            if row >= 0:
+                self.select_row(row)
+        self._update_undo_actions()
+        self._total_timer.start()
+
+    def _replace_panes(self, store: Store) -> None:
+        old = (self.preview, self.compare)
+        self.preview = _optional_widget("preview_pane", "PreviewPane", store, "previewPane")
+        self.compare = _optional_widget("compare_pane", "ComparePane", store, "comparePane")
+        self.panes.replaceWidget(0, self.preview)
+        self.panes.replaceWidget(1, self.compare)
+        for w in old:
+            w.deleteLater()
+        copied = getattr(self.preview, "copied", None)
+        if copied is not None:
+            copied.connect(self.clipboard_was_set)
+        open_filter = getattr(self.compare, "openAsFilter", None)
+        if open_filter is not None:
+            open_filter.connect(self.open_pivot)
+        if getattr(self.compare, "copied", None) is not None:
+            self.compare.copied.connect(self.clipboard_was_set)  # type: ignore[attr-defined]
+
+    def _distinct(self, column: str) -> list[str]:
+        return distinct_values(self.store, column) if self.store is not None else []
+
+    def _update_total(self) -> None:
+        if self.store is None:
+            return
+        self._total = int(self.store.scalar("SELECT count(*) FROM posts"))
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total = getattr(self, "_total", None)
+        shown = self.model.rowCount()
+        text = f"{shown:,} posts" if total is None else f"{shown:,} of {total:,} posts"
+        self.count_label.setText(text)
+        self.count_label.setToolTip(self.model.query.describe())
+
+    # -- queue ----------------------------------------------------------------------------------
+    def apply_query(self, query: QueueQuery, quiet: bool = False) -> bool:
+        """Run a new queue query; a bad search shows under the search box. True when shown."""
+        current = self.current_post_id()
+        try:
+            self.model.set_query(query)
+        except TriageError as exc:
+            if query.search:
+                self.filter_bar.show_search_error(str(exc))
+                return False
+            if quiet:
+                raise
+            errors.show_problem(self, "Queue", str(exc))
+            return False
+        self.filter_bar.show_search_error(None)
+        self.filter_bar.set_query(query)
+        self._show_sort(query)
+        self.settings.set_last_view(query)
+        self._update_count()
+        row = self.model.row_of(current) if current is not None else -1
+        self.select_row(row if row >= 0 else 0)
+        return True
+
+    def _show_sort(self, query: QueueQuery) -> None:
+        keys = [c[0] for c in COLUMNS]
+        hh = self.view.horizontalHeader()
+        hh.blockSignals(True)
+        if query.sort in keys:
+            order = (
+                Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+            )
+            hh.setSortIndicator(keys.index(query.sort), order)
+        hh.blockSignals(False)
+        hh.viewport().update()
+
+    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        key = COLUMNS[column][0]
+        self.apply_query(
+            replace(self.model.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
+        )
+
+    def refresh(self) -> None:
+        self.apply_query(self.model.query)
+        self._total_timer.start()
+
+    def open_pivot(self, post_ids: list[int], label: str) -> None:
+        """The compare pane's "open as filter": the queue shows just these posts."""
+        self.apply_query(
+            QueueQuery(
+                pivot=tuple(int(i) for i in post_ids),
+                pivot_label=label,
+                sort=self.model.query.sort,
+                descending=self.model.query.descending,
+            )
+        )
+
+    def current_row(self) -> int:
+        index = self.view.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def current_post_id(self) -> int | None:
+        row = self.current_row()
+        return self.model.post_id(row) if row >= 0 else None
+
+    def selected_post_ids(self) -> list[int]:
+        """The selected posts in queue order; the current post when nothing is selected."""
+        sm = self.view.selectionModel()
+        rows = sorted({i.row() for i in sm.selectedRows()}) if sm is not None else []
+        ids = [pid for r in rows if (pid := self.model.post_id(r)) is not None]
+        if not ids:
+            current = self.current_post_id()
+            return [] if current is None else [current]
+        return ids
+
+    def select_row(self, row: int) -> None:
+        """Make ``row`` current and the only selection, and show its post."""
+        sm = self.view.selectionModel()
+        if row < 0 or row >= self.model.rowCount():
+            if sm is not None:
+                sm.clear()
+            self._current_changed(None)
+            return
+        index = self.model.index(row, 0)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        sm.setCurrentIndex(index, flags)
+        self.view.scrollTo(index)
+
+    def move_by(self, step: int) -> None:
+        row = self.current_row()
+        target = min(max(0, row + step), self.model.rowCount() - 1)
+        if target != row:
+            self.select_row(target)
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._current_changed(self.model.post_id(current.row()) if current.isValid() else None)
+
+    def _current_changed(self, post_id: int | None) -> None:
+        show = getattr(self.preview, "show_post", None)
+        if show is not None:
+            show(post_id)
+        set_current = getattr(self.compare, "set_current", None)
+        if set_current is not None:
+            set_current(post_id)
+        self._show_post_state(post_id)
+        self.claims.follow(post_id)
+
+    def _show_post_state(self, post_id: int | None) -> None:
+        if post_id is None or self.store is None:
+            self.tag_bar.show_tags([], enabled=False)
+            self.note.show_note("")
+            self.note.setEnabled(False)
+            return
+        self.tag_bar.show_tags(current_tags(self.store, post_id))
+        self.note.setEnabled(True)
+        self.note.show_note(self.store.scalar("SELECT note FROM posts WHERE id = ?", (post_id,)))
+
+    def _show_holder(self, post_id: int, holder: str) -> None:
+        if holder and post_id == self.current_post_id():
+            self.claim_banner.setText(
+                f"{holder} is working on this post (claimed); tagging it will ask first."
+            )
+            self.claim_banner.show()
+            self.statusBar().showMessage(f"Post {post_id} is held by {holder}", 5000)
+        else:
+            self.claim_banner.hide()
+
+    # -- tagging, notes, undo -------------------------------------------------------------------
+    def tag_current_and_advance(self, tag_key: str) -> bool:
+        """Toggle ``tag_key`` on the selected posts, commit, and (single post) move on."""
+        if self.store is None or self.locked:
+            return False
+        ids = self.selected_post_ids()
+        if not ids:
+            return False
+        held = self.claims.held_by_others(ids)
+        if held:
+            who = ", ".join(sorted(set(held.values())))
+            question = (
+                f"{who} is working on this post. Tag it anyway?"
+                if len(ids) == 1
+                else f"{len(held)} of the {len(ids)} selected posts are held by {who}. "
+                "Tag them all anyway?"
+            )
+            if not self.confirm("Post held by someone else", question):
+                return False
+        try:
+            batch = toggle_tag(self.store, ids, tag_key)
+        except TriageError as exc:
+            errors.show_problem(self, "Tag", str(exc))
+            return False
+        label = self.store.taxonomy[tag_key].label
+        what = f"{label} on post {ids[0]}" if len(ids) == 1 else f"{label} on {len(ids)} posts"
+        self.history.record(batch, what)
+        self._update_undo_actions()
+        self.model.refresh_posts(ids)
+        if (
+            len(ids) == 1
+            and self.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
+            and self.current_row() < self.model.rowCount() - 1
+        ):
+            self.move_by(1)
+        else:
+            self._refresh_current()
+        self.statusBar().showMessage(f"Tagged: {what}", 4000)
+        return True
+
+    def _refresh_current(self) -> None:
+        post_id = self.current_post_id()
+        refresh = getattr(self.preview, "refresh", None)
+        if refresh is not None:
+            refresh()
+        self._show_post_state(post_id)
+
+    def save_note(self, text: str) -> bool:
+        post_id = self.current_post_id()
+        if self.store is None or post_id is None:
+            return False
+        try:
+            batch = set_note(self.store, post_id, text)
+        except TriageError as exc:
+            errors.show_problem(self, "Note", str(exc))
+            return False
+        self.history.record(batch, f"note on post {post_id}")
+        self._update_undo_actions()
+        self.model.refresh_posts([post_id])
+        self._refresh_current()
+        self.statusBar().showMessage(f"Note saved on post {post_id}", 4000)
+        self.focus_queue()
+        return True
+
+    def undo(self) -> None:
+        self._undo_redo(self.history.undo, "Undone")
+
+    def redo(self) -> None:
+        self._undo_redo(self.history.redo, "Redone")
+
+    def _undo_redo(self, step: Callable[[Store], Any], verb: str) -> None:
+        if self.store is None:
+            return
+        can = self.history.can_undo() if verb == "Undone" else self.history.can_redo()
+        if not can:
+            self.statusBar().showMessage(f"Nothing to {verb[:-2].lower()}", 3000)
+            return
+        try:
+            done, posts = step(self.store)
+        except TriageError as exc:
+            errors.show_problem(self, "Undo", str(exc))
+            return
+        self.model.refresh_posts(posts)
+        self._refresh_current()
+        self._update_undo_actions()
+        self.statusBar().showMessage(f"{verb}: {done.description}", 4000)
+
+    def _update_undo_actions(self) -> None:
+        undo = self.actions_by_id[ActionId.UNDO]
+        redo = self.actions_by_id[ActionId.REDO]
+        undo.setEnabled(self.history.can_undo())
+        redo.setEnabled(self.history.can_redo())
+        undo.setText(
+            f"&Undo {self.history.undo_steps[-1].description}"
+            if self.history.can_undo()
+            else "&Undo"
+        )
+        redo.setText(
+            f"&Redo {self.history.redo_steps[-1].description}"
+            if self.history.can_redo()
+            else "&Redo"
+        )
+
+    def _advance_toggled(self) -> None:
+        self.settings.advance_after_tag = self.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
+
+    def focus_note(self) -> None:
+        if self.note.isEnabled():
+            self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.note.selectAll()
+
+    def focus_queue(self) -> None:
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def pin_current(self) -> None:
+        pin = getattr(self.compare, "pin", None)
+        post_id = self.current_post_id()
+        if pin is not None and post_id is not None:
+            pin(post_id)
+
+    # -- clipboard ----------------------------------------------------------------------------
+    def copy_post_text(self) -> None:
+        post_id = self.current_post_id()
+        if self.store is None or post_id is None:
+            return
+        text = str(self.store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,)) or "")
+        QGuiApplication.clipboard().setText(text)
+        self.clipboard_was_set(text)
+
+    def clipboard_was_set(self, text: str) -> None:
+        """We put ``text`` on the clipboard: clear it later, unless someone replaced it."""
+        self._clipboard_text = text
+        seconds = self.settings.clipboard_clear_seconds
+        QTimer.singleShot(int(seconds * 1000), lambda t=text: self._clear_clipboard(t))
+        self.statusBar().showMessage(f"Copied; the clipboard is cleared in {seconds:.0f} s", 4000)
+
+    def _clear_clipboard(self, text: str) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard.text() == text and self._clipboard_text == text:
+            clipboard.clear()
+        if self._clipboard_text == text:
+            self._clipboard_text = None
+
+    # -- views and dialogs ----------------------------------------------------------------------
+    def _fill_saved_menu(self) -> None:
+        self.saved_menu.clear()
+        views = self.settings.saved_views()
+        if not views:
+            empty = self.saved_menu.addAction("(none yet: View ▸ Save view…)")
+            empty.setEnabled(False)
+        for name, query in sorted(views.items()):
+            act = self.saved_menu.addAction(name)
+            act.setToolTip(f"Show {query.describe()}")
+            act.triggered.connect(lambda _c=False, q=query: self.apply_query(q))
+
+    def save_view(self, name: str | None = None) -> None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Save view", "Name for the current view:")
+            if not ok:
+                return
+        name = name.strip()
+        if not name:
+            return
+        self.settings.save_view(name, self.model.query)
+        self._fill_saved_menu()
+        self.statusBar().showMessage(f"View “{name}” saved", 3000)
+
+    def open_view(self, which: ActionId) -> QWidget | None:
+        """Open (or bring forward) the supervisor, statistics or audit view as a tab."""
+        if self.store is None:
+            return None
+        module, cls, title, supervisors = VIEW_MODULES[which]
+        if supervisors and self.store.role_of() != "supervisor":
+            errors.show_problem(self, title, f"The {title.lower()} is for supervisors")
+            return None
+        widget = self._views.get(which)
+        if widget is None:
+            widget = _optional_widget(module, cls, self.store, module)
+            self._views[which] = widget
+            self.tabs.addTab(widget, title)
+        self.tabs.setCurrentWidget(widget)
+        return widget
+
+    def _close_tab(self, index: int) -> None:
+        if index == 0:
+            return
+        widget = self.tabs.widget(index)
+        if widget is None:
+            return
+        self.tabs.removeTab(index)
+        for key, w in list(self._views.items()):
+            if w is widget:
+                del self._views[key]
+        widget.deleteLater()
+
+    def export_pack(self) -> None:
+        if self.store is None:
+            return
+        try:
+            mod = importlib.import_module("triage_app.ui.pack_dialog")
+        except ModuleNotFoundError:
+            errors.show_problem(self, "Export", "Referral packs are not available in this build")
+            return
+        dialog = mod.PackExportDialog(self.store, self)
+        dialog.exec()
+
+    def show_shortcuts(self) -> None:
+        from .shortcut_sheet import ShortcutSheet
+
+        taxonomy = self.store.taxonomy.values() if self.store is not None else []
+        self.shortcut_sheet = ShortcutSheet(taxonomy, self)
+        self.shortcut_sheet.show()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About the triage workstation",
+            "Triage workstation: review, tag and refer adverts for people "
+            "smuggling.\nEverything stays on this computer; nothing uses the "
+            "network.",
+        )
+
+    def _ask(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- import -----------------------------------------------------------------------------------
+    def choose_import(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import export files")
+        if files:
+            self.start_import([Path(f) for f in files])
+
+    def start_import(self, paths: list[Path]) -> Any:
+        """Import ``paths`` on the worker with a progress dialog; the queue refreshes after."""
+        if self.store is None:
+            return None
+        from .import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.store, paths, self.runner, self)
+        dialog.imported.connect(lambda _n: self.refresh())
+        dialog.crashed.connect(lambda exc: errors.report(self, exc, self.data_dir))
+        self.import_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt name)
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt name)
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.start_import(paths)
+
+    # -- lock -------------------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Hide everything, close the store and drop its key."""
+        if self.locked:
+            return
+        self._locked_query = self.model.query
+        self._locked_post = self.current_post_id()
+        self.locked = True
+        self.idle.stop()
+        for action in self.actions_by_id.values():
+            action.setEnabled(False)
+        for action in self.tag_actions.values():
+            action.setEnabled(False)
+        for action in (self.actions_by_id[ActionId.QUIT], self.actions_by_id[ActionId.ABOUT]):
+            action.setEnabled(True)
+        for which in list(self._views):
+            self._close_tab(self.tabs.indexOf(self._views[which]))
+        self.claims.set_store(None)
+        self._total_timer.stop()
+        self._current_changed(None)
+        self.model.set_store(None)
+        self._replace_panes_empty()
+        self.history.clear()
+        store, self.store = self.store, None
+        if store is not None:
+            store.close()  # also forgets store.key
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.lock_screen.reset()
+        self.lock_label.setText("locked")
+        self.count_label.clear()
+        self.setWindowTitle("Triage workstation — locked")
+
+    def _replace_panes_empty(self) -> None:
+        old = (self.preview, self.compare)
+        self.preview, self.compare = QWidget(), QWidget()
+        self.preview.setObjectName("previewPane")
+        self.compare.setObjectName("comparePane")
+        self.panes.replaceWidget(0, self.preview)
+        self.panes.replaceWidget(1, self.compare)
+        for w in old:
+            w.deleteLater()
+
+    def unlock(self, passphrase: str = "") -> bool:
+        """Re-open the store (keyring, or the passphrase typed on the lock screen)."""
+        if not self.locked:
+            return True
+        from ..store.keys import PassphraseNeeded
+
+        try:
+            store = self._open(passphrase or None)
+        except PassphraseNeeded as exc:
+            self.lock_screen.ask_passphrase(str(exc))
+            return False
+        except TriageError as exc:
+            self.lock_screen.error.setText(str(exc))
+            return False
+        self.locked = False
+        for action in self.actions_by_id.values():
+            action.setEnabled(True)
+        self.stack.setCurrentWidget(self.tabs)
+        self.setWindowTitle("Triage workstation")
+        self._attach_store(store, self._locked_query, self._locked_post)
+        self.idle.start()
+        self.focus_queue()
+        return True
+
+    def _open(self, passphrase: str | None) -> Store:
+        if self.opener is not None:
+            return self.opener(passphrase)
+        from ..store.opening import open_for_user
+        from ..store.paths import current_user
+
+        return open_for_user(
+            self.store_path, user=current_user(), data_dir=self.data_dir, passphrase=passphrase
+        )
+
+    # -- settings ---------------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 900)
+        state = self.settings.state()
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.splitter()
+        if splitter is not None:
+            self.review.restoreState(splitter)
+        widths = self.settings.column_widths() or list(DEFAULT_WIDTHS)
+        for col, width in enumerate(widths[: len(COLUMNS)]):
+            self.view.setColumnWidth(col, max(30, width))
+
+    def save_settings(self) -> None:
+        self.settings.save_window(self.saveGeometry(), self.saveState(), self.review.saveState())
+        self.settings.set_column_widths([self.view.columnWidth(c) for c in range(len(COLUMNS))])
+        if not self.locked:
+            self.settings.set_last_view(self.model.query)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        self.save_settings()
+        self.claims.set_store(None)  # no claim timer may fire on a store about to close
+        self._total_timer.stop()
+        self.idle.stop()
+        self.idle.detach()
+        self.runner.shutdown()
+        if self.store is not None:
+            try:
+                from ..store.decisions import release_claims
+
+                release_claims(self.store)
+            except TriageError:
+                pass
+        super().closeEvent(event)
