@@ -99,3 +99,25 @@ def test_damaged_file_changes_nothing_already_stored(make_store) -> None:
     assert summary.error is not None and "damaged or truncated JSON" in summary.error
     assert summary.inserted == 0
     assert store.scalar("SELECT count(*) FROM posts") == before == 3
+
+
+def test_cli_import_of_a_mixed_folder_prints_one_line_per_file(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    case = tmp_path / "case"
+    shutil.copytree(FIXTURES / "x", case / "x")
+    shutil.copytree(FIXTURES / "meta_cl", case / "meta_cl")
+    shutil.copy(FIXTURES / "youtube/threads_with_replies.json", case / "yt.json")
+    code, out, err = run_cli("import", str(case), env={"TRIAGE_PLAIN_STORE": "1"})
+    assert (code, err) == (0, "")
+    lines = out.strip().splitlines()
+    assert lines[:5] == [
+        "case/meta_cl/posts.csv: format meta-cl, inserted 2, already present 0, quarantined 1",
+        # its Facebook post 9007199254740993123 came already from the CSV: same natural key
+        "case/meta_cl/posts.json: format meta-cl, inserted 1, already present 1, quarantined 1",
+        "case/x/v1_pitfalls.jsonl: format x-v1, inserted 2, already present 0, quarantined 2,"
+        " skipped 1",
+        "case/x/v2_pitfalls.jsonl: format x-v2, inserted 3, already present 0, quarantined 2,"
+        " skipped 1",
+        "case/yt.json: format youtube, inserted 2, already present 0, quarantined 1",
+    ]
