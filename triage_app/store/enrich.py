@@ -1,0 +1,414 @@
+"""Enrichment of newly imported posts: indicators, language, near-duplicate clusters, priority.
+
+The import pipeline calls :func:`enrich_pending` after each import. It takes the posts above
+the high-water mark ``meta['enriched_upto']`` (new posts always get higher ids) in id order,
+a batch at a time, and commits each batch in ONE transaction together with the new mark, so a
+crash or a cancel loses at most the batch in flight and a rerun simply redoes it. Because
+posts are always taken in id order and a post is compared only with the representatives of its
+LSH band keys (core/similarity.py), enriching in many small runs gives the same clusters as
+one run over everything.
+
+Clusters: a link between a new post and an older one merges their clusters; the merged cluster
+keeps the smallest id. Priority: new posts are scored, and so are older posts whose cluster
+grew while it was still below the size where the cluster part of the score stops growing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core import similarity
+from ..core.indicators import extract_indicators
+from ..core.language import detect_language
+from ..core.priority import (
+    PostFeatures,
+    PriorityWeights,
+    explain_priority,
+    load_weights,
+    score_post,
+)
+from .connection import Store
+
+HIGH_WATER_KEY = "enriched_upto"
+BATCH_SIZE = 2000
+IMAGE_KINDS = ("photo", "image", "sticker", "gif")
+
+ProgressCallback = Callable[[int, int], None]  # (posts done, posts to do)
+CancelCheck = Callable[[], bool]
+
+
+@dataclass(slots=True)
+class EnrichResult:
+    """What one call did. ``cancelled`` is true when it stopped early between batches."""
+
+    posts: int = 0
+    indicators: int = 0
+    languages: int = 0
+    images_hashed: int = 0
+    links: int = 0
+    rescored: int = 0
+    upto: int = 0
+    cancelled: bool = False
+    seconds: float = 0.0
+
+
+def high_water_mark(store: Store) -> int:
+    """The id of the last post enriched (0 when none has been)."""
+    value = store.meta(HIGH_WATER_KEY)
+    return int(value) if value else 0
+
+
+def pending_count(store: Store) -> int:
+    """How many posts are waiting for enrichment."""
+    return int(store.scalar("SELECT count(*) FROM posts WHERE id > ?", (high_water_mark(store),)))
+
+
+def enrich_pending(
+    store: Store,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelCheck | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+    now: float | None = None,
+) -> EnrichResult:
+    """Enrich every post not yet enriched, in batches (one transaction each).
+
+    ``progress(done, total)`` is called after each batch; ``cancelled()`` is checked before
+    each batch. ``now`` (unix seconds) is the time recency is measured from."""
+    started = time.perf_counter()
+    now = time.time() if now is None else now
+    weights = load_weights()
+    result = EnrichResult(upto=high_water_mark(store))
+    total = pending_count(store)
+    while True:
+        if cancelled is not None and cancelled():
+            result.cancelled = True
+            break
+        with store.transaction() as conn:
+            done = _enrich_batch(store, conn, result.upto, batch_size, now, weights, result)
+        if not done:
+            break
+        result.posts += done
+        if progress is not None:
+            progress(result.posts, total)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _json(ids: Iterable[int]) -> str:
+    return json.dumps([int(i) for i in ids])
+
+
+def _enrich_batch(
+    store: Store,
+    conn: Any,
+    after: int,
+    limit: int,
+    now: float,
+    weights: PriorityWeights,
+    result: EnrichResult,
+) -> int:
+    rows = conn.execute(
+        "SELECT id, text, language FROM posts WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
+    ).fetchall()
+    if not rows:
+        return 0
+    ids = [r[0] for r in rows]
+    texts = [r[1] or "" for r in rows]
+    last = ids[-1]
+
+    # Language where the source gave none (before indicators: it picks the phone regions).
+    languages: list[str | None] = []
+    detected: list[tuple[str, int]] = []
+    for pid, text, language in rows:
+        if not language:
+            language = detect_language(text or "")
+            if language:
+                detected.append((language, pid))
+        languages.append(language)
+    conn.executemany("UPDATE posts SET language = ? WHERE id = ?", detected)
+    result.languages += len(detected)
+
+    # Indicators (the delete makes a rerun of a half-done batch harmless).
+    conn.execute("DELETE FROM indicators WHERE post_id > ? AND post_id <= ?", (after, last))
+    found: list[tuple[int, str, str, str, int, int]] = []
+    for pid, text, language in zip(ids, texts, languages, strict=True):
+        for ind in extract_indicators(text, language=language):
+            found.append((pid, ind.kind, ind.value, ind.raw, ind.start, ind.end))
+    conn.executemany(
+        'INSERT INTO indicators(post_id, kind, value, raw, start, "end") VALUES (?,?,?,?,?,?)',
+        found,
+    )
+    result.indicators += len(found)
+
+    links = _link_batch(store, conn, ids, texts, after, last, result)
+    result.links += len(links)
+    rescore = _merge_clusters(conn, links, weights)
+    rescore.update(ids)
+    _rescore(conn, sorted(rescore), now, weights)
+    result.rescored += len(rescore) - len(ids)
+
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (HIGH_WATER_KEY, str(last)),
+    )
+    result.upto = last
+    return len(ids)
+
+
+# -- near-duplicates --------------------------------------------------------------------------
+
+
+def _media_file(store: Store, stored_path: str | None, source_path: str | None) -> Path | None:
+    from ..ingest.evidence import evidence_dir
+
+    if stored_path:
+        candidate = evidence_dir(store.path) / stored_path
+        if candidate.is_file():
+            return candidate
+    if source_path and Path(source_path).is_file():
+        return Path(source_path)
+    return None
+
+
+def _batch_phashes(
+    store: Store, conn: Any, after: int, last: int, result: EnrichResult
+) -> dict[int, list[str]]:
+    """Perceptual hashes of the batch's images, computing the ones not yet known."""
+    kinds = ",".join("?" * len(IMAGE_KINDS))
+    rows = conn.execute(
+        "SELECT id, post_id, stored_path, source_path, phash, mime FROM media "
+        f"WHERE post_id > ? AND post_id <= ? AND (kind IN ({kinds}) OR mime LIKE 'image/%') "
+        "AND missing = 0 ORDER BY post_id, id",
+        (after, last, *IMAGE_KINDS),
+    ).fetchall()
+    out: dict[int, list[str]] = {}
+    for media_id, post_id, stored, source, phash, _mime in rows:
+        if not phash:
+            path = _media_file(store, stored, source)
+            phash = similarity.image_phash(path) if path else None
+            if phash:
+                conn.execute("UPDATE media SET phash = ? WHERE id = ?", (phash, media_id))
+                result.images_hashed += 1
+        if phash:
+            out.setdefault(post_id, []).append(phash)
+    return out
+
+
+def _link_batch(
+    store: Store,
+    conn: Any,
+    ids: list[int],
+    texts: list[str],
+    after: int,
+    last: int,
+    result: EnrichResult,
+) -> list[tuple[int, int]]:
+    """Links (new post, similar post) for the batch, and the new band buckets stored."""
+    sigs, has = similarity.text_signatures(texts)
+    keys = similarity.text_band_keys(sigs)
+    row_of = {pid: i for i, pid in enumerate(ids)}
+    conn.execute("DELETE FROM text_signatures WHERE post_id > ? AND post_id <= ?", (after, last))
+    conn.executemany(
+        "INSERT INTO text_signatures(post_id, signature) VALUES (?, ?)",
+        [(pid, similarity.signature_bytes(sigs[i])) for i, pid in enumerate(ids) if has[i]],
+    )
+    text_items = [(pid, [int(k) for k in keys[i]]) for i, pid in enumerate(ids) if has[i]]
+    phashes = _batch_phashes(store, conn, after, last, result)
+    image_items = [
+        (pid, [k for h in phashes[pid] for k in similarity.image_band_keys(h)])
+        for pid in ids
+        if pid in phashes
+    ]
+    all_keys = [k for _, ks in text_items for k in ks] + [k for _, ks in image_items for k in ks]
+    known: dict[int, int] = {}
+    for start in range(0, len(all_keys), 50000):
+        chunk = all_keys[start : start + 50000]
+        known.update(
+            conn.execute(
+                "SELECT key, post_id FROM lsh_buckets "
+                "WHERE key IN (SELECT value FROM json_each(?))",
+                (_json(chunk),),
+            ).fetchall()
+        )
+    older = {rep for rep in known.values() if rep not in row_of}
+
+    old_sigs: dict[int, np.ndarray] = {}
+    old_phashes: dict[int, list[str]] = {}
+    if older:
+        for pid, blob in conn.execute(
+            "SELECT post_id, signature FROM text_signatures "
+            "WHERE post_id IN (SELECT value FROM json_each(?))",
+            (_json(older),),
+        ):
+            old_sigs[pid] = similarity.signature_from_bytes(blob)
+        if image_items:
+            for pid, phash in conn.execute(
+                "SELECT post_id, phash FROM media WHERE phash IS NOT NULL "
+                "AND post_id IN (SELECT value FROM json_each(?))",
+                (_json(older),),
+            ):
+                old_phashes.setdefault(pid, []).append(phash)
+
+    def text_similar(post: int, rep: int) -> bool:
+        other = sigs[row_of[rep]] if rep in row_of else old_sigs.get(rep)
+        if other is None:
+            return False
+        return similarity.jaccard(sigs[row_of[post]], other) >= similarity.TEXT_THRESHOLD
+
+    def image_similar(post: int, rep: int) -> bool:
+        theirs = phashes.get(rep) if rep in row_of else old_phashes.get(rep)
+        return any(
+            similarity.hamming(a, b) <= similarity.PHASH_MAX_DISTANCE
+            for a in phashes.get(post, ())
+            for b in theirs or ()
+        )
+
+    text_links = similarity.link_to_representatives(text_items, known, text_similar)
+    image_links = similarity.link_to_representatives(image_items, known, image_similar)
+    conn.executemany(
+        "INSERT OR IGNORE INTO lsh_buckets(key, post_id) VALUES (?, ?)",
+        [*text_links.new_buckets.items(), *image_links.new_buckets.items()],
+    )
+    return text_links.links + image_links.links
+
+
+def _merge_clusters(
+    conn: Any, links: Sequence[tuple[int, int]], weights: PriorityWeights
+) -> set[int]:
+    """Apply the links to posts.cluster_id and clusters; return older posts to rescore."""
+    if not links:
+        return set()
+    involved = {p for link in links for p in link}
+    cluster_of: dict[int, int] = {}
+    for pid, cid in conn.execute(
+        "SELECT id, cluster_id FROM posts WHERE id IN (SELECT value FROM json_each(?))",
+        (_json(involved),),
+    ):
+        cluster_of[pid] = cid if cid is not None else pid
+    uf = similarity.UnionFind()
+    for a, b in links:
+        uf.union(cluster_of.get(a, a), cluster_of.get(b, b))
+    groups = uf.groups()
+    labels = {label for members in groups.values() for label in members}
+    sizes = dict(
+        conn.execute(
+            "SELECT id, size FROM clusters WHERE id IN (SELECT value FROM json_each(?))",
+            (_json(labels),),
+        ).fetchall()
+    )
+    saturated = weights.caps.get("cluster_size", 64)
+    rescore: set[int] = set()
+    singles: list[tuple[int, int]] = []
+    new_sizes: list[tuple[int, int]] = []
+    for root, members in groups.items():
+        size = 0
+        for label in members:
+            if label in sizes:
+                size += sizes[label]
+                if sizes[label] < saturated:
+                    rescore.update(
+                        r[0]
+                        for r in conn.execute("SELECT id FROM posts WHERE cluster_id = ?", (label,))
+                    )
+                if label != root:
+                    conn.execute(
+                        "UPDATE posts SET cluster_id = ? WHERE cluster_id = ?", (root, label)
+                    )
+                    conn.execute("DELETE FROM clusters WHERE id = ?", (label,))
+            else:
+                size += 1
+                rescore.add(label)
+                singles.append((root, label))
+        new_sizes.append((root, size))
+    conn.executemany("UPDATE posts SET cluster_id = ? WHERE id = ?", singles)
+    conn.executemany(
+        "INSERT INTO clusters(id, size) VALUES (?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET size = excluded.size",
+        new_sizes,
+    )
+    return rescore
+
+
+# -- priority ---------------------------------------------------------------------------------
+
+
+def post_features(conn: Any, post_ids: Sequence[int]) -> dict[int, PostFeatures]:
+    """What the priority score needs for each post, read from the store."""
+    features: dict[int, PostFeatures] = {}
+    for start in range(0, len(post_ids), 20000):
+        chunk = _json(post_ids[start : start + 20000])
+        for pid, posted_at, referred, size in conn.execute(
+            "SELECT p.id, p.posted_at, COALESCE(a.referred, 0), COALESCE(c.size, 1) FROM posts p "
+            "LEFT JOIN accounts a ON a.id = p.account_id "
+            "LEFT JOIN clusters c ON c.id = p.cluster_id "
+            "WHERE p.id IN (SELECT value FROM json_each(?))",
+            (chunk,),
+        ):
+            features[pid] = PostFeatures({}, int(size), bool(referred), posted_at)
+        for pid, kind, count in conn.execute(
+            "SELECT post_id, kind, count(DISTINCT value) FROM indicators "
+            "WHERE post_id IN (SELECT value FROM json_each(?)) GROUP BY post_id, kind",
+            (chunk,),
+        ):
+            features[pid].counts[kind] = int(count)
+    return features
+
+
+def _rescore(conn: Any, post_ids: Sequence[int], now: float, weights: PriorityWeights) -> None:
+    features = post_features(conn, post_ids)
+    conn.executemany(
+        "UPDATE posts SET priority = ? WHERE id = ?",
+        [(score_post(f, now, weights).total, pid) for pid, f in features.items()],
+    )
+
+
+def rescore(
+    store: Store,
+    post_ids: Sequence[int] | None = None,
+    *,
+    now: float | None = None,
+    batch_size: int = 20000,
+) -> int:
+    """Recompute the priority of ``post_ids`` (every enriched post when None), e.g. after the
+    weights changed or accounts were referred. Returns how many posts were scored."""
+    now = time.time() if now is None else now
+    weights = load_weights()
+    if post_ids is None:
+        upto = high_water_mark(store)
+        post_ids = [
+            r[0] for r in store.execute("SELECT id FROM posts WHERE id <= ? ORDER BY id", (upto,))
+        ]
+    for start in range(0, len(post_ids), batch_size):
+        with store.transaction() as conn:
+            _rescore(conn, post_ids[start : start + batch_size], now, weights)
+    return len(post_ids)
+
+
+def rescore_accounts(store: Store, account_ids: Sequence[int], *, now: float | None = None) -> int:
+    """Rescore every post of these accounts (call after marking them referred)."""
+    ids = [
+        r[0]
+        for r in store.execute(
+            "SELECT id FROM posts WHERE account_id IN (SELECT value FROM json_each(?))",
+            (_json(account_ids),),
+        )
+    ]
+    return rescore(store, ids, now=now)
+
+
+def explain_post_priority(store: Store, post_id: int, *, now: float | None = None) -> str:
+    """The priority tooltip for one post, from what the store holds now."""
+    features = post_features(store.conn, [post_id]).get(post_id)
+    if features is None:
+        return "No such post"
+    now = time.time() if now is None else now
+    return explain_priority(score_post(features, now, load_weights()))
