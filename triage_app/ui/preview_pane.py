@@ -72,6 +72,8 @@ def local_and_utc(ts: int | None) -> str:
         return "time unknown"
     local = dt.datetime.fromtimestamp(ts).astimezone()
     utc = dt.datetime.fromtimestamp(ts, dt.UTC)
+    if local.utcoffset() == dt.timedelta(0):
+        return utc.strftime("%Y-%m-%d %H:%M UTC")
     same_day = local.date() == utc.date()
     utc_text = utc.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
     return f"{local.strftime('%Y-%m-%d %H:%M')} {local.tzname() or ''} ({utc_text} UTC)".replace(

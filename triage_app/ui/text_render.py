@@ -106,9 +106,20 @@ def _escape(text: str) -> str:
     return out.replace("  ", " &nbsp;")
 
 
-def render_html(text: str, marks: Sequence[Mark] = (), *, font_pt: float | None = None) -> str:
-    """The whole text as HTML: one ``<p>`` per line with its own direction, marks highlighted."""
+def render_html(
+    text: str,
+    marks: Sequence[Mark] = (),
+    *,
+    units: Iterable[tuple[int, int]] = (),
+    font_pt: float | None = None,
+) -> str:
+    """The whole text as HTML: one ``<p>`` per line with its own direction, marks highlighted.
+
+    ``units`` are spans to keep whole and in typing order (phone numbers, links, prices): never
+    broken across lines, and in right-to-left lines set off by left-to-right marks when they are
+    left-to-right text themselves, whether or not they are highlighted."""
     kept = _non_overlapping(marks, len(text))
+    whole = _merged(units, len(text))
     paragraphs = []
     offset = 0
     previous_dir = text_direction(text)
@@ -117,7 +128,7 @@ def render_html(text: str, marks: Sequence[Mark] = (), *, font_pt: float | None 
         offset = line_end + 1
         direction = text_direction(line) if line.strip() else previous_dir
         previous_dir = direction
-        body = _render_line(text, line_start, line_end, kept, rtl=direction == "rtl")
+        body = _render_line(text, line_start, line_end, kept, whole, rtl=direction == "rtl")
         align = "right" if direction == "rtl" else "left"
         # Qt drops an empty <p>; its own marker for an empty paragraph keeps blank lines.
         empty = "" if body else "-qt-paragraph-type:empty;"
@@ -129,28 +140,58 @@ def render_html(text: str, marks: Sequence[Mark] = (), *, font_pt: float | None 
     return f'<div style="{size}">' + "".join(paragraphs) + "</div>"
 
 
-def _render_line(text: str, start: int, end: int, marks: Sequence[Mark], *, rtl: bool) -> str:
-    parts: list[str] = []
-    pos = start
-    for m in marks:
-        if m.end <= start or m.start >= end:
+def _merged(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, s), min(length, e)) for s, e in spans):
+        if start >= end:
             continue
-        m_start, m_end = max(m.start, start), min(m.end, end)
-        parts.append(_escape(text[pos:m_start]))
-        parts.append(_render_mark(text[m_start:m_end], m, rtl=rtl))
-        pos = m_end
-    parts.append(_escape(text[pos:end]))
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _render_line(
+    text: str,
+    start: int,
+    end: int,
+    marks: Sequence[Mark],
+    units: Sequence[tuple[int, int]],
+    *,
+    rtl: bool,
+) -> str:
+    """Cut the line at every mark and unit boundary and render each piece."""
+    cuts = {start, end}
+    for m in marks:
+        cuts.update(p for p in (m.start, m.end) if start < p < end)
+    isolated: list[tuple[int, int]] = []
+    for u_start, u_end in units:
+        u_start, u_end = max(u_start, start), min(u_end, end)
+        if u_start >= u_end:
+            continue
+        cuts.update((u_start, u_end))
+        # Only a left-to-right unit inside right-to-left text needs setting off.
+        if rtl and text_direction(text[u_start:u_end]) == "ltr":
+            isolated.append((u_start, u_end))
+    points = sorted(cuts)
+    parts: list[str] = []
+    for a, b in zip(points, points[1:], strict=False):
+        body = _escape(text[a:b])
+        if any(u_s <= a and b <= u_e for u_s, u_e in units):
+            # One thing (a number, a link): never broken across lines. Qt copies these as spaces.
+            body = body.replace(" ", "&nbsp;")
+        for u_s, u_e in isolated:
+            if a == u_s:
+                body = LRM + body  # keep '+44 7700 900123' in dialling order in Arabic text
+            if b == u_e:
+                body = body + LRM
+        mark = next((m for m in marks if m.start <= a and b <= m.end), None)
+        parts.append(body if mark is None else _wrap(body, mark))
     return "".join(parts)
 
 
-def _render_mark(fragment: str, mark: Mark, *, rtl: bool) -> str:
-    body = _escape(fragment)
-    if mark.kind not in ("lexicon", "changed"):
-        # A phone number or price is one thing: never break it across two lines (in right-to-left
-        # text its halves would land at opposite ends of two lines). Qt copies these as spaces.
-        body = body.replace(" ", "&nbsp;")
-    if rtl and text_direction(fragment) == "ltr" and mark.kind != "changed":
-        body = LRM + body + LRM  # keep '+44 7700 900123' in order inside Arabic text
+def _wrap(body: str, mark: Mark) -> str:
     style = f"background-color:{colour_for(mark.kind)};"
     if mark.kind == "lexicon":
         style += "text-decoration:underline;"
@@ -163,16 +204,27 @@ def _render_mark(fragment: str, mark: Mark, *, rtl: bool) -> str:
     return span
 
 
+def indicator_units(indicators: Iterable[Mapping[str, Any]]) -> list[tuple[int, int]]:
+    """Spans of the indicators that are one thing to read whole (not lexicon words)."""
+    return [(int(i["start"]), int(i["end"])) for i in indicators if i["kind"] != "lexicon"]
+
+
 def render_post_html(
     text: str, indicators: Iterable[Mapping[str, Any]] = (), *, font_pt: float | None = None
 ) -> str:
     """The preview's text: indicators highlighted, messaging links and URLs as links."""
-    return render_html(text, indicator_marks(indicators), font_pt=font_pt)
+    found = list(indicators)
+    return render_html(text, indicator_marks(found), units=indicator_units(found), font_pt=font_pt)
 
 
 def render_diff_html(
-    text: str, changed: Iterable[tuple[int, int]], *, font_pt: float | None = None
+    text: str,
+    changed: Iterable[tuple[int, int]],
+    indicators: Iterable[Mapping[str, Any]] = (),
+    *,
+    font_pt: float | None = None,
 ) -> str:
-    """One side of a comparison: the words that differ from the other text highlighted."""
+    """One side of a comparison: the words that differ from the other text highlighted (phone
+    numbers and links still kept whole and in order)."""
     marks = [Mark(s, e, "changed") for s, e in changed]
-    return render_html(text, marks, font_pt=font_pt)
+    return render_html(text, marks, units=indicator_units(indicators), font_pt=font_pt)
