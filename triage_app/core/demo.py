@@ -106,6 +106,8 @@ class DemoSummary:
 
 
 class _Account:
+    """An account and what every post of it repeats; ``seq`` numbers its Telegram messages."""
+
     __slots__ = (
         "platform",
         "author_id",
@@ -142,6 +144,8 @@ class _Account:
 
 @dataclass(slots=True)
 class _Network:
+    """A smuggling network: its accounts on several platforms share its contacts."""
+
     lang: str
     phones: list[Phone]
     tme: tuple[str, ...]
@@ -154,6 +158,8 @@ class _Network:
 
 @dataclass(slots=True)
 class _Family:
+    """One advert as a network first wrote it; every repost varies it a little."""
+
     index: int
     network: _Network
     lang: str
