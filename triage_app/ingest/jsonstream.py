@@ -173,6 +173,15 @@ def parse_line(line: bytes, number: int) -> tuple[dict[str, Any], str] | BadReco
     return value, text
 
 
+def read_head_text(path: Path, size: int = 64 * 1024) -> str:
+    """The first ``size`` bytes of a file as text (for choosing how to walk it)."""
+    try:
+        with open(path, "rb") as handle:
+            return sniff_text(handle.read(size)).lstrip()
+    except OSError as exc:
+        raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+
+
 def sniff_text(head: bytes) -> str:
     """The head of a file as text for detection (a cut multi-byte character is dropped)."""
     if head.startswith(b"\xef\xbb\xbf"):

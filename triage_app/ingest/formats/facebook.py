@@ -20,7 +20,7 @@ import ijson
 
 from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
-from ..jsonstream import damaged, dump_raw, iter_items, open_stream, sniff_text
+from ..jsonstream import damaged, dump_raw, iter_items, open_stream, read_head_text, sniff_text
 from ..textfix import fix_mojibake, fix_mojibake_deep, unix_seconds
 from ._local_media import local_media
 
@@ -51,8 +51,7 @@ class FacebookImporter:
         return Confidence.NO
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
-        with open(path, "rb") as handle:
-            head = sniff_text(handle.read(64 * 1024)).lstrip()
+        head = read_head_text(path)
         if head.startswith("{") and '"sender_name"' in head:
             yield from _read_messenger(path, ctx)
             return

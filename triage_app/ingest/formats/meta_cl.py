@@ -15,7 +15,7 @@ from typing import Any
 
 from ...core.records import AccountRecord, BadRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
-from ..jsonstream import dump_raw, iter_items, open_stream, sniff_text
+from ..jsonstream import dump_raw, iter_items, open_stream, read_head_text, sniff_text
 from ..textfix import id_text, parse_count, parse_iso, unix_seconds
 from ._csvrows import header_of, iter_csv
 
@@ -36,8 +36,7 @@ class MetaContentLibraryImporter:
         return Confidence.NO
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
-        with open(path, "rb") as handle:
-            head = sniff_text(handle.read(4096)).lstrip()
+        head = read_head_text(path, 4096)
         if head.startswith(("{", "[")):
             yield from _read_json(path, ctx, head)
             return

@@ -16,7 +16,7 @@ from typing import Any
 
 from ...core.records import AccountRecord, BadRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
-from ..jsonstream import dump_raw, iter_items, open_stream, sniff_text
+from ..jsonstream import dump_raw, iter_items, open_stream, read_head_text, sniff_text
 from ..textfix import id_text, parse_count, unix_seconds
 
 _VIDEO_KEYS = re.compile(r'"(video_description|voice_to_text|hashtag_names|region_code)"\s*:')
@@ -36,8 +36,7 @@ class TikTokImporter:
         return Confidence.NO
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
-        with open(path, "rb") as handle:
-            head = handle.read(64 * 1024).decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+        head = read_head_text(path)
         if re.search(r'"videos"\s*:\s*\[', head):
             prefix = "data.videos.item"
         elif head.startswith("["):

@@ -43,7 +43,6 @@ class Header:
     d2: int
     d3: int
     ymd: bool  # the year comes first (2022-03-18)
-    dot: bool  # dotted dates are a day-first habit
     hour: int
     minute: int
     second: int
@@ -72,7 +71,7 @@ def match_header(line: str) -> Header | None:
     if hour > 23 or minute > 59 or second > 59:
         return None
     ymd = len(g["d1"]) == 4
-    return Header(d1, d2, d3, ymd, g["sep"] == ".", hour, minute, second, g["rest"], ios)
+    return Header(d1, d2, d3, ymd, hour, minute, second, g["rest"], ios)
 
 
 def full_year(year: int, today: dt.date) -> int:
