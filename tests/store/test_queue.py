@@ -29,12 +29,15 @@ def test_default_order_is_priority_then_id(store):
     assert len(ids) == 600
 
 
-@pytest.mark.parametrize("sort,sql", [
-    ("posted", "SELECT id FROM posts ORDER BY posted_at {d}, id {d}"),
-    ("platform", "SELECT id FROM posts ORDER BY platform {d}, id {d}"),
-    ("status", "SELECT id FROM posts ORDER BY status {d}, id {d}"),
-    ("text", "SELECT id FROM posts ORDER BY text {d}, id {d}"),
-])
+@pytest.mark.parametrize(
+    "sort,sql",
+    [
+        ("posted", "SELECT id FROM posts ORDER BY posted_at {d}, id {d}"),
+        ("platform", "SELECT id FROM posts ORDER BY platform {d}, id {d}"),
+        ("status", "SELECT id FROM posts ORDER BY status {d}, id {d}"),
+        ("text", "SELECT id FROM posts ORDER BY text {d}, id {d}"),
+    ],
+)
 @pytest.mark.parametrize("descending", [True, False])
 def test_sort_orders_match_sql(store, sort, sql, descending):
     d = "DESC" if descending else "ASC"
@@ -50,8 +53,9 @@ def test_priority_ascending_is_the_reverse(store):
 
 def test_filters_combine(store):
     ids = set(queue_ids(store, QueueQuery(platform="telegram", language="ar")))
-    expected = set(_plain_ids(store, "SELECT id FROM posts WHERE platform = 'telegram' AND "
-                              "language = 'ar'"))
+    expected = set(
+        _plain_ids(store, "SELECT id FROM posts WHERE platform = 'telegram' AND language = 'ar'")
+    )
     assert ids == expected and ids
 
 
@@ -73,8 +77,9 @@ def test_only_mine_means_decided_or_claimed_by_me(store):
 def test_date_range_is_from_inclusive_to_exclusive(store):
     lo, hi = 1_700_000_000 + 86400 * 10, 1_700_000_000 + 86400 * 20
     got = set(queue_ids(store, QueueQuery(date_from=lo, date_to=hi)))
-    assert got == set(_plain_ids(store, "SELECT id FROM posts WHERE posted_at >= ? AND "
-                                 "posted_at < ?", (lo, hi)))
+    assert got == set(
+        _plain_ids(store, "SELECT id FROM posts WHERE posted_at >= ? AND posted_at < ?", (lo, hi))
+    )
 
 
 def test_search_uses_fts_and_keeps_queue_order(store):
@@ -129,7 +134,8 @@ def test_rows_come_back_in_the_order_asked(store):
     for r in clustered:
         cid = store.scalar("SELECT cluster_id FROM posts WHERE id = ?", (r.id,))
         assert r.cluster_size == store.scalar(
-            "SELECT count(*) FROM posts WHERE cluster_id = ?", (cid,))
+            "SELECT count(*) FROM posts WHERE cluster_id = ?", (cid,)
+        )
 
 
 def test_is_rtl_looks_at_the_first_strong_letter():

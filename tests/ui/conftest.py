@@ -56,26 +56,8 @@ def problems(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 @pytest.fixture
 def make_window(qtbot: Any, isolated_data_dir: Path, problems: list) -> Callable[..., Any]:
     """make_window(store, runner=None, **kw) -> a shown MainWindow (closed after the test)."""
-    import os
-
     from triage_app.ui.main_window import MainWindow
     from triage_app.ui.tasks import SynchronousRunner
-
-    if os.environ.get("TMP_NO_COMPARE"):  # REMOVE: while compare_pane.py is half-written
-        import triage_app.ui.main_window as mw
-
-        real = mw._optional_widget
-
-        def fake(module: str, cls: str, store: Any, name: str) -> Any:
-            if module == "compare_pane":
-                from PySide6.QtWidgets import QWidget
-
-                w = QWidget()
-                w.setObjectName(name)
-                return w
-            return real(module, cls, store, name)
-
-        mw._optional_widget = fake  # type: ignore[assignment]
 
     def factory(store: Any, runner: Any = None, **kwargs: Any) -> Any:
         window = MainWindow(

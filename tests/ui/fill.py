@@ -43,28 +43,45 @@ def fill_posts(store: Any, n: int, *, seed: int = 7, start: int = 0) -> list[int
             conn.execute(
                 "INSERT OR IGNORE INTO accounts(uuid, platform, platform_account_id, handle, "
                 "display_name) VALUES (?,?,?,?,?)",
-                (str(uuid.uuid4()), platform, f"acc{start}-{a}", f"user_{start}_{a}",
-                 f"User {a}"),
+                (str(uuid.uuid4()), platform, f"acc{start}-{a}", f"user_{start}_{a}", f"User {a}"),
             )
-            accounts.append((conn.execute(
-                "SELECT id FROM accounts WHERE platform = ? AND platform_account_id = ?",
-                (platform, f"acc{start}-{a}")).fetchone()[0], platform))
+            accounts.append(
+                (
+                    conn.execute(
+                        "SELECT id FROM accounts WHERE platform = ? AND platform_account_id = ?",
+                        (platform, f"acc{start}-{a}"),
+                    ).fetchone()[0],
+                    platform,
+                )
+            )
         rows = []
         for i in range(n):
             lang, text = TEXTS[i % len(TEXTS)]
             account_id, platform = accounts[rng.randrange(len(accounts))]
-            rows.append((
-                str(uuid.uuid4()), platform, f"p{start + i}", account_id,
-                1_700_000_000 + rng.randrange(0, 90 * 86400),
-                f"{text} #{start + i}", lang, round(rng.random(), 4), import_id,
-                (start + i) // 3 if i % 7 == 0 else None,
-            ))
+            rows.append(
+                (
+                    str(uuid.uuid4()),
+                    platform,
+                    f"p{start + i}",
+                    account_id,
+                    1_700_000_000 + rng.randrange(0, 90 * 86400),
+                    f"{text} #{start + i}",
+                    lang,
+                    round(rng.random(), 4),
+                    import_id,
+                    (start + i) // 3 if i % 7 == 0 else None,
+                )
+            )
         conn.executemany(
             "INSERT INTO posts(uuid, platform, platform_post_id, account_id, posted_at, text, "
             "language, priority, import_id, imported_at, cluster_id) "
             "VALUES (?,?,?,?,?,?,?,?,?,'2024-01-01T00:00:00Z',?)",
             rows,
         )
-        ids = [r[0] for r in conn.execute(
-            "SELECT id FROM posts WHERE import_id = ? ORDER BY id", (import_id,))]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM posts WHERE import_id = ? ORDER BY id", (import_id,)
+            )
+        ]
     return ids

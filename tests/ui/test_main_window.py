@@ -303,7 +303,7 @@ def test_pivot_from_the_compare_pane(demo_store, make_window):
     w = make_window(demo_store)
     w.apply_query(QueueQuery())
     ids = [w.model.post_id(r) for r in (3, 9, 27)]
-    w.open_pivot(ids, "same phone number +44 7700 900123")
+    w.compare.openAsFilter.emit(ids, "same phone number +44 7700 900123")
     assert sorted(w.model.post_id(r) for r in range(w.model.rowCount())) == sorted(ids)
     assert w.filter_bar.pivot_label.isVisible()
     assert "same phone number" in w.filter_bar.pivot_label.text()

@@ -56,8 +56,12 @@ class QueueQuery:
         parts: list[str] = []
         if self.pivot is not None:
             parts.append(self.pivot_label or f"{len(self.pivot)} chosen posts")
-        for label, value in (("status", self.status), ("platform", self.platform),
-                             ("tag", self.tag), ("language", self.language)):
+        for label, value in (
+            ("status", self.status),
+            ("platform", self.platform),
+            ("tag", self.tag),
+            ("language", self.language),
+        ):
             if value:
                 parts.append(f"{label} {value}")
         if self.only_mine:
@@ -108,8 +112,10 @@ def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
         where.append("p.posted_at < ?")
         params.append(int(query.date_to))
     if query.only_mine:
-        where.append("p.id IN (SELECT post_id FROM decisions WHERE actor = ? "
-                     "UNION SELECT post_id FROM claims WHERE user = ? AND expires_at > ?)")
+        where.append(
+            "p.id IN (SELECT post_id FROM decisions WHERE actor = ? "
+            "UNION SELECT post_id FROM claims WHERE user = ? AND expires_at > ?)"
+        )
         params.extend([store.user, store.user, time.time()])
     if query.search.strip():
         where.append("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)")
@@ -165,7 +171,7 @@ def _search_error(query: QueueQuery, exc: Exception) -> TriageError:
     if query.search.strip():
         detail = message.replace("fts5: ", "")
         return TriageError(
-            f"Search not understood ({detail}). Use words, \"quoted phrases\", OR, NOT, "
+            f'Search not understood ({detail}). Use words, "quoted phrases", OR, NOT, '
             f"and prefix* — put punctuation inside quotes"
         )
     return TriageError(f"The queue query failed: {message}")
@@ -220,7 +226,8 @@ def queue_rows(store: Store, ids: Sequence[int]) -> list[QueueRow]:
             marks = ",".join("?" * len(chunk))
             for cid, n in store.execute(
                 f"SELECT cluster_id, count(*) FROM posts WHERE cluster_id IN ({marks}) "
-                "GROUP BY cluster_id", chunk
+                "GROUP BY cluster_id",
+                chunk,
             ):
                 sizes[cid] = n
     out: list[QueueRow] = []
@@ -229,12 +236,21 @@ def queue_rows(store: Store, ids: Sequence[int]) -> list[QueueRow]:
         if r is None:
             continue
         text = r[5] or ""
-        out.append(QueueRow(
-            id=post_id, priority=float(r[1]), platform=r[2], author=r[3] or "",
-            posted_at=r[4], snippet=_snippet(text), tags=tuple(tags.get(post_id, ())),
-            status=r[6], cluster_size=sizes.get(r[7], 0) if r[7] is not None else 0,
-            language=r[8], rtl=is_rtl(text),
-        ))
+        out.append(
+            QueueRow(
+                id=post_id,
+                priority=float(r[1]),
+                platform=r[2],
+                author=r[3] or "",
+                posted_at=r[4],
+                snippet=_snippet(text),
+                tags=tuple(tags.get(post_id, ())),
+                status=r[6],
+                cluster_size=sizes.get(r[7], 0) if r[7] is not None else 0,
+                language=r[8],
+                rtl=is_rtl(text),
+            )
+        )
     return out
 
 

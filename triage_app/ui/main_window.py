@@ -39,12 +39,17 @@ from ..store.decisions import current_tags, set_note, toggle_tag
 from ..store.queue import QueueQuery, distinct_values
 from . import errors
 from .actions import MENU_ORDER, ActionId, make_action, tag_specs
+from .audit_view import AuditView
 from .claims import ClaimKeeper
+from .compare_pane import ComparePane
 from .filter_bar import FilterBar, focus_search
 from .lock import IdleWatcher, LockScreen
 from .note_field import NoteField
+from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
 from .settings import WindowSettings
+from .stats_view import StatsView
+from .supervisor_view import SupervisorView
 from .tag_bar import TagBar
 from .tasks import TaskRunner
 from .undo import UndoHistory
@@ -58,11 +63,11 @@ PRESET_VIEWS: tuple[tuple[str, QueueQuery], ...] = (
     ("All posts", QueueQuery()),
     ("Only mine", QueueQuery(only_mine=True)),
 )
-# Other engineers' views: (module, class, tab title, supervisors only)
-VIEW_MODULES = {
-    ActionId.SUPERVISOR_VIEW: ("supervisor_view", "SupervisorView", "Supervisor review", True),
-    ActionId.STATS_VIEW: ("stats_view", "StatsView", "Statistics", False),
-    ActionId.AUDIT_VIEW: ("audit_view", "AuditView", "Audit trail", False),
+# The views opened as tabs: (widget class, tab title, supervisors only)
+VIEWS: dict[ActionId, tuple[Callable[[Store], QWidget], str, bool]] = {
+    ActionId.SUPERVISOR_VIEW: (SupervisorView, "Supervisor review", True),
+    ActionId.STATS_VIEW: (StatsView, "Statistics", False),
+    ActionId.AUDIT_VIEW: (AuditView, "Audit trail", False),
 }
 
 
@@ -78,18 +83,6 @@ class DirectionDelegate(QStyledItemDelegate):
             option.displayAlignment = (  # type: ignore[attr-defined]
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
             )
-
-
-def _optional_widget(module: str, cls: str, store: Store, name: str) -> QWidget:
-    """Another engineer's pane; an empty placeholder only while its module is not in the tree."""
-    try:
-        mod = importlib.import_module(f"triage_app.ui.{module}")
-    except ImportError:  # not in the tree yet, or its own dependencies are still being written
-        placeholder = QWidget()
-        placeholder.setObjectName(name)
-        return placeholder
-    widget: QWidget = getattr(mod, cls)(store)
-    return widget
 
 
 class MainWindow(QMainWindow):
@@ -186,7 +179,7 @@ class MainWindow(QMainWindow):
 
         self.panes = QSplitter(Qt.Orientation.Horizontal)
         self.panes.setObjectName("paneSplitter")
-        self.preview: QWidget = QWidget()
+        self.preview: QWidget = QWidget()  # replaced by the panes once a store is attached
         self.compare: QWidget = QWidget()
         self.panes.addWidget(self.preview)
         self.panes.addWidget(self.compare)
@@ -357,20 +350,24 @@ class MainWindow(QMainWindow):
 
     def _replace_panes(self, store: Store) -> None:
         old = (self.preview, self.compare)
-        self.preview = _optional_widget("preview_pane", "PreviewPane", store, "previewPane")
-        self.compare = _optional_widget("compare_pane", "ComparePane", store, "comparePane")
+        self.preview = PreviewPane(store)
+        self.compare = ComparePane(store)
         self.panes.replaceWidget(0, self.preview)
         self.panes.replaceWidget(1, self.compare)
         for w in old:
             w.deleteLater()
-        copied = getattr(self.preview, "copied", None)
-        if copied is not None:
-            copied.connect(self.clipboard_was_set)
-        open_filter = getattr(self.compare, "openAsFilter", None)
-        if open_filter is not None:
-            open_filter.connect(self.open_pivot)
-        if getattr(self.compare, "copied", None) is not None:
-            self.compare.copied.connect(self.clipboard_was_set)  # type: ignore[attr-defined]
+        self.preview.copied.connect(self.clipboard_was_set)
+        self.compare.openAsFilter.connect(self.open_pivot)
+        self.compare.clusterTagged.connect(self._cluster_tagged)
+        self.compare.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+
+    def _cluster_tagged(self, batch: str, post_ids: list[int], tag_key: str) -> None:
+        """The compare pane tagged a whole cluster: it joins the undo history like a bulk tag."""
+        label = self.store.taxonomy[tag_key].label if self.store is not None else tag_key
+        self.history.record(batch, f"{label} on {len(post_ids)} similar posts")
+        self._update_undo_actions()
+        self.model.refresh_posts(post_ids)
+        self._refresh_current()
 
     def _distinct(self, column: str) -> list[str]:
         return distinct_values(self.store, column) if self.store is not None else []
@@ -688,13 +685,13 @@ class MainWindow(QMainWindow):
         """Open (or bring forward) the supervisor, statistics or audit view as a tab."""
         if self.store is None:
             return None
-        module, cls, title, supervisors = VIEW_MODULES[which]
+        make, title, supervisors = VIEWS[which]
         if supervisors and self.store.role_of() != "supervisor":
             errors.show_problem(self, title, f"The {title.lower()} is for supervisors")
             return None
         widget = self._views.get(which)
         if widget is None:
-            widget = _optional_widget(module, cls, self.store, module)
+            widget = make(self.store)
             self._views[which] = widget
             self.tabs.addTab(widget, title)
         self.tabs.setCurrentWidget(widget)
