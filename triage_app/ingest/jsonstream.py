@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -44,13 +45,17 @@ class ProgressReader(io.RawIOBase):
         return n
 
 
+_X_ESCAPE = re.compile(rb"(\\+)x")
+
+
 class EscapeRepairingReader(io.RawIOBase):
     """Rewrites the invalid ``\\xNN`` escapes Telegram Desktop writes into valid ``\\u00NN``.
 
-    Telegram writes control characters as ``\\xNN``, which no JSON parser accepts. The rewrite
-    works byte by byte with one bit of state carried across reads (whether the previous byte
-    was an unpaired backslash), so it streams and never mistakes ``\\\\x`` (an escaped
-    backslash followed by the letter x) for an escape.
+    Telegram writes control characters as ``\\xNN``, which no JSON parser accepts. Each chunk is
+    rewritten with a regular expression that looks at whole runs of backslashes (an odd run
+    before "x" is an escape, an even run is escaped backslashes followed by the letter x); one
+    bit of state (did the chunk end in an unpaired backslash?) carries a run across reads, so
+    it streams.
     """
 
     def __init__(self, raw: IO[bytes]) -> None:
@@ -63,20 +68,26 @@ class EscapeRepairingReader(io.RawIOBase):
         return True
 
     def _fix(self, chunk: bytes) -> bytes:
-        if b"\\" not in chunk and not self._odd_backslash:
-            return chunk
-        out = bytearray()
-        odd = self._odd_backslash
-        for byte in chunk:
-            if odd and byte == 0x78:  # "x" after an unpaired backslash
-                out += b"u00"
+        head = b""
+        if self._odd_backslash and chunk:
+            self._odd_backslash = False
+            if chunk[:1] == b"x":  # the escape started in the previous chunk
+                head, chunk = b"u00", chunk[1:]
                 self.repairs += 1
-                odd = False
-                continue
-            out.append(byte)
-            odd = (not odd) if byte == 0x5C else False
-        self._odd_backslash = odd
-        return bytes(out)
+            elif chunk[:1] == b"\\":  # pairs with the previous chunk's backslash
+                head, chunk = b"\\", chunk[1:]
+        if b"\\" in chunk:
+            chunk = _X_ESCAPE.sub(self._replace, chunk)
+            trailing = len(chunk) - len(chunk.rstrip(b"\\"))
+            self._odd_backslash = trailing % 2 == 1
+        return head + chunk
+
+    def _replace(self, match: re.Match[bytes]) -> bytes:
+        run = match.group(1)
+        if len(run) % 2 == 0:  # escaped backslashes, then a plain letter x
+            return match.group(0)
+        self.repairs += 1
+        return run + b"u00"
 
     def readinto(self, buffer: Any) -> int:
         while not self._pending:
