@@ -375,7 +375,14 @@ class _Seeder:
                 "GROUP BY post_id ORDER BY post_id",
                 (analyst,),
             ).fetchall()
-            chosen = self.rng.sample(rows, min(per_analyst, len(rows)))
+            # Half dismissals, half offences: a sample of offences only cannot show whether
+            # the two reviewers agree on what is relevant (kappa needs both answers).
+            dismissed = [r for r in rows if r[1] == "not_relevant"]
+            offences = [r for r in rows if r[1] != "not_relevant"]
+            half = min(per_analyst // 2, len(dismissed))
+            chosen = self.rng.sample(dismissed, half) + self.rng.sample(
+                offences, min(per_analyst - half, len(offences))
+            )
             sample_id = self._uuid()
             for post_id, tags in chosen:
                 first = sorted(tags.split(","))

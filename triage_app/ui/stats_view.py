@@ -67,6 +67,7 @@ class ChartSpec:
     value_columns: list[int] = field(default_factory=list)
     colours: list[str] = field(default_factory=list)
     value_format: str = "%d"
+    value_max: float | None = None  # a fixed top (kappa and shares stop at 1)
     # stacked: rows are (category, series, value) and are pivoted
     note: str = ""
 
@@ -213,7 +214,15 @@ def build_chart(spec: ChartSpec) -> QChart:
     series.setLabelsFormat("@value")
     if len(spec.value_columns) == 1:
         chart.legend().hide()
-    _attach(chart, series, categories, every, spec.value_format, horizontal=spec.kind == "hbars")
+    _attach(
+        chart,
+        series,
+        categories,
+        every,
+        spec.value_format,
+        horizontal=spec.kind == "hbars",
+        top=spec.value_max,
+    )
     return chart
 
 
@@ -228,13 +237,14 @@ def _month_label(month: str) -> str:
     return f"{names[int(month[5:7]) - 1]} {month[:4]}"
 
 
-def _value_axis(values: Sequence[float], fmt: str) -> QValueAxis:
+def _value_axis(values: Sequence[float], fmt: str, top: float | None = None) -> QValueAxis:
     axis = QValueAxis()
     low = min([0.0, *values])
-    axis.setRange(low * 1.15 if low < 0 else 0.0, _axis_max(values))
+    axis.setRange(low * 1.15 if low < 0 else 0.0, top if top is not None else _axis_max(values))
     axis.setLabelFormat(fmt)
     axis.setLabelsFont(_small_font())
-    axis.applyNiceNumbers()
+    if top is None:
+        axis.applyNiceNumbers()
     return axis
 
 
@@ -246,13 +256,14 @@ def _attach(
     fmt: str,
     *,
     horizontal: bool,
+    top: float | None = None,
 ) -> None:
     chart.addSeries(series)
     axis_c = QBarCategoryAxis()
     axis_c.append(categories)
     axis_c.setTruncateLabels(False)  # a tag or platform name cut to "faceb…" tells nobody anything
     axis_c.setLabelsFont(_small_font())
-    axis_v = _value_axis(values, fmt)
+    axis_v = _value_axis(values, fmt, top)
     if horizontal:
         chart.addAxis(axis_c, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_v, Qt.AlignmentFlag.AlignBottom)
@@ -421,7 +432,8 @@ def chart_specs(stats: dict[str, Any], tag_labels: dict[str, str]) -> list[Chart
             0,
             [1, 2],
             ["#b07aa1", "#9c9ede"],
-            "%.1f",
+            "%.2f",
+            value_max=1.0,
             note=f"{a['answered']} answered, {a['pending']} pending",
         ),
     ]

@@ -1,0 +1,68 @@
+"""Make the documentation screenshots of the supervisor view and the statistics view from a
+demo store with two years of history.
+
+Run from the repository root:
+``QT_QPA_PLATFORM=offscreen python -m tests.ui.supervision_screenshots``
+(writes docs/screenshots/supervisor_view.png and docs/screenshots/stats_view.png)."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("TRIAGE_USER", "alice")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
+        os.environ["TRIAGE_DATA_DIR"] = str(Path(tmp) / "data")
+        from PySide6.QtWidgets import QApplication
+
+        from triage_app.commands.demo import make_demo_store
+        from triage_app.store import open_store
+        from triage_app.store.decisions import apply_tags
+        from triage_app.store.demo_history import OFFENCE_TAGS, seed_history
+        from triage_app.ui.stats_view import StatsView
+        from triage_app.ui.supervisor_view import SupervisorView
+
+        app = QApplication.instance() or QApplication(sys.argv)
+        store = open_store(Path(tmp) / "store.db", user="alice", create=True)
+        make_demo_store(store, posts=1500, seed=1)
+        seed_history(store, seed=1, awaiting_review=20)
+        # Analysts tag some of the demo corpus, so the queue shows its texts and clusters.
+        rng = random.Random(1)
+        new = [r[0] for r in store.execute("SELECT id FROM posts WHERE status = 'new' ORDER BY id")]
+        ids = rng.sample(new, 60)
+        for name in ("bob", "carol"):
+            analyst = open_store(store.path, user=name)
+            for post_id in ids[: 30] if name == "bob" else ids[30:]:
+                apply_tags(analyst, [post_id], add=[rng.choice(OFFENCE_TAGS)])
+            analyst.close()
+        out = ROOT / "docs" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+
+        review = SupervisorView(store)
+        review.resize(1400, 860)
+        review.show()
+        review.select_posts([review.model.rows[1].post_id])
+        app.processEvents()
+        review.grab().save(str(out / "supervisor_view.png"))
+
+        stats = StatsView(store)
+        stats.resize(1500, 1320)
+        stats.show()
+        app.processEvents()
+        stats.grab().save(str(out / "stats_view.png"))
+        store.close()
+    print(f"wrote {out / 'supervisor_view.png'} and {out / 'stats_view.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
