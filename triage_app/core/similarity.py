@@ -46,7 +46,7 @@ _B = _rng.integers(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
 _BAND_SALT = _rng.integers(1, 1 << 63, size=BANDS, dtype=np.uint64)
 _IMAGE_SALT = 0x9E3779B97F4A7C15
 
-_NUMBER = re.compile(r"\d(?:[\d\W_]*\d)?")
+_NUMBER = re.compile(r"(?<!\w)\d(?:[\d\W_]*\d)?")  # not inside words like "w123"
 _WORD = re.compile(r"\w+")
 
 
