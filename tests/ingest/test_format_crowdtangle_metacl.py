@@ -76,3 +76,8 @@ def test_meta_content_library_json_nested() -> None:
     assert numeric.post_id == "9007199254740993123" and numeric.platform == "facebook"
     assert numeric.account is not None and numeric.account.account_id == "100000000000001"
     assert len(got.bad) == 1
+
+
+def test_numeric_offsets_are_read_too() -> None:
+    assert parse_zoned_datetime("2023-11-05 22:56:36 -0500") == utc("2023-11-06T03:56:36")
+    assert parse_zoned_datetime("2024-03-01T12:00:00+0000") == utc("2024-03-01T12:00:00")

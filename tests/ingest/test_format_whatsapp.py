@@ -165,3 +165,22 @@ def test_the_zip_whatsapp_makes_reads_with_its_media(tmp_path: Path) -> None:
     del ctx
     gc.collect()
     assert not unpacked.exists()
+
+
+def test_ios_captions_and_shared_locations_are_messages(tmp_path: Path) -> None:
+    chat = tmp_path / "WhatsApp Chat - Cap" / "_chat.txt"
+    chat.parent.mkdir()
+    (chat.parent / "00000001-PHOTO-2022-03-27-21-41-35.jpg").write_bytes(b"jpeg")
+    chat.write_text(
+        "[27/03/2022, 21:41:35] Ali: \u200e<attached: 00000001-PHOTO-2022-03-27-21-41-35.jpg>\n"
+        "boat leaves at night\n"
+        "[27/03/2022, 21:42:00] Ali: \u200eLocation: https://maps.google.com/?q=32.9,13.1\n"
+        "[27/03/2022, 21:43:00] Cap: \u200eAli added Sara\n",
+        encoding="utf-8",
+    )
+    got = read_with("whatsapp", chat)
+    photo, location = got.posts
+    assert photo.text == "boat leaves at night" and not photo.media[0].missing
+    assert location.text == "\u200eLocation: https://maps.google.com/?q=32.9,13.1"
+    assert location.created_at == utc("2022-03-27T21:42:00")  # 27 first: day first
+    assert len(got.skipped) == 1

@@ -73,3 +73,30 @@ def test_tiktok_list_of_videos_and_truncated_response(tmp_path: Path) -> None:
     assert post.post_id == "9007199254740993"
     with pytest.raises(UnreadableFileError, match="damaged or truncated JSON"):
         read_with("tiktok", FIXTURES / "tiktok/truncated.json")
+
+
+def test_youtube_search_results_keep_videos_only(tmp_path: Path) -> None:
+    path = tmp_path / "search.json"
+    path.write_text(
+        json.dumps(
+            {
+                "kind": "youtube#searchListResponse",
+                "items": [
+                    {
+                        "kind": "youtube#searchResult",
+                        "id": {"kind": "youtube#video", "videoId": "abcdefghijk"},
+                        "snippet": {
+                            "publishedAt": "2024-01-01T00:00:00Z",
+                            "channelId": "UCx",
+                            "title": "Boats",
+                            "description": "",
+                        },
+                    },
+                    {"kind": "youtube#searchResult", "id": {"kind": "youtube#channel"}},
+                ],
+            }
+        )
+    )
+    got = read_with("youtube", path)
+    assert [(p.post_id, p.text) for p in got.posts] == [("abcdefghijk", "Boats")]
+    assert len(got.skipped) == 1 and got.bad == []

@@ -178,12 +178,12 @@ def parse_twitter_date(text: str) -> int:
 
 
 def parse_iso(text: str) -> int:
-    """ISO-8601 to unix seconds; naive means UTC. Also accepts "+0000"-style offsets."""
+    """ISO-8601 to unix seconds; naive means UTC. Also accepts "+0000" and " -0500" offsets."""
     s = text.strip()
-    match = re.search(r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-])(\d{2})(\d{2})$", s)
+    match = re.search(r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? ?([+-])(\d{2}):?(\d{2})$", s)
     if match:
         sign, hours, minutes = match.group(3), match.group(4), match.group(5)
-        s = s[: match.start(3)] + f"{sign}{hours}:{minutes}"
+        s = s[: match.start(3)].rstrip() + f"{sign}{hours}:{minutes}"
     return parse_iso_to_unix(s)
 
 

@@ -215,11 +215,13 @@ def _split_sender(rest: str, ios: bool) -> tuple[str | None, str]:
 def _is_system(body: str, ios: bool) -> bool:
     if not ios:
         return False
-    # iOS attributes system notices to the chat and starts them with a left-to-right mark.
+    # iOS attributes system notices to the chat and starts them with a left-to-right mark;
+    # attachments and shared locations start with one too but are real messages.
     return (
         body.startswith("\u200e")
         and not _ATTACHED_IOS.search(body)
         and not _OMITTED_IOS.match(body)
+        and "://" not in body
     )
 
 
@@ -234,6 +236,8 @@ def _take_media(text: str, ctx: ReadContext) -> tuple[str, list[MediaRecord]]:
         media.append(local_media(ctx.base_dir, name, _media_kind(name)))
     text = _ATTACHED_IOS.sub("", text)
     lines = text.split("\n")
+    if media and len(lines) > 1 and not lines[0].strip(BIDI_MARKS + " "):
+        lines = lines[1:]  # the attachment stood alone on the first line; a caption follows
     first = lines[0]
     android = _ATTACHED_ANDROID.match(first)
     if android:

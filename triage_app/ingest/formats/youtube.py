@@ -72,6 +72,8 @@ def _from_item(item: Any, record_no: int) -> Iterator[ReadResult]:
             yield _comment(reply, video_id, record_no)
     elif kind == "youtube#comment":
         yield _comment(item, (item.get("snippet") or {}).get("videoId"), record_no)
+    elif kind == "youtube#searchResult" and (item.get("id") or {}).get("kind") != "youtube#video":
+        yield Skipped("YouTube search result that is a channel or playlist, not a video")
     elif kind in ("youtube#video", "youtube#searchResult"):
         yield _video(item, record_no)
     else:
