@@ -54,6 +54,8 @@ def test_post_with_account_card_source_and_media(sample) -> None:
         == hashlib.sha256((folder / "boat.jpg").read_bytes()).hexdigest()
     )
     assert media["boat.jpg"]["missing"] is False
+    assert d["priority_explanation"].startswith(f"Priority {d['priority']:.1f}")
+    assert "phone number" in d["priority_explanation"]
     json.dumps(d)  # the CLI prints it as it is
 
 

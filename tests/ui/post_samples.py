@@ -62,6 +62,7 @@ POSTS: list[dict[str, Any]] = [
         "author_id": "300",
         "author_handle": "docs_fast",
         "language": "en",
+        "media": ["https://cdn.example/passport.jpg"],  # named by the export, not collected
     },
     {
         "platform": "facebook",

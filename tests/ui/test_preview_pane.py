@@ -74,7 +74,8 @@ def test_arabic_post_account_card_times_and_source(pane: PreviewPane, sample) ->
     pane.show_post(ids["fb-1"])
     assert pane.objectName() == "previewPane" and pane.accessibleName()
     assert pane.post_id == ids["fb-1"]
-    assert "facebook" in pane.header.text()
+    assert "facebook" in pane.header.text() and "priority" in pane.header.text()
+    assert "1 phone number" in pane.header.toolTip()  # why it sits where it does in the queue
     card = pane.account_card.text()
     assert "@trips_turkey" in card and "رحلات آمنة" in card
     assert "1,520 followers" in card
@@ -194,6 +195,16 @@ def test_video_without_still_frame_is_a_card_with_name_and_hash(pane, sample) ->
     assert tile.item.sha256 == sha
     assert "nostill.mp4" in tile.toolTip() and sha in tile.toolTip()
     assert "no preview" in tile.accessibleName()
+
+
+def test_media_the_export_only_names_is_a_card_saying_so(pane, sample, qtbot) -> None:
+    _, ids, _ = sample
+    pane.show_post(ids["tg-3"])
+    (tile,) = pane.media.tiles
+    assert tile.item.missing and tile.item.still is None and tile.item.name == "passport.jpg"
+    assert "file not collected" in tile.toolTip()
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)  # nothing to reveal
+    assert not tile.revealed
 
 
 def test_setting_reveals_media_by_default(pane, sample) -> None:

@@ -61,6 +61,7 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "language": language,
         "status": status,
         "priority": priority,
+        "priority_explanation": _priority_explanation(store, pid),
         "note": note,
         "imported_at": imported_at,
         "account": account,
@@ -73,6 +74,13 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "outcomes": _outcomes(store, account_id) if account_id is not None else [],
         "referrals": _referrals(store, pid),
     }
+
+
+def _priority_explanation(store: Store, post_id: int) -> str:
+    """Why the post sits where it does in the queue (the priority column's tooltip)."""
+    from .enrich import explain_post_priority
+
+    return explain_post_priority(store, post_id)
 
 
 def _account(store: Store, account_id: int) -> dict[str, Any] | None:

@@ -88,6 +88,7 @@ class ComparePane(QFrame):
         self.pivot_ids: list[int] = []
         self._pivots: list[Pivot] = []
         self._cluster: tuple[int, int] | None = None  # (cluster id, size) of the anchor
+        self._near_cache: dict[int, list[pivots.PivotHit]] = {}
         # The window may take over tagging (to run it through its undo stack); the default
         # applies the tag in one decision batch and reports the batch with clusterTagged.
         self.tag_handler: Callable[[list[int], str], str] | None = None
@@ -259,7 +260,7 @@ class ComparePane(QFrame):
             Pivot(
                 "near",
                 "Near-duplicates",
-                lambda limit: pivots.near_duplicates(store, anchor, limit),
+                lambda limit: self._near(anchor, limit),
                 ids_for("near_duplicates"),
             ),
             Pivot(
@@ -309,6 +310,7 @@ class ComparePane(QFrame):
         return fetch
 
     def _refresh(self) -> None:
+        self._near_cache.clear()
         anchor = self.anchor
         previous_key = None
         if 0 <= self.pivot_choice.currentIndex() < len(self._pivots):
@@ -330,10 +332,8 @@ class ComparePane(QFrame):
         if anchor is not None:
             cluster_id = self.store.scalar("SELECT cluster_id FROM posts WHERE id = ?", (anchor,))
             if cluster_id is not None:
-                size = self.store.scalar(
-                    "SELECT count(*) FROM posts WHERE cluster_id = ?", (cluster_id,)
-                )
-                self._cluster = (int(cluster_id), int(size))
+                size = pivots.cluster_size(self.store, int(cluster_id))
+                self._cluster = (int(cluster_id), size)
         self.tag_button.setEnabled(self._cluster is not None and self._cluster[1] > 1)
         self.tag_button.setText(
             f"Tag cluster ({self._cluster[1]} posts)…" if self._cluster else "Tag cluster…"
@@ -428,8 +428,16 @@ class ComparePane(QFrame):
             return self.current, self.chosen, "Current", "Picked"
         return self.current, self._nearest(self.current), "Current", "Nearest duplicate"
 
+    def _near(self, post_id: int, limit: int) -> list[pivots.PivotHit]:
+        """near_duplicates, asked once per refresh for the list and the nearest post alike."""
+        if limit > LIST_LIMIT:
+            return pivots.near_duplicates(self.store, post_id, limit)
+        if post_id not in self._near_cache:
+            self._near_cache[post_id] = pivots.near_duplicates(self.store, post_id, LIST_LIMIT)
+        return self._near_cache[post_id][:limit]
+
     def _nearest(self, post_id: int) -> int | None:
-        near = self._safely(lambda: pivots.near_duplicates(self.store, post_id, 1), [])
+        near = self._safely(lambda: self._near(post_id, 1), [])
         return int(near[0].post_id) if near else None
 
     def _show_pair(self) -> None:

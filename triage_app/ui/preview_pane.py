@@ -246,7 +246,9 @@ class PreviewPane(QFrame):
                 for t in d["tags"]
             ]
             header.append("tags: " + ", ".join(tags))
+        header.append(f"priority {d['priority']:.1f}")
         self.header.setText(" · ".join(header))
+        self.header.setToolTip(d.get("priority_explanation") or "")
         self.account_card.setText(account_card_html(d["account"], d["platform"]))
         language = d.get("language") or "unknown"
         when = f"Posted {e(local_and_utc(d['posted_at']))} · language <b>{e(language)}</b>"
