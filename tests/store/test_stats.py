@@ -147,3 +147,85 @@ def test_seeding_refuses_impossible_counts(make_store):
     with pytest.raises(UsageError, match="only 2 referred"):
         seed_history(store, referred={2024: 2}, taken_down={2024: 3}, today=TODAY)
     assert store.scalar("SELECT count(*) FROM posts") == 0
+
+
+def build_big_store(store, posts: int) -> None:
+    """A synthetic store of ``posts`` posts in bulk SQL: a fifth tagged, a tenth referred over
+    two years with outcomes, two decisions per tagged post (what a busy year looks like)."""
+    seed_history(
+        store,
+        seed=1,
+        referred={2024: 50, 2025: 70},
+        taken_down={2024: 30, 2025: 42},
+        awaiting_review=0,
+        blind_per_analyst=10,
+        today=TODAY,
+    )
+    platforms = "'x','facebook','tiktok','telegram','youtube','instagram'"
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at) "
+            "VALUES ('big', 'big', '0', 0, 'bulk', 'sue', '2025-01-01T00:00:00Z')"
+        )
+        import_id = conn.execute("SELECT id FROM imports WHERE uuid = 'big'").fetchone()[0]
+        conn.execute(
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {posts}) "
+            "INSERT INTO accounts(uuid, platform, platform_account_id, handle) "
+            f"SELECT 'acc' || i, json_extract(json_array({platforms}), '$[' || (i % 6) || ']'), "
+            "'big' || i, 'h' || i FROM n WHERE i % 5 = 0"
+        )
+        conn.execute(
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {posts}) "
+            "INSERT INTO posts(uuid, platform, platform_post_id, account_id, text, status, "
+            "priority, import_id, imported_at) "
+            f"SELECT 'big' || i, json_extract(json_array({platforms}), '$[' || (i % 6) || ']'), "
+            "'big' || i, NULL, 'advert number ' || i, CASE WHEN i % 10 = 0 THEN 'referred' "
+            "WHEN i % 5 = 0 THEN 'tagged' WHEN i % 7 = 0 THEN 'dismissed' ELSE 'new' END, "
+            f"(i % 97) / 97.0, {import_id}, "
+            "strftime('%Y-%m-%dT%H:%M:%SZ', '2024-01-01', '+' || (i % 700) || ' days') FROM n"
+        )
+        conn.execute(
+            "INSERT INTO post_tags(post_id, tag, actor, at) SELECT id, CASE WHEN status = "
+            "'dismissed' THEN 'not_relevant' ELSE 'boat_crossing' END, CASE WHEN id % 2 THEN "
+            "'bob' ELSE 'carol' END, imported_at FROM posts WHERE uuid LIKE 'big%' AND status "
+            "!= 'new'"
+        )
+        conn.execute(
+            "INSERT INTO decisions(uuid, post_id, kind, tag, actor, at) SELECT 'd' || post_id, "
+            "post_id, 'tag', tag, actor, at FROM post_tags"
+        )
+        conn.execute(
+            "INSERT INTO referrals(uuid, platform, recipients, pack_sha256, pack_name, "
+            "created_by, created_at, items) SELECT 'bigref' || m || p, p, '[]', '0', 'p', 'sue', "
+            "strftime('%Y-%m-%dT%H:%M:%SZ', '2024-01-15', '+' || m || ' months'), 0 FROM "
+            "(WITH RECURSIVE k(m) AS (SELECT 0 UNION ALL SELECT m + 1 FROM k WHERE m < 23) "
+            f"SELECT m FROM k), (SELECT value AS p FROM json_each(json_array({platforms})))"
+        )
+        conn.execute(
+            "INSERT INTO referral_items(referral_id, post_id, account_id) "
+            "SELECT r.id, p.id, (SELECT id FROM accounts WHERE uuid = 'acc' || substr(p.uuid, 4)) "
+            "FROM posts p JOIN referrals r ON r.uuid = 'bigref' || ((p.id / 10) % 24) || "
+            "p.platform WHERE p.status = 'referred' AND p.uuid LIKE 'big%'"
+        )
+        conn.execute(
+            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at) "
+            "SELECT 'o' || ri.account_id, ri.account_id, CASE WHEN ri.account_id % 3 THEN "
+            "'taken_down' ELSE 'still_live' END, substr(r.created_at, 1, 10), 'sue', "
+            "r.created_at FROM referral_items ri JOIN referrals r ON r.id = ri.referral_id "
+            "WHERE r.uuid LIKE 'bigref%' AND ri.account_id IS NOT NULL"
+        )
+
+
+@pytest.mark.slow
+def test_stats_stay_fast_on_a_million_posts(make_store):
+    import time
+
+    store = make_store(user="sue")
+    build_big_store(store, 1_000_000)
+    started = time.perf_counter()
+    stats = compute_stats(store, today=TODAY)
+    elapsed = time.perf_counter() - started
+    assert stats["queue"]["total"] >= 1_000_000
+    assert stats["queue"]["by_status"]["referred"] >= 100_000
+    print(f"compute_stats on {stats['queue']['total']:,} posts: {elapsed:.2f} s")
+    assert elapsed < 10.0

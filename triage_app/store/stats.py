@@ -34,13 +34,14 @@ def compute_stats(
 ) -> dict[str, Any]:
     """Every figure, as plain JSON-ready data (the documented shape of ``stats --json``)."""
     today = today or dt.datetime.now(dt.UTC).date()
+    posts_rows = referred_posts(store)
     return {
         "schema_version": SCHEMA_VERSION,
         "store_id": store.store_id,
         "queue": queue_stats(store),
         "decisions": decision_stats(store, days=days, today=today),
-        "referrals": referral_stats(store),
-        "time_to_referral": time_to_referral(store),
+        "referrals": referral_stats(store, posts_rows),
+        "time_to_referral": time_to_referral(store, posts_rows),
         "agreement": agreement_report(store),
     }
 
@@ -120,19 +121,39 @@ FROM (SELECT account_id, min(on_date) AS on_date FROM outcomes
       WHERE outcome = 'taken_down' GROUP BY account_id) f
 JOIN accounts a ON a.id = f.account_id GROUP BY 1, 2
 """
+# One row per referred post: its first referral, that pack's platform, and hours since import.
+# Both the posts-per-month figures and the time to referral come from this one pass.
 _REFERRED_POSTS = """
-SELECT substr(f.at, 1, 7), f.platform, count(*)
-FROM (SELECT p.platform AS platform, min(r.created_at) AS at
-      FROM referral_items ri JOIN referrals r ON r.id = ri.referral_id
-      JOIN posts p ON p.id = ri.post_id GROUP BY ri.post_id) f
-GROUP BY 1, 2
+SELECT f.at, f.platform, (julianday(f.at) - julianday(p.imported_at)) * 24.0
+FROM (SELECT ri.post_id AS post_id, min(r.created_at) AS at, r.platform AS platform
+      FROM referral_items ri JOIN referrals r ON r.id = ri.referral_id GROUP BY ri.post_id) f
+JOIN posts p ON p.id = f.post_id
+"""
+# The latest outcome of each account (SQLite takes the bare column from the max() row).
+_LATEST_OUTCOMES = """
+SELECT outcome, count(*) FROM (
+    SELECT outcome, max(on_date || printf('%012d', id)) FROM outcomes GROUP BY account_id)
+GROUP BY outcome
 """
 
+ReferredPost = tuple[str, str, float | None]  # first referral time, platform, hours from import
 
-def referral_stats(store: Store) -> dict[str, Any]:
+
+def referred_posts(store: Store) -> list[ReferredPost]:
+    return [
+        (str(at), str(platform), hours) for at, platform, hours in store.execute(_REFERRED_POSTS)
+    ]
+
+
+def referral_stats(store: Store, posts_rows: list[ReferredPost] | None = None) -> dict[str, Any]:
     referred = _months(store.execute(_REFERRED_ACCOUNTS))
     taken = _months(store.execute(_TAKEN_DOWN_ACCOUNTS))
-    posts = _months(store.execute(_REFERRED_POSTS))
+    if posts_rows is None:
+        posts_rows = referred_posts(store)
+    posts: dict[tuple[str, str], int] = {}
+    for at, platform, _hours in posts_rows:
+        key = (at[:7], platform)
+        posts[key] = posts.get(key, 0) + 1
     packs = _months(
         store.execute(
             "SELECT substr(created_at, 1, 7), platform, count(*) FROM referrals GROUP BY 1, 2"
@@ -224,15 +245,10 @@ def _month_range(first: str, last: str) -> list[str]:
 
 def _current_outcomes(store: Store, referred_accounts: int) -> dict[str, int]:
     """Referred accounts by their latest outcome (by date), and those with none yet."""
-    latest: dict[int, str] = {}
-    for account_id, outcome in store.execute(
-        "SELECT account_id, outcome FROM outcomes ORDER BY account_id, on_date, id"
-    ):
-        latest[int(account_id)] = str(outcome)
     counts = dict.fromkeys(OUTCOMES, 0)
-    for outcome in latest.values():
-        counts[outcome] += 1
-    counts["no_outcome"] = max(referred_accounts - len(latest), 0)
+    for outcome, count in store.execute(_LATEST_OUTCOMES):
+        counts[str(outcome)] = int(count)
+    counts["no_outcome"] = max(referred_accounts - sum(counts.values()), 0)
     return counts
 
 
@@ -267,17 +283,14 @@ def _percent_text(value: float) -> str:
 
 
 # -- time to referral ---------------------------------------------------------------------------
-def time_to_referral(store: Store) -> dict[str, Any]:
+def time_to_referral(store: Store, posts_rows: list[ReferredPost] | None = None) -> dict[str, Any]:
     """Median hours from a post's import to its first referral, overall and per year."""
+    if posts_rows is None:
+        posts_rows = referred_posts(store)
     per_year: dict[int, list[float]] = {}
-    for year, hours in store.execute(
-        "SELECT substr(f.at, 1, 4), (julianday(f.at) - julianday(p.imported_at)) * 24.0 "
-        "FROM (SELECT ri.post_id AS post_id, min(r.created_at) AS at FROM referral_items ri "
-        "JOIN referrals r ON r.id = ri.referral_id GROUP BY ri.post_id) f "
-        "JOIN posts p ON p.id = f.post_id"
-    ):
+    for at, _platform, hours in posts_rows:
         if hours is not None:
-            per_year.setdefault(int(year), []).append(max(float(hours), 0.0))
+            per_year.setdefault(int(at[:4]), []).append(max(float(hours), 0.0))
     every = [h for hours in per_year.values() for h in hours]
     return {
         "referred_posts": len(every),

@@ -32,7 +32,7 @@ END;
 
 -- Statistics: referrals per account, takedowns per date, decisions per day, tags per analyst.
 CREATE INDEX referral_items_account ON referral_items(account_id, referral_id);
-CREATE INDEX outcomes_outcome_date ON outcomes(outcome, on_date, account_id);
+CREATE INDEX outcomes_outcome_account ON outcomes(outcome, account_id, on_date);
 CREATE INDEX decisions_at_actor ON decisions(at, actor);
 CREATE INDEX post_tags_actor ON post_tags(actor, post_id);
 """
