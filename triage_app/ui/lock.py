@@ -66,13 +66,14 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
+        # A plain QWidget paints no style-sheet background unless asked to.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAccessibleName("Locked")
         self.title = QLabel("Locked", self)
         self.title.setObjectName("lockTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = QLabel("The store is closed. Unlock to carry on where you left off.", self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
         self.passphrase = QLineEdit(self)
         self.passphrase.setObjectName("unlockPassphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -88,6 +89,7 @@ class LockScreen(QWidget):
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.setSpacing(14)
         layout.addStretch(2)
         for w in (self.title, self.message, self.passphrase, self.button, self.error):
             layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)

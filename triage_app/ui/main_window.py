@@ -55,7 +55,7 @@ from .tasks import TaskRunner
 from .undo import UndoHistory
 
 ROW_HEIGHT = 24
-DEFAULT_WIDTHS = (60, 76, 110, 118, 300, 130, 90)
+DEFAULT_WIDTHS = (58, 74, 104, 108, 236, 118, 80)
 PRESET_VIEWS: tuple[tuple[str, QueueQuery], ...] = (
     ("New posts", QueueQuery(status="new")),
     ("Tagged, awaiting review", QueueQuery(status="tagged")),
@@ -199,8 +199,8 @@ class MainWindow(QMainWindow):
         self.review.setObjectName("reviewArea")
         self.review.addWidget(self.view)
         self.review.addWidget(right)
-        self.review.setStretchFactor(0, 5)
-        self.review.setStretchFactor(1, 4)
+        self.review.setStretchFactor(0, 1)
+        self.review.setStretchFactor(1, 1)
         self.review.setChildrenCollapsible(False)
 
         queue_page = QWidget()
@@ -856,8 +856,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         splitter = self.settings.splitter()
-        if splitter is not None:
-            self.review.restoreState(splitter)
+        self._sized = splitter is not None and self.review.restoreState(splitter)
         widths = self.settings.column_widths() or list(DEFAULT_WIDTHS)
         for col, width in enumerate(widths[: len(COLUMNS)]):
             self.view.setColumnWidth(col, max(30, width))
@@ -884,3 +883,10 @@ class MainWindow(QMainWindow):
             except TriageError:
                 pass
         super().closeEvent(event)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        if not self._sized:  # first run: room for every queue column, the panes get the rest
+            self._sized = True
+            queue = sum(DEFAULT_WIDTHS) + 24
+            self.review.setSizes([queue, max(400, self.width() - queue)])
