@@ -115,9 +115,28 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def _decimal_as_float(value: object) -> float:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
 def dump_raw(value: object) -> str:
     """The JSON text of one parsed record for ``PostRecord.raw``."""
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=_decimal_as_float)
+
+
+def plain_record(value: Any) -> tuple[Any, str]:
+    """(record with Decimals as floats, its JSON text), walking the record only when the JSON
+    encoder met a Decimal: most records have none, and the walk is the costly part."""
+    met: list[bool] = []
+
+    def default(item: object) -> float:
+        met.append(True)
+        return _decimal_as_float(item)
+
+    raw = json.dumps(value, ensure_ascii=False, default=default)
+    return (json_safe(value) if met else value), raw
 
 
 def damaged(path: Path, exc: Exception) -> UnreadableFileError:
@@ -142,9 +161,15 @@ def open_stream(path: Path, ctx: ReadContext, repair_escapes: bool = False) -> I
 
 def iter_items(stream: IO[bytes], prefix: str, path: Path) -> Iterator[Any]:
     """ijson items under ``prefix`` (exact integers; several top-level documents allowed)."""
+    for item, _raw in iter_records(stream, prefix, path):
+        yield item
+
+
+def iter_records(stream: IO[bytes], prefix: str, path: Path) -> Iterator[tuple[Any, str]]:
+    """(item, its JSON text) for each ijson item under ``prefix``, as ``plain_record`` gives."""
     try:
         for item in ijson.items(stream, prefix, use_float=False, multiple_values=True):
-            yield json_safe(item)
+            yield plain_record(item)
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
         raise damaged(path, exc) from exc
 

@@ -20,7 +20,7 @@ import ijson
 
 from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
-from ..jsonstream import damaged, dump_raw, iter_items, open_stream, read_head_text, sniff_text
+from ..jsonstream import damaged, iter_records, open_stream, read_head_text, sniff_text
 from ..textfix import fix_mojibake, fix_mojibake_deep, unix_seconds
 from ._local_media import local_media
 
@@ -59,8 +59,8 @@ class FacebookImporter:
         prefix = f"{keyed.group(1)}.item" if keyed else "item"
         seen: dict[str, int] = {}
         with open_stream(path, ctx) as stream:
-            for record_no, item in enumerate(iter_items(stream, prefix, path), start=1):
-                yield _post(item, record_no, ctx, seen)
+            for record_no, (item, raw) in enumerate(iter_records(stream, prefix, path), 1):
+                yield _post(item, raw, record_no, ctx, seen)
 
 
 def _stable_id(parts: list[object], seen: dict[str, int]) -> str:
@@ -99,8 +99,9 @@ def _post_media(item: dict[str, Any], ctx: ReadContext) -> tuple[list[MediaRecor
     return media, links
 
 
-def _post(original: Any, record_no: int, ctx: ReadContext, seen: dict[str, int]) -> ReadResult:
-    raw = dump_raw(original)
+def _post(
+    original: Any, raw: str, record_no: int, ctx: ReadContext, seen: dict[str, int]
+) -> ReadResult:
     if not isinstance(original, dict):
         return BadRecord("post is not a JSON object", raw.encode(), record_no=record_no)
     item = fix_mojibake_deep(original)
@@ -153,19 +154,20 @@ def _read_messenger(path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
     thread = info.get("thread_path") or info.get("title") or path.parent.name
     seen: dict[str, int] = {}
     with open_stream(path, ctx) as stream:
-        for record_no, original in enumerate(iter_items(stream, "messages.item", path), start=1):
-            yield _message(original, record_no, ctx, str(thread), info, seen)
+        records = iter_records(stream, "messages.item", path)
+        for record_no, (original, raw) in enumerate(records, start=1):
+            yield _message(original, raw, record_no, ctx, str(thread), info, seen)
 
 
 def _message(
     original: Any,
+    raw: str,
     record_no: int,
     ctx: ReadContext,
     thread: str,
     info: dict[str, Any],
     seen: dict[str, int],
 ) -> ReadResult:
-    raw = dump_raw(original)
     if not isinstance(original, dict):
         return BadRecord("message is not a JSON object", raw.encode(), record_no=record_no)
     item = fix_mojibake_deep(original)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...core.records import AccountRecord, BadRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
-from ..jsonstream import dump_raw, iter_items, open_stream, read_head_text, sniff_text
+from ..jsonstream import iter_records, open_stream, read_head_text, sniff_text
 from ..textfix import id_text, parse_count, parse_iso, unix_seconds
 from ._csvrows import header_of, iter_csv
 
@@ -60,8 +60,7 @@ def _read_json(path: Path, ctx: ReadContext, head: str) -> Iterator[ReadResult]:
     else:
         prefix = ""
     with open_stream(path, ctx) as stream:
-        for record_no, item in enumerate(iter_items(stream, prefix, path), start=1):
-            raw = dump_raw(item)
+        for record_no, (item, raw) in enumerate(iter_records(stream, prefix, path), start=1):
             if not isinstance(item, dict):
                 yield BadRecord("record is not a JSON object", raw.encode(), record_no=record_no)
                 continue

@@ -16,7 +16,7 @@ from typing import Any
 
 from ...core.records import AccountRecord, BadRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
-from ..jsonstream import dump_raw, iter_items, open_stream, read_head_text, sniff_text
+from ..jsonstream import iter_records, open_stream, read_head_text, sniff_text
 from ..textfix import id_text, parse_count, unix_seconds
 
 _VIDEO_KEYS = re.compile(r'"(video_description|voice_to_text|hashtag_names|region_code)"\s*:')
@@ -44,12 +44,11 @@ class TikTokImporter:
         else:
             prefix = ""
         with open_stream(path, ctx) as stream:
-            for record_no, video in enumerate(iter_items(stream, prefix, path), start=1):
-                yield _to_post(video, record_no)
+            for record_no, (video, raw) in enumerate(iter_records(stream, prefix, path), 1):
+                yield _to_post(video, raw, record_no)
 
 
-def _to_post(video: Any, record_no: int) -> ReadResult:
-    raw = dump_raw(video)
+def _to_post(video: Any, raw: str, record_no: int) -> ReadResult:
     if not isinstance(video, dict):
         return BadRecord("video is not a JSON object", raw.encode(), record_no=record_no)
     try:
