@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.ingest.format_helpers import FIXTURES, read_with, utc
 
 ARABIC_FULL = (
@@ -77,3 +79,26 @@ def test_v1_damaged_lines_and_stream_notices() -> None:
         ("not valid JSON", 5),
     ]
     assert len(got.skipped) == 1 and "delete" in got.skipped[0].reason
+
+
+def test_v2_flattened_twarc_lines(tmp_path) -> None:
+    flat = {
+        "id": "1790000000000000009",
+        "text": "RT @orig: cut \u2026",
+        "author_id": "5",
+        "created_at": "2024-05-13T09:15:00.000Z",
+        "edit_history_tweet_ids": ["1790000000000000009"],
+        "author": {"id": "5", "username": "flatuser", "name": "Flat"},
+        "referenced_tweets": [
+            {"type": "retweeted", "id": "17", "tweet": {"id": "17", "text": "the whole text"}}
+        ],
+        "__twarc": {"version": "2.14.0"},
+    }
+    path = tmp_path / "flat.jsonl"
+    path.write_text(json.dumps(flat) + "\n", encoding="utf-8")
+    from triage_app.ingest.registry import detect_format
+
+    assert detect_format(path).name == "x-v2"
+    [post] = read_with("x-v2", path).posts
+    assert post.text == "RT @orig: the whole text"
+    assert post.account is not None and post.account.handle == "flatuser"

@@ -18,7 +18,7 @@ from typing import Any
 
 import ijson
 
-from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult
+from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult, Skipped
 from ..base import Confidence, ReadContext
 from ..jsonstream import damaged, iter_records, open_stream, read_head_text, sniff_text
 from ..textfix import fix_mojibake, fix_mojibake_deep, unix_seconds
@@ -35,6 +35,7 @@ _MEDIA_KEYS = {
     "audio_files": "audio",
     "files": "file",
 }
+_NOT_MESSAGES = {"Call", "Subscribe", "Unsubscribe"}
 _SEARCH_UP = 5  # media uris are relative to the export root, a few folders above the JSON file
 
 
@@ -176,6 +177,8 @@ def _message(
         created_at = unix_seconds(item.get("timestamp_ms", item.get("timestamp")))
     except ArithmeticError:
         created_at = None
+    if item.get("type") in _NOT_MESSAGES:
+        return Skipped(f"Messenger {item['type']} entry (calls, joins), not a message")
     sender = item.get("sender_name")
     if created_at is None or not isinstance(sender, str):
         return BadRecord(

@@ -21,6 +21,10 @@ from ._x_common import best_video_variant, expanded_urls, language, media_kind, 
 _PAGE = re.compile(r'^\s*\{\s*"(data|includes|meta|errors|__twarc)"\s*:')
 _V2_KEYS = re.compile(r'"(edit_history_tweet_ids|author_id|conversation_id|referenced_tweets)"\s*:')
 _RT_PREFIX = re.compile(r"^RT @(\w{1,15}): ")
+# twarc2's flattened output: one tweet per line with "author" and referenced tweets inline
+_FLAT = re.compile(
+    r'^\s*\{.*"edit_history_tweet_ids"\s*:.*"author_id"|^\s*\{.*"author_id".*"edit_history_tweet_ids"\s*:'
+)
 
 
 class XV2Importer:
@@ -33,6 +37,9 @@ class XV2Importer:
             return Confidence.NO
         if _PAGE.match(text) and (_V2_KEYS.search(text) or '"__twarc"' in text):
             return Confidence.SURE
+        first_line = text.split("\n", 1)[0]
+        if _FLAT.match(first_line) and '"data"' not in first_line:
+            return Confidence.SURE
         return Confidence.NO
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
@@ -44,6 +51,8 @@ class XV2Importer:
                 continue
             page, _text = parsed
             tweets = page.get("data")
+            if tweets is None and "id" in page and "text" in page:
+                tweets = [page]  # a flattened tweet
             if isinstance(tweets, dict):
                 tweets = [tweets]
             if tweets is None:
@@ -78,6 +87,12 @@ def _index(items: Any, key: str) -> dict[str, dict[str, Any]]:
             if isinstance(item, dict) and item.get(key) is not None:
                 found[str(item[key])] = item
     return found
+
+
+def _inline(ref: dict[str, Any]) -> dict[str, Any] | None:
+    """A referenced tweet that a flattened file carries inside ``referenced_tweets``."""
+    tweet = ref.get("tweet")
+    return tweet if isinstance(tweet, dict) else None
 
 
 def _full_text(tweet: dict[str, Any]) -> str:
@@ -148,7 +163,7 @@ def _to_post(tweet: Any, lookup: _Includes, line_no: int, record_no: int) -> Rea
         ref_type = ref.get("type")
         if ref_type == "retweeted":
             kind, parent = "repost", ref_id
-            original = lookup.tweets.get(ref_id or "")
+            original = lookup.tweets.get(ref_id or "") or _inline(ref)
             prefix = _RT_PREFIX.match(text)
             if original is not None and prefix:
                 text = prefix.group(0) + _full_text(original)
@@ -157,7 +172,7 @@ def _to_post(tweet: Any, lookup: _Includes, line_no: int, record_no: int) -> Rea
             kind = "comment" if kind == "post" else kind
         elif ref_type == "quoted":
             extra["quoted_post_id"] = ref_id
-            quoted = lookup.tweets.get(ref_id or "")
+            quoted = lookup.tweets.get(ref_id or "") or _inline(ref)
             if quoted is not None:
                 extra["quoted_text"] = unescape_entities(_full_text(quoted))
 
