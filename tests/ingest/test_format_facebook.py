@@ -52,3 +52,36 @@ def test_repair_helpers() -> None:
     assert unix_seconds(1700000000) == 1700000000
     assert unix_seconds(1700000000123) == 1700000000
     assert unix_seconds("1700000000") == 1700000000
+
+
+def test_messenger_calls_are_skipped(tmp_path) -> None:
+    import json
+
+    path = tmp_path / "message_1.json"
+    path.write_text(
+        json.dumps(
+            {
+                "participants": [{"name": "A"}],
+                "messages": [
+                    {
+                        "sender_name": "A",
+                        "timestamp_ms": 1700000000000,
+                        "type": "Call",
+                        "call_duration": 0,
+                        "content": "A started a call.",
+                    },
+                    {
+                        "sender_name": "A",
+                        "timestamp_ms": 1700000001000,
+                        "type": "Generic",
+                        "content": "hi",
+                    },
+                ],
+                "title": "A",
+                "thread_path": "inbox/a_1",
+            }
+        )
+    )
+    got = read_with("facebook", path)
+    assert [p.text for p in got.posts] == ["hi"]
+    assert [s.reason for s in got.skipped] == ["Messenger Call entry (calls, joins), not a message"]
