@@ -60,6 +60,20 @@ def test_reimporting_the_same_file_adds_nothing(make_store, tmp_path):
     assert (second.inserted, second.present) == (0, 50)
     assert store.scalar("SELECT count(*) FROM posts") == 50
     assert store.scalar("SELECT count(*) FROM accounts") == 7
+    # full-text search finds posts by text and by author handle, once each
+    assert store.scalar("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'speedboat'") == 50
+    assert store.scalar("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'boatman3'") == 7
+    assert store.scalar("SELECT count(*) FROM meta WHERE key = 'fts_bulk'") == 0
+
+
+def test_posts_written_outside_an_import_are_indexed_by_the_trigger(make_store, tmp_path):
+    store = make_store()
+    import_paths(store, [write_jsonl(tmp_path / "a.jsonl", [good(1)])])
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO posts(uuid, platform, platform_post_id, text, import_id, "
+                     "imported_at) VALUES ('u-2', 'x', '2', 'zuwara departure', 1, 'now')")
+    assert store.scalar("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'zuwara'") == \
+        store.scalar("SELECT id FROM posts WHERE platform_post_id = '2'")
 
 
 def test_provenance_is_kept_for_every_post(make_store, tmp_path):

@@ -266,6 +266,8 @@ class _BatchWriter:
         )
         self.import_id = cur.lastrowid
         self.summary.import_id = self.import_id
+        # This transaction writes the FTS rows itself (see the posts_fts_insert trigger).
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_bulk', '1')")
 
     def add_post(self, post: PostRecord) -> None:
         self.record_no += 1
@@ -376,15 +378,21 @@ class _BatchWriter:
         self.summary.inserted += len(inserted)
         self.summary.present += len(posts) - len(inserted)
         raw_rows = []
+        fts_rows = []
         media_rows = []
         for p in posts:
             post_id = inserted.pop((p.platform, p.post_id), None)
             if post_id is None:
                 continue  # already in the store (or repeated within this file)
             raw_rows.append((post_id, p.raw))
+            handle, name = (p.account.handle, p.account.display_name) if p.account else (None, None)
+            fts_rows.append((post_id, p.text, handle, name))
             for m in p.media:
                 media_rows.append(self._media_row(post_id, m))
         self.conn.executemany("INSERT INTO post_raw(post_id, raw) VALUES (?,?)", raw_rows)
+        self.conn.executemany(
+            "INSERT INTO posts_fts(rowid, text, handle, name) VALUES (?,?,?,?)", fts_rows
+        )
         if media_rows:
             self.conn.executemany(
                 "INSERT INTO media(post_id, kind, name, source_path, url, stored_path, sha256, "
@@ -416,6 +424,7 @@ class _BatchWriter:
 
     def finish(self) -> None:
         s = self.summary
+        self.conn.execute("DELETE FROM meta WHERE key = 'fts_bulk'")
         self.conn.execute(
             "UPDATE imports SET finished_at = ?, inserted = ?, present = ?, quarantined = ?, "
             "skipped = ? WHERE id = ?",
