@@ -46,7 +46,7 @@ class GenericJsonl:
                     continue
                 try:
                     fields = json.loads(line.text)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     yield BadRecord(
                         f"bad JSON: {exc.msg} at column {exc.colno}",
                         line.raw,
