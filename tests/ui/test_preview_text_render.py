@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtGui import QTextDocument
 
 from triage_app.ui.text_render import (
@@ -60,3 +62,27 @@ def test_diff_marks_wrap_exactly_the_changed_words(qtbot) -> None:
     html = render_diff_html(text, [(6, 10)])
     assert ">2500</span>" in html
     assert _doc(html).toPlainText() == text
+
+
+_ALPHABET = "ab Zم ر ب\n12٣+<>&\"'./@-" + "\u200f"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(alphabet=_ALPHABET, max_size=60),
+    spans=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=6),
+    kinds=st.lists(
+        st.sampled_from(["phone", "url", "lexicon", "changed", "price"]), min_size=6, max_size=6
+    ),
+)
+def test_any_text_with_any_marks_reads_back_unchanged(qtbot, text, spans, kinds) -> None:
+    marks = [
+        Mark(min(a, b), max(a, b), k, "indicator:0" if k == "url" else None)
+        for (a, b), k in zip(spans, kinds, strict=False)
+    ]
+    units = [(m.start, m.end) for m in marks if m.kind in ("phone", "url")]
+    html = render_html(text, marks, units=units)
+    shown = _doc(html).toPlainText().replace(LRM, "").replace("\xa0", " ")
+    assert shown == text

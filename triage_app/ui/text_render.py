@@ -101,9 +101,8 @@ def _non_overlapping(marks: Sequence[Mark], length: int) -> list[Mark]:
 
 
 def _escape(text: str) -> str:
-    # Runs of spaces and tabs are kept as typed (adverts use them for layout).
-    out = html.escape(text, quote=False).replace("\t", "    ")
-    return out.replace("  ", " &nbsp;")
+    # Spaces, runs of spaces and tabs stay as typed: paragraphs are white-space:pre-wrap.
+    return html.escape(text, quote=False)
 
 
 def render_html(
@@ -118,8 +117,11 @@ def render_html(
     ``units`` are spans to keep whole and in typing order (phone numbers, links, prices): never
     broken across lines, and in right-to-left lines set off by left-to-right marks when they are
     left-to-right text themselves, whether or not they are highlighted."""
+    if not text:
+        return ""
     kept = _non_overlapping(marks, len(text))
     whole = _merged(units, len(text))
+    size = f"font-size:{font_pt}pt;" if font_pt else ""
     paragraphs = []
     offset = 0
     previous_dir = text_direction(text)
@@ -131,13 +133,14 @@ def render_html(
         body = _render_line(text, line_start, line_end, kept, whole, rtl=direction == "rtl")
         align = "right" if direction == "rtl" else "left"
         # Qt drops an empty <p>; its own marker for an empty paragraph keeps blank lines.
+        # (No wrapping <div>: Qt would add a paragraph of its own.)
         empty = "" if body else "-qt-paragraph-type:empty;"
         paragraphs.append(
-            f'<p dir="{direction}" align="{align}" style="{empty}margin:0 0 4px 0">'
+            f'<p dir="{direction}" align="{align}" '
+            f'style="{empty}{size}margin:0 0 4px 0;white-space:pre-wrap">'
             f"{body or '<br />'}</p>"
         )
-    size = f"font-size:{font_pt}pt;" if font_pt else ""
-    return f'<div style="{size}">' + "".join(paragraphs) + "</div>"
+    return "".join(paragraphs)
 
 
 def _merged(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
