@@ -9,6 +9,7 @@ recorded. Any failure or a cancel removes every temporary file and changes nothi
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -16,7 +17,7 @@ import shutil
 import tempfile
 import threading
 import uuid as uuidlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -36,6 +37,7 @@ from .zipstream import PackZipWriter
 FORMAT = "triage-referral-pack"
 FORMAT_VERSION = 1
 PIPE_BUFFER = 1024 * 1024
+KEEP_POSTS = 20_000  # posts kept in memory between passes (about 1.5 KB each)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -111,7 +113,7 @@ def build_referral_pack(
         comment = signing.now_comment(
             file=out_path.name, pack=pack_id, platform=platform, sha256=encrypted.sha256
         )
-        signing.sign_file(store_id, sealed, work / "pack.age.minisig", comment)
+        signing.sign_digest(store_id, encrypted.blake2b, work / "pack.age.minisig", comment)
         if is_cancelled():
             raise PackCancelled()
         report("Recording the referral", 0, 1)
@@ -291,9 +293,18 @@ def _write_entries(
     uuids: dict[int, str] = {}
     manifest_posts: list[tuple[Any, ...]] = []
     media_files = 0
+    # The tables and the summary read the posts three more times: keep them (without their
+    # raw records) when there are few enough, else read them from the store again each time.
+    kept: list[PostItem] | None = [] if total <= KEEP_POSTS else None
+
+    def posts_again() -> Iterator[PostItem]:
+        return iter(kept) if kept is not None else iter_posts(store, selection, with_raw=False)
+
     for done, post in enumerate(iter_posts(store, selection), start=1):
         if cancelled():
             raise PackCancelled()
+        if kept is not None:
+            kept.append(dataclasses.replace(post, raw=post.raw[:1] if post.raw else post.raw))
         uuids[post.id] = post.uuid
         raw_entry = post.raw_entry
         if raw_entry and post.raw is not None:
@@ -325,7 +336,7 @@ def _write_entries(
     if cancelled():
         raise PackCancelled()
     with pack.open_text("posts.csv") as out:
-        _write_posts_csv(out, store, selection)
+        _write_posts_csv(out, posts_again(), selection)
     with pack.open_text("accounts.csv") as out:
         _write_accounts_csv(out, selection)
     report("Writing the summary", 0, total)
@@ -416,10 +427,11 @@ ACCOUNT_COLUMNS = [
 ]
 
 
-def _write_posts_csv(out: io.TextIOBase, store: Store, selection: PackSelection) -> None:
+def _write_posts_csv(out: io.TextIOBase, posts: Iterator[PostItem],
+                     selection: PackSelection) -> None:
     writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
     writer.writerow(POST_COLUMNS)
-    for post in iter_posts(store, selection, with_raw=False):
+    for post in posts:
         account = selection.accounts[post.account_id]
         writer.writerow(
             [

@@ -4,6 +4,7 @@ of any size streams from the store."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -178,11 +179,11 @@ def _account_summaries(store: Store, account_ids: list[int]) -> dict[int | None,
     return found
 
 
-def _resolve(base: Path, text: str | None) -> Path | None:
+def _resolve(base: str, text: str | None) -> str | None:
+    """An absolute path for a stored path (plain strings: this runs once per media file)."""
     if not text:
         return None
-    path = Path(text)
-    return path if path.is_absolute() else base / path
+    return text if os.path.isabs(text) else os.path.join(base, text)
 
 
 def iter_posts(
@@ -191,6 +192,7 @@ def iter_posts(
     """The pack's posts in order, with tags, media and raw record, a chunk at a time.
 
     Without ``with_raw`` the raw record is not read (``raw_entry`` still names its file)."""
+    bases = (str(evidence_dir(Path(store.path))), str(Path(store.path).parent))
     for chunk in _chunks(selection.post_ids):
         marks = ",".join("?" * len(chunk))
         posts = {
@@ -224,7 +226,7 @@ def iter_posts(
             p = posts[pid]
             folder = evidence_folder(str(p[3]), str(p[1]))
             media = tuple(
-                _media_item(store, folder, n, row)
+                _media_item(bases, folder, n, row)
                 for n, row in enumerate(media_rows.get(pid, []), start=1)
             )
             yield PostItem(
@@ -249,17 +251,15 @@ def iter_posts(
             )
 
 
-def _media_item(store: Store, folder: str, number: int, row: tuple) -> MediaItem:
+def _media_item(bases: tuple[str, str], folder: str, number: int, row: tuple) -> MediaItem:
     (mid, _pid, kind, name, source_path, url, stored_path, sha, size, mime, missing) = row
     # The store's own copy (content-addressed beside the store) is the evidence; the source
     # path is only a fallback for stores whose media were never copied.
     path = None
     if not missing:
-        path = _resolve(evidence_dir(Path(store.path)), stored_path) or _resolve(
-            Path(store.path).parent, source_path
-        )
+        path = _resolve(bases[0], stored_path) or _resolve(bases[1], source_path)
     entry = None
     if path is not None:
-        base = name or path.name
+        base = name or os.path.basename(path)
         entry = f"evidence/{folder}/media/{number:02d}-{safe_part(base, 100)}"
-    return MediaItem(mid, kind, name, url, path, sha, size, mime, entry)
+    return MediaItem(mid, kind, name, url, Path(path) if path else None, sha, size, mime, entry)

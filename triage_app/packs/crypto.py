@@ -99,10 +99,12 @@ class _HashingWriter:
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
         self.sha256 = hashlib.sha256()
+        self.blake2b = hashlib.blake2b(digest_size=64)  # what a minisign signature signs
         self.size = 0
 
     def write(self, data: bytes) -> int:
         self.sha256.update(data)
+        self.blake2b.update(data)
         self.size += len(data)
         return self.handle.write(data)
 
@@ -114,6 +116,7 @@ class _HashingWriter:
 class Encrypted:
     size: int
     sha256: str
+    blake2b: bytes  # BLAKE2b-512 of the encrypted file, for its minisign signature
 
 
 def encrypt_stream(
@@ -139,7 +142,7 @@ def encrypt_stream(
         except pyrage.EncryptError as exc:
             raise TriageError(f"Encryption failed: {exc}") from exc
         _fsync(dst)
-    return Encrypted(writer.size, writer.sha256.hexdigest())
+    return Encrypted(writer.size, writer.sha256.hexdigest(), writer.blake2b.digest())
 
 
 def encrypt_file(

@@ -6,6 +6,8 @@ real ``minisign -Vm FILE -p KEY.pub`` checks and which lets us stream files of a
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import Any
 import keyring
 import keyring.errors
 import minisign
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ..core.errors import TriageError
 
@@ -95,19 +98,54 @@ class Signed:
 def sign_file(store_id: str, path: Path, signature_path: Path, trusted_comment: str) -> Signed:
     """Write a minisign signature of ``path`` to ``signature_path`` (a new file)."""
     secret = signing_key(store_id)
-    comment = "".join(ch if " " <= ch < "\x7f" or ch == "\t" else "_" for ch in trusted_comment)
+    comment = _printable(trusted_comment)
     with open(path, "rb") as handle:
         signature = secret.sign(
             handle,
             prehash=True,
             untrusted_comment="signature from triage workstation secret key",
-            trusted_comment=comment[:1000],
+            trusted_comment=comment,
         )
     with open(signature_path, "xb") as out:
         out.write(bytes(signature) + b"\n")
         out.flush()
         os.fsync(out.fileno())
     return Signed(signature_path, key_id_hex(minisign.PublicKey.from_secret_key(secret)))
+
+
+def prehash() -> Any:
+    """The hash minisign signs for a pre-hashed signature: feed it the file's bytes."""
+    return hashlib.blake2b(digest_size=64)
+
+
+def sign_digest(store_id: str, digest: bytes, signature_path: Path, trusted_comment: str) -> Signed:
+    """Write a minisign signature for a file whose BLAKE2b-512 ``digest`` the caller computed
+    while writing it (a pack is then never read a second time just to be signed).
+
+    The lines are minisign's: untrusted comment, base64("ED" + key id + Ed25519(digest)),
+    trusted comment, base64(Ed25519(signature + trusted comment))."""
+    secret = signing_key(store_id)
+    comment = _printable(trusted_comment)
+    private = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(secret._keynum_sk.secret_key))
+    key_id = bytes(secret._keynum_sk.key_id)
+    signature = private.sign(digest)
+    global_signature = private.sign(signature + comment.encode("ascii"))
+    text = (
+        "untrusted comment: signature from triage workstation secret key\n"
+        + base64.b64encode(b"ED" + key_id + signature).decode("ascii") + "\n"
+        + f"trusted comment: {comment}\n"
+        + base64.b64encode(global_signature).decode("ascii") + "\n"
+    )
+    with open(signature_path, "x", encoding="ascii") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    return Signed(signature_path, key_id[::-1].hex().upper())
+
+
+def _printable(comment: str) -> str:
+    """minisign comments are one line of printable ASCII (tabs allowed), at most 1000 chars."""
+    return "".join(ch if " " <= ch < "\x7f" or ch == "\t" else "_" for ch in comment)[:1000]
 
 
 def load_public_key(path: Path) -> Any:
