@@ -34,7 +34,7 @@ def test_window_opens_on_the_new_posts(demo_store, make_window, qtbot):
     assert w.user_label.text() == "alice (supervisor)"
     assert w.path_label.text() == str(demo_store.path)
     assert w.current_row() == 0
-    assert w.preview.post_id == w.current_post_id()
+    qtbot.waitUntil(lambda: w.preview.post_id == w.current_post_id())
     for name in ("queueView", "previewPane", "comparePane", "tagBar", "searchBox"):
         assert w.findChild(object, name) is not None, name
 

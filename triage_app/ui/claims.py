@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core.errors import TriageError
-from ..store.connection import Store
+from ..store.connection import DatabaseError, Store
 from ..store.decisions import claim, claim_holder
 
 SETTLE_MS = 250
@@ -26,6 +26,9 @@ class ClaimKeeper(QObject):
         self.store: Store | None = None
         self.post_id: int | None = None
         self.holder: str | None = None  # someone else holding the current post, or None
+        # While the worker holds the write lock (an import), a claim would wait for it on the
+        # UI thread; claims wait instead and the post is claimed when the import is over.
+        self.paused = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SETTLE_MS)
@@ -50,12 +53,17 @@ class ClaimKeeper(QObject):
         self.holderChanged.emit(post_id, self.holder or "")
         self._timer.start()
 
+    def pause(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused and self.post_id is not None:
+            self._timer.start()
+
     def claim_now(self) -> None:
-        if self.post_id is None or self.store is None:
+        if self.post_id is None or self.store is None or self.paused:
             return
         try:
             holder = claim(self.store, self.post_id)
-        except TriageError:
+        except (TriageError, DatabaseError):
             return  # a claim is advisory: failing to record one must not stop the review
         if holder != self.holder:
             self.holder = holder

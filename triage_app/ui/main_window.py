@@ -122,6 +122,11 @@ class MainWindow(QMainWindow):
         self._total_timer.setSingleShot(True)
         self._total_timer.setInterval(0)
         self._total_timer.timeout.connect(self._update_total)
+        self._pane_post: int | None = None
+        self._pane_timer = QTimer(self)
+        self._pane_timer.setSingleShot(True)
+        self._pane_timer.setInterval(0)
+        self._pane_timer.timeout.connect(self._show_panes)
         self._build_widgets()
         self.actions_by_id: dict[ActionId, QAction] = {}
         self.tag_actions: dict[str, QAction] = {}
@@ -485,14 +490,21 @@ class MainWindow(QMainWindow):
         self._current_changed(self.model.post_id(current.row()) if current.isValid() else None)
 
     def _current_changed(self, post_id: int | None) -> None:
+        self._show_post_state(post_id)
+        self.claims.follow(post_id)
+        # The panes render on the next turn of the event loop: a key held down (J) or a tag
+        # that advances stays responsive, and only the post the person stops on is rendered.
+        self._pane_post = post_id
+        self._pane_timer.start()
+
+    def _show_panes(self) -> None:
+        post_id = self._pane_post
         show = getattr(self.preview, "show_post", None)
         if show is not None:
             show(post_id)
         set_current = getattr(self.compare, "set_current", None)
         if set_current is not None:
             set_current(post_id)
-        self._show_post_state(post_id)
-        self.claims.follow(post_id)
 
     def _show_post_state(self, post_id: int | None) -> None:
         if post_id is None or self.store is None:
@@ -555,11 +567,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _refresh_current(self) -> None:
+        """Show the current post again after a decision (tags, status, note)."""
         post_id = self.current_post_id()
-        refresh = getattr(self.preview, "refresh", None)
-        if refresh is not None:
-            refresh()
         self._show_post_state(post_id)
+        self._pane_post = post_id
+        self._pane_timer.start()
 
     def save_note(self, text: str) -> bool:
         post_id = self.current_post_id()
@@ -755,6 +767,9 @@ class MainWindow(QMainWindow):
         dialog = ImportDialog(self.store, paths, self.runner, self)
         dialog.imported.connect(lambda _n: self.refresh())
         dialog.crashed.connect(lambda exc: errors.report(self, exc, self.data_dir))
+        self.claims.pause(True)
+        dialog.task.finished.connect(lambda _r: self.claims.pause(False))
+        dialog.task.failed.connect(lambda _e: self.claims.pause(False))
         self.import_dialog = dialog
         dialog.show()
         return dialog
@@ -789,6 +804,7 @@ class MainWindow(QMainWindow):
         self.claims.set_store(None)
         self._total_timer.stop()
         self._current_changed(None)
+        self._pane_timer.stop()
         self.model.set_store(None)
         self._replace_panes_empty()
         self.history.clear()
@@ -872,6 +888,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.claims.set_store(None)  # no claim timer may fire on a store about to close
         self._total_timer.stop()
+        self._pane_timer.stop()
         self.idle.stop()
         self.idle.detach()
         self.runner.shutdown()
