@@ -207,9 +207,11 @@ def test_media_the_export_only_names_is_a_card_saying_so(pane, sample, qtbot) ->
     assert not tile.revealed
 
 
-def test_setting_reveals_media_by_default(pane, sample) -> None:
+def test_setting_reveals_media_by_default(pane, sample, isolated_data_dir: Path) -> None:
     _, ids, _ = sample
     set_reveal_by_default(True)
+    # Kept with the window's other settings, in the data folder.
+    assert "reveal_by_default=true" in (isolated_data_dir / "window.ini").read_text()
     pane.show_post(ids["fb-1"])
     assert all(t.revealed for t in pane.media.tiles)
     assert not _is_grey(pane.media.tiles[0])

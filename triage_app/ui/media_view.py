@@ -2,9 +2,10 @@
 
 Analysts see distressing images all day; a concealed thumbnail still tells them that there is a
 photo or a video and lets them decide when to look (a click, or Space/Enter on a thumbnail, or
-the preview's reveal key). The setting ``media/reveal_by_default`` turns concealment off.
-Videos show a still frame when the export has one (a poster image of the same name), else a card
-with the file name and hash, so that the evidence can still be matched to the file."""
+the preview's reveal key). The setting ``media/reveal_by_default`` in the window's settings file
+(``window.ini`` in the data folder) turns concealment off. Videos show a still frame when the
+export has one (a poster image of the same name), else a card with the file name and hash, so
+that the evidence can still be matched to the file."""
 
 from __future__ import annotations
 
@@ -17,22 +18,28 @@ from PySide6.QtCore import QPointF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
-SETTINGS_ORG = "triage-app"
-SETTINGS_APP = "triage-app"
+from ..store.paths import data_dir
+
+SETTINGS_FILE = "window.ini"  # the window's settings file in the data folder (ui/settings.py)
 REVEAL_SETTING = "media/reveal_by_default"
 THUMB = 160
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp")
 POSTER_SUFFIXES = ("", ".poster", "-poster", "_poster", ".thumb", "-thumb", "_thumb")
 
 
+def _settings() -> QSettings:
+    return QSettings(str(data_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
 def reveal_by_default() -> bool:
     """The user's choice: show media plainly from the start (default: no, conceal)."""
-    settings = QSettings(SETTINGS_ORG, SETTINGS_APP)
-    return bool(settings.value(REVEAL_SETTING, False, type=bool))
+    return bool(_settings().value(REVEAL_SETTING, False, type=bool))
 
 
 def set_reveal_by_default(value: bool) -> None:
-    QSettings(SETTINGS_ORG, SETTINGS_APP).setValue(REVEAL_SETTING, bool(value))
+    settings = _settings()
+    settings.setValue(REVEAL_SETTING, bool(value))
+    settings.sync()
 
 
 def _to_qimage(image: Image.Image) -> QImage:
