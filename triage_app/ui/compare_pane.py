@@ -75,7 +75,6 @@ class ComparePane(QFrame):
 
     openAsFilter = Signal(list, str)  # post ids, a label for the filter ("Same phone +90…")
     clusterTagged = Signal(str, list, str)  # decision batch id (for undo), post ids, tag key
-    tagClusterRequested = Signal(int)  # cluster id, when tagging is left to the window
     message = Signal(str)  # one line for the status bar (errors included)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
