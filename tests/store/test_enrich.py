@@ -240,3 +240,15 @@ def test_rescore_uses_new_account_state(make_store: Any) -> None:
     assert enrich.rescore(store, now=NOW) == 1
     assert "account already referred" in enrich.explain_post_priority(store, ids[0], now=NOW)
     assert enrich.explain_post_priority(store, 999) == "No such post"
+
+
+def test_a_helper_process_gives_the_same_result(make_store: Any) -> None:
+    texts = corpus()
+    inline = make_store("inline.db")
+    add_posts(inline, texts)
+    enrich.enrich_pending(inline, now=NOW, batch_size=16, workers=0)
+    helped = make_store("helped.db")
+    add_posts(helped, texts)
+    result = enrich.enrich_pending(helped, now=NOW, batch_size=16, workers=1)
+    assert result.posts == len(texts)
+    assert snapshot(helped) == snapshot(inline)

@@ -16,9 +16,13 @@ grew while it was still below the size where the cluster part of the score stops
 from __future__ import annotations
 
 import json
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -77,78 +81,120 @@ def enrich_pending(
     *,
     batch_size: int = BATCH_SIZE,
     now: float | None = None,
+    workers: int | None = None,
 ) -> EnrichResult:
     """Enrich every post not yet enriched, in batches (one transaction each).
 
     ``progress(done, total)`` is called after each batch; ``cancelled()`` is checked before
-    each batch. ``now`` (unix seconds) is the time recency is measured from."""
+    each batch. ``now`` (unix seconds) is the time recency is measured from. ``workers``: how
+    many helper processes compute language, indicators and signatures while this thread
+    writes (default: up to two when at least PARALLEL_MIN posts wait, else none, as starting
+    a process costs about a second); the results are the same either way."""
     started = time.perf_counter()
     now = time.time() if now is None else now
     weights = load_weights()
     result = EnrichResult(upto=high_water_mark(store))
     total = pending_count(store)
-    while True:
-        if cancelled is not None and cancelled():
-            result.cancelled = True
-            break
-        with store.transaction() as conn:
-            done = _enrich_batch(store, conn, result.upto, batch_size, now, weights, result)
-        if not done:
-            break
-        result.posts += done
-        if progress is not None:
-            progress(result.posts, total)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_MIN else 0
+    pool = _pool(workers) if workers > 0 else None
+    try:
+        # With helper processes, the next batches are computed while this one is written.
+        in_flight: deque[tuple[list[tuple[int, str, str | None]], Future[_Computed] | None]]
+        in_flight = deque()
+        after = result.upto
+        while True:
+            while len(in_flight) < max(1, workers + 1):
+                rows = _read_batch(store.conn, after, batch_size)
+                if not rows:
+                    break
+                after = rows[-1][0]
+                in_flight.append((rows, pool.submit(compute_batch, rows) if pool else None))
+            if not in_flight:
+                break
+            if cancelled is not None and cancelled():
+                result.cancelled = True
+                break
+            rows, future = in_flight.popleft()
+            computed = future.result() if future is not None else compute_batch(rows)
+            with store.transaction() as conn:
+                _write_batch(store, conn, result.upto, rows, computed, now, weights, result)
+            result.posts += len(rows)
+            if progress is not None:
+                progress(result.posts, total)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _json(ids: Iterable[int]) -> str:
-    return json.dumps([int(i) for i in ids])
+PARALLEL_MIN = 20000
 
 
-def _enrich_batch(
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # "spawn": never fork a process that may be running Qt or other threads.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+
+def _read_batch(conn: Any, after: int, limit: int) -> list[tuple[int, str, str | None]]:
+    return [
+        (r[0], r[1] or "", r[2])
+        for r in conn.execute(
+            "SELECT id, text, language FROM posts WHERE id > ? ORDER BY id LIMIT ?",
+            (after, limit),
+        )
+    ]
+
+
+@dataclass(slots=True)
+class _Computed:
+    """What a batch's texts give on their own, without the store (picklable)."""
+
+    languages: list[str | None]  # detected where the post had none, else None
+    indicators: list[tuple[int, str, str, str, int, int]]
+    signatures: np.ndarray
+    has_signature: np.ndarray
+
+
+def compute_batch(rows: Sequence[tuple[int, str, str | None]]) -> _Computed:
+    """Language (where missing), indicators and text signatures of (id, text, language) rows."""
+    detected: list[str | None] = []
+    found: list[tuple[int, str, str, str, int, int]] = []
+    for pid, text, language in rows:
+        new_language = None if language else detect_language(text)
+        detected.append(new_language)
+        for ind in extract_indicators(text, language=language or new_language):
+            found.append((pid, ind.kind, ind.value, ind.raw, ind.start, ind.end))
+    sigs, has = similarity.text_signatures([r[1] for r in rows])
+    return _Computed(detected, found, sigs, has)
+
+
+def _write_batch(
     store: Store,
     conn: Any,
     after: int,
-    limit: int,
+    rows: list[tuple[int, str, str | None]],
+    computed: _Computed,
     now: float,
     weights: PriorityWeights,
     result: EnrichResult,
-) -> int:
-    rows = conn.execute(
-        "SELECT id, text, language FROM posts WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
-    ).fetchall()
-    if not rows:
-        return 0
+) -> None:
     ids = [r[0] for r in rows]
-    texts = [r[1] or "" for r in rows]
     last = ids[-1]
-
-    # Language where the source gave none (before indicators: it picks the phone regions).
-    languages: list[str | None] = []
-    detected: list[tuple[str, int]] = []
-    for pid, text, language in rows:
-        if not language:
-            language = detect_language(text or "")
-            if language:
-                detected.append((language, pid))
-        languages.append(language)
+    detected = [(lang, pid) for pid, lang in zip(ids, computed.languages, strict=True) if lang]
     conn.executemany("UPDATE posts SET language = ? WHERE id = ?", detected)
     result.languages += len(detected)
 
-    # Indicators (the delete makes a rerun of a half-done batch harmless).
+    # The deletes make a rerun of a half-done batch harmless.
     conn.execute("DELETE FROM indicators WHERE post_id > ? AND post_id <= ?", (after, last))
-    found: list[tuple[int, str, str, str, int, int]] = []
-    for pid, text, language in zip(ids, texts, languages, strict=True):
-        for ind in extract_indicators(text, language=language):
-            found.append((pid, ind.kind, ind.value, ind.raw, ind.start, ind.end))
     conn.executemany(
         'INSERT INTO indicators(post_id, kind, value, raw, start, "end") VALUES (?,?,?,?,?,?)',
-        found,
+        computed.indicators,
     )
-    result.indicators += len(found)
+    result.indicators += len(computed.indicators)
 
-    links = _link_batch(store, conn, ids, texts, after, last, result)
+    links = _link_batch(store, conn, ids, computed, after, last, result)
     result.links += len(links)
     rescore = _merge_clusters(conn, links, weights)
     rescore.update(ids)
@@ -161,7 +207,10 @@ def _enrich_batch(
         (HIGH_WATER_KEY, str(last)),
     )
     result.upto = last
-    return len(ids)
+
+
+def _json(ids: Iterable[int]) -> str:
+    return json.dumps([int(i) for i in ids])
 
 
 # -- near-duplicates --------------------------------------------------------------------------
@@ -207,13 +256,13 @@ def _link_batch(
     store: Store,
     conn: Any,
     ids: list[int],
-    texts: list[str],
+    computed: _Computed,
     after: int,
     last: int,
     result: EnrichResult,
 ) -> list[tuple[int, int]]:
     """Links (new post, similar post) for the batch, and the new band buckets stored."""
-    sigs, has = similarity.text_signatures(texts)
+    sigs, has = computed.signatures, computed.has_signature
     keys = similarity.text_band_keys(sigs)
     row_of = {pid: i for i, pid in enumerate(ids)}
     conn.execute("DELETE FROM text_signatures WHERE post_id > ? AND post_id <= ?", (after, last))
