@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -89,6 +90,10 @@ def build_job(
     return job
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def recipient_commands(result: PackResult) -> list[str]:
     """The three commands a liaison runs: verify, decrypt, check."""
     name = result.pack_path.name
@@ -147,6 +152,7 @@ class PackExportDialog(QDialog):
         self.recipients = QListWidget(self)
         self.recipients.setObjectName("packRecipients")
         self.recipients.setAccessibleName("Recipients")
+        self.recipients.setMaximumHeight(90)
         self.recipients.setToolTip("Tick every liaison who should be able to open the pack")
         self.passphrase = QLineEdit(self)
         self.passphrase.setObjectName("packPassphrase")
@@ -175,6 +181,9 @@ class PackExportDialog(QDialog):
         self.result_text = QPlainTextEdit(self)
         self.result_text.setObjectName("packResult")
         self.result_text.setReadOnly(True)
+        self.result_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.result_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.result_text.setMinimumHeight(150)
         self.result_text.hide()
 
         self.build_button = QPushButton("Build pack", self)
@@ -212,7 +221,7 @@ class PackExportDialog(QDialog):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(QLabel("Accounts", left))
-        left_layout.addWidget(self.accounts)
+        left_layout.addWidget(self.accounts, 1)
         protection = QGroupBox("Who can open it", left)
         p_layout = QVBoxLayout(protection)
         p_layout.addWidget(self.by_recipients)
@@ -243,7 +252,7 @@ class PackExportDialog(QDialog):
         layout.addWidget(self.bar)
         layout.addWidget(self.result_text)
         layout.addLayout(buttons)
-        self.resize(1100, 720)
+        self.resize(1100, 840)
 
     # -- choices ----------------------------------------------------------------------------------
     def _fill_platforms(self) -> None:
@@ -281,8 +290,9 @@ class PackExportDialog(QDialog):
             (platform,),
         )
         self.summary.setText(
-            f"{len(selection.post_ids):,} approved posts from {selection.account_count:,} "
-            f"accounts, {media:,} media files. Building the pack marks them referred."
+            f"{_count(len(selection.post_ids), 'approved post')} from "
+            f"{_count(selection.account_count, 'account')}, {_count(media, 'media file')}. "
+            "Building the pack marks them referred."
         )
         taxonomy = self.store.taxonomy
         for account in selection.accounts.values():
@@ -290,7 +300,9 @@ class PackExportDialog(QDialog):
             tags = ", ".join(
                 taxonomy[t].label if t in taxonomy else t for t in sorted(account.tags)
             )
-            self.accounts.addItem(f"{who or 'unknown account'} — {account.posts} posts — {tags}")
+            self.accounts.addItem(
+                f"{who or 'unknown account'} — {_count(account.posts, 'post')} — {tags}"
+            )
         for recipient in list_recipients(self.store, platform):
             item = QListWidgetItem(f"{recipient.label} ({recipient.public_key[:16]}…)")
             item.setData(Qt.ItemDataRole.UserRole, recipient.label)
@@ -426,7 +438,8 @@ class PackExportDialog(QDialog):
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.stage.setText(
-            f"Done: {result.posts:,} posts from {result.accounts:,} accounts are referred."
+            f"Done: {_count(result.posts, 'post')} from {_count(result.accounts, 'account')} "
+            "referred."
         )
         lines = [
             f"Pack:      {result.pack_path}",
