@@ -40,7 +40,6 @@ from ..store import pivots
 from ..store.connection import Store
 from ..store.decisions import apply_tags
 from ..store.post_detail import post_detail, post_summaries
-from . import none_refcount  # noqa: F401  (PySide6 6.12 on Python 3.11: see the module)
 from .text_render import render_diff_html
 
 LIST_LIMIT = 200  # rows shown in the pivot list

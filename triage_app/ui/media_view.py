@@ -19,7 +19,6 @@ from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainte
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from ..store.paths import data_dir
-from . import none_refcount  # noqa: F401  (PySide6 6.12 on Python 3.11: see the module)
 
 SETTINGS_FILE = "window.ini"  # the window's settings file in the data folder (ui/settings.py)
 REVEAL_SETTING = "media/reveal_by_default"

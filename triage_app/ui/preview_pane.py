@@ -32,7 +32,6 @@ from ..core.timeutil import to_utc_iso
 from ..ingest.evidence import evidence_dir
 from ..store.connection import Store
 from ..store.post_detail import post_detail
-from . import none_refcount  # noqa: F401  (PySide6 6.12 on Python 3.11: see the module)
 from .media_view import MediaView
 from .text_render import colour_for, render_post_html
 
