@@ -195,3 +195,43 @@ def test_pack_with_a_passphrase_opens_with_the_real_age(tmp_path, cli_env):
         str(opened),
     )
     check_contents(opened)
+
+
+def test_demo_store_to_pack_to_the_real_tools(tmp_path, cli_env):
+    """The demo corpus (many languages, right-to-left text, media) → tag → approve → pack."""
+    cli(cli_env, "demo", "--posts", "300")
+    listed = json.loads(cli(cli_env, "queue", "--platform", "telegram", "--limit", "4", "--json"))
+    ids = [str(p["id"]) for p in listed["posts"]]
+    assert len(ids) == 4
+    for post in ids:
+        cli(cli_env, "tag", post, "boat_crossing")
+        cli(cli_env, "review", post, "approve")
+    id_file, pub = identity(tmp_path)
+    pack = tmp_path / "telegram.age"
+    result = json.loads(
+        cli(
+            cli_env,
+            "pack",
+            "build",
+            "--platform",
+            "telegram",
+            "--recipient",
+            pub,
+            "--out",
+            str(pack),
+            "--json",
+        )
+    )
+    assert result["posts"] == 4
+    cli(cli_env, "keys", "export-public", "--out", str(tmp_path / "signer.pub"))
+    assert run("minisign", "-Vm", str(pack), "-p", str(tmp_path / "signer.pub")).returncode == 0
+    plain = tmp_path / "telegram.zip"
+    assert run("age", "-d", "-i", str(id_file), "-o", str(plain), str(pack)).returncode == 0
+    folder = tmp_path / "telegram"
+    assert run("unzip", "-q", str(plain), "-d", str(folder)).returncode == 0
+    assert run("sha256sum", "-c", "--strict", "SHA256SUMS", cwd=folder).returncode == 0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert len({p["post_uuid"] for p in manifest["posts"]}) == 4
+    assert manifest["platform"] == "telegram"
+    html = (folder / "referral.html").read_text(encoding="utf-8")
+    assert "Referral to Telegram" in html and 'dir="auto"' in html
