@@ -134,6 +134,13 @@ def test_bulk_approve_of_a_selection_and_a_cluster(qtbot, store):
     view.review_actions["approve"].trigger()
     assert (status(store, 5), status(store, 6)) == ("approved", "approved")
     view.select_posts([3])
+    asked: list[str] = []
+    view.confirm = lambda title, question: asked.append(question) is not None
+    view.review_actions["approve_cluster"].trigger()
+    assert asked and "all 4 tagged posts of cluster 9" in asked[0]
+    assert [status(store, p) for p in (1, 2, 3, 4)] == ["tagged"] * 4  # answered no
+    view.confirm = lambda title, question: True
+    view.select_posts([3])
     view.review_actions["approve_cluster"].trigger()
     assert [status(store, p) for p in (1, 2, 3, 4)] == ["approved"] * 4
     assert view.model.rowCount() == 0
@@ -158,3 +165,11 @@ def test_an_analyst_sees_no_queue_and_cannot_approve(qtbot, store, problems):
     view.approve_selected()
     assert problems == ["'approve' needs the supervisor role; 'ana' is analyst"]
     assert status(store, 1) == "tagged"
+
+
+def test_approve_cluster_on_a_post_without_a_cluster_says_so(qtbot, store, problems):
+    view = make_view(qtbot, store)
+    view.select_posts([5])
+    view.review_actions["approve_cluster"].trigger()
+    assert problems == ["Post 5 is not in a cluster of similar posts"]
+    assert status(store, 5) == "tagged"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.errors import TriageError
 from ..core.timeutil import to_local_text
 from ..store.connection import Store
 from ..store.decisions import review, toggle_tag
@@ -38,7 +40,7 @@ from ..store.review_queue import (
     review_groups,
     review_items,
 )
-from .rows_model import ROW_ROLE, RowsModel, report_problem
+from .rows_model import RowsModel, report_problem
 from .tag_bar import TagBar
 
 HEADERS = ("Post", "Platform", "Account", "Analyst", "Tags", "Cluster", "Tagged (UTC)", "Text")
@@ -71,6 +73,8 @@ class SupervisorView(QWidget):
         self.store = store
         # Tests replace this: the reason for rejecting ``count`` posts, or None when cancelled.
         self.ask_reason: Callable[[int], str | None] = self._ask_reason
+        # Tests replace this: (title, question) -> yes?
+        self.confirm: Callable[[str, str], bool] = self._confirm
         self._build()
         self.refresh()
 
@@ -351,6 +355,12 @@ class SupervisorView(QWidget):
                 "SELECT id FROM posts WHERE cluster_id = ? AND status = 'tagged'", (cluster,)
             )
         ]
+        if len(ids) > 1 and not self.confirm(
+            "Approve cluster",
+            f"Approve all {len(ids)} tagged posts of cluster {cluster}, including those not "
+            "shown under the current filters?",
+        ):
+            return
         try:
             approve_cluster(self.store, cluster)
         except Exception as exc:
@@ -373,20 +383,19 @@ class SupervisorView(QWidget):
         self.select_posts(selected)
         self.reviewed.emit(ids)
 
+    def _confirm(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
     def _ask_reason(self, count: int) -> str | None:
         text, ok = QInputDialog.getText(
             self,
             "Reject",
-            f"Why are {'these ' + str(count) + ' posts' if count > 1 else 'this post'}"
-            " rejected? (The analyst sees this reason.)",
+            f"Why {'are these ' + str(count) + ' posts' if count > 1 else 'is this post'} "
+            "rejected? (The analyst sees this reason.)",
         )
         return text if ok else None
 
 
 def _no_cluster(post_id: int) -> Exception:
-    from ..core.errors import TriageError
-
     return TriageError(f"Post {post_id} is not in a cluster of similar posts")
-
-
-__all__ = ["SupervisorView", "ROW_ROLE"]
