@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.store.enrich_support import NOW, add_account, add_posts
-from triage_app.core.errors import UsageError
+from triage_app.core.errors import TriageError, UsageError
 from triage_app.store import enrich, pivots
 
 ADVERT = (
@@ -125,11 +125,32 @@ def test_cluster_members_and_queue_filters(network: dict[str, Any]) -> None:
 
 def test_bad_pivot_requests_are_clear_errors(network: dict[str, Any]) -> None:
     store = network["store"]
-    with pytest.raises(UsageError, match="No post with id 9999"):
+    with pytest.raises(TriageError, match="No post with id 9999 in this store"):
         pivots.same_account(store, 9999)
-    with pytest.raises(UsageError, match="No post with id 9999"):
+    with pytest.raises(TriageError, match="No post with id 9999 in this store"):
         pivots.near_duplicates(store, 9999)
     with pytest.raises(UsageError, match="Unknown pivot 'friends'"):
         pivots.post_ids_for_pivot(store, "friends", network["original"])  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="needs a post id"):
         pivots.post_ids_for_pivot(store, "same_account")
+
+
+def test_pivot_and_enrich_commands(network: dict[str, Any], capsys: Any) -> None:
+    import json
+
+    from triage_app.cli import main
+
+    store = network["store"]
+    db = str(store.path)
+    assert main(["--db", db, "pivot", str(network["original"]), "same-indicator", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [p["id"] for p in out["posts"]] == [network["cross"]]
+    assert {"kind": "phone", "value": "+447911123456"} in out["posts"][0]["matched"]
+    assert main(["--db", db, "pivot", str(network["original"]), "near-duplicates"]) == 0
+    assert capsys.readouterr().out.startswith(f"{network['repost']}\tfacebook\tsimilarity ")
+    assert main(["--db", db, "pivot", "9999", "same-account"]) == 1
+    assert "No post with id 9999" in capsys.readouterr().err
+    assert main(["--db", db, "pivot", "1", "same-account", "--limit", "0"]) == 2
+    assert main(["--db", db, "enrich", "--rescore", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["posts"] == 0 and summary["rescored"] == 6

@@ -67,6 +67,8 @@ MODEL_LANGUAGES = (
     "sk",
 )
 
+SAMPLE_CHARS = 600  # enough to tell a language; longer texts only cost time
+
 _ETHIOPIC = re.compile("[\u1200-\u137f]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN_OR_OTHER_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -112,9 +114,9 @@ def _arabic_script(text: str) -> str | None:
 def detect_language(text: str) -> str | None:
     """The ISO 639 code of the text's language (``ckb`` for Sorani, ``ti`` for Tigrinya), or
     None when the text is too short to tell."""
-    if not text or len(_LATIN_OR_OTHER_WORD.findall(text[:2000])) < 3:
+    sample = text[:SAMPLE_CHARS]
+    if not sample or len(_LATIN_OR_OTHER_WORD.findall(sample)) < 3:
         return None
-    sample = text[:2000]
     if _NON_LATIN.search(sample) is None:
         return str(_identifier().classify(sample)[0])
     letters = len(_LETTER.findall(sample))

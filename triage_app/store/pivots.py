@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from ..core import similarity
-from ..core.errors import UsageError
+from ..core.errors import TriageError, UsageError
 from ..core.indicators import PIVOT_KINDS
 from .connection import Store
 
@@ -60,7 +60,7 @@ def _require_post(store: Store, post_id: int) -> tuple[int | None, int | None]:
         "SELECT account_id, cluster_id FROM posts WHERE id = ?", (post_id,)
     ).fetchone()
     if row is None:
-        raise UsageError(f"No post with id {post_id}")
+        raise TriageError(f"No post with id {post_id} in this store")
     return row[0], row[1]
 
 
