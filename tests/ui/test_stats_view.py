@@ -123,3 +123,18 @@ def test_an_empty_store_shows_no_data(qtbot, make_store):
     assert view.headline.text() == "No referrals recorded yet"
     assert view.year_figures() == []
     assert view.panels["referrals_by_year"].chart.title() == "No data yet"
+
+
+def test_figures_can_be_computed_on_the_worker_thread(qtbot, seeded, capsys):
+    from triage_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    try:
+        view = StatsView(seeded, runner=runner)
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: view.pending is not None and view.pending.done, timeout=10_000)
+        qtbot.waitUntil(lambda: bool(view.stats), timeout=5_000)
+        assert view.headline.text() == "26 accounts taken down in 2025, up 30% on 20 in 2024"
+        assert view.stats["referrals"] == cli_stats(seeded, capsys)["referrals"]
+    finally:
+        runner.shutdown()

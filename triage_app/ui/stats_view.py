@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from ..store.connection import Store
 from ..store.stats import DEFAULT_DAYS, compute_stats
 from .rows_model import report_problem
+from .tasks import Task, TaskRunner
 
 REFERRED_COLOUR = "#1f77b4"
 TAKEN_DOWN_COLOUR = "#d62728"
@@ -443,8 +444,14 @@ def chart_specs(stats: dict[str, Any], tag_labels: dict[str, str]) -> list[Chart
 class StatsView(QWidget):
     """Every figure of ``triage stats`` in charts; refresh re-reads the store."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, parent: QWidget | None = None, *, runner: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
+        # With a runner the figures are computed on its worker thread (a second or two on a
+        # store of a million posts); without one, inline.
+        self.runner = runner
+        self.pending: Task | None = None
         self.setObjectName("statsView")
         self.setAccessibleName("Statistics")
         self.store = store
@@ -499,11 +506,33 @@ class StatsView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        try:
-            self.stats = compute_stats(self.store, days=self.days.value())
-        except Exception as exc:
-            report_problem(self, exc, "Cannot compute the statistics")
+        days = self.days.value()
+        if self.runner is None:
+            try:
+                stats = compute_stats(self.store, days=days)
+            except Exception as exc:
+                report_problem(self, exc, "Cannot compute the statistics")
+                return
+            self.show_stats(stats)
             return
+        store = self.store
+
+        def job(_ctx: object) -> dict[str, Any]:
+            other = store.reopen()  # connections belong to one thread
+            try:
+                return compute_stats(other, days=days)
+            finally:
+                other.close()
+
+        self.summary.setText("Computing the figures…")
+        task = self.runner.submit(job, "statistics")
+        task.finished.connect(self.show_stats)
+        task.failed.connect(lambda exc: report_problem(self, exc, "Cannot compute the statistics"))
+        self.pending = task
+
+    def show_stats(self, stats: dict[str, Any]) -> None:
+        """Show ``stats`` (the output of compute_stats) in the headline, table and charts."""
+        self.stats = stats
         self._fill_top()
         for panel in self.panels.values():
             self.grid.removeWidget(panel)
