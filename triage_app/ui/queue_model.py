@@ -41,6 +41,16 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 TEXT_COLUMN = 4
 
 _Index = QModelIndex | QPersistentModelIndex
+_Line = tuple[QueueRow, tuple[str, ...]]
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+# The roles this model answers; the view asks for a dozen others per cell on every paint, and
+# those return at once without touching the page cache.
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ALIGN, POST_ID_ROLE, RTL_ROLE})
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class QueueModel(QAbstractTableModel):
@@ -52,7 +62,8 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._store = store
         self._ids = array("q")
-        self._pages: OrderedDict[int, list[QueueRow | None]] = OrderedDict()
+        # page number -> [(row, its seven display strings) or None], least recently used first
+        self._pages: OrderedDict[int, list[_Line | None]] = OrderedDict()
         self._query = QueueQuery()
         self._labels: dict[str, str] = {}
         self._colours: dict[str, str] = {}
@@ -127,6 +138,10 @@ class QueueModel(QAbstractTableModel):
 
     def row_data(self, row: int) -> QueueRow | None:
         """The display row for ``row``, loading its page when needed."""
+        line = self._line(row)
+        return None if line is None else line[0]
+
+    def _line(self, row: int) -> _Line | None:
         if not 0 <= row < len(self._ids) or self._store is None:
             return None
         page_no = row // PAGE_SIZE
@@ -137,28 +152,48 @@ class QueueModel(QAbstractTableModel):
             self._pages.move_to_end(page_no)
         return page[row - page_no * PAGE_SIZE]
 
-    def _load_page(self, page_no: int) -> list[QueueRow | None]:
+    def _load_page(self, page_no: int) -> list[_Line | None]:
         assert self._store is not None
         start = page_no * PAGE_SIZE
         ids = self._ids[start : start + PAGE_SIZE]
         found = {r.id: r for r in queue_rows(self._store, ids)}
-        page: list[QueueRow | None] = [found.get(i) for i in ids]
+        page: list[_Line | None] = []
+        for post_id in ids:
+            r = found.get(post_id)
+            page.append(None if r is None else (r, self._display_strings(r)))
         self._pages[page_no] = page
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return page
 
     def refresh_posts(self, post_ids: Iterable[int]) -> None:
-        """Reload cached rows of these posts (after a tag or note) and repaint them."""
+        """Reload the cached rows of these posts (after a tag or note) and repaint them.
+
+        Only those rows are read again, not their pages: a tag key stays one small query."""
+        if self._store is None:
+            return
         wanted = set(post_ids)
-        for page_no, page in list(self._pages.items()):
-            hits = [i for i, r in enumerate(page) if r is not None and r.id in wanted]
-            if not hits:
-                continue
-            self._load_page(page_no)
-            first = page_no * PAGE_SIZE + min(hits)
-            last = page_no * PAGE_SIZE + max(hits)
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        hits: list[tuple[int, int]] = []  # (page number, offset)
+        for page_no, page in self._pages.items():
+            hits.extend(
+                (page_no, i)
+                for i, line in enumerate(page)
+                if line is not None and line[0].id in wanted
+            )
+        if not hits:
+            return
+        fresh = {r.id: r for r in queue_rows(self._store, list(wanted))}
+        rows: list[int] = []
+        for page_no, offset in hits:
+            page = self._pages[page_no]
+            line = page[offset]
+            assert line is not None
+            new = fresh.get(line[0].id)
+            page[offset] = None if new is None else (new, self._display_strings(new))
+            rows.append(page_no * PAGE_SIZE + offset)
+        last = len(COLUMNS) - 1
+        for r in rows:
+            self.dataChanged.emit(self.index(r, 0), self.index(r, last))
 
     # -- Qt model interface -------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -180,53 +215,46 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
-        row = self.row_data(index.row())
-        if row is None:
+        line = self._line(index.row())
+        if line is None:
             return None
+        row, shown = line
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _DISPLAY:
+            return shown[col]
+        if role == RTL_ROLE:
+            return row.rtl
+        if role == _ALIGN:
+            return _RIGHT if col == 0 else None
+        if role == _FOREGROUND:
+            if col == 5 and row.tags:
+                return QColor(self._colours.get(row.tags[0], "#444444"))
+            return None
+        if role == _TOOLTIP:
             return self._tooltip(row, col)
         if role == POST_ID_ROLE:
             return row.id
-        if role == RTL_ROLE:
-            return row.rtl
-        if role == Qt.ItemDataRole.ForegroundRole and col == 5 and row.tags:
-            return QColor(self._colours.get(row.tags[0], "#444444"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def _display(self, row: QueueRow, col: int) -> str:
-        if col == 0:
-            return f"{row.priority:.2f}"
-        if col == 1:
-            return row.platform
-        if col == 2:
-            return row.author
-        if col == 3:
-            return to_local_text(row.posted_at)
-        if col == 4:
-            return row.snippet
-        if col == 5:
-            return ", ".join(self._labels.get(t, t) for t in row.tags)
-        if col == 6:
-            if row.cluster_size > 1:
-                return f"{row.status} · ×{row.cluster_size}"
-            return row.status
-        return ""
+    def _display_strings(self, row: QueueRow) -> tuple[str, ...]:
+        """The seven cells of a row, formatted once when its page loads."""
+        status = row.status
+        if row.cluster_size > 1:
+            status = f"{row.status} · ×{row.cluster_size}"
+        return (
+            f"{row.priority:.2f}",
+            row.platform,
+            row.author,
+            to_local_text(row.posted_at),
+            row.snippet,
+            ", ".join(self._labels.get(t, t) for t in row.tags),
+            status,
+        )
 
     def _tooltip(self, row: QueueRow, col: int) -> str | None:
         if col == 3:
