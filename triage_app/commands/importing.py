@@ -54,7 +54,9 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.print_json([s.as_dict() for s in summaries])
     else:
         for s in summaries:
-            if s.error:
+            if s.passed_over:
+                ctx.print(f"{s.path}: passed over: {s.passed_over}")
+            elif s.error:
                 ctx.print(f"{s.path}: refused: {s.error}")
             else:
                 line = (
@@ -64,8 +66,10 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
                 if s.skipped:
                     line += f", skipped {s.skipped}"
                 ctx.print(line)
+                for note in s.notes:
+                    ctx.print(f"  note: {note}")
     refused = [s for s in summaries if s.error]
-    if refused and len(refused) == len(summaries):
+    if refused and len(refused) == len([s for s in summaries if not s.passed_over]):
         print(f"error: {refused[0].error}", file=sys.stderr)
         return 1
     return 0

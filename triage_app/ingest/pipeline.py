@@ -7,6 +7,7 @@ the same post the same uuid (which is what lets sync packs merge)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid as uuidlib
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ from ..store.connection import sqlite as _sqlite
 from .base import ReadContext
 from .evidence import sha256_file, store_media_file
 from .registry import detect_format
+from .walk import ImportUnit, iter_import_units
 
 BATCH = 2000
 NAMESPACE = uuidlib.UUID("6f1d3c2e-8a4b-4c5d-9e7f-0a1b2c3d4e5f")
@@ -66,6 +68,7 @@ class FileSummary:
     quarantined: int = 0
     skipped: int = 0
     error: str | None = None  # why the whole file was refused (nothing kept), else None
+    passed_over: str | None = None  # a file in a folder that is not an export (media, notes)
     sha256: str | None = None
     import_id: int | None = None
     notes: list[str] = field(default_factory=list)
@@ -88,21 +91,10 @@ ProgressCallback = Callable[[ImportProgress], None]
 CancelCheck = Callable[[], bool]
 
 
-@dataclass
-class ImportUnit:
-    """One file to import, with the folder its media paths are relative to."""
-
-    path: Path
-    base_dir: Path
-    display: str
-
-
-def _units(path: Path) -> Iterator[ImportUnit]:
+def _units(path: Path, fmt: str) -> Iterator[ImportUnit]:
     """Files to import under ``path``: itself, or what walk.py finds in a folder or ZIP."""
     if path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip"):
-        from . import walk  # folders and archives
-
-        yield from walk.iter_import_units(path)  # type: ignore[misc]
+        yield from iter_import_units(path, forced=fmt)
         return
     yield ImportUnit(path, path.parent, str(path))
 
@@ -128,11 +120,14 @@ def import_paths(
             summaries.append(FileSummary(str(top), error="no such file or folder"))
             continue
         try:
-            units = list(_units(top))
+            units = list(_units(top, fmt))
         except UnreadableFileError as exc:
             summaries.append(FileSummary(str(top), error=str(exc)))
             continue
         for unit in units:
+            if unit.skip_reason:
+                summaries.append(FileSummary(unit.display, passed_over=unit.skip_reason))
+                continue
             if cancelled and cancelled():
                 summaries.append(FileSummary(unit.display, error="cancelled before it started"))
                 continue
@@ -384,12 +379,15 @@ class _BatchWriter:
             post_id = inserted.pop((p.platform, p.post_id), None)
             if post_id is None:
                 continue  # already in the store (or repeated within this file)
-            raw_rows.append((post_id, p.raw))
+            extra = json.dumps(p.extra, ensure_ascii=False, default=str) if p.extra else None
+            raw_rows.append((post_id, p.raw, extra))
             handle, name = (p.account.handle, p.account.display_name) if p.account else (None, None)
-            fts_rows.append((post_id, p.text, handle, name))
+            spoken = p.extra.get("voice_to_text") if p.extra else None
+            searchable = f"{p.text}\n{spoken}" if isinstance(spoken, str) and spoken else p.text
+            fts_rows.append((post_id, searchable, handle, name))
             for m in p.media:
                 media_rows.append(self._media_row(post_id, m))
-        self.conn.executemany("INSERT INTO post_raw(post_id, raw) VALUES (?,?)", raw_rows)
+        self.conn.executemany("INSERT INTO post_raw(post_id, raw, extra) VALUES (?,?,?)", raw_rows)
         self.conn.executemany(
             "INSERT INTO posts_fts(rowid, text, handle, name) VALUES (?,?,?,?)", fts_rows
         )

@@ -88,7 +88,8 @@ CREATE INDEX posts_import ON posts(import_id);
 -- The record exactly as received, apart from posts so that queue scans stay small.
 CREATE TABLE post_raw (
     post_id INTEGER PRIMARY KEY REFERENCES posts(id),
-    raw     TEXT NOT NULL
+    raw     TEXT NOT NULL,
+    extra   TEXT  -- JSON: what a format carries beyond the common fields (links, transcripts…)
 );
 
 CREATE TABLE media (
