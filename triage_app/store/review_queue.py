@@ -54,7 +54,8 @@ def _where(flt: ReviewFilter) -> tuple[str, list[Any]]:
         clauses.append("p.cluster_id = ?")
         params.append(flt.cluster)
     if flt.tag:
-        clauses.append("EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag = ?)")
+        # IN drives the lookup from the (tag, post_id) index instead of testing every post.
+        clauses.append("p.id IN (SELECT post_id FROM post_tags WHERE tag = ?)")
         params.append(flt.tag)
     if flt.analyst:
         clauses.append("EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.actor = ?)")
@@ -63,7 +64,7 @@ def _where(flt: ReviewFilter) -> tuple[str, list[Any]]:
 
 
 def review_items(
-    store: Store, flt: ReviewFilter | None = None, limit: int | None = 5000
+    store: Store, flt: ReviewFilter | None = None, limit: int | None = 2000
 ) -> list[ReviewItem]:
     """Tagged posts awaiting review, highest priority first."""
     where, params = _where(flt or ReviewFilter())
