@@ -101,3 +101,33 @@ def test_cli_import_tag_review_and_exports_run_without_network(tmp_path: Path) -
         assert (tmp_path / name).stat().st_size > 0
     store = tmp_path / "data" / "store.db"
     assert store.read_bytes()[:16] != b"SQLite format 3\x00"  # encrypted, key in the keyring
+
+
+WINDOW_SESSION = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from triage_app.store.opening import open_for_user
+from triage_app.store.paths import data_dir, default_store_path
+from triage_app.ui.main_window import MainWindow
+
+app = QApplication(sys.argv[:1])
+data = data_dir()
+store = open_for_user(default_store_path(), user="alice", data_dir=data)
+window = MainWindow(store, data)
+window.show()
+QTimer.singleShot(1500, window.close)
+QTimer.singleShot(2000, app.quit)
+app.exec()
+print("window closed; posts:", store.scalar("SELECT count(*) FROM posts"))
+"""
+
+
+def test_window_session_runs_without_network(tmp_path: Path) -> None:
+    posts = write_posts(tmp_path / "posts.jsonl", 5)
+    _cli(tmp_path, "import", str(posts))
+    env = {**_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    result = _offline([sys.executable, "-c", WINDOW_SESSION], env)
+    assert result.returncode == 0, result.stderr
+    assert "window closed; posts: 5" in result.stdout
