@@ -1,0 +1,67 @@
+"""Starting the program: --demo fills an empty store on the worker before the window shows, and a
+store whose key needs a passphrase is opened after asking for it."""
+
+from __future__ import annotations
+
+import sys
+
+import keyring
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from triage_app.store.keys import SERVICE
+from triage_app.store.opening import open_for_user
+from triage_app.ui import app as app_module
+from triage_app.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+def test_demo_start_fills_an_empty_store_and_shows_the_window(
+    qapp, tmp_path, monkeypatch, isolated_data_dir
+):
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs its own
+    monkeypatch.setenv("TRIAGE_PLAIN_STORE", "1")
+    seen: list[MainWindow] = []
+
+    def close_when_shown() -> None:
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        if windows:
+            seen.extend(windows)
+            windows[0].close()
+            QApplication.quit()
+        else:
+            QTimer.singleShot(50, close_when_shown)
+
+    QTimer.singleShot(50, close_when_shown)
+    db = tmp_path / "fresh.db"
+    code = app_module.main(["--db", str(db), "--demo", "--demo-posts", "80"])
+    assert code == 0
+    assert seen and seen[0].model.rowCount() > 0
+    store = open_for_user(db, user="alice")
+    assert store.scalar("SELECT count(*) FROM posts") == 80
+    store.close()
+
+
+def test_passphrase_is_asked_for_until_given(tmp_path, isolated_data_dir):
+    path = tmp_path / "locked.db"
+    store = open_for_user(path, create=True, user="alice", passphrase="tide table 42")
+    store_id = store.store_id
+    store.close()
+    keyring.delete_password(SERVICE, f"store-key:{store_id}")  # as on another machine
+
+    asked: list[str] = []
+    declined = app_module.open_interactive(
+        path, isolated_data_dir, create=False, ask=lambda msg: asked.append(msg) or None
+    )
+    assert declined is None and "passphrase" in asked[0].lower()
+
+    answers = iter(["wrong guess", "tide table 42"])
+    opened = app_module.open_interactive(
+        path, isolated_data_dir, create=False, ask=lambda msg: next(answers)
+    )
+    assert opened is not None and opened.store_id == store_id
+    opened.close()
