@@ -290,6 +290,14 @@ def test_analyst_does_not_see_supervisor_actions(demo_store, make_window):
     carol.close()
 
 
+def test_supervisor_opens_the_pack_dialog(demo_store, make_window):
+    w = make_window(demo_store)
+    w.actions_by_id[ActionId.EXPORT_PACK].trigger()
+    assert w.pack_dialog.isVisible()
+    assert w.pack_dialog.objectName() == "packExportDialog"
+    w.pack_dialog.reject()
+
+
 def test_views_open_as_tabs(demo_store, make_window):
     w = make_window(demo_store)
     stats = w.open_view(ActionId.STATS_VIEW)

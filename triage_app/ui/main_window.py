@@ -6,7 +6,6 @@ the UI thread (one short transaction each); imports run on the single worker (ta
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +44,7 @@ from .compare_pane import ComparePane
 from .filter_bar import FilterBar, focus_search
 from .lock import IdleWatcher, LockScreen
 from .note_field import NoteField
+from .pack_dialog import PackExportDialog
 from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
 from .settings import WindowSettings
@@ -721,16 +721,17 @@ class MainWindow(QMainWindow):
                 del self._views[key]
         widget.deleteLater()
 
-    def export_pack(self) -> None:
+    def export_pack(self) -> QWidget | None:
+        """File ▸ Export referral pack… (supervisors): the pack dialog, over the window."""
         if self.store is None:
-            return
-        try:
-            mod = importlib.import_module("triage_app.ui.pack_dialog")
-        except ModuleNotFoundError:
-            errors.show_problem(self, "Export", "Referral packs are not available in this build")
-            return
-        dialog = mod.PackExportDialog(self.store, self)
-        dialog.exec()
+            return None
+        if self.store.role_of() != "supervisor":
+            errors.show_problem(self, "Export", "Referral packs are built by supervisors")
+            return None
+        dialog = PackExportDialog(self.store, self, runner=self.runner)
+        self.pack_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_shortcuts(self) -> None:
         from .shortcut_sheet import ShortcutSheet
