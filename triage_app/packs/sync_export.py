@@ -8,6 +8,7 @@ to always go along, so every pack merges on its own."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from ..store.connection import Store
 # Audit actions about the exchange itself: shipped (so peer chains stay complete) but they are
 # each store's own record of transport, see docs/security.md.
 SYNC_ACTIONS = ("sync_export", "sync_import")
+_SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
 
 
 def media_uuid(
@@ -106,7 +108,8 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
         row["uuid"] = uid
         file = _evidence_file(store, r[8])
         if file is not None and r[4]:
-            entry = f"media/{r[4]}{file.suffix.lower()[:11]}"
+            suffix = file.suffix.lower()
+            entry = f"media/{r[4]}{suffix if _SUFFIX.match(suffix) else ''}"
             out.media_files[entry] = file
             row["file"] = entry
         media.append(row)
