@@ -138,6 +138,9 @@ def test_change_and_headline_wording():
     assert headline(rows)["text"] == "8,000 accounts taken down in 2025, up 40% on 5,714 in 2024"
     rows[0]["taken_down_change"] = change(8000, 10000)
     assert headline(rows)["text"].endswith("down 20% on 10,000 in 2024")
+    assert headline(rows, current_year=2025)["text"] == (
+        "8,000 accounts taken down so far in 2025, down 20% on 10,000 in 2024"
+    )
 
 
 def test_seeding_refuses_impossible_counts(make_store):

@@ -40,7 +40,7 @@ def compute_stats(
         "store_id": store.store_id,
         "queue": queue_stats(store),
         "decisions": decision_stats(store, days=days, today=today),
-        "referrals": referral_stats(store, posts_rows),
+        "referrals": referral_stats(store, posts_rows, current_year=today.year),
         "time_to_referral": time_to_referral(store, posts_rows),
         "agreement": agreement_report(store),
     }
@@ -145,7 +145,9 @@ def referred_posts(store: Store) -> list[ReferredPost]:
     ]
 
 
-def referral_stats(store: Store, posts_rows: list[ReferredPost] | None = None) -> dict[str, Any]:
+def referral_stats(
+    store: Store, posts_rows: list[ReferredPost] | None = None, *, current_year: int | None = None
+) -> dict[str, Any]:
     referred = _months(store.execute(_REFERRED_ACCOUNTS))
     taken = _months(store.execute(_TAKEN_DOWN_ACCOUNTS))
     if posts_rows is None:
@@ -230,7 +232,7 @@ def referral_stats(store: Store, posts_rows: list[ReferredPost] | None = None) -
         "by_year": by_year,
         "by_month": by_month,
         "by_platform_year": by_platform_year,
-        "headline": headline(by_year),
+        "headline": headline(by_year, current_year),
     }
 
 
@@ -252,14 +254,17 @@ def _current_outcomes(store: Store, referred_accounts: int) -> dict[str, int]:
     return counts
 
 
-def headline(by_year: list[dict[str, Any]]) -> dict[str, Any] | None:
+def headline(
+    by_year: list[dict[str, Any]], current_year: int | None = None
+) -> dict[str, Any] | None:
     """The sentence agencies publish, for the latest year: "8,000 accounts taken down in 2025,
-    up 40% on 5,600 in 2024"."""
+    up 40% on 5,600 in 2024" ("so far in" while that year is still running)."""
     if not by_year:
         return None
     row = by_year[-1]
     year, down, chg = row["year"], row["accounts_taken_down"], row["taken_down_change"]
-    text = f"{down:,} accounts taken down in {year}"
+    so_far = "so far " if year == current_year else ""
+    text = f"{down:,} accounts taken down {so_far}in {year}"
     if chg["percent"] is None:
         text += f" (none in {year - 1})"
     elif chg["percent"] == 0:
