@@ -153,3 +153,20 @@ def test_queue_of_many_posts_is_quick(make_store):
     elapsed = time.perf_counter() - start
     assert len(ids) == 50_000
     assert elapsed < 0.5  # about 5 ms on a laptop; a regression to per-row Python shows here
+
+
+def test_search_over_ids_in_memory_matches_the_sql_search(store):
+    from triage_app.store.queue import keep_only, search_hits
+
+    for base in (QueueQuery(), QueueQuery(platform="x", sort="posted"), QueueQuery(status="new")):
+        ids = queue_ids(store, base)
+        for text in ("passports", "boat OR bateau", "إيطاليا", "nothingmatches"):
+            via_sql = queue_ids(store, QueueQuery(**{**base.__dict__, "search": text}))
+            assert keep_only(ids, search_hits(store, text)) == via_sql
+
+
+def test_search_hits_refuses_bad_syntax_plainly(store):
+    from triage_app.store.queue import search_hits
+
+    with pytest.raises(TriageError, match="Search not understood"):
+        search_hits(store, '"unclosed')

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from tests.ui.fill import fill_posts
 from triage_app.store.decisions import apply_tags
-from triage_app.store.queue import QueueQuery
+from triage_app.store.queue import QueueQuery, queue_ids
 from triage_app.ui.queue_model import MAX_PAGES, PAGE_SIZE, RTL_ROLE, QueueModel
 
 
@@ -73,3 +73,16 @@ def test_sort_runs_a_new_query(make_store):
     ]
     assert times == sorted(times)
     assert model.query.sort == "posted" and not model.query.descending
+
+
+def test_search_reuses_the_queue_but_not_after_a_tag(make_store):
+    store, model = _model(make_store, 600)
+    model.set_query(QueueQuery(status="new"))
+    model.set_query(QueueQuery(status="new", search="passports"))
+    first = list(model.ids())
+    assert first == list(queue_ids(store, QueueQuery(status="new", search="passports")))
+    # Tagging moves a post out of "new": the next search must not use the old list.
+    apply_tags(store, [first[0]], add=["fake_documents"])
+    model.refresh_posts([first[0]])
+    model.set_query(QueueQuery(status="new", search="passports"))
+    assert list(model.ids()) == first[1:]
