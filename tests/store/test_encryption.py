@@ -205,8 +205,16 @@ def _check_after_kill(
     return opened
 
 
-@pytest.mark.parametrize("use_keyring", [False, True], ids=["passphrase", "keyring"])
-@pytest.mark.parametrize("step", ["export", "copied", "before_swap", "swapped", "before_promote"])
+STEPS = ["export", "copied", "before_swap", "swapped", "before_promote"]
+
+
+@pytest.mark.parametrize(
+    ("step", "use_keyring"),
+    [(step, False) for step in STEPS]
+    + [("before_swap", True), ("swapped", True), ("before_promote", True)],
+    ids=[f"{step}-passphrase" for step in STEPS]
+    + ["before_swap-keyring", "swapped-keyring", "before_promote-keyring"],
+)
 def test_rekey_killed_at_each_step_leaves_old_or_new_key(
     tmp_path: Path, step: str, use_keyring: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -256,3 +264,73 @@ def test_rekey_killed_at_random_moments(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_rekey_killed_at_random_moments_many(tmp_path: Path) -> None:
     _random_kills(tmp_path, 40, 20000)
+
+
+@pytest.mark.parametrize("step", ["export", "copied", "before_swap", "swapped"])
+def test_encrypt_killed_at_each_step_keeps_rows_and_leaves_nothing_plain(
+    tmp_path: Path, step: str
+) -> None:
+    env = _subprocess_env(tmp_path / "data", None)
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    path = tmp_path / "data" / "store.db"
+    store = open_for_user(path, create=True, encrypted=False)
+    fill(store, tmp_path, 25)
+    store.close()
+    proc = subprocess.run(
+        [sys.executable, "-m", "triage_app.cli", "db", "encrypt"],
+        cwd=ROOT,
+        env={**env, "TRIAGE_CRASH_AT": step},
+        capture_output=True,
+    )
+    assert proc.returncode == -signal.SIGKILL
+    check = subprocess.run(
+        [sys.executable, "-m", "triage_app.cli", "db", "check", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    result = json.loads(check.stdout)
+    assert result["ok"]
+    assert result["encrypted"] == (step == "swapped")
+    opened = open_for_user(path, passphrase=PASS)
+    assert opened.scalar("SELECT count(*) FROM posts") == 25
+    opened.close()
+    if result["encrypted"]:
+        plain_files = [
+            p.name
+            for p in path.parent.iterdir()
+            if p.is_file() and b"Crossing to UK" in p.read_bytes()
+        ]
+        assert plain_files == []
+    else:  # finish the job: then nothing plain is left either
+        done = subprocess.run(
+            [sys.executable, "-m", "triage_app.cli", "db", "encrypt"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert not [
+            p.name
+            for p in path.parent.iterdir()
+            if p.is_file() and b"Crossing to UK" in p.read_bytes()
+        ]
+
+
+def test_rekey_with_passphrase_leaves_no_key_bytes(tmp_path: Path) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    data = tmp_path / "data"
+    path = data / "store.db"
+    store = open_for_user(path, create=True, passphrase=PASS)
+    fill(store, tmp_path, 5)
+    old = store.key
+    store.close()
+    rekey_store(path, PASS)
+    store = open_for_user(path, passphrase=PASS)
+    new = store.key
+    store.close()
+    assert old and new and old != new
+    assert files_containing(data, old) == [] and files_containing(data, new) == []
