@@ -18,7 +18,10 @@ order). The store keeps band keys in an indexed table (store/enrich.py).
 
 Images use a 64-bit perceptual hash (``imagehash.phash``); its four 16-bit quarters are its
 band keys (two hashes within Hamming distance 3 always share one; resized or re-encoded copies
-are usually within 0-6), and a link needs a distance of at most ``PHASH_MAX_DISTANCE``.
+are usually within 0-6), and a link needs a distance of at most ``PHASH_MAX_DISTANCE``. So that
+one stock photo does not chain unrelated posts together, a post with text joins by its image
+only a post whose text is at least ``IMAGE_TEXT_MIN`` alike; a post with no comparable text
+(a bare photo) joins the first post with the same image, and only that one.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ TEXT_THRESHOLD = 0.5
 MIN_TOKENS = 4  # shorter texts ("ok", "thanks") are not compared: they would all match
 PHASH_MAX_DISTANCE = 8
 PHASH_BANDS = 4
+# Two posts with the same image but both with comparable text are linked only when their texts
+# are at least this alike: a stock photo must not chain unrelated posts into one cluster.
+IMAGE_TEXT_MIN = 0.2
 
 _MASK64 = (1 << 64) - 1
 _rng = np.random.Generator(np.random.PCG64(20240611))  # fixed: signatures must be stable
@@ -176,14 +182,18 @@ def link_to_representatives(
     items: Iterable[tuple[int, Sequence[int]]],
     known: dict[int, int],
     similar: Callable[[int, int], bool],
+    *,
+    first_only: bool = False,
 ) -> LinkResult:
     """Compare each post (in the order given: ascending ids) with the representatives of its
     band keys. ``known`` maps keys already stored to their representative; a key seen for the
-    first time is represented by the post that brought it. ``similar(post, rep)`` decides."""
+    first time is represented by the post that brought it. ``similar(post, rep)`` decides;
+    with ``first_only`` a post gets at most one link (its first similar representative)."""
     new_buckets: dict[int, int] = {}
     links: list[tuple[int, int]] = []
     for post_id, keys in items:
         checked: set[int] = set()
+        linked = False
         for key in keys:
             rep = known.get(key)
             if rep is None:
@@ -191,11 +201,12 @@ def link_to_representatives(
             if rep is None:
                 new_buckets[key] = post_id
                 continue
-            if rep == post_id or rep in checked:
+            if rep == post_id or rep in checked or (first_only and linked):
                 continue
             checked.add(rep)
             if similar(post_id, rep):
                 links.append((post_id, rep))
+                linked = True
     return LinkResult(links, new_buckets)
 
 

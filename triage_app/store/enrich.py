@@ -16,11 +16,16 @@ grew while it was still below the size where the cluster part of the score stops
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
 import time
+import types
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -39,6 +44,8 @@ from ..core.priority import (
     score_post,
 )
 from .connection import Store
+
+log = logging.getLogger(__name__)
 
 HIGH_WATER_KEY = "enriched_upto"
 BATCH_SIZE = 2000
@@ -109,14 +116,22 @@ def enrich_pending(
                 if not rows:
                     break
                 after = rows[-1][0]
-                in_flight.append((rows, pool.submit(compute_batch, rows) if pool else None))
+                in_flight.append((rows, _submit(pool, rows) if pool else None))
             if not in_flight:
                 break
             if cancelled is not None and cancelled():
                 result.cancelled = True
                 break
             rows, future = in_flight.popleft()
-            computed = future.result() if future is not None else compute_batch(rows)
+            try:
+                computed = future.result() if future is not None else compute_batch(rows)
+            except BrokenProcessPool:
+                # A helper died (killed, out of memory): finish this run in this process.
+                log.warning("enrichment helper process failed; continuing without helpers")
+                pool.shutdown(wait=False, cancel_futures=True) if pool else None
+                pool = None
+                in_flight = deque((r, None) for r, _ in in_flight)
+                computed = compute_batch(rows)
             with store.transaction() as conn:
                 _write_batch(store, conn, result.upto, rows, computed, now, weights, result)
             result.posts += len(rows)
@@ -135,6 +150,24 @@ PARALLEL_MIN = 20000
 def _pool(workers: int) -> ProcessPoolExecutor:
     # "spawn": never fork a process that may be running Qt or other threads.
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+
+@contextmanager
+def _caller_script_hidden() -> Iterator[None]:
+    """Hide the running script from "spawn", which would otherwise re-run a script that lacks
+    an ``if __name__ == "__main__"`` guard in each helper; the helpers only need this package."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def _submit(pool: ProcessPoolExecutor, rows: list[tuple[int, str, str | None]]) -> Future[Any]:
+    with _caller_script_hidden():  # a helper process may be started by this submit
+        return pool.submit(compute_batch, rows)
 
 
 def _read_batch(conn: Any, after: int, limit: int) -> list[tuple[int, str, str | None]]:
@@ -314,6 +347,18 @@ def _link_batch(
         return similarity.jaccard(sigs[row_of[post]], other) >= similarity.TEXT_THRESHOLD
 
     def image_similar(post: int, rep: int) -> bool:
+        # The same stock photo under two unrelated texts is not a repost: a post with text
+        # joins by its image only a post whose text is at least a little alike. A post with no
+        # comparable text (a bare photo) joins the first post with the same image.
+        if has[row_of[post]]:
+            if rep in row_of:
+                other = sigs[row_of[rep]] if has[row_of[rep]] else None
+            else:
+                other = old_sigs.get(rep)
+            if other is None:
+                return False
+            if similarity.jaccard(sigs[row_of[post]], other) < similarity.IMAGE_TEXT_MIN:
+                return False
         theirs = phashes.get(rep) if rep in row_of else old_phashes.get(rep)
         return any(
             similarity.hamming(a, b) <= similarity.PHASH_MAX_DISTANCE
@@ -322,7 +367,10 @@ def _link_batch(
         )
 
     text_links = similarity.link_to_representatives(text_items, known, text_similar)
-    image_links = similarity.link_to_representatives(image_items, known, image_similar)
+    # One image link per post at most: a post with no text must not bridge two clusters.
+    image_links = similarity.link_to_representatives(
+        image_items, known, image_similar, first_only=True
+    )
     conn.executemany(
         "INSERT OR IGNORE INTO lsh_buckets(key, post_id) VALUES (?, ?)",
         [*text_links.new_buckets.items(), *image_links.new_buckets.items()],
