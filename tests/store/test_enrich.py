@@ -252,3 +252,22 @@ def test_a_helper_process_gives_the_same_result(make_store: Any) -> None:
     result = enrich.enrich_pending(helped, now=NOW, batch_size=16, workers=1)
     assert result.posts == len(texts)
     assert snapshot(helped) == snapshot(inline)
+
+
+def test_a_stock_photo_does_not_chain_unrelated_posts(make_store: Any, tmp_path: Path) -> None:
+    store = make_store()
+    photo = _picture(tmp_path / "stock.png", 11)
+    ids = add_posts(
+        store,
+        [
+            "Lovely walk by the river this morning with the whole family and the dog",
+            "Looking for a second hand fridge in good condition, can collect this weekend",
+            "nice",  # a bare photo: joins the first post with this image, and only that one
+        ],
+    )
+    for post_id in ids:
+        add_media(store, post_id, photo)
+    enrich.enrich_pending(store, now=NOW)
+    clusters = dict(store.execute("SELECT id, cluster_id FROM posts").fetchall())
+    assert clusters[ids[1]] is None
+    assert clusters[ids[0]] == clusters[ids[2]] == ids[0]
