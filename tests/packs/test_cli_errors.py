@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from pyrage import x25519
 
 from tests.conftest import run_cli
-from tests.packs.test_end_to_end import cli, cli_env, prepare  # noqa: F401 (fixture)
+from tests.packs.helpers import approved_store
+from tests.packs.test_end_to_end import cli, cli_env  # noqa: F401 (fixture)
+
+
+def prepare(make_store, tmp_path: Path) -> None:
+    """The store the CLI opens (TRIAGE_DB = tmp_path/store.db), made in-process: quicker."""
+    approved_store(make_store, tmp_path).close()
 
 
 def one_line_error(code: int, err: str, expected_code: int, text: str) -> None:
@@ -19,8 +24,8 @@ def one_line_error(code: int, err: str, expected_code: int, text: str) -> None:
     assert "Traceback" not in err
 
 
-def test_cli_failures(tmp_path: Path, cli_env):  # noqa: F811
-    prepare(tmp_path, cli_env)
+def test_cli_failures(tmp_path: Path, cli_env, make_store):  # noqa: F811
+    prepare(make_store, tmp_path)
     ident = x25519.Identity.generate()
     (tmp_path / "id.txt").write_text(str(ident) + "\n")
     wrong = tmp_path / "wrong.txt"
@@ -141,10 +146,9 @@ def test_cli_failures(tmp_path: Path, cli_env):  # noqa: F811
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-@pytest.mark.parametrize("user_role", ["analyst"])
-def test_an_analyst_gets_a_plain_refusal(tmp_path: Path, cli_env, user_role):  # noqa: F811
-    prepare(tmp_path, cli_env)
-    cli(cli_env, "users", "add", "bob", "--role", user_role)
+def test_an_analyst_gets_a_plain_refusal(tmp_path: Path, cli_env, make_store):  # noqa: F811
+    prepare(make_store, tmp_path)
+    cli(cli_env, "users", "add", "bob", "--role", "analyst")
     code, _, err = run_cli(
         "pack",
         "build",
