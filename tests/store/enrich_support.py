@@ -61,11 +61,13 @@ def add_posts(
     return ids
 
 
-def add_media(store: Any, post_id: int, path: str, kind: str = "photo") -> None:
+def add_media(
+    store: Any, post_id: int, path: str, kind: str = "photo", sha256: str | None = None
+) -> None:
     with store.transaction() as conn:
         conn.execute(
-            "INSERT INTO media(post_id, kind, name, source_path) VALUES (?, ?, ?, ?)",
-            (post_id, kind, path.rsplit("/", 1)[-1], path),
+            "INSERT INTO media(post_id, kind, name, source_path, sha256) VALUES (?, ?, ?, ?, ?)",
+            (post_id, kind, path.rsplit("/", 1)[-1], path, sha256),
         )
 
 

@@ -266,8 +266,10 @@ def test_a_stock_photo_does_not_chain_unrelated_posts(make_store: Any, tmp_path:
         ],
     )
     for post_id in ids:
-        add_media(store, post_id, photo)
-    enrich.enrich_pending(store, now=NOW)
+        add_media(store, post_id, photo, sha256="ab" * 32)
+    result = enrich.enrich_pending(store, now=NOW)
+    assert result.images_hashed == 1  # one file (one SHA-256): hashed once
+    assert store.scalar("SELECT count(DISTINCT phash) FROM media") == 1
     clusters = dict(store.execute("SELECT id, cluster_id FROM posts").fetchall())
     assert clusters[ids[1]] is None
     assert clusters[ids[0]] == clusters[ids[2]] == ids[0]

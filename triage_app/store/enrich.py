@@ -267,19 +267,34 @@ def _batch_phashes(
     """Perceptual hashes of the batch's images, computing the ones not yet known."""
     kinds = ",".join("?" * len(IMAGE_KINDS))
     rows = conn.execute(
-        "SELECT id, post_id, stored_path, source_path, phash, mime FROM media "
+        "SELECT id, post_id, stored_path, source_path, phash, mime, sha256 FROM media "
         f"WHERE post_id > ? AND post_id <= ? AND (kind IN ({kinds}) OR mime LIKE 'image/%') "
         "AND missing = 0 ORDER BY post_id, id",
         (after, last, *IMAGE_KINDS),
     ).fetchall()
+    # The same file (same SHA-256) already hashed anywhere in the store is not hashed again.
+    wanted = {r[6] for r in rows if not r[4] and r[6]}
+    by_sha: dict[str, str] = {}
+    if wanted:
+        by_sha = dict(
+            conn.execute(
+                "SELECT sha256, phash FROM media WHERE phash IS NOT NULL "
+                "AND sha256 IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(wanted)),),
+            ).fetchall()
+        )
     out: dict[int, list[str]] = {}
-    for media_id, post_id, stored, source, phash, _mime in rows:
+    for media_id, post_id, stored, source, phash, _mime, sha in rows:
         if not phash:
-            path = _media_file(store, stored, source)
-            phash = similarity.image_phash(path) if path else None
+            phash = by_sha.get(sha) if sha else None
+            if phash is None:
+                path = _media_file(store, stored, source)
+                phash = similarity.image_phash(path) if path else None
+                result.images_hashed += 1 if phash else 0
             if phash:
                 conn.execute("UPDATE media SET phash = ? WHERE id = ?", (phash, media_id))
-                result.images_hashed += 1
+                if sha:
+                    by_sha[sha] = phash
         if phash:
             out.setdefault(post_id, []).append(phash)
     return out
