@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage_app.core.errors import TriageError
 from triage_app.core.priority import (
+    COUNTED,
     PostFeatures,
     explain_priority,
     load_weights,
+    priority_total,
     score_post,
 )
 
@@ -85,3 +89,18 @@ def test_a_bad_weights_file_is_one_clear_error(tmp_path: Path, content: str, mes
 def test_a_missing_weights_file(tmp_path: Path) -> None:
     with pytest.raises(TriageError, match="not found"):
         load_weights(tmp_path / "nope.toml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=st.dictionaries(st.sampled_from([k for k, _, _ in COUNTED]), st.integers(0, 12)),
+    size=st.integers(1, 300),
+    referred=st.booleans(),
+    age=st.one_of(st.none(), st.integers(-DAY, 400 * DAY)),
+)
+def test_the_fast_total_equals_the_explained_total(
+    counts: dict[str, int], size: int, referred: bool, age: int | None
+) -> None:
+    features = PostFeatures(counts, size, referred, None if age is None else int(NOW) - age)
+    weights = load_weights()
+    assert priority_total(features, NOW, weights) == score_post(features, NOW, weights).total

@@ -136,6 +136,28 @@ def score_post(
     return PriorityBreakdown(total, tuple(parts))
 
 
+def priority_total(features: PostFeatures, now: float, weights: PriorityWeights) -> float:
+    """``score_post(...).total`` without building the explanation (for scoring many posts)."""
+    w = weights.weights
+    caps = weights.caps
+    points = 0.0
+    counts = features.counts
+    for kind, _, _ in COUNTED:  # the same order as score_post, so the sums round alike
+        count = counts.get(kind, 0)
+        if count > 0 and w[kind]:
+            points += min(count, caps.get(kind, count)) * w[kind]
+    if features.cluster_size > 1 and w["cluster"]:
+        points += cluster_points(features.cluster_size, weights)
+    if features.account_referred:
+        points += w["account_referred"]
+    if features.posted_at is not None and w["recency"]:
+        age_days = max(0.0, (now - features.posted_at) / DAY)
+        recency = w["recency"] * 0.5 ** (age_days / weights.half_life_days)
+        if recency >= 0.005:
+            points += recency
+    return round(points, 3)
+
+
 def _age(days: float) -> str:
     if days < 1:
         hours = int(days * 24)

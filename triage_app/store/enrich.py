@@ -41,6 +41,7 @@ from ..core.priority import (
     PriorityWeights,
     explain_priority,
     load_weights,
+    priority_total,
     score_post,
 )
 from .connection import Store
@@ -479,7 +480,7 @@ def _rescore(conn: Any, post_ids: Sequence[int], now: float, weights: PriorityWe
     features = post_features(conn, post_ids)
     conn.executemany(
         "UPDATE posts SET priority = ? WHERE id = ?",
-        [(score_post(f, now, weights).total, pid) for pid, f in features.items()],
+        [(priority_total(f, now, weights), pid) for pid, f in features.items()],
     )
 
 
