@@ -177,9 +177,6 @@ def test_pack_with_a_passphrase_opens_with_the_real_age(tmp_path, cli_env):
     unzipped = tmp_path / "unzipped"
     assert run("unzip", "-q", str(plain), "-d", str(unzipped)).returncode == 0
     check_contents(unzipped)
-    # A wrong passphrase does not open it with the real age either.
-    bad = age_with_tty(f"age -d -o {tmp_path / 'bad.zip'} {pack}", "wrong horse\n")
-    assert bad.returncode != 0
 
     opened = tmp_path / "opened"
     cli(
