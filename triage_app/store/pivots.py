@@ -27,7 +27,7 @@ PIVOT_KINDS_ALL: tuple[PivotKind, ...] = (
     "same_indicator",
     "cluster",
 )
-SIMILARITY_SCAN = 2000  # cluster members compared by signature for near_duplicates
+SIMILARITY_SCAN = 500  # cluster members ranked by signature for near_duplicates
 FILTER_LIMIT = 100_000  # most ids a pivot hands to the queue as a filter
 
 
@@ -83,34 +83,29 @@ def cluster_size(store: Store, cluster_id: int | None) -> int:
 
 
 def near_duplicates(store: Store, post_id: int, limit: int = 50) -> list[PivotHit]:
-    """The post's near-duplicates (its cluster), most similar text first."""
+    """The post's near-duplicates (its cluster), most similar text first.
+
+    In a very large cluster only the newest SIMILARITY_SCAN members are ranked."""
     _, cluster_id = _require_post(store, post_id)
     if cluster_id is None:
         return []
-    ids = [
-        r[0]
-        for r in store.execute(
-            "SELECT id FROM posts WHERE cluster_id = ? AND id != ? ORDER BY id DESC LIMIT ?",
-            (cluster_id, post_id, SIMILARITY_SCAN),
-        )
-    ]
-    if not ids:
+    rows = store.execute(
+        "SELECT p.id, p.platform, t.signature FROM posts p "
+        "LEFT JOIN text_signatures t ON t.post_id = p.id "
+        "WHERE p.cluster_id = ? AND p.id != ? ORDER BY p.id DESC LIMIT ?",
+        (cluster_id, post_id, SIMILARITY_SCAN),
+    ).fetchall()
+    if not rows:
         return []
     scores: dict[int, float] = {}
     own = store.scalar("SELECT signature FROM text_signatures WHERE post_id = ?", (post_id,))
-    if own is not None:
-        marks = ",".join("?" * len(ids))
-        rows = store.execute(
-            f"SELECT post_id, signature FROM text_signatures WHERE post_id IN ({marks})", ids
-        ).fetchall()
-        if rows:
-            others = np.stack([similarity.signature_from_bytes(r[1]) for r in rows])
-            sims = similarity.jaccard_many(similarity.signature_from_bytes(own), others)
-            scores = {r[0]: float(s) for r, s in zip(rows, sims, strict=True)}
-    ids.sort(key=lambda i: (-scores.get(i, -1.0), -i))
-    chosen = ids[:limit]
-    platforms = _platforms(store, chosen)
-    return [PivotHit(i, platforms.get(i, ""), (), scores.get(i)) for i in chosen]
+    signed = [r for r in rows if r[2] is not None]
+    if own is not None and signed:
+        others = np.stack([similarity.signature_from_bytes(r[2]) for r in signed])
+        sims = similarity.jaccard_many(similarity.signature_from_bytes(own), others)
+        scores = {r[0]: float(x) for r, x in zip(signed, sims, strict=True)}
+    ranked = sorted(rows, key=lambda r: (-scores.get(r[0], -1.0), -r[0]))[:limit]
+    return [PivotHit(r[0], r[1], (), scores.get(r[0])) for r in ranked]
 
 
 def same_account(store: Store, post_id: int, limit: int = 50) -> list[PivotHit]:
