@@ -115,10 +115,13 @@ def _string_list(value: object, where: str) -> list[str]:
     return [v for v in value if v.strip()]
 
 
-@lru_cache(maxsize=8)
 def load_settings(folder: Path | None = None) -> Settings:
-    """Read the extraction settings (cached; pass another folder in tests)."""
-    folder = folder or resources_dir() / "lexicon"
+    """Read the extraction settings (cached per folder; pass another folder in tests)."""
+    return _load_settings(folder or resources_dir() / "lexicon")
+
+
+@lru_cache(maxsize=8)
+def _load_settings(folder: Path) -> Settings:
     path = folder / "_settings.toml"
     data = _read_toml(path) if path.exists() else {}
     phones = data.get("phones", {})
@@ -186,13 +189,17 @@ def _trie_pattern(terms: Iterable[str]) -> str:
     return emit(trie)
 
 
-@lru_cache(maxsize=8)
 def load_lexicon(folder: Path | None = None) -> Lexicon:
-    """Read every ``<language>.toml`` in resources/lexicon into one compiled pattern (cached).
+    """Read every ``<language>.toml`` in resources/lexicon into one compiled pattern (cached
+    per folder).
 
     A term ending in ``*`` matches any longer word starting with it; a file's ``prefixes``
     (e.g. Arabic و ب ال) may be glued to the start of its terms."""
-    folder = folder or resources_dir() / "lexicon"
+    return _load_lexicon(folder or resources_dir() / "lexicon")
+
+
+@lru_cache(maxsize=8)
+def _load_lexicon(folder: Path) -> Lexicon:
     if not folder.is_dir():
         raise TriageError(f"Lexicon folder not found: {folder}")
     exact: dict[str, set[str]] = {}

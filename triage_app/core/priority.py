@@ -74,10 +74,14 @@ def _number(value: object, where: str) -> float:
     return float(value)
 
 
-@lru_cache(maxsize=4)
 def load_weights(path: Path | None = None) -> PriorityWeights:
-    """Read resources/priority.toml (cached); a bad file is a TriageError naming the key."""
-    path = path or resources_dir() / "priority.toml"
+    """Read resources/priority.toml (cached per path); a bad file is a TriageError naming the
+    key."""
+    return _load_weights(path or resources_dir() / "priority.toml")
+
+
+@lru_cache(maxsize=4)
+def _load_weights(path: Path) -> PriorityWeights:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
