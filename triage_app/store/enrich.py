@@ -96,15 +96,17 @@ def enrich_pending(
     ``progress(done, total)`` is called after each batch; ``cancelled()`` is checked before
     each batch. ``now`` (unix seconds) is the time recency is measured from. ``workers``: how
     many helper processes compute language, indicators and signatures while this thread
-    writes (default: up to two when at least PARALLEL_MIN posts wait, else none, as starting
-    a process costs about a second); the results are the same either way."""
+    writes (default: one per CPU beyond the first, at most two, when at least PARALLEL_MIN
+    posts wait, else none, as starting a process costs about a second); the results are the
+    same either way."""
     started = time.perf_counter()
     now = time.time() if now is None else now
     weights = load_weights()
     result = EnrichResult(upto=high_water_mark(store))
     total = pending_count(store)
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_MIN else 0
+        # One core stays with this (writing) process; at most two helpers.
+        workers = min(2, (os.cpu_count() or 1) - 1) if total >= PARALLEL_MIN else 0
     pool = _pool(workers) if workers > 0 else None
     try:
         # With helper processes, the next batches are computed while this one is written.
