@@ -38,14 +38,25 @@ def fill_store(folder: Path, posts: int, media_every: int) -> Path:
                 name = f"media/img{i}.jpg"
                 (folder / name).write_bytes(b"\xff\xd8\xff" + os.urandom(IMAGE_BYTES))
                 names.append(name)
-            out.write(json.dumps({
-                "platform": "facebook", "post_id": f"p{i}", "url": f"https://fb.example/p{i}",
-                "created_at": "2025-03-01T10:00:00Z",
-                "text": f"Boat to Italy {i}, 2000 euro, call +44 7700 9{i % 100000:05d} "
+            out.write(
+                json.dumps(
+                    {
+                        "platform": "facebook",
+                        "post_id": f"p{i}",
+                        "url": f"https://fb.example/p{i}",
+                        "created_at": "2025-03-01T10:00:00Z",
+                        "text": f"Boat to Italy {i}, 2000 euro, call +44 7700 9{i % 100000:05d} "
                         "رحلة آمنة إلى أوروبا",
-                "author_id": f"a{i % 997}", "author_handle": f"agent{i % 997}",
-                "author_name": "Agent", "language": "en", "media": names,
-            }, ensure_ascii=False) + "\n")
+                        "author_id": f"a{i % 997}",
+                        "author_handle": f"agent{i % 997}",
+                        "author_name": "Agent",
+                        "language": "en",
+                        "media": names,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     db = folder / "store.db"
     store = open_store(db, user="alice", create=True)
     import_paths(store, [export])
@@ -81,11 +92,21 @@ def measure(posts: int, media_every: int) -> dict[str, object]:
         db = fill_store(folder, posts, media_every)
         setup = time.perf_counter() - t0
         env = dict(os.environ)
-        env.update({"PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
-                    "TRIAGE_TEST_KEYRING_FILE": str(folder / "keyring.json"),
-                    "TRIAGE_USER": "alice"})
-        proc = subprocess.run([sys.executable, "-c", BUILD, str(db), str(folder / "p.age")],
-                              capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+        env.update(
+            {
+                "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
+                "TRIAGE_TEST_KEYRING_FILE": str(folder / "keyring.json"),
+                "TRIAGE_USER": "alice",
+            }
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", BUILD, str(db), str(folder / "p.age")],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=False,
+        )
         if proc.returncode != 0:
             raise SystemExit(proc.stderr)
         figures = json.loads(proc.stdout)

@@ -261,3 +261,56 @@ def test_address_book(make_store, tmp_path, recipient):
         with pytest.raises(TriageError, match=message):
             add_recipient(store, label, key)
     assert len(list_recipients(store)) == 1
+
+
+def test_a_passphrase_pack_too_big_for_memory_is_refused(make_store, tmp_path, monkeypatch):
+    from triage_app.packs import crypto
+
+    store = approved_store(make_store, tmp_path)
+    before = snapshot(store)
+    monkeypatch.setattr(crypto, "MAX_PASSPHRASE_PACK", 2000)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(TriageError, match="encrypt this one to recipients"):
+        build_referral_pack(store, "facebook", out / "p.age", passphrase="long enough pass")
+    assert files_in(out) == [] and snapshot(store) == before
+
+
+def _tables(pack: Path, ident) -> dict[str, bytes]:
+    with open_zip(pack, ident) as archive:
+        return {n: archive.read(n) for n in ("posts.jsonl", "posts.csv", "accounts.csv")}
+
+
+@pytest.mark.parametrize("keep_in_memory", [True, False])
+def test_tables_hold_every_post_whether_kept_in_memory_or_read_again(
+    make_store, tmp_path, recipient, monkeypatch, keep_in_memory
+):
+    import csv
+    import io
+
+    from triage_app.packs import build
+
+    ident, pub = recipient
+    if not keep_in_memory:
+        monkeypatch.setattr(build, "KEEP_POSTS", 2)
+    store = approved_store(make_store, tmp_path)
+    build_referral_pack(store, "facebook", tmp_path / "p.age", recipients=[pub])
+    tables = _tables(tmp_path / "p.age", ident)
+    posts = [json.loads(line) for line in tables["posts.jsonl"].decode().splitlines()]
+    assert sorted(p["post_id"] for p in posts) == [f"p{i}" for i in range(6)]
+    p0 = next(p for p in posts if p["post_id"] == "p0")
+    assert p0["text"].startswith("رحلة بالقارب") and p0["account"]["handle"] == "boatman0"
+    assert p0["evidence"]["raw"] == "evidence/p0/raw.json"
+    assert p0["evidence"]["media"][0]["file"] == "evidence/p0/media/01-boat0.png"
+    rows = list(csv.DictReader(io.StringIO(tables["posts.csv"].decode())))
+    assert len(rows) == 6 and {r["handle"] for r in rows} == {"boatman0", "boatman1", "boatman2"}
+    accounts = list(csv.DictReader(io.StringIO(tables["accounts.csv"].decode())))
+    assert sorted(int(a["posts"]) for a in accounts) == [2, 2, 2]
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas():
+    from triage_app.packs.tables import csv_safe
+
+    assert csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_safe("@cmd") == "'@cmd" and csv_safe("+44 7700") == "'+44 7700"
+    assert csv_safe("plain text") == "plain text"

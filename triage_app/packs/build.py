@@ -8,10 +8,7 @@ recorded. Any failure or a cancel removes every temporary file and changes nothi
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import json
 import os
 import shutil
 import tempfile
@@ -23,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..core.errors import TriageError
-from ..core.timeutil import to_utc_iso, utc_now_iso
+from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.connection import Store
 from ..store.referrals import ReferralRecord, record_referral, resolve_recipients
@@ -32,10 +29,9 @@ from .contents import PackSelection, PostItem, iter_posts, select_contents
 from .custody import write_custody
 from .html import PackHeader, render_referral_html
 from .platforms import platform_info
+from .tables import write_accounts_csv, write_manifest, write_posts_csv, write_posts_jsonl
 from .zipstream import PackZipWriter
 
-FORMAT = "triage-referral-pack"
-FORMAT_VERSION = 1
 PIPE_BUFFER = 1024 * 1024
 KEEP_POSTS = 20_000  # posts kept in memory between passes (about 1.5 KB each)
 
@@ -329,16 +325,13 @@ def _write_entries(
             report("Adding evidence", done, total)
     report("Writing tables", 0, total)
     with pack.open_text("posts.jsonl") as out:
-        for post in iter_posts(store, selection, with_raw=False):
-            out.write(
-                json.dumps(_post_record(post, selection), ensure_ascii=False, sort_keys=True) + "\n"
-            )
+        write_posts_jsonl(out, posts_again(), selection)
     if cancelled():
         raise PackCancelled()
     with pack.open_text("posts.csv") as out:
-        _write_posts_csv(out, posts_again(), selection)
+        write_posts_csv(out, posts_again(), selection)
     with pack.open_text("accounts.csv") as out:
-        _write_accounts_csv(out, selection)
+        write_accounts_csv(out, selection)
     report("Writing the summary", 0, total)
     with pack.open_text("referral.html") as out:
         render_referral_html(
@@ -357,199 +350,10 @@ def _write_entries(
     if cancelled():
         raise PackCancelled()
     with pack.open_text("manifest.json") as out:
-        _write_manifest(out, pack, selection, header, manifest_posts, media_files, audit_head)
+        write_manifest(
+            out, pack.entries, selection, header, manifest_posts, media_files, audit_head
+        )
     sums = "".join(f"{e.sha256}  {e.name}\n" for e in pack.entries)
     pack.add_bytes("SHA256SUMS", sums.encode("utf-8"))
     report("Encrypting", total, total)
     return media_files, audit_head
-
-
-def _post_record(post: PostItem, selection: PackSelection) -> dict[str, Any]:
-    account = selection.accounts[post.account_id]
-    return {
-        "post_uuid": post.uuid,
-        "platform": post.platform,
-        "post_id": post.platform_post_id,
-        "kind": post.kind,
-        "parent_post_id": post.parent_post_id,
-        "url": post.url,
-        "posted_at": post.posted_iso,
-        "language": post.language,
-        "text": post.text,
-        "account": {
-            "account_id": account.platform_account_id or None,
-            "handle": account.handle,
-            "display_name": account.display_name,
-            "url": account.url,
-        },
-        "tags": list(post.tags),
-        "evidence": {
-            "raw": post.raw_entry,
-            "media": [
-                {
-                    "kind": m.kind,
-                    "file": m.entry,
-                    "sha256_at_import": m.sha256,
-                    "url": m.url,
-                    "mime": m.mime,
-                    "collected": m.entry is not None,
-                }
-                for m in post.media
-            ],
-        },
-        "imported_at": post.imported_at,
-    }
-
-
-POST_COLUMNS = [
-    "post_uuid",
-    "post_id",
-    "url",
-    "posted_at",
-    "account_id",
-    "handle",
-    "kind",
-    "language",
-    "tags",
-    "text",
-    "media_files",
-    "evidence_folder",
-]
-ACCOUNT_COLUMNS = [
-    "account_id",
-    "handle",
-    "display_name",
-    "url",
-    "followers",
-    "created_at",
-    "posts",
-    "categories",
-]
-
-
-def _write_posts_csv(out: io.TextIOBase, posts: Iterator[PostItem],
-                     selection: PackSelection) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
-    writer.writerow(POST_COLUMNS)
-    for post in posts:
-        account = selection.accounts[post.account_id]
-        writer.writerow(
-            [
-                post.uuid,
-                post.platform_post_id,
-                post.url or "",
-                post.posted_iso or "",
-                account.platform_account_id,
-                account.handle or "",
-                post.kind,
-                post.language or "",
-                ";".join(post.tags),
-                _csv_safe(post.text),
-                sum(1 for m in post.media if m.entry),
-                f"evidence/{post.folder}/",
-            ]
-        )
-
-
-def _write_accounts_csv(out: io.TextIOBase, selection: PackSelection) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
-    writer.writerow(ACCOUNT_COLUMNS)
-    for account in selection.accounts.values():
-        writer.writerow(
-            [
-                account.platform_account_id,
-                _csv_safe(account.handle or ""),
-                _csv_safe(account.display_name or ""),
-                account.url or "",
-                "" if account.followers is None else account.followers,
-                to_utc_iso(account.created_at) or "",
-                account.posts,
-                ";".join(sorted(account.tags)),
-            ]
-        )
-
-
-def _csv_safe(text: str) -> str:
-    """Stop spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _write_manifest(
-    out: io.TextIOBase,
-    pack: PackZipWriter,
-    selection: PackSelection,
-    header: PackHeader,
-    posts: list[tuple[Any, ...]],
-    media_files: int,
-    audit_head: str,
-) -> None:
-    """manifest.json, streamed: the header fields, then the posts, accounts and files."""
-
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-    head = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "pack_id": header.pack_id,
-        "platform": selection.platform,
-        "created": header.created,
-        "creator": header.creator,
-        "store_id": header.store_id,
-        "audit_head": audit_head,
-        "counts": {
-            "posts": len(selection.post_ids),
-            "accounts": selection.account_count,
-            "media_files": media_files,
-            "files": len(pack.entries) + 2,
-        },
-    }
-    out.write("{\n")
-    for key, value in head.items():
-        out.write(f"  {dump(key)}: {dump(value)},\n")
-    out.write('  "posts": [\n')
-    for i, (uuid, post_id, account_id, url, folder, tags) in enumerate(posts):
-        sep = "," if i + 1 < len(posts) else ""
-        out.write(
-            "    "
-            + dump(
-                {
-                    "post_uuid": uuid,
-                    "post_id": post_id,
-                    "account_id": account_id or None,
-                    "url": url,
-                    "evidence": f"evidence/{folder}/",
-                    "tags": list(tags),
-                }
-            )
-            + sep
-            + "\n"
-        )
-    out.write('  ],\n  "accounts": [\n')
-    accounts = [a for key, a in selection.accounts.items() if key is not None]
-    for i, account in enumerate(accounts):
-        sep = "," if i + 1 < len(accounts) else ""
-        out.write(
-            "    "
-            + dump(
-                {
-                    "account_id": account.platform_account_id,
-                    "handle": account.handle,
-                    "url": account.url,
-                    "posts": account.posts,
-                    "categories": sorted(account.tags),
-                }
-            )
-            + sep
-            + "\n"
-        )
-    out.write('  ],\n  "files": [\n')
-    for i, entry in enumerate(pack.entries):
-        sep = "," if i + 1 < len(pack.entries) else ""
-        out.write(
-            "    "
-            + dump({"path": entry.name, "size": entry.size, "sha256": entry.sha256})
-            + sep
-            + "\n"
-        )
-    out.write("  ]\n}\n")

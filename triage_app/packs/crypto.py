@@ -25,6 +25,9 @@ HEADER_PEEK = 64 * 1024
 MIN_PASSPHRASE_CHARS = 8
 STANZA_LINE = 64  # age stanza body lines: full lines are 64 base64 characters
 MAX_SCRYPT_WORK_FACTOR = 22
+# pyrage encrypts and decrypts passphrase files only as whole byte strings: cap their size so
+# that a big export fails with a clear message instead of exhausting memory.
+MAX_PASSPHRASE_PACK = 512 * 1024 * 1024
 
 
 class PackDecryptError(TriageError):
@@ -138,7 +141,13 @@ def encrypt_stream(
                 pyrage.encrypt_io(source, writer, parsed)
             else:
                 assert passphrase is not None
-                writer.write(age_passphrase.encrypt(source.read(), passphrase))
+                plain = source.read(MAX_PASSPHRASE_PACK + 1)
+                if len(plain) > MAX_PASSPHRASE_PACK:
+                    raise TriageError(
+                        f"A passphrase-protected pack can hold at most "
+                        f"{MAX_PASSPHRASE_PACK // 2**20} MiB; encrypt this one to recipients"
+                    )
+                writer.write(age_passphrase.encrypt(plain, passphrase))
         except pyrage.EncryptError as exc:
             raise TriageError(f"Encryption failed: {exc}") from exc
         _fsync(dst)
@@ -223,6 +232,11 @@ def decrypt_file(
                 _fsync(dst)
         else:
             assert passphrase is not None
+            if Path(source).stat().st_size > MAX_PASSPHRASE_PACK + HEADER_PEEK:
+                raise PackDecryptError(
+                    f"This passphrase pack is larger than {MAX_PASSPHRASE_PACK // 2**20} MiB, "
+                    "more than this program opens with a passphrase; use age -d"
+                )
             plain = age_passphrase.decrypt(Path(source).read_bytes(), passphrase)
             with open(target, "xb") as dst:
                 dst.write(plain)

@@ -132,9 +132,11 @@ def sign_digest(store_id: str, digest: bytes, signature_path: Path, trusted_comm
     global_signature = private.sign(signature + comment.encode("ascii"))
     text = (
         "untrusted comment: signature from triage workstation secret key\n"
-        + base64.b64encode(b"ED" + key_id + signature).decode("ascii") + "\n"
+        + base64.b64encode(b"ED" + key_id + signature).decode("ascii")
+        + "\n"
         + f"trusted comment: {comment}\n"
-        + base64.b64encode(global_signature).decode("ascii") + "\n"
+        + base64.b64encode(global_signature).decode("ascii")
+        + "\n"
     )
     with open(signature_path, "x", encoding="ascii") as out:
         out.write(text)

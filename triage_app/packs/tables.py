@@ -1,0 +1,214 @@
+"""The pack's tables for the platform's tools — posts.jsonl, posts.csv, accounts.csv — and
+manifest.json, each written row by row into a ZIP entry (no size limit)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from ..core.timeutil import to_utc_iso
+from .contents import PackSelection, PostItem
+from .html import PackHeader
+from .zipstream import Entry, TextSink
+
+FORMAT = "triage-referral-pack"
+FORMAT_VERSION = 1
+
+
+def post_record(post: PostItem, selection: PackSelection) -> dict[str, Any]:
+    account = selection.accounts[post.account_id]
+    return {
+        "post_uuid": post.uuid,
+        "platform": post.platform,
+        "post_id": post.platform_post_id,
+        "kind": post.kind,
+        "parent_post_id": post.parent_post_id,
+        "url": post.url,
+        "posted_at": post.posted_iso,
+        "language": post.language,
+        "text": post.text,
+        "account": {
+            "account_id": account.platform_account_id or None,
+            "handle": account.handle,
+            "display_name": account.display_name,
+            "url": account.url,
+        },
+        "tags": list(post.tags),
+        "evidence": {
+            "raw": post.raw_entry,
+            "media": [
+                {
+                    "kind": m.kind,
+                    "file": m.entry,
+                    "sha256_at_import": m.sha256,
+                    "url": m.url,
+                    "mime": m.mime,
+                    "collected": m.entry is not None,
+                }
+                for m in post.media
+            ],
+        },
+        "imported_at": post.imported_at,
+    }
+
+
+def write_posts_jsonl(out: TextSink, posts: Iterable[PostItem], selection: PackSelection) -> None:
+    """posts.jsonl: one JSON object per post (text, account, tags, evidence files)."""
+    for post in posts:
+        out.write(json.dumps(post_record(post, selection), ensure_ascii=False, sort_keys=True))
+        out.write("\n")
+
+
+POST_COLUMNS = [
+    "post_uuid",
+    "post_id",
+    "url",
+    "posted_at",
+    "account_id",
+    "handle",
+    "kind",
+    "language",
+    "tags",
+    "text",
+    "media_files",
+    "evidence_folder",
+]
+ACCOUNT_COLUMNS = [
+    "account_id",
+    "handle",
+    "display_name",
+    "url",
+    "followers",
+    "created_at",
+    "posts",
+    "categories",
+]
+
+
+def write_posts_csv(out: TextSink, posts: Iterable[PostItem], selection: PackSelection) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
+    writer.writerow(POST_COLUMNS)
+    for post in posts:
+        account = selection.accounts[post.account_id]
+        writer.writerow(
+            [
+                post.uuid,
+                post.platform_post_id,
+                post.url or "",
+                post.posted_iso or "",
+                account.platform_account_id,
+                account.handle or "",
+                post.kind,
+                post.language or "",
+                ";".join(post.tags),
+                csv_safe(post.text),
+                sum(1 for m in post.media if m.entry),
+                f"evidence/{post.folder}/",
+            ]
+        )
+
+
+def write_accounts_csv(out: TextSink, selection: PackSelection) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
+    writer.writerow(ACCOUNT_COLUMNS)
+    for account in selection.accounts.values():
+        writer.writerow(
+            [
+                account.platform_account_id,
+                csv_safe(account.handle or ""),
+                csv_safe(account.display_name or ""),
+                account.url or "",
+                "" if account.followers is None else account.followers,
+                to_utc_iso(account.created_at) or "",
+                account.posts,
+                ";".join(sorted(account.tags)),
+            ]
+        )
+
+
+def csv_safe(text: str) -> str:
+    """Stop spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_manifest(
+    out: TextSink,
+    entries: list[Entry],
+    selection: PackSelection,
+    header: PackHeader,
+    posts: list[tuple[Any, ...]],
+    media_files: int,
+    audit_head: str,
+) -> None:
+    """manifest.json, streamed: the header fields, then the posts, accounts and files."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    head = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "pack_id": header.pack_id,
+        "platform": selection.platform,
+        "created": header.created,
+        "creator": header.creator,
+        "store_id": header.store_id,
+        "audit_head": audit_head,
+        "counts": {
+            "posts": len(selection.post_ids),
+            "accounts": selection.account_count,
+            "media_files": media_files,
+            "files": len(entries) + 2,
+        },
+    }
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f"  {dump(key)}: {dump(value)},\n")
+    out.write('  "posts": [\n')
+    for i, (uuid, post_id, account_id, url, folder, tags) in enumerate(posts):
+        sep = "," if i + 1 < len(posts) else ""
+        out.write(
+            "    "
+            + dump(
+                {
+                    "post_uuid": uuid,
+                    "post_id": post_id,
+                    "account_id": account_id or None,
+                    "url": url,
+                    "evidence": f"evidence/{folder}/",
+                    "tags": list(tags),
+                }
+            )
+            + sep
+            + "\n"
+        )
+    out.write('  ],\n  "accounts": [\n')
+    accounts = [a for key, a in selection.accounts.items() if key is not None]
+    for i, account in enumerate(accounts):
+        sep = "," if i + 1 < len(accounts) else ""
+        out.write(
+            "    "
+            + dump(
+                {
+                    "account_id": account.platform_account_id,
+                    "handle": account.handle,
+                    "url": account.url,
+                    "posts": account.posts,
+                    "categories": sorted(account.tags),
+                }
+            )
+            + sep
+            + "\n"
+        )
+    out.write('  ],\n  "files": [\n')
+    for i, entry in enumerate(entries):
+        sep = "," if i + 1 < len(entries) else ""
+        out.write(
+            "    "
+            + dump({"path": entry.name, "size": entry.size, "sha256": entry.sha256})
+            + sep
+            + "\n"
+        )
+    out.write("  ]\n}\n")
