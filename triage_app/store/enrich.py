@@ -131,7 +131,8 @@ def enrich_pending(
             except BrokenProcessPool:
                 # A helper died (killed, out of memory): finish this run in this process.
                 log.warning("enrichment helper process failed; continuing without helpers")
-                pool.shutdown(wait=False, cancel_futures=True) if pool else None
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
                 in_flight = deque((r, None) for r, _ in in_flight)
                 computed = compute_batch(rows)
