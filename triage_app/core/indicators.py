@@ -281,6 +281,7 @@ _DATE = re.compile(
     r"(?!\d|[./-]\d)"
 )
 _TRAILING = ".,;:!?)]}'\"»”…"
+_ANY_DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=8)
@@ -533,27 +534,28 @@ def extract_indicators(
                 found.append(
                     Indicator("handle", "@" + m.group("h").lower(), m.group(0), m.start(), m.end())
                 )
-    prices = _price_pattern(settings)
-    for m in prices.finditer(text):
-        if claimed.overlaps(m.start(), m.end()):
-            continue
-        price = _price(m, settings)
-        if price:
-            found.append(price)
-            claimed.add(price.start, price.end)
-    # Phones are looked for in a copy with links, prices and dates blanked (same offsets).
-    scan = text
-    if claimed.ranges or "." in text or "-" in text or "/" in text:
-        blanks = claimed.ranges + [d.span() for d in _DATE.finditer(ascii_digits(text))]
-        if blanks:
-            chars = list(text)
-            for s, e in blanks:
-                chars[s:e] = " " * (e - s)
-            scan = "".join(chars)
-    for m in _PHONE.finditer(scan):
-        for phone in _phones_in(text, m, regions):
-            found.append(phone)
-            claimed.add(phone.start, phone.end)
+    if _ANY_DIGIT.search(text) is not None:  # prices and phones need digits
+        prices = _price_pattern(settings)
+        for m in prices.finditer(text):
+            if claimed.overlaps(m.start(), m.end()):
+                continue
+            price = _price(m, settings)
+            if price:
+                found.append(price)
+                claimed.add(price.start, price.end)
+        # Phones are looked for in a copy with links, prices and dates blanked (same offsets).
+        scan = text
+        if claimed.ranges or "." in text or "-" in text or "/" in text:
+            blanks = claimed.ranges + [d.span() for d in _DATE.finditer(ascii_digits(text))]
+            if blanks:
+                chars = list(text)
+                for s, e in blanks:
+                    chars[s:e] = " " * (e - s)
+                scan = "".join(chars)
+        for m in _PHONE.finditer(scan):
+            for phone in _phones_in(text, m, regions):
+                found.append(phone)
+                claimed.add(phone.start, phone.end)
     if lexicon.pattern is not None:
         for m in lexicon.pattern.finditer(text):
             if claimed.overlaps(m.start(), m.end()):
