@@ -95,9 +95,14 @@ def build_referral_pack(
     selection = select_contents(store, platform, post_ids)
     pack_id = str(uuidlib.uuid4())
     header = PackHeader(pack_id, utc_now_iso(), store.user, store_id)
-    work = Path(
-        tempfile.mkdtemp(prefix=f".{out_path.name}.", suffix=".partial", dir=out_path.parent)
-    )
+    try:
+        work = Path(
+            tempfile.mkdtemp(prefix=f".{out_path.name}.", suffix=".partial", dir=out_path.parent)
+        )
+    except OSError as exc:
+        raise TriageError(
+            f"Cannot write the pack in {out_path.parent}: {exc.strerror or exc}"
+        ) from exc
     try:
         sealed = work / "pack.age"
         encrypted, media_files, audit_head = _zip_and_encrypt(
@@ -138,6 +143,10 @@ def build_referral_pack(
                 except FileNotFoundError:
                     pass
             raise
+    except OSError as exc:  # the destination's disk: full, read-only, removed
+        raise TriageError(
+            f"Cannot write the pack in {out_path.parent}: {exc.strerror or exc}"
+        ) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report("Done", 1, 1)
@@ -216,7 +225,11 @@ class _Encryptor(threading.Thread):
     def run(self) -> None:
         try:
             self.result = crypto.encrypt_stream(
-                self.read_end, self.target, recipients=self.keys or None, passphrase=self.passphrase
+                self.read_end,
+                self.target,
+                recipients=self.keys or None,
+                passphrase=self.passphrase,
+                folder_shown=self.target.parent.parent,  # the destination, not the work folder
             )
         except BaseException as exc:  # handed to the building thread
             self.error = exc

@@ -9,6 +9,7 @@ so and recommends recipients for large packs."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,9 +129,12 @@ def encrypt_stream(
     *,
     recipients: Sequence[str] | None = None,
     passphrase: str | None = None,
+    folder_shown: Path | None = None,
 ) -> Encrypted:
     """Encrypt what ``source`` yields into ``target`` (a new file), to the recipients or to
-    the passphrase; returns the encrypted file's size and SHA-256."""
+    the passphrase; returns the encrypted file's size and SHA-256. Errors name
+    ``folder_shown`` (default: the target's folder)."""
+    shown = folder_shown or Path(target).parent
     if bool(recipients) == (passphrase is not None):
         raise TriageError("Give either age recipients or a passphrase for the pack, not both")
     parsed = [parse_recipient(r) for r in recipients or ()]
@@ -148,9 +152,11 @@ def encrypt_stream(
                         f"{MAX_PASSPHRASE_PACK // 2**20} MiB; encrypt this one to recipients"
                     )
                 writer.write(age_passphrase.encrypt(plain, passphrase))
+            _fsync(dst)
         except pyrage.EncryptError as exc:
-            raise TriageError(f"Encryption failed: {exc}") from exc
-        _fsync(dst)
+            raise TriageError(_encrypt_message(str(exc), shown)) from exc
+        except OSError as exc:
+            raise TriageError(_encrypt_message(str(exc), shown)) from exc
     return Encrypted(writer.size, writer.sha256.hexdigest(), writer.blake2b.digest())
 
 
@@ -250,6 +256,16 @@ def decrypt_file(
         raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
     except MemoryError as exc:
         raise PackDecryptError("The pack is too large to decrypt with a passphrase") from exc
+
+
+def _encrypt_message(reason: str, folder: Path) -> str:
+    """pyrage reports a failed write of the pack as an EncryptError carrying the OSError."""
+    if "Errno 28" in reason or "No space left" in reason:
+        return f"No space left on the disk holding {folder}; the pack was not written"
+    found = re.search(r"\[Errno \d+\] ([^\n]+)", reason)
+    if found:
+        return f"Cannot write the pack in {folder} ({found.group(1)}); the pack was not written"
+    return f"Encryption failed: {reason}"
 
 
 def _decrypt_message(reason: str, by_identity: bool) -> str:
