@@ -210,3 +210,15 @@ def test_wrapped_key_is_bound_to_its_store(isolated_data_dir: Path) -> None:
     del a
     with pytest.raises(WrongKeyError):
         open_for_user(one, passphrase="same phrase")
+
+
+def test_store_and_key_file_are_owner_only(isolated_data_dir: Path) -> None:
+    path = isolated_data_dir / "store.db"
+    open_for_user(path, create=True, passphrase="owner only please").close()
+    assert path.stat().st_mode & 0o077 == 0
+    assert keyinfo_path(path).stat().st_mode & 0o077 == 0
+    from triage_app.store.encryption import rekey_store
+
+    rekey_store(path, "owner only please")
+    assert path.stat().st_mode & 0o077 == 0
+    assert keyinfo_path(path).stat().st_mode & 0o077 == 0

@@ -174,7 +174,10 @@ def write_keyinfo(store_path: Path, info: KeyInfo) -> None:
 
 def atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    tmp.unlink(missing_ok=True)
+    # Owner-only: on a shared workstation others need not even see the wrapped key.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())

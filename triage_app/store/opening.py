@@ -77,6 +77,7 @@ def _create_encrypted(path: Path, user: str | None, passphrase: str | None) -> S
     tmp = path.with_name(path.name + CREATING_SUFFIX)
     _remove_with_journals(tmp)
     store = open_store(tmp, user=user, key=key, create=True)
+    os.chmod(tmp, 0o600)  # owner-only, like the key file beside it
     store_id = store.store_id
     store.close()
     try:

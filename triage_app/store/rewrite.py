@@ -130,6 +130,7 @@ def rewrite_store(
         if copied != counts:
             raise TriageError("The copy of the store lost rows; the store was left unchanged")
         _verify_copy(tmp, new_key)
+        os.chmod(tmp, 0o600)  # owner-only, as new stores are
         crash_point("copied")
         before_swap()
         crash_point("before_swap")
