@@ -250,8 +250,10 @@ def decrypt_file(
     except pyrage.DecryptError as exc:
         raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
     except OSError as exc:
-        if exc.errno is not None:  # our own file system: disk full, permissions
-            raise TriageError(f"Cannot write the decrypted pack: {exc.strerror or exc}") from exc
+        written = re.search(r"\[Errno \d+\] ([^\n]+)", str(exc))
+        if exc.errno is not None or written:  # our own file system: disk full, permissions
+            reason = exc.strerror or (written.group(1) if written else str(exc))
+            raise TriageError(f"Cannot write the decrypted pack: {reason}") from exc
         # pyrage's streaming reader reports a bad payload chunk as an OSError with no errno.
         raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
     except MemoryError as exc:
