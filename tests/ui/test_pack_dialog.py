@@ -155,3 +155,15 @@ def test_no_approved_posts(qtbot, store):
     qtbot.addWidget(dialog)
     assert "No approved posts" in dialog.summary.text()
     assert not dialog.build_button.isEnabled()
+
+
+def test_an_analyst_sees_why_they_cannot_build(qtbot, store):
+    from triage_app.store.users import add_user
+
+    approve_some(store, 3)
+    add_user(store, "bob", "analyst")
+    store.user = "bob"
+    dialog = PackExportDialog(store, runner=SynchronousRunner())
+    qtbot.addWidget(dialog)
+    assert not dialog.build_button.isEnabled()
+    assert "supervisor role" in dialog.stage.text()

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import TriageError
+from ..core.workflow import role_allows
 from ..packs.build import PackCancelled, PackResult, build_referral_pack
 from ..packs.contents import iter_posts, select_contents
 from ..packs.crypto import MIN_PASSPHRASE_CHARS
@@ -265,6 +266,10 @@ class PackExportDialog(QDialog):
             self.build_button.setEnabled(False)
         self.by_recipients.setChecked(True)
         self._platform_changed()
+        if not role_allows(self.store.role_of() or "", "build_pack"):
+            # The core refuses too; saying so now spares the analyst a failed build.
+            self.build_button.setEnabled(False)
+            self.stage.setText("Building a referral pack needs the supervisor role.")
 
     @property
     def platform(self) -> str | None:
@@ -332,7 +337,7 @@ class PackExportDialog(QDialog):
         self.preview.setHtml(out.getvalue())
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         self.out_path.setText(str(Path.home() / f"referral-{platform}-{stamp}.age"))
-        self.build_button.setEnabled(True)
+        self.build_button.setEnabled(role_allows(self.store.role_of() or "", "build_pack"))
 
     @Slot()
     def _protection_changed(self) -> None:
