@@ -167,6 +167,7 @@ def run_open(args: argparse.Namespace, ctx: CommandContext) -> int:
     )
     counts = opened.manifest.get("counts", {})
     ctx.print(f"Signature OK (key {opened.signer_key_id}); every file matches its SHA-256")
+    ctx.print(f"Trusted comment: {opened.trusted_comment}")
     ctx.print(
         f"Opened {opened.files} files into {opened.folder} "
         f"(posts: {counts.get('posts', '?')}, accounts: {counts.get('accounts', '?')})"
