@@ -69,6 +69,9 @@ def test_evidence_folder_names_are_safe_and_distinct():
     check_entry_name(f"evidence/{odd}/raw.json")
     assert odd.endswith("-abcdef01")
     assert evidence_folder("a/b", "11111111") != evidence_folder("a:b", "22222222")
+    # ids that differ only by case must not share a folder on a case-insensitive disk
+    upper, lower = evidence_folder("dQw4w9", "aaaaaaaa-1"), evidence_folder("dqw4w9", "bbbbbbbb-2")
+    assert upper.lower() != lower.lower() and upper.startswith("dQw4w9-")
 
 
 def test_zip_entries_are_hashed_as_written(tmp_path):

@@ -101,9 +101,15 @@ def safe_part(text: str, limit: int = 80) -> str:
 
 
 def evidence_folder(platform_post_id: str, uuid: str) -> str:
-    """evidence/<post>/: the platform's post id, made safe; altered ids get a unique suffix."""
+    """evidence/<post>/: the platform's post id, made safe.
+
+    An id that had to be altered, or that has capital letters (YouTube's "aB3…" ids differ by
+    case alone, and Windows and macOS unzip into case-insensitive folders), gets a suffix from
+    the post's uuid so that no two posts can share a folder."""
     safe = safe_part(platform_post_id)
-    return safe if safe == platform_post_id else f"{safe}-{uuid[:8]}"
+    if safe == platform_post_id and safe == safe.lower():
+        return safe
+    return f"{safe}-{uuid.replace('-', '')[:8].lower()}"
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
