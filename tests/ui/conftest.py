@@ -69,6 +69,7 @@ def make_window(qtbot: Any, isolated_data_dir: Path, problems: list) -> Callable
         qtbot.waitExposed(window)
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
+        qtbot.waitUntil(lambda: not window.model.loading)
         return window
 
     return factory

@@ -7,7 +7,6 @@ import sys
 
 import keyring
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from triage_app.store.keys import SERVICE
@@ -19,31 +18,21 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 def test_demo_start_fills_an_empty_store_and_shows_the_window(
-    qapp, tmp_path, monkeypatch, isolated_data_dir
+    qtbot, tmp_path, monkeypatch, isolated_data_dir
 ):
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs its own
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs its own
     monkeypatch.setenv("TRIAGE_PLAIN_STORE", "1")
-    seen: list[MainWindow] = []
-
-    def close_when_shown() -> None:
-        windows = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        ]
-        if windows:
-            seen.extend(windows)
-            windows[0].close()
-            QApplication.quit()
-        else:
-            QTimer.singleShot(50, close_when_shown)
-
-    QTimer.singleShot(50, close_when_shown)
     db = tmp_path / "fresh.db"
-    code = app_module.main(["--db", str(db), "--demo", "--demo-posts", "80"])
-    assert code == 0
-    assert seen and seen[0].model.rowCount() > 0
-    store = open_for_user(db, user="alice")
-    assert store.scalar("SELECT count(*) FROM posts") == 80
-    store.close()
+    window = app_module.start(["--db", str(db), "--demo", "--demo-posts", "80"])
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: not window.model.loading)
+    assert window.model.rowCount() > 0
+    assert window.store is not None
+    assert window.store.scalar("SELECT count(*) FROM posts") == 80
+    # The demo's progress dialog is gone, not hidden behind the window.
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [window]
 
 
 def test_passphrase_is_asked_for_until_given(tmp_path, isolated_data_dir):

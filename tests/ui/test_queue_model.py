@@ -86,3 +86,19 @@ def test_search_reuses_the_queue_but_not_after_a_tag(make_store):
     model.refresh_posts([first[0]])
     model.set_query(QueueQuery(status="new", search="passports"))
     assert list(model.ids()) == first[1:]
+
+
+def test_first_page_first_then_the_rest_as_new_rows(qtbot, make_store):
+    from triage_app.ui.queue_model import HEAD_ROWS
+
+    store, model = _model(make_store, 1500)
+    full = list(model.ids())
+    with (
+        qtbot.waitSignal(model.completed, timeout=5000),
+        qtbot.waitSignal(model.rowsInserted) as inserted,
+    ):
+        model.set_query(QueueQuery(), first_page_first=True)
+        assert model.rowCount() == HEAD_ROWS and model.loading
+        assert model.data(model.index(0, 4))
+    assert inserted.args[1:] == [HEAD_ROWS, 1499]
+    assert list(model.ids()) == full and not model.loading

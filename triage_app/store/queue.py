@@ -128,8 +128,9 @@ def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def queue_ids(store: Store, query: QueueQuery) -> array:
-    """The ids the query selects, in queue order, as a compact array of int64."""
+def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> array:
+    """The ids the query selects, in queue order, as a compact array of int64 (the first
+    ``limit`` only, when given: the window shows a first page before the whole list is read)."""
     if query.sort not in SORT_COLUMNS:
         raise TriageError(f"Cannot sort the queue by {query.sort!r}")
     where, params = _where(store, query)
@@ -149,6 +150,8 @@ def queue_ids(store: Store, query: QueueQuery) -> array:
         sql += f" ORDER BY {order} {direction}, p.id {tie}"
     else:
         sql += f" ORDER BY {order} {direction}, p.id {direction}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     # One row holding every id as 16 hex digits is about three times faster than a million
     # Python tuples; the sub-select's ORDER BY is kept by the aggregate (checked in tests).
     packed_sql = f"SELECT group_concat(printf('%016x', id), '') FROM ({sql})"

@@ -98,13 +98,21 @@ def fill_demo(store: Store, posts: int, runner: TaskRunner, parent: QWidget | No
         dialog.setValue(min(posts, int(values[0])))
         dialog.setLabelText(f"Importing the demo corpus: {values[0]:,} posts ({values[1]:,.0f}/s)")
 
+    def over(_value: object) -> None:
+        # A progress report still queued must not show the dialog again once it is closed
+        # (QProgressDialog re-opens itself on setValue).
+        task.progressed.disconnect(show)
+        dialog.done(0)
+
     task.progressed.connect(show)
-    task.finished.connect(lambda _r: dialog.done(0))
-    task.failed.connect(lambda _e: dialog.done(0))
+    task.finished.connect(over)
+    task.failed.connect(over)
     dialog.canceled.connect(task.cancel)
     dialog.exec()
     while not task.done:  # cancelled: wait for the worker to roll the file back
         QApplication.processEvents()
+    dialog.hide()
+    dialog.deleteLater()
     if task.error is not None:
         raise task.error
     return task.result
@@ -116,8 +124,10 @@ def load_stylesheet(app: QApplication) -> None:
         app.setStyleSheet(qss.read_text(encoding="utf-8"))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def start(argv: Sequence[str]) -> Any:
+    """Everything up to the shown window: returns the MainWindow, or an exit status when the
+    store could not be opened (or the passphrase prompt was declined)."""
+    args = parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Triage workstation")
@@ -149,7 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     holder["window"] = window
     window.show()
-    return int(app.exec())
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`triage-app` / `python main.py`: open the store, show the window, run until closed."""
+    window = start(sys.argv[1:] if argv is None else argv)
+    if isinstance(window, int):
+        return window
+    return int(QApplication.exec())
 
 
 if __name__ == "__main__":

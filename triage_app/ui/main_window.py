@@ -44,7 +44,6 @@ from .compare_pane import ComparePane
 from .filter_bar import FilterBar, focus_search
 from .lock import IdleWatcher, LockScreen
 from .note_field import NoteField
-from .pack_dialog import PackExportDialog
 from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
 from .settings import WindowSettings
@@ -170,6 +169,7 @@ class MainWindow(QMainWindow):
 
         self.filter_bar = FilterBar()
         self.filter_bar.changed.connect(self.apply_query)
+        self.model.completed.connect(self._update_count)
 
         self.tag_bar = TagBar()
         self.tag_bar.tagClicked.connect(self.tag_current_and_advance)
@@ -392,10 +392,13 @@ class MainWindow(QMainWindow):
 
     # -- queue ----------------------------------------------------------------------------------
     def apply_query(self, query: QueueQuery, quiet: bool = False) -> bool:
-        """Run a new queue query; a bad search shows under the search box. True when shown."""
+        """Run a new queue query; a bad search shows under the search box. True when shown.
+
+        ``quiet`` is the window opening: errors are raised to the caller, and the first page
+        shows before the rest of the list is read."""
         current = self.current_post_id()
         try:
-            self.model.set_query(query)
+            self.model.set_query(query, first_page_first=quiet)
         except TriageError as exc:
             if query.search:
                 self.filter_bar.show_search_error(str(exc))
@@ -432,6 +435,8 @@ class MainWindow(QMainWindow):
         )
 
     def refresh(self) -> None:
+        """Run the queue query again, reading everything afresh (after an import, F5)."""
+        self.model.forget_base()
         self.apply_query(self.model.query)
         self._total_timer.start()
 
@@ -728,6 +733,8 @@ class MainWindow(QMainWindow):
         if self.store.role_of() != "supervisor":
             errors.show_problem(self, "Export", "Referral packs are built by supervisors")
             return None
+        from .pack_dialog import PackExportDialog  # pulls in the crypto: only when asked for
+
         dialog = PackExportDialog(self.store, self, runner=self.runner)
         self.pack_dialog = dialog
         dialog.open()

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor
@@ -28,6 +29,7 @@ from ..store.queue import QueueQuery, QueueRow, keep_only, queue_ids, queue_rows
 
 PAGE_SIZE = 200
 MAX_PAGES = 24
+HEAD_ROWS = 2 * PAGE_SIZE
 BASE_TTL_SECONDS = 60.0
 POST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RTL_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -60,6 +62,7 @@ class QueueModel(QAbstractTableModel):
     """The review queue: post ids in memory, rows loaded a page at a time."""
 
     queryChanged = Signal(object)  # the QueueQuery now shown
+    completed = Signal()  # the rest of a first-page-first list has been read
 
     def __init__(self, store: Store | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -73,6 +76,10 @@ class QueueModel(QAbstractTableModel):
         self._total = 0
         # The ids of the last unsearched query, reused when a search is typed over it.
         self._base: tuple[QueueQuery, float, array] | None = None
+        self._complete_timer = QTimer(self)
+        self._complete_timer.setSingleShot(True)
+        self._complete_timer.setInterval(0)
+        self._complete_timer.timeout.connect(self._complete)
         if store is not None:
             self._load_taxonomy(store)
 
@@ -88,6 +95,7 @@ class QueueModel(QAbstractTableModel):
     def set_store(self, store: Store | None) -> None:
         """Point the model at another store (or none, when the window locks)."""
         self.beginResetModel()
+        self._complete_timer.stop()
         self._store = store
         self._ids = array("q")
         self._pages.clear()
@@ -101,11 +109,20 @@ class QueueModel(QAbstractTableModel):
         self._labels = {k: t.label for k, t in store.taxonomy.items()}
         self._colours = {k: t.colour for k, t in store.taxonomy.items()}
 
-    def set_query(self, query: QueueQuery) -> None:
-        """Run ``query`` and show its ids; raises TriageError (e.g. a bad search) unchanged."""
+    def set_query(self, query: QueueQuery, *, first_page_first: bool = False) -> None:
+        """Run ``query`` and show its ids; raises TriageError (e.g. a bad search) unchanged.
+
+        ``first_page_first`` (opening the window): show the first rows at once and read the
+        rest of the list on the next turn of the event loop, appending it as new rows."""
         if self._store is None:
             return
-        ids = self._run(query)  # may raise: the model stays as it was
+        self._complete_timer.stop()
+        if first_page_first and not query.search.strip():
+            ids = queue_ids(self._store, query, limit=HEAD_ROWS)
+            if len(ids) == HEAD_ROWS:
+                self._complete_timer.start()
+        else:
+            ids = self._run(query)  # may raise: the model stays as it was
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()
@@ -134,6 +151,28 @@ class QueueModel(QAbstractTableModel):
             base = queue_ids(self._store, base_query)
             self._base = (base_query, time.monotonic(), base)
         return keep_only(base, search_hits(self._store, query.search))
+
+    @property
+    def loading(self) -> bool:
+        """True while the rows after the first page are still to be read."""
+        return self._complete_timer.isActive()
+
+    def _complete(self) -> None:
+        if self._store is None:
+            return
+        head = self._ids
+        full = self._run(self._query)
+        if full[: len(head)] == head:
+            if len(full) > len(head):
+                self.beginInsertRows(QModelIndex(), len(head), len(full) - 1)
+                self._ids = full
+                self.endInsertRows()
+        else:  # the store changed in between: show the new list whole
+            self.beginResetModel()
+            self._ids = full
+            self._pages.clear()
+            self.endResetModel()
+        self.completed.emit()
 
     def forget_base(self) -> None:
         """Decisions or imports changed which posts a filter selects: query afresh next time."""
