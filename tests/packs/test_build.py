@@ -263,19 +263,6 @@ def test_address_book(make_store, tmp_path, recipient):
     assert len(list_recipients(store)) == 1
 
 
-def test_a_passphrase_pack_too_big_for_memory_is_refused(make_store, tmp_path, monkeypatch):
-    from triage_app.packs import crypto
-
-    store = approved_store(make_store, tmp_path)
-    before = snapshot(store)
-    monkeypatch.setattr(crypto, "MAX_PASSPHRASE_PACK", 2000)
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(TriageError, match="encrypt this one to recipients"):
-        build_referral_pack(store, "facebook", out / "p.age", passphrase="long enough pass")
-    assert files_in(out) == [] and snapshot(store) == before
-
-
 def _tables(pack: Path, ident) -> dict[str, bytes]:
     with open_zip(pack, ident) as archive:
         return {n: archive.read(n) for n in ("posts.jsonl", "posts.csv", "accounts.csv")}

@@ -2,9 +2,9 @@
 passphrase, and the matching decryption with errors a person can act on.
 
 pyrage streams X25519 encryption and decryption (``encrypt_io`` / ``decrypt_io``), so a pack of
-any size passes through in small chunks. Its passphrase API only works on whole byte strings, so
-a passphrase pack is held in memory once while it is encrypted or decrypted; docs/packs.md says
-so and recommends recipients for large packs."""
+any size passes through in small chunks. Its passphrase API only works on whole byte strings,
+so passphrase packs stream through passphrase.py instead: pyrage's payload under a swapped
+scrypt header."""
 
 from __future__ import annotations
 
@@ -16,19 +16,22 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 import pyrage
-from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
 from ..core.errors import TriageError
+from .passphrase import (
+    HeaderError,
+    HeaderSwap,
+    ThrowawayKey,
+    WrongPassphrase,
+    decrypt_with_passphrase,
+)
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 HEADER_PEEK = 64 * 1024
 MIN_PASSPHRASE_CHARS = 8
 STANZA_LINE = 64  # age stanza body lines: full lines are 64 base64 characters
 MAX_SCRYPT_WORK_FACTOR = 22
-# pyrage encrypts and decrypts passphrase files only as whole byte strings: cap their size so
-# that a big export fails with a clear message instead of exhausting memory.
-MAX_PASSPHRASE_PACK = 512 * 1024 * 1024
 
 
 class PackDecryptError(TriageError):
@@ -145,13 +148,10 @@ def encrypt_stream(
                 pyrage.encrypt_io(source, writer, parsed)
             else:
                 assert passphrase is not None
-                plain = source.read(MAX_PASSPHRASE_PACK + 1)
-                if len(plain) > MAX_PASSPHRASE_PACK:
-                    raise TriageError(
-                        f"A passphrase-protected pack can hold at most "
-                        f"{MAX_PASSPHRASE_PACK // 2**20} MiB; encrypt this one to recipients"
-                    )
-                writer.write(age_passphrase.encrypt(plain, passphrase))
+                throwaway = ThrowawayKey()
+                swap = HeaderSwap(writer, throwaway, passphrase)
+                pyrage.encrypt_io(source, swap, [throwaway.recipient])
+                swap.close_check()
             _fsync(dst)
         except pyrage.EncryptError as exc:
             raise TriageError(_encrypt_message(str(exc), shown)) from exc
@@ -238,15 +238,11 @@ def decrypt_file(
                 _fsync(dst)
         else:
             assert passphrase is not None
-            if Path(source).stat().st_size > MAX_PASSPHRASE_PACK + HEADER_PEEK:
-                raise PackDecryptError(
-                    f"This passphrase pack is larger than {MAX_PASSPHRASE_PACK // 2**20} MiB, "
-                    "more than this program opens with a passphrase; use age -d"
-                )
-            plain = age_passphrase.decrypt(Path(source).read_bytes(), passphrase)
-            with open(target, "xb") as dst:
-                dst.write(plain)
+            with open(source, "rb") as src, open(target, "xb") as dst:
+                decrypt_with_passphrase(src, dst, passphrase, MAX_SCRYPT_WORK_FACTOR)
                 _fsync(dst)
+    except (HeaderError, WrongPassphrase) as exc:
+        raise PackDecryptError(str(exc)) from exc
     except pyrage.DecryptError as exc:
         raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
     except OSError as exc:
@@ -256,8 +252,6 @@ def decrypt_file(
             raise TriageError(f"Cannot write the decrypted pack: {reason}") from exc
         # pyrage's streaming reader reports a bad payload chunk as an OSError with no errno.
         raise PackDecryptError(_decrypt_message(str(exc), bool(ids))) from exc
-    except MemoryError as exc:
-        raise PackDecryptError("The pack is too large to decrypt with a passphrase") from exc
 
 
 def _encrypt_message(reason: str, folder: Path) -> str:
