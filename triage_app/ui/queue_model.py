@@ -54,7 +54,6 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 # The roles this model answers; the view asks for a dozen others per cell on every paint, and
 # those return at once without touching the page cache.
 _ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ALIGN, POST_ID_ROLE, RTL_ROLE})
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -269,6 +268,8 @@ class QueueModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(r, 0), self.index(r, last))
 
     # -- Qt model interface -------------------------------------------------------------------
+    # flags() is QAbstractTableModel's own (enabled, selectable, no children): a Python
+    # override would cost one more call per cell on every paint.
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
 
@@ -286,9 +287,6 @@ class QueueModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in _ROLES or not index.isValid():
