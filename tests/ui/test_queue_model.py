@@ -102,3 +102,21 @@ def test_first_page_first_then_the_rest_as_new_rows(qtbot, make_store):
         assert model.data(model.index(0, 4))
     assert inserted.args[1:] == [HEAD_ROWS, 1499]
     assert list(model.ids()) == full and not model.loading
+
+
+def test_cached_queue_follows_posts_leaving_and_joining_a_filter(make_store):
+    from triage_app.store.decisions import undo_batch
+
+    store, model = _model(make_store, 600)
+    model.set_query(QueueQuery(status="new"))
+    search = QueueQuery(status="new", search="passports OR boat")
+    model.set_query(search)
+    hits = list(model.ids())
+    batch = apply_tags(store, hits[:3], add=["boat_crossing"])
+    model.refresh_posts(hits[:3])
+    model.set_query(search)
+    assert list(model.ids()) == hits[3:] == list(queue_ids(store, search))
+    undo_batch(store, batch)  # back to "new": they join the filter again
+    model.refresh_posts(hits[:3])
+    model.set_query(search)
+    assert list(model.ids()) == hits == list(queue_ids(store, search))

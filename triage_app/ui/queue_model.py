@@ -173,6 +173,25 @@ class QueueModel(QAbstractTableModel):
             self.endResetModel()
         self.completed.emit()
 
+    def _patch_base(self, post_ids: set[int]) -> None:
+        """Keep the cached queue true after a decision on ``post_ids``: posts that left its
+        filter (a tagged post is no longer "new") are dropped from it; if any post joined it,
+        the cache is forgotten (its place in the order would need the whole query)."""
+        if self._base is None or self._store is None or not post_ids:
+            return
+        query, at, ids = self._base
+        if len(post_ids) > 5000:  # a very large bulk action: simply query afresh next time
+            self._base = None
+            return
+        still = set(queue_ids(self._store, replace(query, pivot=tuple(sorted(post_ids)))))
+        present = set(keep_only(array("q", sorted(post_ids)), ids))
+        if still - present:
+            self._base = None
+            return
+        gone = present - still
+        if gone:
+            self._base = (query, at, _without(ids, array("q", sorted(gone))))
+
     def forget_base(self) -> None:
         """Decisions or imports changed which posts a filter selects: query afresh next time."""
         self._base = None
@@ -244,7 +263,7 @@ class QueueModel(QAbstractTableModel):
         if self._store is None:
             return
         wanted = set(post_ids)
-        self.forget_base()  # a tag can move posts in or out of a status or tag filter
+        self._patch_base(wanted)  # a tag can move posts in or out of a status or tag filter
         hits: list[tuple[int, int]] = []  # (page number, offset)
         for page_no, page in self._pages.items():
             hits.extend(
@@ -346,3 +365,15 @@ class QueueModel(QAbstractTableModel):
         if key == self._query.sort and descending == self._query.descending:
             return
         self.set_query(replace(self._query, sort=key, descending=descending))
+
+
+def _without(ids: array, drop: array) -> array:
+    """``ids`` in order, less those in ``drop``."""
+    if not drop:
+        return ids
+    import numpy as np
+
+    base = np.frombuffer(ids, dtype=np.int64)
+    out = array("q")
+    out.frombytes(base[~np.isin(base, np.frombuffer(drop, dtype=np.int64))].tobytes())
+    return out
