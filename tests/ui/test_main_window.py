@@ -334,3 +334,14 @@ def test_a_bug_is_logged_and_named(isolated_data_dir, problems):
 
     assert errors.report(None, TriageError("The folder is read-only"), isolated_data_dir) is None
     assert problems[-1] == ("Problem", "The folder is read-only")
+
+
+def test_reviewing_time_is_counted_for_the_break_reminder(demo_store, make_window):
+    w = make_window(demo_store)
+    now = [1000.0]
+    w.wellbeing._clock = lambda: now[0]
+    w.wellbeing._last = None
+    for _ in range(5):
+        now[0] += 30
+        w.tag_actions["escalate"].trigger()
+    assert w.wellbeing.session_seconds >= 120

@@ -52,6 +52,7 @@ from .supervisor_view import SupervisorView
 from .tag_bar import TagBar
 from .tasks import TaskRunner
 from .undo import UndoHistory
+from .wellbeing import BreakReminder, WellbeingMonitor
 
 ROW_HEIGHT = 24
 DEFAULT_WIDTHS = (58, 74, 104, 108, 236, 118, 80)
@@ -131,6 +132,9 @@ class MainWindow(QMainWindow):
         self.tag_actions: dict[str, QAction] = {}
         self._build_actions()
         self._build_status_bar()
+        # Active reviewing time, and a gentle break suggestion after a long stretch.
+        self.wellbeing = WellbeingMonitor(parent=self)
+        self.break_reminder = BreakReminder(self.wellbeing, self)
         self.idle = IdleWatcher(self.settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         self._restore_settings()
@@ -495,6 +499,7 @@ class MainWindow(QMainWindow):
         self._current_changed(self.model.post_id(current.row()) if current.isValid() else None)
 
     def _current_changed(self, post_id: int | None) -> None:
+        self.wellbeing.activity()
         self._show_post_state(post_id)
         self.claims.follow(post_id)
         # The panes render on the next turn of the event loop: a key held down (J) or a tag
@@ -555,6 +560,7 @@ class MainWindow(QMainWindow):
         except TriageError as exc:
             errors.show_problem(self, "Tag", str(exc))
             return False
+        self.wellbeing.activity()
         label = self.store.taxonomy[tag_key].label
         what = f"{label} on post {ids[0]}" if len(ids) == 1 else f"{label} on {len(ids)} posts"
         self.history.record(batch, what)
