@@ -102,7 +102,7 @@ def _load_weights(path: Path) -> PriorityWeights:
 
 def cluster_points(size: int, weights: PriorityWeights) -> float:
     """Points for a cluster of ``size`` posts (0 for a post on its own)."""
-    size = min(size, weights.caps.get("cluster_size", 64))
+    size = min(size, weights.caps.get("cluster_size", 16))
     return weights.weights["cluster"] * math.log2(size) if size > 1 else 0.0
 
 

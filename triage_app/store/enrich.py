@@ -421,7 +421,7 @@ def _merge_clusters(
             (_json(labels),),
         ).fetchall()
     )
-    saturated = weights.caps.get("cluster_size", 64)
+    saturated = weights.caps.get("cluster_size", 16)
     rescore: set[int] = set()
     singles: list[tuple[int, int]] = []
     new_sizes: list[tuple[int, int]] = []
