@@ -43,21 +43,37 @@ def main() -> int:
     os.environ["TRIAGE_DATA_DIR"] = str(work)
     store = open_store(work / "demo.db", user="amira", create=True)
     make_demo_store(store, posts=args.posts, seed=1)
-    window = MainWindow(store, work, runner=SynchronousRunner(),
-                        opener=lambda _pw: open_store(work / "demo.db", user="amira"))
+    window = MainWindow(
+        store,
+        work,
+        runner=SynchronousRunner(),
+        opener=lambda _pw: open_store(work / "demo.db", user="amira"),
+    )
     window.resize(1920, 1080)
     window.show()
     app.processEvents()
     # A few decisions so that tags and statuses show in the queue.
     window.apply_query(QueueQuery())
-    for row, tag in ((1, "boat_crossing"), (2, "fake_documents"), (4, "not_relevant"),
-                     (6, "moved_to_messaging")):
+    for row, tag in (
+        (1, "boat_crossing"),
+        (2, "fake_documents"),
+        (4, "not_relevant"),
+        (6, "moved_to_messaging"),
+    ):
         post_id = window.model.post_id(row)
         if post_id is not None:
             apply_tags(store, [post_id], add=[tag])
     window.model.refresh()
-    rtl_row = next((r for r in range(200) if (row_data := window.model.row_data(r)) is not None
-                    and row_data.rtl and row_data.language in ("ar", "ckb")), 0)
+    rtl_row = next(
+        (
+            r
+            for r in range(200)
+            if (row_data := window.model.row_data(r)) is not None
+            and row_data.rtl
+            and row_data.language in ("ar", "ckb")
+        ),
+        0,
+    )
     window.select_row(rtl_row)
     window.view.setFocus()
     for _ in range(5):
