@@ -27,7 +27,7 @@ PIVOT_KINDS_ALL: tuple[PivotKind, ...] = (
     "same_indicator",
     "cluster",
 )
-SIMILARITY_SCAN = 500  # cluster members ranked by signature for near_duplicates
+SIMILARITY_SCAN = 200  # cluster members ranked by signature for near_duplicates
 FILTER_LIMIT = 100_000  # most ids a pivot hands to the queue as a filter
 
 
@@ -101,7 +101,9 @@ def near_duplicates(store: Store, post_id: int, limit: int = 50) -> list[PivotHi
     own = store.scalar("SELECT signature FROM text_signatures WHERE post_id = ?", (post_id,))
     signed = [r for r in rows if r[2] is not None]
     if own is not None and signed:
-        others = np.stack([similarity.signature_from_bytes(r[2]) for r in signed])
+        others = np.frombuffer(b"".join(r[2] for r in signed), dtype="<u4").reshape(
+            len(signed), similarity.NUM_PERM
+        )
         sims = similarity.jaccard_many(similarity.signature_from_bytes(own), others)
         scores = {r[0]: float(x) for r, x in zip(signed, sims, strict=True)}
     ranked = sorted(rows, key=lambda r: (-scores.get(r[0], -1.0), -r[0]))[:limit]
