@@ -345,3 +345,17 @@ def test_reviewing_time_is_counted_for_the_break_reminder(demo_store, make_windo
         now[0] += 30
         w.tag_actions["escalate"].trigger()
     assert w.wellbeing.session_seconds >= 120
+
+
+def test_a_supervisor_review_shows_in_the_queue(demo_store, make_window):
+    from triage_app.store.decisions import review
+
+    w = make_window(demo_store)
+    w.apply_query(QueueQuery())
+    post = w.model.post_id(2)
+    w.select_row(2)
+    w.tag_actions["boat_crossing"].trigger()
+    view = w.open_view(ActionId.SUPERVISOR_VIEW)
+    review(demo_store, [post], "approve")
+    view.reviewed.emit([post])
+    assert w.model.data(w.model.index(2, 6)).startswith("approved")

@@ -99,6 +99,11 @@ def test_clipboard_is_cleared_only_while_it_holds_our_text(demo_store, make_wind
     qtbot.wait(200)
     assert clipboard.text() == "someone else's text"
 
+    # What the preview pane copies (indicators) is cleared the same way.
+    clipboard.setText("+44 7700 900123")
+    w.preview.copied.emit("+44 7700 900123")
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=2000)
+
 
 def _jsonl(path: Path, n: int, start: int = 0) -> Path:
     with open(path, "w", encoding="utf-8") as handle:

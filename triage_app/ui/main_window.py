@@ -715,10 +715,16 @@ class MainWindow(QMainWindow):
         widget = self._views.get(which)
         if widget is None:
             widget = make(self.store)
+            if isinstance(widget, SupervisorView):  # reviews change statuses in the queue
+                widget.reviewed.connect(self._reviewed)
             self._views[which] = widget
             self.tabs.addTab(widget, title)
         self.tabs.setCurrentWidget(widget)
         return widget
+
+    def _reviewed(self, post_ids: list[int]) -> None:
+        self.model.refresh_posts(post_ids)
+        self._refresh_current()
 
     def _close_tab(self, index: int) -> None:
         if index == 0:
