@@ -359,3 +359,11 @@ def test_a_supervisor_review_shows_in_the_queue(demo_store, make_window):
     review(demo_store, [post], "approve")
     view.reviewed.emit([post])
     assert w.model.data(w.model.index(2, 6)).startswith("approved")
+
+
+def test_question_mark_opens_the_shortcut_sheet(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    w.focus_queue()
+    qtbot.keyClick(w.view, "?")
+    assert w.shortcut_sheet.isVisible()
+    w.shortcut_sheet.close()
