@@ -221,3 +221,24 @@ def test_tags_reported_done_survive_sigkill(demo_store):
     }
     assert set(done) <= events
     store.close()
+
+
+def test_a_bug_during_import_is_logged_and_the_window_goes_on(
+    demo_store, make_window, qtbot, tmp_path, monkeypatch, problems, isolated_data_dir
+):
+    from triage_app.ui import import_dialog
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("importer fell over")
+
+    monkeypatch.setattr(import_dialog, "import_paths", broken)
+    w = make_window(demo_store)
+    dialog = w.start_import([_jsonl(tmp_path / "x.jsonl", 2)])
+    qtbot.waitUntil(lambda: dialog.is_finished, timeout=5000)
+    assert "importer fell over" in dialog.file_label.text()
+    title, text = problems[-1]
+    assert title == "Something went wrong" and "logs" in text
+    logs = list((isolated_data_dir / "logs").glob("crash-*.log"))
+    assert logs and "RuntimeError: importer fell over" in logs[0].read_text()
+    w.tag_actions["escalate"].trigger()  # the window still works
+    assert demo_store.scalar("SELECT count(*) FROM post_tags") == 1
