@@ -27,6 +27,7 @@ a messaging indicator and a phone indicator over the same characters.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tomllib
@@ -115,9 +116,20 @@ def _string_list(value: object, where: str) -> list[str]:
     return [v for v in value if v.strip()]
 
 
+def _lexicon_folder() -> Path:
+    # Resolving resources/ touches the file system: do it once per TRIAGE_RESOURCES value,
+    # not once per post.
+    return _lexicon_folder_for(os.environ.get("TRIAGE_RESOURCES"))
+
+
+@lru_cache(maxsize=8)
+def _lexicon_folder_for(_override: str | None) -> Path:
+    return resources_dir() / "lexicon"
+
+
 def load_settings(folder: Path | None = None) -> Settings:
     """Read the extraction settings (cached per folder; pass another folder in tests)."""
-    return _load_settings(folder or resources_dir() / "lexicon")
+    return _load_settings(folder or _lexicon_folder())
 
 
 @lru_cache(maxsize=8)
@@ -195,7 +207,7 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
 
     A term ending in ``*`` matches any longer word starting with it; a file's ``prefixes``
     (e.g. Arabic و ب ال) may be glued to the start of its terms."""
-    return _load_lexicon(folder or resources_dir() / "lexicon")
+    return _load_lexicon(folder or _lexicon_folder())
 
 
 @lru_cache(maxsize=8)
