@@ -67,9 +67,13 @@ def popen_cli(args: Sequence[str], env: dict[str, str], **kwargs: Any) -> subpro
     )
 
 
-def popen_python(code: str, env: dict[str, str], **kwargs: Any) -> subprocess.Popen[str]:
+def popen_python(
+    code: str, args: Sequence[str], env: dict[str, str], **kwargs: Any
+) -> subprocess.Popen[str]:
     """A child running ``code`` with the project on its path (for loops the CLI cannot do)."""
-    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, text=True, **kwargs
+    )
 
 
 def run_cli(args: Sequence[str], env: dict[str, str], timeout: float = 300) -> Ran:
