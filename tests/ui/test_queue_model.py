@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 
 from tests.ui.fill import fill_posts
@@ -120,3 +122,21 @@ def test_cached_queue_follows_posts_leaving_and_joining_a_filter(make_store):
     model.refresh_posts(hits[:3])
     model.set_query(search)
     assert list(model.ids()) == hits == list(queue_ids(store, search))
+
+
+def test_tag_and_untag_on_screen_keeps_the_cached_queue_true(make_store):
+    store, model = _model(make_store, 600)
+    query = QueueQuery(status="new")
+    model.set_query(query)
+    post = model.post_id(0)
+    model.data(model.index(0, 0))  # on screen
+    batch = apply_tags(store, [post], add=["boat_crossing"])
+    model.refresh_posts([post])  # leaves "new": dropped from the cache
+    from triage_app.store.decisions import undo_batch
+
+    undo_batch(store, batch)
+    model.refresh_posts([post])  # back in "new", still on screen
+    model.set_query(replace(query, search="boat OR passports OR bateau"))
+    assert list(model.ids()) == list(
+        queue_ids(store, replace(query, search="boat OR passports OR bateau"))
+    )

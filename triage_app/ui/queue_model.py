@@ -75,6 +75,7 @@ class QueueModel(QAbstractTableModel):
         self._total = 0
         # The ids of the last unsearched query, reused when a search is typed over it.
         self._base: tuple[QueueQuery, float, array] | None = None
+        self._dropped: set[int] = set()  # ids taken out of the cached queue after decisions
         self._complete_timer = QTimer(self)
         self._complete_timer.setSingleShot(True)
         self._complete_timer.setInterval(0)
@@ -137,6 +138,7 @@ class QueueModel(QAbstractTableModel):
         if not query.search.strip():
             ids = queue_ids(self._store, query)
             self._base = (query, time.monotonic(), ids)
+            self._dropped = set()
             return ids
         base_query = replace(query, search="")
         cached = self._base
@@ -149,6 +151,7 @@ class QueueModel(QAbstractTableModel):
         else:
             base = queue_ids(self._store, base_query)
             self._base = (base_query, time.monotonic(), base)
+            self._dropped = set()
         return keep_only(base, search_hits(self._store, query.search))
 
     @property
@@ -173,7 +176,7 @@ class QueueModel(QAbstractTableModel):
             self.endResetModel()
         self.completed.emit()
 
-    def _patch_base(self, post_ids: set[int]) -> None:
+    def _patch_base(self, post_ids: set[int], shown: set[int] | None = None) -> None:
         """Keep the cached queue true after a decision on ``post_ids``: posts that left its
         filter (a tagged post is no longer "new") are dropped from it; if any post joined it,
         the cache is forgotten (its place in the order would need the whole query)."""
@@ -184,13 +187,21 @@ class QueueModel(QAbstractTableModel):
             self._base = None
             return
         still = set(queue_ids(self._store, replace(query, pivot=tuple(sorted(post_ids)))))
-        present = set(keep_only(array("q", sorted(post_ids)), ids))
+        # Rows on screen are in the cached queue when the screen shows it (or a search of it):
+        # only the others need looking up in the million ids.
+        same = shown is not None and replace(self._query, search="") == query
+        # ...except those the cache dropped since (shown, but no longer in it).
+        present = set(shown) - self._dropped if same and shown is not None else set()
+        unknown = post_ids - present
+        if unknown:
+            present |= set(keep_only(array("q", sorted(unknown)), ids))
         if still - present:
             self._base = None
             return
         gone = present - still
         if gone:
             self._base = (query, at, _without(ids, array("q", sorted(gone))))
+            self._dropped |= gone
 
     def forget_base(self) -> None:
         """Decisions or imports changed which posts a filter selects: query afresh next time."""
@@ -263,7 +274,6 @@ class QueueModel(QAbstractTableModel):
         if self._store is None:
             return
         wanted = set(post_ids)
-        self._patch_base(wanted)  # a tag can move posts in or out of a status or tag filter
         hits: list[tuple[int, int]] = []  # (page number, offset)
         for page_no, page in self._pages.items():
             hits.extend(
@@ -271,6 +281,8 @@ class QueueModel(QAbstractTableModel):
                 for i, line in enumerate(page)
                 if line is not None and line[0].id in wanted
             )
+        shown = {line[0].id for pn, i in hits if (line := self._pages[pn][i]) is not None}
+        self._patch_base(wanted, shown)  # a tag can move posts in or out of a status or tag filter
         if not hits:
             return
         fresh = {r.id: r for r in queue_rows(self._store, list(wanted))}
