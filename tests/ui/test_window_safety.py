@@ -242,3 +242,29 @@ def test_a_bug_during_import_is_logged_and_the_window_goes_on(
     assert logs and "RuntimeError: importer fell over" in logs[0].read_text()
     w.tag_actions["escalate"].trigger()  # the window still works
     assert demo_store.scalar("SELECT count(*) FROM post_tags") == 1
+
+
+def test_encrypted_store_imports_locks_and_unlocks(make_window, qtbot, tmp_path, isolated_data_dir):
+    from triage_app.store.opening import open_for_user
+
+    path = tmp_path / "secret.db"
+    store = open_for_user(path, create=True, user="alice", data_dir=isolated_data_dir)
+    assert store.key is not None  # SQLCipher, key from the (in-memory) keyring
+    w = make_window(
+        store,
+        runner=TaskRunner(),
+        opener=lambda pw: open_for_user(path, user="alice", data_dir=isolated_data_dir),
+    )
+    dialog = w.start_import([_jsonl(tmp_path / "some.jsonl", 30)])
+    qtbot.waitUntil(lambda: dialog.is_finished, timeout=20000)
+    assert w.model.rowCount() == 30
+    w.tag_actions["boat_crossing"].trigger()
+    w.lock()
+    assert store.key is None
+    assert b"SQLite format 3" not in path.read_bytes()[:16]
+    w.unlock()
+    assert w.store is not None and w.store.key is not None
+    assert w.store.scalar("SELECT count(*) FROM post_tags") == 1
+    reopened = w.store
+    w.close()
+    reopened.close()
