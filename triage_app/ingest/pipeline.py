@@ -23,6 +23,7 @@ from ..store.connection import Store
 from ..store.connection import sqlite as _sqlite
 from .base import ReadContext
 from .evidence import sha256_file, store_media_file
+from .prefetch import prefetch
 from .registry import detect_format
 from .walk import ImportUnit, iter_import_units
 
@@ -190,10 +191,12 @@ def import_file(
         cancelled=cancelled or (lambda: False),
     )
     writer = _BatchWriter(store, summary)
+    # A bigger page cache keeps the posts indexes in memory while a large file goes in.
+    store.execute("PRAGMA cache_size = -65536")
     try:
         with store.transaction() as conn:
             writer.begin(conn, unit, importer.name, sha, size)
-            for item in importer.read(unit.path, ctx):
+            for item in prefetch(importer.read(unit.path, ctx)):
                 if isinstance(item, PostRecord):
                     writer.add_post(item)
                 elif isinstance(item, BadRecord):

@@ -1,0 +1,124 @@
+"""Window figures on the imported demo store, offscreen (issue 4 targets). Picked up by
+tests/perf/bench.py after the import and enrichment measurements (it tags posts)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+WINDOW = r"""
+import json, os, random, resource, sys, tempfile, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from triage_app.store import open_store
+from triage_app.store.queue import QueueQuery
+from triage_app.ui.main_window import MainWindow
+from triage_app.ui.tasks import SynchronousRunner
+
+def pct(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+t_open = time.perf_counter()
+store = open_store(sys.argv[1], user="bench")
+t0 = time.perf_counter()
+w = MainWindow(store, Path(tempfile.mkdtemp()), runner=SynchronousRunner())
+w.resize(1920, 1080)
+w.show()
+w.view.viewport().repaint()
+first_page = time.perf_counter() - t0
+while w.model.loading:
+    app.processEvents()
+app.processEvents()
+rng = random.Random(1)
+jumps = []
+for _ in range(60):
+    row = rng.randrange(w.model.rowCount())
+    t = time.perf_counter()
+    w.select_row(row)
+    w.view.viewport().repaint()
+    jumps.append(time.perf_counter() - t)
+    app.processEvents()
+w.select_row(1000)
+app.processEvents()
+tags = []
+for _ in range(200):
+    t = time.perf_counter()
+    w.tag_actions["boat_crossing"].trigger()
+    w.view.viewport().repaint()
+    tags.append(time.perf_counter() - t)
+    app.processEvents()
+searches = []
+for word in ["passport", "speedboat", "whatsapp", "zuwara", "calais", '"refer a friend"',
+             "bateau", "رحلة", "lampedusa", "visa", "izmir", "euro", "taxi", "vip", "sfax",
+             "documents", "boat*", "hawala", "germany", "italy"]:
+    t = time.perf_counter()
+    w.apply_query(QueueQuery(search=word))
+    w.view.viewport().repaint()
+    searches.append(time.perf_counter() - t)
+    app.processEvents()
+print(json.dumps({"first_page": first_page, "rows": w.model.rowCount(),
+                  "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
+                  "tag_p99": pct(tags, 0.99), "search_p50": pct(searches, 0.5),
+                  "search_p95": pct(searches, 0.95),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                  "load": os.getloadavg()[0]}))
+w.close()
+"""
+
+
+def measure_window(b: Any) -> None:
+    from bench import run_child  # type: ignore[import-not-found]
+
+    store = b.context.get("store_plain")
+    if not store:
+        raise RuntimeError("run the import measurement first (it makes the store)")
+    _, _, out = run_child(
+        [sys.executable, "-c", WINDOW, str(store)],
+        env={
+            "TRIAGE_PLAIN_STORE": "1",
+            "TRIAGE_USER": "bench",
+            "QT_QPA_PLATFORM": "offscreen",
+            "TRIAGE_DATA_DIR": str(Path(str(store)).parent / "window-data"),
+        },
+    )
+    r = json.loads(out.strip().splitlines()[-1])
+    b.add(
+        "window shown, first page painted",
+        r["first_page"],
+        "s",
+        "<= 0.5",
+        r["first_page"] <= 0.5,
+        f"{r['rows']:,} rows",
+    )
+    b.add(
+        "jump to a far row + repaint, median",
+        r["jump_median"],
+        "ms",
+        "<= 50",
+        r["jump_median"] <= 50,
+    )
+    b.add(
+        "tag key -> committed, next post shown, p99",
+        r["tag_p99"],
+        "ms",
+        "<= 20",
+        r["tag_p99"] <= 20,
+        f"p50 {r['tag_p50']:.1f} ms; load average {r['load']:.1f}",
+    )
+    b.add(
+        "search first page, p95",
+        r["search_p95"],
+        "ms",
+        "<= 150",
+        r["search_p95"] <= 150,
+        f"p50 {r['search_p50']:.1f} ms",
+    )
+    b.add("window peak memory", r["peak_mb"], "MB", "<= 400", r["peak_mb"] <= 400)
+
+
+MEASUREMENTS = {"window": measure_window}
