@@ -34,6 +34,7 @@ first_page = time.perf_counter() - t0
 while w.model.loading:
     app.processEvents()
 app.processEvents()
+total_rows = w.model.rowCount()
 rng = random.Random(1)
 jumps = []
 for _ in range(60):
@@ -61,7 +62,7 @@ for word in ["passport", "speedboat", "whatsapp", "zuwara", "calais", '"refer a 
     w.view.viewport().repaint()
     searches.append(time.perf_counter() - t)
     app.processEvents()
-print(json.dumps({"first_page": first_page, "rows": w.model.rowCount(),
+print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "search_p50": pct(searches, 0.5),
                   "search_p95": pct(searches, 0.95),
