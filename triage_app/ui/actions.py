@@ -80,8 +80,22 @@ class ActionId(enum.Enum):
         "Go",
         "&Pin for comparison",
         ("P",),
-        "Pin the current post in the compare pane",
+        "Pin the current post in the compare pane; on the pinned post, unpin it",
         Scope.REVIEW,
+    )
+    REVEAL_MEDIA = ActionSpec(
+        "Go",
+        "Reveal &media",
+        ("M",),
+        "Show the current post's blurred pictures, or blur them again",
+        Scope.REVIEW,
+    )
+    RECORD_OUTCOME = ActionSpec(
+        "Edit",
+        "Record &outcome…",
+        ("Ctrl+Shift+O",),
+        "Record whether the current post's referred account was taken down (supervisors)",
+        supervisor_only=True,
     )
     ADVANCE_AFTER_TAG = ActionSpec(
         "Tag",
@@ -109,6 +123,20 @@ class ActionId(enum.Enum):
     )
     STATS_VIEW = ActionSpec("View", "S&tatistics", ("Ctrl+3",), "Counts and trends of the store")
     AUDIT_VIEW = ActionSpec("View", "&Audit trail", ("Ctrl+4",), "The hash-chained audit trail")
+    BLIND_REVIEW = ActionSpec(
+        "View",
+        "&Blind review",
+        ("Ctrl+5",),
+        "Second-review posts without seeing the first tags; supervisors also sample and compare",
+    )
+    VERIFY_AUDIT = ActionSpec(
+        "View",
+        "&Verify audit chain",
+        # Not Ctrl+Shift+V: the audit tab binds that key itself, and two live bindings of one
+        # key make Qt fire neither.
+        ("Ctrl+Shift+H",),
+        "Check every audit row's hash and link, and name the first bad row",
+    )
     QUEUE_TAB = ActionSpec("View", "&Queue", ("Ctrl+1",), "Back to the review queue")
     SHORTCUTS = ActionSpec("Help", "&Keyboard shortcuts", ("?", "F1"), "Every action and its key")
     ABOUT = ActionSpec("Help", "&About", (), "About this program")

@@ -39,6 +39,7 @@ from ..store.queue import QueueQuery, distinct_values
 from . import errors
 from .actions import MENU_ORDER, ActionId, make_action, tag_specs
 from .audit_view import AuditView
+from .blind_review_view import BlindReviewView
 from .claims import ClaimKeeper
 from .compare_pane import ComparePane
 from .filter_bar import FilterBar, focus_search
@@ -63,11 +64,13 @@ PRESET_VIEWS: tuple[tuple[str, QueueQuery], ...] = (
     ("All posts", QueueQuery()),
     ("Only mine", QueueQuery(only_mine=True)),
 )
-# The views opened as tabs: (widget class, tab title, supervisors only)
-VIEWS: dict[ActionId, tuple[Callable[[Store], QWidget], str, bool]] = {
-    ActionId.SUPERVISOR_VIEW: (SupervisorView, "Supervisor review", True),
-    ActionId.STATS_VIEW: (StatsView, "Statistics", False),
-    ActionId.AUDIT_VIEW: (AuditView, "Audit trail", False),
+# The views opened as tabs: (store, the window's worker) -> widget, tab title, supervisors only
+VIEWS: dict[ActionId, tuple[Callable[[Store, TaskRunner], QWidget], str, bool]] = {
+    ActionId.SUPERVISOR_VIEW: (lambda store, _r: SupervisorView(store), "Supervisor review", True),
+    # Statistics read the whole store: computed on the worker so the window stays responsive.
+    ActionId.STATS_VIEW: (lambda store, r: StatsView(store, runner=r), "Statistics", False),
+    ActionId.AUDIT_VIEW: (lambda store, _r: AuditView(store), "Audit trail", False),
+    ActionId.BLIND_REVIEW: (lambda store, _r: BlindReviewView(store), "Blind review", False),
 }
 
 
@@ -116,6 +119,7 @@ class MainWindow(QMainWindow):
         self._clipboard_text: str | None = None
         self._views: dict[ActionId, QWidget] = {}
         self.import_dialog: Any = None
+        self.outcome_dialog: Any = None
 
         # The total count reads the whole posts table: done just after the window paints.
         self._total_timer = QTimer(self)
@@ -133,7 +137,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         # Active reviewing time, and a gentle break suggestion after a long stretch.
-        self.wellbeing = WellbeingMonitor(parent=self)
+        self.wellbeing = WellbeingMonitor(self.settings.break_after_minutes, parent=self)
         self.break_reminder = BreakReminder(self.wellbeing, self)
         self.idle = IdleWatcher(self.settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
@@ -248,7 +252,9 @@ class MainWindow(QMainWindow):
             ActionId.FOCUS_QUEUE: self.focus_queue,
             ActionId.NEXT_POST: lambda: self.move_by(1),
             ActionId.PREVIOUS_POST: lambda: self.move_by(-1),
-            ActionId.PIN_COMPARE: self.pin_current,
+            ActionId.PIN_COMPARE: self.toggle_pin,
+            ActionId.REVEAL_MEDIA: self.toggle_media,
+            ActionId.RECORD_OUTCOME: self.record_outcome,
             ActionId.ADVANCE_AFTER_TAG: self._advance_toggled,
             ActionId.REFRESH: self.refresh,
             ActionId.CLEAR_FILTERS: lambda: self.apply_query(
@@ -258,6 +264,8 @@ class MainWindow(QMainWindow):
             ActionId.SUPERVISOR_VIEW: lambda: self.open_view(ActionId.SUPERVISOR_VIEW),
             ActionId.STATS_VIEW: lambda: self.open_view(ActionId.STATS_VIEW),
             ActionId.AUDIT_VIEW: lambda: self.open_view(ActionId.AUDIT_VIEW),
+            ActionId.BLIND_REVIEW: lambda: self.open_view(ActionId.BLIND_REVIEW),
+            ActionId.VERIFY_AUDIT: self.verify_audit,
             ActionId.QUEUE_TAB: lambda: self.tabs.setCurrentIndex(0),
             ActionId.SHORTCUTS: self.show_shortcuts,
             ActionId.ABOUT: self.show_about,
@@ -593,6 +601,7 @@ class MainWindow(QMainWindow):
         except TriageError as exc:
             errors.show_problem(self, "Note", str(exc))
             return False
+        self.wellbeing.activity()
         self.history.record(batch, f"note on post {post_id}")
         self._update_undo_actions()
         self.model.refresh_posts([post_id])
@@ -651,11 +660,26 @@ class MainWindow(QMainWindow):
     def focus_queue(self) -> None:
         self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def pin_current(self) -> None:
-        pin = getattr(self.compare, "pin", None)
-        post_id = self.current_post_id()
-        if pin is not None and post_id is not None:
-            pin(post_id)
+    def _panes_up_to_date(self) -> None:
+        """Render the panes now if a move is still waiting for the next event-loop turn, so a
+        key pressed right after J acts on the post the person sees selected."""
+        if self._pane_timer.isActive():
+            self._pane_timer.stop()
+            self._show_panes()
+
+    def toggle_pin(self) -> None:
+        """P: pin the current post in the compare pane; on the pinned post, unpin it."""
+        if not isinstance(self.compare, ComparePane) or self.current_post_id() is None:
+            return
+        self._panes_up_to_date()
+        self.compare.toggle_pin()
+
+    def toggle_media(self) -> None:
+        """M: reveal the current post's blurred media, or blur it again."""
+        if not isinstance(self.preview, PreviewPane) or self.current_post_id() is None:
+            return
+        self._panes_up_to_date()
+        self.preview.toggle_media()
 
     # -- clipboard ----------------------------------------------------------------------------
     def copy_post_text(self) -> None:
@@ -705,7 +729,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"View “{name}” saved", 3000)
 
     def open_view(self, which: ActionId) -> QWidget | None:
-        """Open (or bring forward) the supervisor, statistics or audit view as a tab."""
+        """Open (or bring forward) the supervisor, statistics, audit or blind review tab."""
         if self.store is None:
             return None
         make, title, supervisors = VIEWS[which]
@@ -714,7 +738,7 @@ class MainWindow(QMainWindow):
             return None
         widget = self._views.get(which)
         if widget is None:
-            widget = make(self.store)
+            widget = make(self.store, self.runner)
             if isinstance(widget, SupervisorView):  # reviews change statuses in the queue
                 widget.reviewed.connect(self._reviewed)
             self._views[which] = widget
@@ -723,8 +747,50 @@ class MainWindow(QMainWindow):
         return widget
 
     def _reviewed(self, post_ids: list[int]) -> None:
+        """A supervisor approved, rejected or re-tagged posts: the queue rows follow."""
+        self.wellbeing.activity()
         self.model.refresh_posts(post_ids)
         self._refresh_current()
+
+    def verify_audit(self) -> Any:
+        """View ▸ Verify audit chain: open the audit tab, check the chain, say the result."""
+        view = self.open_view(ActionId.AUDIT_VIEW)
+        if not isinstance(view, AuditView):
+            return None
+        check = view.verify()
+        if check.ok:
+            self.statusBar().showMessage(f"Audit chain intact: {check.rows:,} rows checked", 8000)
+        else:
+            errors.show_problem(self, "Audit chain", view.result.text())
+        return check
+
+    def record_outcome(self) -> QWidget | None:
+        """Edit ▸ Record outcome… (supervisors): the outcome dialog for the current post's
+        account; the preview is read again when the dialog closes."""
+        if self.store is None:
+            return None
+        if self.store.role_of() != "supervisor":
+            errors.show_problem(self, "Outcome", "Outcomes are recorded by supervisors")
+            return None
+        post_id = self.current_post_id()
+        if post_id is None:
+            errors.show_problem(self, "Outcome", "Select a post first")
+            return None
+        account_id = self.store.scalar("SELECT account_id FROM posts WHERE id = ?", (post_id,))
+        if account_id is None:
+            errors.show_problem(self, "Outcome", f"Post {post_id} has no known account")
+            return None
+        from .outcome_dialog import OutcomeDialog
+
+        try:
+            dialog = OutcomeDialog(self.store, int(account_id), self)
+        except TriageError as exc:
+            errors.show_problem(self, "Outcome", str(exc))
+            return None
+        dialog.finished.connect(lambda _result: self._refresh_current())
+        self.outcome_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _close_tab(self, index: int) -> None:
         if index == 0:
@@ -809,6 +875,9 @@ class MainWindow(QMainWindow):
         """Hide everything, close the store and drop its key."""
         if self.locked:
             return
+        if self.outcome_dialog is not None:  # it holds the store about to close
+            self.outcome_dialog.reject()
+            self.outcome_dialog = None
         self._locked_query = self.model.query
         self._locked_post = self.current_post_id()
         self.locked = True

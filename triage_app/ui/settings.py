@@ -2,12 +2,14 @@
 ~/.config), so a locked-down workstation keeps everything of the program in one place.
 
 Window geometry and state, column widths, the last view, saved views, "advance after tag",
-the idle-lock delay and the clipboard-clear delay."""
+the idle-lock delay, the clipboard-clear delay and the active reviewing time after which a
+break is suggested."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from ..store.queue import QueueQuery
 
 IDLE_LOCK_MINUTES = 10
 CLIPBOARD_CLEAR_SECONDS = 30
+BREAK_AFTER_MINUTES = 50
 
 
 def query_to_dict(query: QueueQuery) -> dict[str, Any]:
@@ -147,3 +150,15 @@ class WindowSettings:
     @clipboard_clear_seconds.setter
     def clipboard_clear_seconds(self, value: float) -> None:
         self._q.setValue("security/clipboard_clear_seconds", float(value))
+
+    @property
+    def break_after_minutes(self) -> float:
+        """Active reviewing minutes before a break is suggested; a value that is not a
+        positive number (hand-edited file) falls back to the default rather than stopping
+        the window from opening."""
+        value = self._number("wellbeing/break_after_minutes", BREAK_AFTER_MINUTES)
+        return value if math.isfinite(value) and value > 0 else float(BREAK_AFTER_MINUTES)
+
+    @break_after_minutes.setter
+    def break_after_minutes(self, value: float) -> None:
+        self._q.setValue("wellbeing/break_after_minutes", float(value))
