@@ -47,7 +47,7 @@ GOOD_LINE = {
 WRONG: list[Any] = [[], {}, 10**30, None, True, -1.5e308, "", [[{"x": [None]}]], 0, "\x00"]
 
 
-def huge_line(mb: int = 24) -> bytes:
+def huge_line(mb: int = 16) -> bytes:
     return b'{"platform": "facebook", "post_id": "h", "text": "' + b"A" * (mb << 20) + b'"}\n'
 
 

@@ -221,20 +221,14 @@ def test_a_wrong_type_in_any_field_is_refused_or_quarantined(fmt, fed):
 CLI_FILES_EXCLUDED = set(NESTED)
 
 
+CLI_ALWAYS = ("auto", "jsonl", "csv", "whatsapp")  # the rest are in the slow variant
+
+
 @pytest.mark.parametrize(
     "fmt",
     [
-        "auto",
-        "jsonl",
-        "telegram",
-        pytest.param("x-v2", marks=pytest.mark.slow),
-        "csv",
-        "whatsapp",
-        *[
-            pytest.param(f, marks=pytest.mark.slow)
-            for f in FORMATS
-            if f not in ("jsonl", "telegram", "x-v2", "csv", "whatsapp")
-        ],
+        *CLI_ALWAYS,
+        *[pytest.param(f, marks=pytest.mark.slow) for f in FORMATS if f not in CLI_ALWAYS],
     ],
 )
 def test_cli_answers_every_malformed_file_in_one_line(fmt, corpus, tmp_path):
