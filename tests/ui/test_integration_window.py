@@ -322,3 +322,22 @@ def test_p_pins_the_current_post_and_p_on_it_unpins(media_window, qtbot):
     assert w.compare.pinned == ids["fb-1"]
     pin.trigger()  # P on the pinned post unpins it
     assert w.compare.pinned is None and not w.compare.pin_button.isChecked()
+
+
+def test_f5_refreshes_the_tab_in_front(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    refresh = w.actions_by_id[ActionId.REFRESH]
+    w.actions_by_id[ActionId.AUDIT_VIEW].trigger()
+    view = w.tabs.currentWidget()
+    assert isinstance(view, AuditView)
+    assert not refresh.isEnabled()  # the audit tab's own F5 takes the key
+    before = view.model.rowCount()
+    w.tag_actions["escalate"].trigger()  # one more audit row, not yet shown
+    view.table.setFocus()
+    qtbot.waitUntil(view.table.hasFocus)
+    qtbot.keyClick(view.table, Qt.Key.Key_F5)
+    assert view.model.rowCount() == before + 1
+    w.actions_by_id[ActionId.QUEUE_TAB].trigger()
+    assert refresh.isEnabled()
+    w.actions_by_id[ActionId.LOCK].trigger()
+    assert not refresh.isEnabled()

@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id: dict[ActionId, QAction] = {}
         self.tag_actions: dict[str, QAction] = {}
         self._build_actions()
+        self.tabs.currentChanged.connect(self._tab_changed)
         self._build_status_bar()
         # Active reviewing time, and a gentle break suggestion after a long stretch.
         self.wellbeing = WellbeingMonitor(self.settings.break_after_minutes, parent=self)
@@ -745,6 +746,20 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, title)
         self.tabs.setCurrentWidget(widget)
         return widget
+
+    def _tab_changed(self, _index: int) -> None:
+        """The audit and supervisor tabs bind F5 to their own refresh; while one of them is in
+        front the window's "Refresh queue" steps aside, or Qt would see two F5 bindings and
+        fire neither."""
+        refresh = self.actions_by_id[ActionId.REFRESH]
+        widget = self.tabs.currentWidget()
+        keys = set(refresh.shortcuts())
+        clash = (
+            widget is not None
+            and self.tabs.currentIndex() != 0
+            and any(set(a.shortcuts()) & keys for a in widget.actions())
+        )
+        refresh.setEnabled(not self.locked and not clash)
 
     def _reviewed(self, post_ids: list[int]) -> None:
         """A supervisor approved, rejected or re-tagged posts: the queue rows follow."""
