@@ -110,15 +110,6 @@ def _use_installed(tmp_path: Path, venv: Path) -> None:
     assert str(venv) in where  # the installed copy ran, not the source tree
 
 
-# The wheel does not carry resources/ (taxonomy.toml, ...) yet, so the installed program cannot
-# start; the pyproject.toml change is requested from its owner. Strict: once the wheel carries
-# the resources this passes, pytest reports XPASS as a failure, and the marker must go.
-RESOURCES_NOT_PACKAGED = pytest.mark.xfail(
-    strict=True, reason="resources/ is not packaged in the wheel (pyproject.toml change pending)"
-)
-
-
-@RESOURCES_NOT_PACKAGED
 def test_offline_install_of_the_program_from_a_wheelhouse(tmp_path: Path) -> None:
     """The program's own wheel and its build tools from the wheelhouse; the (large) runtime
     dependencies come from the system here (the slow test below carries them too)."""
@@ -129,7 +120,6 @@ def test_offline_install_of_the_program_from_a_wheelhouse(tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
-@RESOURCES_NOT_PACKAGED
 def test_offline_install_with_every_dependency_in_the_wheelhouse(tmp_path: Path) -> None:
     wheelhouse = tmp_path / "wheelhouse"
     _connected_step(wheelhouse, "setuptools>=68", "wheel", str(ROOT))

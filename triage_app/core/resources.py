@@ -12,7 +12,8 @@ def resources_dir() -> Path:
     if override:
         return Path(override)
     here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "resources", here / "resources"):
+    # Installed from a wheel: triage_app/resources; from a checkout: the top-level resources/.
+    for candidate in (here / "resources", here.parent / "resources"):
         if candidate.is_dir():
             return candidate
     return here.parent / "resources"
