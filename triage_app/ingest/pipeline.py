@@ -142,10 +142,8 @@ def import_paths(
 
 def run_enrichment(store: Store, cancelled: CancelCheck | None = None) -> None:
     """Indicators, language, clusters and priority for the posts just imported."""
-    try:
-        from ..store import enrich
-    except ImportError:  # enrichment is optional while the module is absent
-        return
+    from ..store import enrich
+
     enrich.enrich_pending(store, cancelled=cancelled)
 
 
