@@ -1,5 +1,6 @@
 """minisign signatures for packs: the store's Ed25519 signing key (made on first use, kept in
-the OS keyring), public-key export in minisign's .pub format, signing and verification.
+the OS keyring, or inside an encrypted store where no keyring works), public-key export in
+minisign's .pub format, signing and verification.
 
 Signatures are minisign's pre-hashed kind (BLAKE2b-512 of the file, then Ed25519), which the
 real ``minisign -Vm FILE -p KEY.pub`` checks and which lets us stream files of any size."""
@@ -7,7 +8,9 @@ real ``minisign -Vm FILE -p KEY.pub`` checks and which lets us stream files of a
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -20,9 +23,13 @@ import minisign
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ..core.errors import TriageError
+from ..core.timeutil import utc_now_iso
+from ..store.connection import DatabaseError, Store
 
 KEYRING_SERVICE = "triage-workstation"
 SIGNATURE_SUFFIX = ".minisig"
+
+log = logging.getLogger("triage.packs")
 
 
 class SignatureError(TriageError):
@@ -33,42 +40,196 @@ def _keyring_username(store_id: str) -> str:
     return f"signing-key:{store_id}"
 
 
-def _keyring_get(username: str) -> str | None:
+StoreOrId = Store | str
+
+
+class _NoKeyring(Exception):
+    """The OS keyring did not work (fail backend, locked, no D-Bus); ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _keyring_read(username: str) -> str | None:
     try:
         return keyring.get_password(KEYRING_SERVICE, username)
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # NoKeyringError, a locked keyring, D-Bus errors of every kind
+        raise _NoKeyring(str(exc) or type(exc).__name__) from exc
+
+
+def _keyring_write(username: str, secret: str) -> None:
+    try:
+        keyring.set_password(KEYRING_SERVICE, username, secret)
+    except Exception as exc:
+        raise _NoKeyring(str(exc) or type(exc).__name__) from exc
+
+
+def _no_keyring_error(reason: str) -> TriageError:
+    return TriageError(
+        f"No working OS keyring to hold the pack signing key ({reason}); "
+        "unlock or install a keyring (e.g. GNOME Keyring, KWallet) and try again"
+    )
+
+
+def _live_store(store_id: str) -> Store | None:
+    """The open Store with this id that the current thread can use, if there is exactly one.
+
+    Callers that pass only the store id (``build_pack``, ``export_sync_pack``, ``keys
+    export-public``) still get the in-store key: the store they work on is open in this thread.
+    Copies of one store share its id; when copies at different paths are open, none is chosen
+    (only the keyring is used). Passing the Store itself skips this search."""
+    found: dict[str, Store] = {}
+    for candidate in gc.get_referrers(Store):
+        if not isinstance(candidate, Store):
+            continue
+        try:
+            if candidate.store_id == store_id:
+                found.setdefault(str(Path(candidate.path).resolve()), candidate)
+        except Exception:  # closed, or a connection that belongs to another thread
+            continue
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    place: str
+    key_id: str
+    secret: str | None
+
+
+def _recorded(store: Store) -> _Recorded | None:
+    row = store.execute("SELECT place, key_id, secret_key FROM signing_key WHERE id = 1").fetchone()
+    return None if row is None else _Recorded(str(row[0]), str(row[1]), row[2])
+
+
+def _write_row(store: Store, sql: str, params: tuple[Any, ...]) -> None:
+    if store.conn.in_transaction:
+        store.execute(sql, params)
+    else:
+        with store.transaction() as conn:
+            conn.execute(sql, params)
+
+
+def _public_fields(secret: Any) -> tuple[str, str]:
+    public = minisign.PublicKey.from_secret_key(secret)
+    return key_id_hex(public), public.to_base64().decode("ascii")
+
+
+def _note_keyring_key(store: Store, secret: Any, row: _Recorded | None) -> None:
+    """Record in the store that its key is in the keyring (public half only), best effort: a
+    store that cannot be written now is recorded next time."""
+    key_id, public = _public_fields(secret)
+    if row is not None and row.place == "keyring" and row.key_id == key_id:
+        return
+    try:
+        _write_row(
+            store,
+            "INSERT OR REPLACE INTO signing_key(id, place, key_id, public_key, secret_key, "
+            "created_at) VALUES (1, 'keyring', ?, ?, NULL, ?)",
+            (key_id, public, utc_now_iso()),
+        )
+    except DatabaseError:
+        log.warning("could not record the signing key's place in the store", exc_info=True)
+
+
+def _secret_from_store(row: _Recorded) -> Any:
+    try:
+        return minisign.SecretKey.from_base64(str(row.secret).encode("ascii"))
+    except (minisign.Error, ValueError, UnicodeError) as exc:
         raise TriageError(
-            f"No working OS keyring to hold the pack signing key ({exc}); "
-            "unlock or install a keyring (e.g. GNOME Keyring, KWallet) and try again"
+            "The pack signing key kept in this store is damaged; recipients' copies of the "
+            f"public key (key id {row.key_id}) can no longer be matched"
         ) from exc
 
 
-def signing_key(store_id: str, *, create: bool = True) -> Any:
-    """The store's minisign secret key from the keyring, made and saved on first use."""
+def _create_in_store(store: Store, reason: str) -> Any:
+    """Keep a new key inside the store, which must be encrypted (SQLCipher): the secret is then
+    protected exactly like the store's evidence and its sync identity."""
+    if store.key is None:
+        raise TriageError(
+            f"No working OS keyring to hold the pack signing key ({reason}) and this store is "
+            "not encrypted; encrypt it with 'triage db encrypt' (the key is then kept inside "
+            "the store) or use a working OS keyring"
+        )
+    pair = minisign.KeyPair.generate()
+    key_id, public = _public_fields(pair.secret_key)
+    # OR IGNORE, then read back: two processes creating at once end with the same key.
+    _write_row(
+        store,
+        "INSERT OR IGNORE INTO signing_key(id, place, key_id, public_key, secret_key, "
+        "created_at) VALUES (1, 'store', ?, ?, ?, ?)",
+        (key_id, public, pair.secret_key.to_base64().decode("ascii"), utc_now_iso()),
+    )
+    row = _recorded(store)
+    if row is None or row.place != "store":
+        raise TriageError("The store did not keep the pack signing key; try again")
+    return _secret_from_store(row)
+
+
+def signing_key(store: StoreOrId, *, create: bool = True) -> Any:
+    """The store's minisign secret key, made and saved on first use.
+
+    Where it lives: the OS keyring (service ``triage-workstation``, user
+    ``signing-key:<store id>``) when one works; otherwise, for an encrypted store, inside the
+    store (table ``signing_key``). The store records which, so the same key is found again
+    and a key in a keyring that stops working is reported rather than silently replaced. A
+    plain store with no keyring is refused: a secret key never goes into a plain file."""
+    if isinstance(store, Store):
+        opened: Store | None = store
+        store_id = store.store_id
+    else:
+        store_id = store
+        opened = _live_store(store_id)
+    row = _recorded(opened) if opened is not None else None
+    if row is not None and row.place == "store":
+        return _secret_from_store(row)
     username = _keyring_username(store_id)
-    stored = _keyring_get(username)
+    try:
+        stored = _keyring_read(username)
+    except _NoKeyring as exc:
+        if row is not None:
+            raise TriageError(
+                f"This store's pack signing key (key id {row.key_id}) is in the OS keyring, "
+                f"which does not work here ({exc.reason}); unlock the keyring, or sign on the "
+                "machine whose keyring holds the key"
+            ) from exc
+        if opened is None:
+            raise _no_keyring_error(exc.reason) from exc
+        if not create:
+            raise TriageError("This store has no pack signing key yet; build a pack first") from exc
+        return _create_in_store(opened, exc.reason)
     if stored:
         try:
-            return minisign.SecretKey.from_base64(stored)
+            secret = minisign.SecretKey.from_base64(stored)
         except minisign.Error as exc:
             raise TriageError(
                 f"The pack signing key in the keyring ({KEYRING_SERVICE} / {username}) is "
                 "damaged; remove that entry to make a new key (recipients then need the new "
                 "public key)"
             ) from exc
+        if opened is not None:
+            _note_keyring_key(opened, secret, row)
+        return secret
     if not create:
         raise TriageError("This store has no pack signing key yet; build a pack first")
     pair = minisign.KeyPair.generate()
     try:
-        keyring.set_password(KEYRING_SERVICE, username, pair.secret_key.to_base64().decode())
-    except keyring.errors.KeyringError as exc:
-        raise TriageError(
-            f"No working OS keyring to hold the pack signing key ({exc}); "
-            "unlock or install a keyring (e.g. GNOME Keyring, KWallet) and try again"
-        ) from exc
+        _keyring_write(username, pair.secret_key.to_base64().decode())
+    except _NoKeyring as exc:
+        # A keyring that reads but refuses to store (locked for writing): same as none.
+        if opened is None:
+            raise _no_keyring_error(exc.reason) from exc
+        return _create_in_store(opened, exc.reason)
     # Read it back: a keyring that silently drops secrets would make every pack unverifiable.
-    if _keyring_get(username) is None:
+    try:
+        kept = _keyring_read(username)
+    except _NoKeyring:
+        kept = None
+    if kept is None:
         raise TriageError("The OS keyring did not keep the pack signing key; check the keyring")
+    if opened is not None:
+        _note_keyring_key(opened, pair.secret_key, row)
     return pair.secret_key
 
 
@@ -77,12 +238,12 @@ def key_id_hex(public_key: Any) -> str:
     return bytes(public_key._keynum_pk.key_id)[::-1].hex().upper()
 
 
-def public_key_of(store_id: str) -> Any:
+def public_key_of(store_id: StoreOrId) -> Any:
     secret = signing_key(store_id)
     return minisign.PublicKey.from_secret_key(secret)
 
 
-def public_key_text(store_id: str) -> str:
+def public_key_text(store_id: StoreOrId) -> str:
     """The public key in minisign's .pub format (two lines), as `minisign -p` reads it."""
     public = public_key_of(store_id)
     public.untrusted_comment = f"minisign public key {key_id_hex(public)}"
@@ -95,7 +256,9 @@ class Signed:
     key_id: str
 
 
-def sign_file(store_id: str, path: Path, signature_path: Path, trusted_comment: str) -> Signed:
+def sign_file(
+    store_id: StoreOrId, path: Path, signature_path: Path, trusted_comment: str
+) -> Signed:
     """Write a minisign signature of ``path`` to ``signature_path`` (a new file)."""
     secret = signing_key(store_id)
     comment = _printable(trusted_comment)
@@ -118,7 +281,9 @@ def prehash() -> Any:
     return hashlib.blake2b(digest_size=64)
 
 
-def sign_digest(store_id: str, digest: bytes, signature_path: Path, trusted_comment: str) -> Signed:
+def sign_digest(
+    store_id: StoreOrId, digest: bytes, signature_path: Path, trusted_comment: str
+) -> Signed:
     """Write a minisign signature for a file whose BLAKE2b-512 ``digest`` the caller computed
     while writing it (a pack is then never read a second time just to be signed).
 
