@@ -40,12 +40,6 @@ def test_the_pack_build_names_the_full_disk(tmp_path):
     assert result["kept"] == ["first.age", "first.age.minisig"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store.transaction runs ROLLBACK after SQLite has already rolled back by itself "
-    "(SQLITE_FULL/IOERR mid-transaction), so 'cannot rollback - no transaction is active' "
-    "replaces 'database or disk is full' in the message the user sees",
-)
 def test_a_transaction_sqlite_rolled_back_itself_keeps_the_real_error(make_store):
     store = make_store()
     with pytest.raises(OSError, match="disk is full"), store.transaction() as conn:

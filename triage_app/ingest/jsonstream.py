@@ -101,6 +101,60 @@ class EscapeRepairingReader(io.RawIOBase):
         return n
 
 
+MAX_DEPTH = 256  # real exports nest fewer than 20 levels; a nesting bomb is refused early
+_NOT_STRUCTURAL = bytes(b for b in range(256) if b not in b'"\\[]{}')
+
+
+class DepthLimitedReader(io.RawIOBase):
+    """Refuses a JSON document nested deeper than MAX_DEPTH before the parser sees it.
+
+    ijson keeps a prefix per level, so its memory grows with the square of the depth: 100,000
+    nested brackets would take gigabytes. Only the characters that matter (quotes, backslashes,
+    brackets) are kept from each chunk (``bytes.translate`` at C speed) and walked, with the
+    string and escape state carried across chunks."""
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        self._raw = raw
+        self._path = path
+        self._depth = 0
+        self._in_string = False
+        self._escaped = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        if n:
+            self._scan(data.translate(None, _NOT_STRUCTURAL))
+            buffer[:n] = data
+        return n
+
+    def _scan(self, marks: bytes) -> None:
+        depth, in_string, escaped = self._depth, self._in_string, self._escaped
+        for c in marks:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif c == 92:  # backslash
+                    escaped = True
+                elif c == 34:  # quote
+                    in_string = False
+            elif c == 34:
+                in_string = True
+            elif c == 91 or c == 123:  # [ {
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise UnreadableFileError(
+                        f"{self._path.name}: JSON nested more than {MAX_DEPTH} levels deep; "
+                        "not an export this program reads"
+                    )
+            elif c == 93 or c == 125:  # ] }
+                depth -= 1
+        self._depth, self._in_string, self._escaped = depth, in_string, escaped
+
+
 def json_safe(value: Any) -> Any:
     """ijson's Decimals (non-integers only) as floats, so records serialise like plain JSON.
 
@@ -156,6 +210,7 @@ def open_stream(path: Path, ctx: ReadContext, repair_escapes: bool = False) -> I
         stream: io.RawIOBase = ProgressReader(handle, ctx)
         if repair_escapes:
             stream = EscapeRepairingReader(stream)  # type: ignore[arg-type]
+        stream = DepthLimitedReader(stream, path)  # type: ignore[arg-type]
         yield io.BufferedReader(stream, CHUNK)
 
 
@@ -204,6 +259,8 @@ def parse_line(line: bytes, number: int) -> tuple[dict[str, Any], str] | BadReco
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return BadRecord(f"not valid JSON ({exc.msg} at column {exc.colno})", line, line_no=number)
+    except RecursionError:
+        return BadRecord("JSON nested too deeply", line[:65536], line_no=number)
     if not isinstance(value, dict):
         return BadRecord("line is not a JSON object", line, line_no=number)
     return value, text

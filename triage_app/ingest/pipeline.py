@@ -24,6 +24,7 @@ from ..store.connection import sqlite as _sqlite
 from .base import ReadContext
 from .evidence import sha256_file, store_media_file
 from .prefetch import prefetch
+from .record_check import record_problem
 from .registry import detect_format
 from .walk import ImportUnit, iter_import_units
 
@@ -196,7 +197,11 @@ def import_file(
             writer.begin(conn, unit, importer.name, sha, size)
             for item in prefetch(importer.read(unit.path, ctx)):
                 if isinstance(item, PostRecord):
-                    writer.add_post(item)
+                    problem = record_problem(item)
+                    if problem is None:
+                        writer.add_post(item)
+                    else:
+                        writer.add_bad(BadRecord(problem, _raw_bytes(item)))
                 elif isinstance(item, BadRecord):
                     writer.add_bad(item)
                 elif isinstance(item, Skipped):
@@ -218,6 +223,14 @@ def import_file(
     except UnreadableFileError as exc:
         _reset(summary)
         summary.error = _one_line(exc)
+    except MALFORMED_INPUT as exc:
+        # An importer met a value it could not handle; the record that caused it cannot be
+        # skipped (the reader stopped there), so the whole file is refused, plainly.
+        _reset(summary)
+        summary.error = (
+            f"{unit.display}: record {state.records + 1} is malformed "
+            f"({type(exc).__name__}: {_one_line(exc)[:160]}); nothing from this file was kept"
+        )
     except _sqlite.DatabaseError as exc:
         _reset(summary)
         summary.error = f"{unit.display}: the store could not be written ({exc}); nothing kept"
@@ -228,6 +241,23 @@ def import_file(
     if progress:
         progress(state)
     return summary
+
+
+MALFORMED_INPUT = (
+    TypeError,
+    AttributeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+    MemoryError,
+)
+
+
+def _raw_bytes(post: PostRecord) -> bytes:
+    raw = post.raw if isinstance(post.raw, str) else repr(post.raw)
+    return raw.encode("utf-8", "surrogateescape")[:65536]
 
 
 def _reset(summary: FileSummary) -> None:

@@ -47,7 +47,7 @@ def detect_format(path: Path, forced: str | None = None) -> Importer:
         raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     if not head:
         raise UnreadableFileError(f"{path}: the file is empty")
-    scores = {name: imp.detect(path, head) for name, imp in table.items()}
+    scores = {name: _safe_detect(imp, path, head) for name, imp in table.items()}
     best = max(scores.values(), default=Confidence.NO)
     if best == Confidence.NO:
         raise UnreadableFileError(
@@ -59,3 +59,11 @@ def detect_format(path: Path, forced: str | None = None) -> Importer:
             f"{path}: could be {' or '.join(winners)}; say which with --format"
         )
     return table[winners[0]]
+
+
+def _safe_detect(importer: Importer, path: Path, head: bytes) -> Confidence:
+    """A detector that trips over a strange head (a nesting bomb, odd bytes) says no."""
+    try:
+        return importer.detect(path, head)
+    except (ValueError, TypeError, RecursionError, UnicodeError):
+        return Confidence.NO

@@ -23,7 +23,7 @@ class GenericJsonl:
             return Confidence.NO
         try:
             value = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):
             return (
                 Confidence.MAYBE if path.suffix.lower() in (".jsonl", ".ndjson") else Confidence.NO
             )
@@ -52,6 +52,11 @@ class GenericJsonl:
                         line.raw,
                         record_no,
                         line.number,
+                    )
+                    continue
+                except RecursionError:
+                    yield BadRecord(
+                        "JSON nested too deeply", line.raw[:65536], record_no, line.number
                     )
                     continue
                 if not isinstance(fields, dict):
