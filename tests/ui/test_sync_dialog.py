@@ -66,7 +66,7 @@ def test_export_from_a_and_import_into_b_through_the_dialog(qtbot, pair, tmp_pat
         assert send.bar.value() == send.bar.maximum()
         assert send.tabs.isEnabled()  # ready for another run
         # A now knows B as a peer: the combo offers it next time.
-        assert b.recipient in [send.peer_combo.itemData(i) for i in range(send.peer_combo.count())]
+        assert send.peer_combo.currentData() == b.recipient
 
         receive = _dialog(qtbot, b.store, runner)
         merged: list[object] = []

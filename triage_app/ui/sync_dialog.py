@@ -319,6 +319,8 @@ class SyncDialog(QDialog):
         self.peer_combo.addItem("(paste the peer's key below)", "")
         for recipient, text in known_peers(self.store):
             self.peer_combo.addItem(text, recipient)
+        # Keep showing the peer the key field names (after an export the list is refreshed).
+        self.peer_combo.setCurrentIndex(max(0, self.peer_combo.findData(self.peer_key.text())))
         self.peer_combo.blockSignals(False)
         if not role_allows(self.store.role_of() or "", "sync"):
             # The core refuses too; saying so now spares a failed run.
