@@ -142,6 +142,8 @@ def _unpack_checked(plain: Path, content: Path) -> tuple[dict[str, Any], int]:
         sums = _parse_sums(_read_small(archive, "SHA256SUMS"))
         try:
             manifest = json.loads(_read_small(archive, "manifest.json"))
+        except RecursionError as exc:  # JSON nested deeper than Python's stack
+            raise PackContentError("manifest.json is nested too deeply to be a manifest") from exc
         except ValueError as exc:
             raise PackContentError("manifest.json is not valid JSON") from exc
         listed = _manifest_files(manifest)

@@ -10,17 +10,33 @@ import hashlib
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..core.errors import TriageError
+from .sync_rows import check_row
 
 FORMAT = "triage-sync"
 VERSION = 1
 SECTIONS = ("accounts", "posts", "media", "decisions", "outcomes", "audit")
 _MEDIA_NAME = re.compile(r"^media/[0-9a-f]{64}(\.[A-Za-z0-9]{1,10})?$")
+_NOT_BLANK = re.compile(rb"\S")
+BLOCK = 1 << 20
+MAX_LINE = 32 << 20  # one row (a post with its raw source) is never near this
+MAX_MANIFEST = 64 << 20  # about 400,000 listed files
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    NotImplementedError,  # a compression method zipfile does not know
+    RuntimeError,  # an encrypted entry
+)
 
 
 class SyncPackError(TriageError):
@@ -32,7 +48,7 @@ class SyncContents:
     """A read pack: the manifest, the rows of each section, and media entry names by SHA-256."""
 
     manifest: dict[str, Any]
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rows: dict[str, Section] = field(default_factory=dict)
     media_files: dict[str, str] = field(default_factory=dict)  # sha256 -> entry name
 
 
@@ -82,30 +98,23 @@ def write_pack_zip(
 
 
 def read_pack_zip(path: Path) -> SyncContents:
-    """Read and check a decrypted pack; SyncPackError names the first thing wrong."""
+    """Read and check a decrypted pack; SyncPackError names the first thing wrong.
+
+    Every entry is read as a stream: its size and SHA-256 are checked against the manifest and
+    every row of every section is parsed and type-checked (``sync_rows``), so a bad pack is
+    refused before anything is merged, in memory bounded by one block and the longest line.
+    The rows are not kept: ``SyncContents.rows`` reads them again from the pack when iterated."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise SyncPackError("The sync pack's content is not a ZIP archive") from exc
     with zf:
-        try:
-            manifest = json.loads(zf.read("manifest.json"))
-        except KeyError as exc:
-            raise SyncPackError("The sync pack has no manifest.json") from exc
-        except ValueError as exc:
-            raise SyncPackError("The sync pack's manifest.json is not JSON") from exc
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise SyncPackError("This is not a sync pack (a referral pack? use 'triage pack open')")
-        if manifest.get("version") != VERSION:
-            raise SyncPackError(
-                f"Sync pack version {manifest.get('version')!r} is not one this program reads "
-                f"(it reads version {VERSION}); update the program"
-            )
-        for key in ("pack_id", "from_store", "from_recipient", "created"):
-            if not isinstance(manifest.get(key), str) or not manifest[key]:
-                raise SyncPackError(f"The sync pack's manifest lacks {key!r}")
+        manifest = _read_manifest(zf)
+        files = manifest.get("files")
+        if not isinstance(files, list):
+            raise SyncPackError("The sync pack's manifest has no file list")
         listed: dict[str, dict[str, Any]] = {}
-        for e in manifest.get("files", []):
+        for e in files:
             if not isinstance(e, dict) or not isinstance(e.get("name"), str):
                 raise SyncPackError("The sync pack's manifest lists a file without a name")
             listed[e["name"]] = e
@@ -115,43 +124,174 @@ def read_pack_zip(path: Path) -> SyncContents:
             raise SyncPackError(f"The sync pack's files do not match its manifest ({extra[0]})")
         contents = SyncContents(manifest)
         for name, entry in listed.items():
-            data = zf.read(name)
-            if len(data) != entry.get("size") or hashlib.sha256(data).hexdigest() != entry.get(
-                "sha256"
-            ):
-                raise SyncPackError(f"{name} in the sync pack does not match its manifest")
+            if not isinstance(entry.get("size"), int) or not isinstance(entry.get("sha256"), str):
+                raise SyncPackError(f"The sync pack's manifest entry for {name} is malformed")
             if name.startswith("media/"):
                 if not _MEDIA_NAME.match(name) or name[6:70] != entry["sha256"]:
                     raise SyncPackError(f"Unexpected media entry {name} in the sync pack")
                 contents.media_files[entry["sha256"]] = name
-                continue
-            section = name.removesuffix(".jsonl")
-            if section not in SECTIONS:
+            elif name.removesuffix(".jsonl") not in SECTIONS or not name.endswith(".jsonl"):
                 raise SyncPackError(f"Unexpected entry {name} in the sync pack")
-            contents.rows[section] = _parse_lines(name, data)
-        missing = [s for s in SECTIONS if s not in contents.rows]
+        missing = [s for s in SECTIONS if f"{s}.jsonl" not in listed]
         if missing:
             raise SyncPackError(f"The sync pack lacks {missing[0]}.jsonl")
+        for name, entry in listed.items():
+            with _Checked.open(zf, name, entry) as src:
+                if name.startswith("media/"):
+                    src.finish()
+                    continue
+                section = name.removesuffix(".jsonl")
+                try:
+                    for number, row in _rows(name, src):
+                        check_row(section, number, row)
+                except TriageError:
+                    src.finish()  # a section altered in the pack is reported as that
+                    raise
+                src.finish()
+                contents.rows[section] = Section(path, section, entry["size"], entry["sha256"])
     return contents
 
 
-def _parse_lines(name: str, data: bytes) -> list[dict[str, Any]]:
-    rows = []
+def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
     try:
-        text = data.decode("utf-8", "strict")
-    except UnicodeDecodeError as exc:
-        raise SyncPackError(f"{name} is not UTF-8 text") from exc
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+        with zf.open("manifest.json") as src:
+            data = src.read(MAX_MANIFEST + 1)
+    except KeyError as exc:
+        raise SyncPackError("The sync pack has no manifest.json") from exc
+    except _ZIP_ERRORS as exc:
+        raise SyncPackError(f"The sync pack's manifest.json is damaged ({exc})") from exc
+    if len(data) > MAX_MANIFEST:
+        raise SyncPackError("The sync pack's manifest.json is implausibly large")
+    try:
+        manifest = json.loads(data)
+    except RecursionError as exc:
+        raise SyncPackError("The sync pack's manifest.json is nested too deeply") from exc
+    except ValueError as exc:
+        raise SyncPackError("The sync pack's manifest.json is not JSON") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise SyncPackError("This is not a sync pack (a referral pack? use 'triage pack open')")
+    if manifest.get("version") != VERSION:
+        raise SyncPackError(
+            f"Sync pack version {manifest.get('version')!r} is not one this program reads "
+            f"(it reads version {VERSION}); update the program"
+        )
+    for key in ("pack_id", "from_store", "from_recipient", "created"):
+        if not isinstance(manifest.get(key), str) or not manifest[key]:
+            raise SyncPackError(f"The sync pack's manifest lacks {key!r}")
+    return manifest
+
+
+class _Checked:
+    """A ZIP entry read as a stream that counts and hashes what passes through it, refusing
+    more bytes than the manifest says and, once read to the end, any difference from it."""
+
+    def __init__(self, src: IO[bytes], name: str, size: int, sha256: str) -> None:
+        self._src, self.name, self._size, self._sha256 = src, name, size, sha256
+        self._digest = hashlib.sha256()
+        self._read = 0
+
+    @classmethod
+    @contextmanager
+    def open(cls, zf: zipfile.ZipFile, name: str, entry: dict[str, Any]) -> Iterator[_Checked]:
         try:
-            row = json.loads(line)
+            src = zf.open(name)
+        except _ZIP_ERRORS as exc:
+            raise SyncPackError(f"{name} in the sync pack is damaged ({exc})") from exc
+        with src:
+            yield cls(src, name, entry["size"], entry["sha256"])
+
+    def read(self, n: int) -> bytes:
+        try:
+            block = self._src.read(n)
+        except _ZIP_ERRORS as exc:
+            raise SyncPackError(f"{self.name} in the sync pack is damaged ({exc})") from exc
+        self._read += len(block)
+        if self._read > self._size:
+            raise SyncPackError(f"{self.name} in the sync pack does not match its manifest")
+        self._digest.update(block)
+        return block
+
+    def finish(self) -> None:
+        """Read what is left and compare the whole with the manifest."""
+        while self.read(BLOCK):
+            pass
+        if self._read != self._size or self._digest.hexdigest() != self._sha256:
+            raise SyncPackError(f"{self.name} in the sync pack does not match its manifest")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section's rows, read again from the decrypted pack each time they are iterated (and
+    checked again against the manifest), so a section of any size costs one line of memory."""
+
+    path: Path
+    section: str
+    size: int
+    sha256: str
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        name = f"{self.section}.jsonl"
+        try:
+            zf = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SyncPackError("The sync pack's content is not a ZIP archive") from exc
+        entry = {"size": self.size, "sha256": self.sha256}
+        with zf, _Checked.open(zf, name, entry) as src:
+            for number, row in _rows(name, src):
+                yield check_row(self.section, number, row)
+            src.finish()
+
+
+def _rows(name: str, src: _Checked) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSONL entry."""
+    for number, line in _lines(name, src):
+        try:
+            text = line.decode("utf-8", "strict")
+        except UnicodeDecodeError as exc:
+            raise SyncPackError(f"{name} line {number} is not UTF-8 text") from exc
+        try:
+            row = json.loads(text)
+        except RecursionError as exc:
+            raise SyncPackError(f"{name} line {number} is nested too deeply") from exc
         except ValueError as exc:
             raise SyncPackError(f"{name} line {number} is not JSON") from exc
         if not isinstance(row, dict):
             raise SyncPackError(f"{name} line {number} is not a JSON object")
-        rows.append(row)
-    return rows
+        yield number, row
+
+
+def _lines(name: str, src: _Checked) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) for each line of ``src`` that is not blank, read a block at a time:
+    memory is one block plus the longest line (at most MAX_LINE), and a run of blank lines is
+    skipped by the regex engine rather than a line at a time."""
+    number = 1  # the line number at position 0 of ``data``
+    carry = b""
+    while True:
+        block = src.read(BLOCK)
+        if not block:
+            if carry.strip():
+                yield number, carry
+            return
+        data = carry + block if carry else block
+        carry = b""
+        pos = 0  # always the start of a line, or 0
+        while found := _NOT_BLANK.search(data, pos):
+            newline = data.rfind(b"\n", pos, found.start())
+            start = pos if newline < 0 else newline + 1
+            number += data.count(b"\n", pos, start)
+            end = data.find(b"\n", found.start())
+            if end < 0:
+                carry = data[start:]
+                break
+            if end - start > MAX_LINE:
+                raise SyncPackError(f"{name} line {number} is implausibly long")
+            yield number, data[start:end]
+            number += 1
+            pos = end + 1
+        else:
+            number += data.count(b"\n", pos)
+        if len(carry) > MAX_LINE:
+            raise SyncPackError(f"{name} line {number} is implausibly long")
 
 
 def extract_media(path: Path, entry: str, target: Path) -> None:

@@ -1,6 +1,11 @@
 """Merging a verified sync pack into the store: by uuid and natural key, idempotent and
 commutative, inside the caller's one transaction (a bad row anywhere merges nothing).
 
+Every row reaches the merge through ``sync_format.Section``, which checks it against
+``sync_rows.SCHEMA`` as it is read (``read_pack_zip`` has already checked them all once): a field
+of the wrong type, or a number beyond SQLite's 64 bits, is a one-line SyncPackError/SyncRowError
+before anything is written, never an error from SQLite halfway through.
+
 Why the result does not depend on the order packs arrive in:
 - rows are only ever added, keyed by uuid or natural key (a row already here is left alone);
 - where two stores hold different values for an account's field, the larger non-empty value
