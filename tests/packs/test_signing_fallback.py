@@ -263,3 +263,32 @@ def test_key_in_keyring_is_not_replaced_when_the_keyring_stops_working(
 def test_store_id_without_an_open_store_still_needs_a_keyring(no_keyring) -> None:
     with pytest.raises(signing.TriageError, match="No working OS keyring"):
         signing.public_key_text("a-store-that-is-not-open")
+
+
+def test_sync_export_without_keyring_signs_with_the_in_store_key(
+    no_keyring, tmp_path: Path
+) -> None:
+    from tests.packs.sync_helpers import write_export
+    from triage_app.packs.sync import export_sync_pack, import_sync_pack, sync_recipient
+
+    stores = {}
+    for name, user in (("a", "anna"), ("b", "ben")):
+        (tmp_path / name).mkdir()
+        stores[name] = open_for_user(
+            tmp_path / name / "store.db", create=True, user=user, passphrase=PASSPHRASE
+        )
+    a, b = stores["a"], stores["b"]
+    try:
+        import_paths(a, [write_export(tmp_path / "in", range(1, 6), "a")])
+        signer = tmp_path / "a-signer.pub"
+        signer.write_text(signing.public_key_text(a.store_id))
+        pack = tmp_path / "a-to-b.age"
+        export_sync_pack(a, sync_recipient(b), pack)
+        _minisign_verifies(pack, signer)
+        result = import_sync_pack(b, pack, signer)
+        assert result.added["posts"] == 5
+        assert a.scalar("SELECT place FROM signing_key") == "store"
+        assert b.scalar("SELECT count(*) FROM signing_key") == 0  # importing needs no key
+    finally:
+        a.close()
+        b.close()
