@@ -288,8 +288,11 @@ def _lines(name: str, src: _Checked) -> Iterator[tuple[int, bytes]]:
             yield number, data[start:end]
             number += 1
             pos = end + 1
-        else:
-            number += data.count(b"\n", pos)
+        else:  # keep a blank last line too: it may go on in the next block
+            newline = data.rfind(b"\n", pos)
+            start = pos if newline < 0 else newline + 1
+            number += data.count(b"\n", pos, start)
+            carry = data[start:]
         if len(carry) > MAX_LINE:
             raise SyncPackError(f"{name} line {number} is implausibly long")
 
