@@ -221,8 +221,7 @@ def test_key_in_store_is_found_again_when_a_keyring_appears(
     keyring.set_keyring(memory_keyring)  # a working keyring now: the store's key still wins
     store = _open(data)
     try:
-        store_id = store.store_id
-        assert signing.public_key_text(store_id) == made
+        assert signing.public_key_text(store) == made
     finally:
         store.close()
     assert memory_keyring.secrets == {}
@@ -281,7 +280,7 @@ def test_sync_export_without_keyring_signs_with_the_in_store_key(
     try:
         import_paths(a, [write_export(tmp_path / "in", range(1, 6), "a")])
         signer = tmp_path / "a-signer.pub"
-        signer.write_text(signing.public_key_text(a.store_id))
+        signer.write_text(signing.public_key_text(a))
         pack = tmp_path / "a-to-b.age"
         export_sync_pack(a, sync_recipient(b), pack)
         _minisign_verifies(pack, signer)

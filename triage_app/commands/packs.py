@@ -179,7 +179,7 @@ def run_export_public(args: argparse.Namespace, ctx: CommandContext) -> int:
     from ..core.errors import TriageError
     from ..packs.signing import public_key_text
 
-    text = public_key_text(ctx.store().store_id)
+    text = public_key_text(ctx.store())
     if args.out:
         out = Path(args.out)
         try:

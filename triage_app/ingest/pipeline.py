@@ -191,7 +191,7 @@ def import_file(
     )
     writer = _BatchWriter(store, summary)
     # A bigger page cache keeps the posts indexes in memory while a large file goes in.
-    store.execute("PRAGMA cache_size = -65536")
+    store.execute("PRAGMA cache_size = -131072")
     try:
         with store.transaction() as conn:
             writer.begin(conn, unit, importer.name, sha, size)

@@ -89,7 +89,7 @@ def build_referral_pack(
     signature_path = signature_path_for(out_path)
     _check_destination(out_path, signature_path)
     store_id = store.store_id
-    signer = signing.signing_key(store_id)  # fails early when there is no keyring
+    signer = signing.signing_key(store)  # fails early when there is no keyring
     signer_key_id = signing.key_id_hex(signing.minisign.PublicKey.from_secret_key(signer))
     report("Selecting posts", 0, 1)
     selection = select_contents(store, platform, post_ids)
@@ -114,7 +114,7 @@ def build_referral_pack(
         comment = signing.now_comment(
             file=out_path.name, pack=pack_id, platform=platform, sha256=encrypted.sha256
         )
-        signing.sign_digest(store_id, encrypted.blake2b, work / "pack.age.minisig", comment)
+        signing.sign_digest(store, encrypted.blake2b, work / "pack.age.minisig", comment)
         if is_cancelled():
             raise PackCancelled()
         report("Recording the referral", 0, 1)

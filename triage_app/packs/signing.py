@@ -8,7 +8,6 @@ real ``minisign -Vm FILE -p KEY.pub`` checks and which lets us stream files of a
 from __future__ import annotations
 
 import base64
-import gc
 import hashlib
 import logging
 import os
@@ -70,25 +69,6 @@ def _no_keyring_error(reason: str) -> TriageError:
         f"No working OS keyring to hold the pack signing key ({reason}); "
         "unlock or install a keyring (e.g. GNOME Keyring, KWallet) and try again"
     )
-
-
-def _live_store(store_id: str) -> Store | None:
-    """The open Store with this id that the current thread can use, if there is exactly one.
-
-    Callers that pass only the store id (``build_pack``, ``export_sync_pack``, ``keys
-    export-public``) still get the in-store key: the store they work on is open in this thread.
-    Copies of one store share its id; when copies at different paths are open, none is chosen
-    (only the keyring is used). Passing the Store itself skips this search."""
-    found: dict[str, Store] = {}
-    for candidate in gc.get_referrers(Store):
-        if not isinstance(candidate, Store):
-            continue
-        try:
-            if candidate.store_id == store_id:
-                found.setdefault(str(Path(candidate.path).resolve()), candidate)
-        except Exception:  # closed, or a connection that belongs to another thread
-            continue
-    return next(iter(found.values())) if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -179,8 +159,8 @@ def signing_key(store: StoreOrId, *, create: bool = True) -> Any:
         opened: Store | None = store
         store_id = store.store_id
     else:
-        store_id = store
-        opened = _live_store(store_id)
+        store_id = store  # given only an id (a store not open here), only the keyring is asked
+        opened = None
     row = _recorded(opened) if opened is not None else None
     if row is not None and row.place == "store":
         return _secret_from_store(row)

@@ -116,7 +116,7 @@ def export_sync_pack(
             leftover.unlink(missing_ok=True)
         encrypted = encrypt_file(plain, tmp_out, recipients=[peer])
         progress("signing")
-        sign_file(own, tmp_out, tmp_sig, now_comment(kind="triage-sync", pack=pack_id, store=own))
+        sign_file(store, tmp_out, tmp_sig, now_comment(kind="triage-sync", pack=pack_id, store=own))
         os.replace(tmp_sig, signature)
         os.replace(tmp_out, out)
     finally:

@@ -45,6 +45,13 @@ class ActionId(enum.Enum):
         "Build an encrypted, signed referral pack (supervisors)",
         supervisor_only=True,
     )
+    SYNC = ActionSpec(
+        "File",
+        "S&ync with a field laptop…",
+        ("Ctrl+Shift+Y",),
+        "Send work to a peer store or merge its sync pack (supervisors)",
+        supervisor_only=True,
+    )
     COPY_TEXT = ActionSpec(
         "File",
         "&Copy post text",

@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         return {
             ActionId.IMPORT: self.choose_import,
             ActionId.EXPORT_PACK: self.export_pack,
+            ActionId.SYNC: self.open_sync,
             ActionId.COPY_TEXT: self.copy_post_text,
             ActionId.LOCK: self.lock,
             ActionId.QUIT: self.close,
@@ -818,6 +819,21 @@ class MainWindow(QMainWindow):
             if w is widget:
                 del self._views[key]
         widget.deleteLater()
+
+    def open_sync(self) -> QWidget | None:
+        """File ▸ Sync with a field laptop… (supervisors): the sync dialog, over the window."""
+        if self.store is None:
+            return None
+        if self.store.role_of() != "supervisor":
+            errors.show_problem(self, "Sync", "Sync packs are exchanged by supervisors")
+            return None
+        from .sync_dialog import SyncDialog  # pulls in the crypto: only when asked for
+
+        dialog = SyncDialog(self.store, self, runner=self.runner)
+        dialog.merged.connect(lambda _result: self.refresh())
+        self.sync_dialog = dialog
+        dialog.open()
+        return dialog
 
     def export_pack(self) -> QWidget | None:
         """File ▸ Export referral pack… (supervisors): the pack dialog, over the window."""

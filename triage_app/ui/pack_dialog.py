@@ -501,7 +501,7 @@ class PackExportDialog(QDialog):
 
         try:
             with open(path, "x", encoding="ascii") as handle:
-                handle.write(public_key_text(self.store.store_id))
+                handle.write(public_key_text(self.store))
         except FileExistsError:
             self.stage.setText(f"{path} already exists; choose another name.")
             return

@@ -383,7 +383,7 @@ class SyncDialog(QDialog):
         from ..packs.signing import public_key_text
 
         try:
-            text = public_key_text(self.store.store_id)
+            text = public_key_text(self.store)
             with open(path, "x", encoding="ascii") as handle:
                 handle.write(text)
         except FileExistsError:

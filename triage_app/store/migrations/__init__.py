@@ -1,8 +1,9 @@
 """Ordered schema migrations, one module each: ``mNNN_name.py`` with ``VERSION`` and ``SQL``.
 
 Numbers are reserved per area so areas can grow their tables independently:
-1 core, 2 indicators and clusters, 3 referral packs, 4 keys and sync, 5 supervisor review;
-6 and up: take the next free number. Never edit a migration that has shipped; add a new one."""
+1 core, 2 indicators and clusters, 3 referral packs, 4 keys and sync, 5 supervisor review,
+6 pack signing key; 7 and up: take the next free number.
+Never edit a migration that has shipped; add a new one."""
 
 from __future__ import annotations
 

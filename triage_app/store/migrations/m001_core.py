@@ -58,7 +58,9 @@ CREATE INDEX accounts_handle ON accounts(handle);
 
 CREATE TABLE posts (
     id               INTEGER PRIMARY KEY,
-    uuid             TEXT NOT NULL UNIQUE,
+    -- uuid5 of (platform, platform_post_id): the same in every store, so it needs no index of
+    -- its own (the natural key's UNIQUE index finds a post; a random-order index costs imports).
+    uuid             TEXT NOT NULL,
     platform         TEXT NOT NULL,
     platform_post_id TEXT NOT NULL,
     account_id       INTEGER REFERENCES accounts(id),
