@@ -1,14 +1,109 @@
-"""The import baseline: the same JSONL rows into the same tables with raw stdlib sqlite3
-(json.loads per line, executemany in batches, FTS5 insert, one transaction, WAL + FULL sync)."""
+"""The import baseline: raw stdlib sqlite3 writing the same rows as `triage import` — the same
+schema (the store's migrations: tables, indexes, FTS5), the same posts, accounts, raw records
+and full-text rows, with executemany in batches of 2,000 inside one transaction (WAL, FULL
+sync) — but none of the pipeline's work around it (format detection, field checks, quarantine,
+provenance, progress, media). ``--minimal`` writes one table and FTS5 only, for comparison."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+NAMESPACE = uuid.UUID("6f1d3c2e-8a4b-4c5d-9e7f-0a1b2c3d4e5f")  # as triage_app.ingest.pipeline
 
 
-def main(jsonl: str, db: str) -> None:
+def store_schema(conn: sqlite3.Connection) -> None:
+    from triage_app.store.connection import _split_sql
+    from triage_app.store.migrations import all_migrations
+
+    for migration in all_migrations():
+        for statement in _split_sql(migration.sql):
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at) "
+        "VALUES ('baseline', 'x', 'x', 0, 'jsonl', 'baseline', 'now')"
+    )
+    conn.execute("INSERT INTO meta(key, value) VALUES ('fts_bulk', '1')")
+
+
+def same_schema(jsonl: str, db: str) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    store_schema(conn)
+    conn.execute("BEGIN")
+    accounts: dict[tuple[str, str], int] = {}
+    posts: list[tuple[object, ...]] = []
+    raws: list[tuple[object, ...]] = []
+    fts: list[tuple[object, ...]] = []
+    new_accounts: list[tuple[object, ...]] = []
+    next_post = 1
+
+    def flush() -> None:
+        conn.executemany(
+            "INSERT INTO accounts(id, uuid, platform, platform_account_id, handle, "
+            "display_name) VALUES (?,?,?,?,?,?)",
+            new_accounts,
+        )
+        conn.executemany(
+            "INSERT INTO posts(id, uuid, platform, platform_post_id, account_id, "
+            "url, posted_at, text, language, import_id, imported_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,1,'now')",
+            posts,
+        )
+        conn.executemany("INSERT INTO post_raw(post_id, raw) VALUES (?,?)", raws)
+        conn.executemany("INSERT INTO posts_fts(rowid, text, handle, name) VALUES (?,?,?,?)", fts)
+        for batch in (new_accounts, posts, raws, fts):
+            batch.clear()
+
+    with open(jsonl, encoding="utf-8") as handle:
+        for line in handle:
+            r = json.loads(line)
+            key = (r["platform"], r["author_id"])
+            account = accounts.get(key)
+            if account is None:
+                account = accounts[key] = len(accounts) + 1
+                new_accounts.append(
+                    (
+                        account,
+                        str(uuid.uuid5(NAMESPACE, "a" + "".join(key))),
+                        key[0],
+                        key[1],
+                        r.get("author_handle"),
+                        r.get("author_name"),
+                    )
+                )
+            pid = next_post
+            next_post += 1
+            posts.append(
+                (
+                    pid,
+                    str(uuid.uuid5(NAMESPACE, f"post\x00{r['platform']}\x00{r['post_id']}")),
+                    r["platform"],
+                    r["post_id"],
+                    account,
+                    r.get("url"),
+                    r["created_at"],
+                    r.get("text"),
+                    r.get("language"),
+                )
+            )
+            raws.append((pid, line.rstrip("\n")))
+            fts.append((pid, r.get("text"), r.get("author_handle"), r.get("author_name")))
+            if len(posts) >= 2000:
+                flush()
+    flush()
+    conn.execute("DELETE FROM meta WHERE key = 'fts_bulk'")
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def minimal(jsonl: str, db: str) -> None:
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -57,4 +152,8 @@ def main(jsonl: str, db: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if "--minimal" in sys.argv:
+        args = [a for a in sys.argv[1:] if a != "--minimal"]
+        minimal(args[0], args[1])
+    else:
+        same_schema(sys.argv[1], sys.argv[2])
