@@ -330,23 +330,36 @@ def test_a_wrong_type_in_any_field_of_a_sync_row_is_refused_or_merged_cleanly(pa
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the test, not the program: its child cannot open hq's store (pair's keys are in the "
-    "in-process memory keyring, not the child's keyring file) and the 450 MB `content` is still "
-    "alive in this process when the child forks, so the child's ru_maxrss inherits it; the "
-    "streaming read itself peaks at ~70-110 MB (docs/faults.md finding 5)",
-)
-def test_cli_sync_import_of_a_zip_bomb_stays_in_bounded_memory(pair, tmp_path):
+@pytest.fixture
+def cli_keyring(tmp_path, monkeypatch):
+    """A keyring file that this process and the CLI child share (set before ``pair`` makes the
+    stores, so their keys are where the child looks)."""
+    import keyring
+
+    from tests.store.file_keyring import FileKeyring
+
+    env = cli_env(tmp_path / "cli", encrypted=True)
+    monkeypatch.setenv("TRIAGE_TEST_KEYRING_FILE", env["TRIAGE_TEST_KEYRING_FILE"])
+    keyring.set_keyring(FileKeyring())
+    return env
+
+
+def test_cli_sync_import_of_a_zip_bomb_stays_in_bounded_memory(cli_keyring, pair, tmp_path):
     """A signed sync pack whose posts.jsonl inflates to 450 MB (manifest honest about it)."""
+    import gc
+
     field, hq, plain = pair
-    content = repack(plain, lambda s, m: {"posts.jsonl": b"\n" * (450 << 20)})
-    pack = seal(content, tmp_path / "in", hq.recipient)
+    # The 450 MB content is not kept: the child's peak must not inherit it at fork.
+    pack = seal(
+        repack(plain, lambda s, m: {"posts.jsonl": b"\n" * (450 << 20)}),
+        tmp_path / "in",
+        hq.recipient,
+    )
+    gc.collect()
     signer = signer_file(tmp_path)
     hq.store.close()
-    env = cli_env(tmp_path / "cli")
+    env = dict(cli_keyring)
     env["TRIAGE_DB"] = str(hq.folder / "store.db")
-    env.pop("TRIAGE_PLAIN_STORE")
     ran = run_cli(["sync", "import", str(pack), "--signer", str(signer)], env)
     assert_plain_outcome(ran, "sync bomb")
     assert ran.maxrss_mb < MAX_RSS_MB
