@@ -75,7 +75,7 @@ def test_a_approves_with_a_real_key_press(qtbot, store):
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_A)
     assert status(store, 1) == "approved"
-    assert 1 not in [item.post_id for item in view.model.rows]
+    assert all(item.post_id != 1 for item in view.model.rows)
     row = store.execute(
         "SELECT actor, kind FROM decisions WHERE post_id = 1 ORDER BY id DESC LIMIT 1"
     ).fetchone()
