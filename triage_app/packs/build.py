@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..core.errors import TriageError
+from ..core.fileio import fsync_dir
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.connection import Store
@@ -121,7 +122,7 @@ def build_referral_pack(
         _place(sealed, out_path)
         try:
             _place(work / "pack.age.minisig", signature_path)
-            _fsync_dir(out_path.parent)
+            fsync_dir(out_path.parent)
             record = ReferralRecord(
                 platform=platform,
                 recipients=keys or ["passphrase"],
@@ -193,19 +194,6 @@ def _place(temporary: Path, final: Path) -> None:
         if final.exists():
             raise TriageError(f"{final} already exists; choose another name") from None
         os.replace(temporary, final)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _Encryptor(threading.Thread):

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError, WrongKeyError
+from ..core.fileio import fsync_dir
 from .keywrap import unwrap_key, wrap_key
 
 log = logging.getLogger("triage.keys")
@@ -183,19 +184,6 @@ def atomic_write(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def is_plain_sqlite(path: Path) -> bool:

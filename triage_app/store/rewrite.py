@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError, WrongKeyError
+from ..core.fileio import fsync_dir
 from .connection import OperationalError, connect
-from .keys import fsync_dir
 
 TEMP_SUFFIX = ".rewrite-tmp"
 OLD_SUFFIX = ".rewrite-old"
