@@ -4,7 +4,6 @@ the CLI face of triage_app.packs."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -176,23 +175,13 @@ def run_open(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_export_public(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ..core.errors import TriageError
-    from ..packs.signing import public_key_text
+    from ..packs.signing import public_key_text, write_public_key
 
-    text = public_key_text(ctx.store())
     if args.out:
-        out = Path(args.out)
-        try:
-            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError as exc:
-            raise TriageError(f"{out} already exists; choose another name") from exc
-        except OSError as exc:
-            raise TriageError(f"Cannot write {out}: {exc.strerror or exc}") from exc
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text)
-        ctx.print(f"Wrote the signing public key to {out}")
+        write_public_key(ctx.store(), Path(args.out))
+        ctx.print(f"Wrote the signing public key to {args.out}")
     else:
-        ctx.out.write(text)
+        ctx.out.write(public_key_text(ctx.store()))
     return 0
 
 

@@ -236,6 +236,19 @@ class Signed:
     key_id: str
 
 
+def write_public_key(store: StoreOrId, path: Path) -> None:
+    """Write the store's signer public key (``signer.pub``) to ``path``, never over a file."""
+    text = public_key_text(store)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError as exc:
+        raise TriageError(f"{path} already exists; choose another name") from exc
+    except OSError as exc:
+        raise TriageError(f"Cannot write {path}: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text)
+
+
 def sign_file(
     store_id: StoreOrId, path: Path, signature_path: Path, trusted_comment: str
 ) -> Signed:

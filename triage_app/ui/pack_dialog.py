@@ -497,15 +497,11 @@ class PackExportDialog(QDialog):
 
     def save_public_key(self, path: Path) -> None:
         """Write signer.pub (never over an existing file)."""
-        from ..packs.signing import public_key_text
+        from ..packs.signing import write_public_key
 
         try:
-            with open(path, "x", encoding="ascii") as handle:
-                handle.write(public_key_text(self.store))
-        except FileExistsError:
-            self.stage.setText(f"{path} already exists; choose another name.")
-            return
-        except (OSError, TriageError) as exc:
-            self.stage.setText(f"Cannot write {path}: {exc}")
+            write_public_key(self.store, path)
+        except TriageError as exc:
+            self.stage.setText(f"{exc}.")
             return
         self.stage.setText(f"Saved the signer public key to {path}.")

@@ -380,17 +380,12 @@ class SyncDialog(QDialog):
 
     def save_public_key(self, path: Path) -> None:
         """Write signer.pub (never over an existing file)."""
-        from ..packs.signing import public_key_text
+        from ..packs.signing import write_public_key
 
         try:
-            text = public_key_text(self.store)
-            with open(path, "x", encoding="ascii") as handle:
-                handle.write(text)
-        except FileExistsError:
-            self._say(f"{path} already exists; choose another name.")
-            return
-        except (OSError, TriageError) as exc:
-            self._say(f"Cannot write {path}: {exc}")
+            write_public_key(self.store, path)
+        except TriageError as exc:
+            self._say(f"{exc}.")
             return
         self._say(f"Saved the signer public key to {path}.")
 
