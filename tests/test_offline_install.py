@@ -75,6 +75,11 @@ def _offline_install(tmp_path: Path, wheelhouse: Path, *, system_site: bool) -> 
             "--no-index",
             "--find-links",
             str(wheelhouse),
+            # The program itself always goes into the venv, even where the system already has
+            # it (CI installs it editable there, which pip would count as "already satisfied");
+            # with the system's packages visible, its dependencies come from there.
+            "--ignore-installed",
+            *(["--no-deps"] if system_site else []),
             "triage-app",
         ],
         offline=True,
