@@ -114,9 +114,23 @@ def test_indicators_of_a_post_never_enriched_are_extracted_on_the_spot(sample) -
     store, ids, _ = sample
     with store.transaction() as conn:
         conn.execute("DELETE FROM indicators WHERE post_id = ?", (ids["tg-3"],))
+        # enrichment has reached only the posts before it
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'enriched_upto'", (str(ids["tg-3"] - 1),)
+        )
     values = [(i["kind"], i["value"]) for i in post_indicators(store, ids["tg-3"])]
     assert ("phone", "+905321112233") in values
     assert store.scalar("SELECT count(*) FROM indicators WHERE post_id = ?", (ids["tg-3"],)) == 0
+
+
+def test_an_enriched_post_without_indicators_is_not_extracted_again(sample) -> None:
+    """Enrichment found nothing in it (or its rows are gone): the preview shows none rather
+    than running the extractor on every view."""
+    store, ids, _ = sample
+    assert int(store.meta("enriched_upto") or 0) >= ids["tg-3"]
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM indicators WHERE post_id = ?", (ids["tg-3"],))
+    assert post_indicators(store, ids["tg-3"]) == []
 
 
 def test_unknown_post_is_one_clear_error(sample) -> None:

@@ -4,6 +4,7 @@ prints. Kept in one query module so that the GUI and the CLI never disagree abou
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 
 from ..core.errors import TriageError
@@ -12,6 +13,11 @@ from .connection import Store
 
 # Statuses that mean an analyst has already put an offence tag on the post.
 _TAGGED_STATUSES = ("tagged", "approved", "rejected", "referred", "conflict")
+# Per open store: (account id, newest post id) -> the account's post count (_account_counts).
+_TOTALS: weakref.WeakKeyDictionary[Store, dict[tuple[int, int], int]] = (
+    weakref.WeakKeyDictionary()
+)
+_TOTALS_KEPT = 4096
 
 
 def post_detail(store: Store, post_id: int) -> dict[str, Any]:
@@ -103,12 +109,7 @@ def _account(store: Store, account_id: int) -> dict[str, Any] | None:
         followers,
         referred,
     ) = row
-    marks = ",".join("?" * len(_TAGGED_STATUSES))
-    counts = store.execute(
-        f"SELECT count(*), coalesce(sum(status IN ({marks})), 0), "
-        "coalesce(sum(status = 'referred'), 0) FROM posts WHERE account_id = ?",
-        (*_TAGGED_STATUSES, aid),
-    ).fetchone()
+    counts = _account_counts(store, aid)
     age_days = None
     if created_at is not None:
         age_days = max(0, int((time.time() - created_at) // 86400))
@@ -129,6 +130,32 @@ def _account(store: Store, account_id: int) -> dict[str, Any] | None:
         "posts_tagged": int(counts[1]),
         "posts_referred": int(counts[2]),
     }
+
+
+def _account_counts(store: Store, account_id: int) -> tuple[int, int, int]:
+    """(posts, tagged posts, referred posts) of one account in the store.
+
+    The tagged and referred counts are range seeks in the (account_id, status) index, so they
+    cost what they count. The total counts every post of the account, which for a prolific
+    account is tens of thousands of index entries on each post shown; it changes only when
+    posts are imported (posts are never deleted and keep their account), so it is kept per
+    store, account and newest post id."""
+    newest = int(store.scalar("SELECT coalesce(max(id), 0) FROM posts"))
+    key = (account_id, newest)
+    total = _TOTALS.get(store, {}).get(key)
+    if total is None:
+        total = int(store.scalar("SELECT count(*) FROM posts WHERE account_id = ?", (account_id,)))
+        totals = _TOTALS.setdefault(store, {})
+        if len(totals) >= _TOTALS_KEPT:
+            totals.clear()
+        totals[key] = total
+    marks = ",".join("?" * len(_TAGGED_STATUSES))
+    tagged, referred = store.execute(
+        f"SELECT count(*), coalesce(sum(status = 'referred'), 0) FROM posts "
+        f"WHERE account_id = ? AND status IN ({marks})",
+        (account_id, *_TAGGED_STATUSES),
+    ).fetchone()
+    return total, int(tagged), int(referred)
 
 
 def _source(store: Store, import_id: int) -> dict[str, Any] | None:
@@ -223,9 +250,10 @@ def _has_table(store: Store, name: str) -> bool:
 def post_indicators(store: Store, post_id: int, text: str | None = None) -> list[dict[str, Any]]:
     """The post's indicators (kind, value, raw, start, end) in text order.
 
-    They come from the `indicators` table filled at import; a post with none stored (imported
-    before enrichment existed, or by hand) is extracted on the spot so that the preview still
-    highlights its phone numbers and links. Nothing is written."""
+    They come from the `indicators` table. A post that enrichment has not reached yet is
+    extracted on the spot so that the preview still highlights its phone numbers and links; an
+    enriched post with no rows has none (not extracted again on every view). Nothing is
+    written."""
     keys = ("kind", "value", "raw", "start", "end")
     if _has_table(store, "indicators"):
         rows = store.execute(
@@ -235,6 +263,10 @@ def post_indicators(store: Store, post_id: int, text: str | None = None) -> list
         ).fetchall()
         if rows:
             return [dict(zip(keys, r, strict=True)) for r in rows]
+        from .enrich import high_water_mark
+
+        if post_id <= high_water_mark(store):
+            return []  # enriched, and nothing was found in it
     if text is None:
         text = store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,)) or ""
     from ..core.indicators import extract_indicators
@@ -244,6 +276,30 @@ def post_indicators(store: Store, post_id: int, text: str | None = None) -> list
         {"kind": i.kind, "value": i.value, "raw": i.raw, "start": i.start, "end": i.end}
         for i in found
     ]
+
+
+def post_brief(store: Store, post_id: int) -> dict[str, Any]:
+    """What the compare pane shows of a post: its title line (id, platform, account handle,
+    time, status), its text and its indicators. One query plus the indicators, where
+    post_detail reads a dozen tables; raises TriageError when there is no such post."""
+    row = store.execute(
+        "SELECT p.id, p.platform, p.posted_at, p.status, p.text, a.handle, "
+        "a.platform_account_id FROM posts p LEFT JOIN accounts a ON a.id = p.account_id "
+        "WHERE p.id = ?",
+        (int(post_id),),
+    ).fetchone()
+    if row is None:
+        raise TriageError(f"No post with id {post_id} in this store")
+    pid, platform, posted_at, status, text, handle, platform_account_id = row
+    return {
+        "id": pid,
+        "platform": platform,
+        "posted_at": posted_at,
+        "status": status,
+        "text": text,
+        "account": {"handle": handle, "platform_account_id": platform_account_id},
+        "indicators": post_indicators(store, pid, text),
+    }
 
 
 def post_summaries(store: Store, post_ids: list[int]) -> dict[int, dict[str, Any]]:

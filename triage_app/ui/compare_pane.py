@@ -39,10 +39,12 @@ from ..core.timeutil import to_local_text
 from ..store import pivots
 from ..store.connection import Store
 from ..store.decisions import apply_tags
-from ..store.post_detail import post_detail, post_summaries
+from ..store.post_detail import post_brief, post_summaries
 from .text_render import render_diff_html
 
-LIST_LIMIT = 200  # rows shown in the pivot list
+# Rows shown in the pivot list. Built anew for every post the analyst moves to, so it is kept
+# to what a glance takes in; "Open as filter" puts every match in the queue.
+LIST_LIMIT = 25
 FILTER_LIMIT = pivots.FILTER_LIMIT  # posts a pivot can hand to the queue as a filter
 TEXT_PT = 11.0
 PIVOT_KIND_NAMES = {
@@ -229,6 +231,11 @@ class ComparePane(QFrame):
         """Read everything again (after tags, imports, a clustering run)."""
         self._refresh()
 
+    def finish_layout(self) -> None:
+        """Lay the pivot list out now, once the pane has its size for the new post, rather than
+        on the list's own timer, which would paint it a second time a moment later."""
+        self.pivot_list.doItemsLayout()
+
     # -- pivots ------------------------------------------------------------------------------
     @property
     def anchor(self) -> int | None:
@@ -352,7 +359,9 @@ class ComparePane(QFrame):
         self.pivot_list.blockSignals(True)
         self.pivot_list.clear()
         pivot = self.current_pivot()
-        hits = [] if pivot is None else self._safely(lambda: pivot.fetch(LIST_LIMIT), [])
+        hits = [] if pivot is None else self._safely(lambda: pivot.fetch(LIST_LIMIT + 1), [])
+        more = len(hits) > LIST_LIMIT
+        hits = hits[:LIST_LIMIT]
         self.pivot_ids = [int(h.post_id) for h in hits]
         summaries = post_summaries(self.store, self.pivot_ids)
         for hit in hits:
@@ -371,6 +380,12 @@ class ComparePane(QFrame):
             )
             item.setData(Qt.ItemDataRole.UserRole, int(hit.post_id))
             item.setToolTip(str(s["text"]))
+            self.pivot_list.addItem(item)
+        if more:
+            item = QListWidgetItem(
+                f"Only the first {LIST_LIMIT} are listed: Open as filter shows them all"
+            )
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.pivot_list.addItem(item)
         if not self.pivot_ids:
             item = QListWidgetItem("No other posts" if pivot else "No post selected")
@@ -429,10 +444,10 @@ class ComparePane(QFrame):
 
     def _near(self, post_id: int, limit: int) -> list[pivots.PivotHit]:
         """near_duplicates, asked once per refresh for the list and the nearest post alike."""
-        if limit > LIST_LIMIT:
+        if limit > LIST_LIMIT + 1:
             return pivots.near_duplicates(self.store, post_id, limit)
         if post_id not in self._near_cache:
-            self._near_cache[post_id] = pivots.near_duplicates(self.store, post_id, LIST_LIMIT)
+            self._near_cache[post_id] = pivots.near_duplicates(self.store, post_id, LIST_LIMIT + 1)
         return self._near_cache[post_id][:limit]
 
     def _nearest(self, post_id: int) -> int | None:
@@ -496,7 +511,7 @@ class ComparePane(QFrame):
         if post_id is None:
             return None
         try:
-            return post_detail(self.store, post_id)
+            return post_brief(self.store, post_id)
         except TriageError:
             return None
 

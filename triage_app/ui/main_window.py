@@ -43,8 +43,10 @@ from .blind_review_view import BlindReviewView
 from .claims import ClaimKeeper
 from .compare_pane import ComparePane
 from .filter_bar import FilterBar, focus_search
+from .layout_fence import LayoutFence, settle_layouts
 from .lock import IdleWatcher, LockScreen
 from .note_field import NoteField
+from .pane_schedule import PaneSchedule
 from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
 from .settings import WindowSettings
@@ -88,6 +90,19 @@ class DirectionDelegate(QStyledItemDelegate):
             )
 
 
+def _show_in_pane(pane: QWidget, method: str, post_id: int | None) -> None:
+    """Show ``post_id`` in ``pane`` (a placeholder while locked has no such method) and lay the
+    pane out completely now, so that it is painted once, at its final size."""
+    show = getattr(pane, method, None)
+    if show is None:
+        return
+    show(post_id)
+    settle_layouts()
+    finish = getattr(pane, "finish_layout", None)
+    if finish is not None:
+        finish()
+
+
 class MainWindow(QMainWindow):
     """The review window over one open store."""
 
@@ -126,11 +141,7 @@ class MainWindow(QMainWindow):
         self._total_timer.setSingleShot(True)
         self._total_timer.setInterval(0)
         self._total_timer.timeout.connect(self._update_total)
-        self._pane_post: int | None = None
-        self._pane_timer = QTimer(self)
-        self._pane_timer.setSingleShot(True)
-        self._pane_timer.setInterval(0)
-        self._pane_timer.timeout.connect(self._show_panes)
+        self.pane_schedule = PaneSchedule(self, self._show_preview, self._show_compare)
         self._build_widgets()
         self.actions_by_id: dict[ActionId, QAction] = {}
         self.tag_actions: dict[str, QAction] = {}
@@ -195,8 +206,10 @@ class MainWindow(QMainWindow):
         self.panes.setObjectName("paneSplitter")
         self.preview: QWidget = QWidget()  # replaced by the panes once a store is attached
         self.compare: QWidget = QWidget()
-        self.panes.addWidget(self.preview)
-        self.panes.addWidget(self.compare)
+        # Each pane sits in a fence so that a new post's layout stays inside its pane.
+        self._pane_fences = (LayoutFence(self.preview), LayoutFence(self.compare))
+        for fence in self._pane_fences:
+            self.panes.addWidget(fence)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -371,10 +384,7 @@ class MainWindow(QMainWindow):
         old = (self.preview, self.compare)
         self.preview = PreviewPane(store)
         self.compare = ComparePane(store)
-        self.panes.replaceWidget(0, self.preview)
-        self.panes.replaceWidget(1, self.compare)
-        for w in old:
-            w.deleteLater()
+        self._show_in_fences(old)
         self.preview.copied.connect(self.clipboard_was_set)
         self.compare.openAsFilter.connect(self.open_pivot)
         self.compare.clusterTagged.connect(self._cluster_tagged)
@@ -512,19 +522,16 @@ class MainWindow(QMainWindow):
         self.wellbeing.activity()
         self._show_post_state(post_id)
         self.claims.follow(post_id)
-        # The panes render on the next turn of the event loop: a key held down (J) or a tag
-        # that advances stays responsive, and only the post the person stops on is rendered.
-        self._pane_post = post_id
-        self._pane_timer.start()
+        # The panes render on the next turns of the event loop (pane_schedule.py): a key held
+        # down (J) or a tag that advances stays responsive, and only the post the person
+        # stops on is rendered.
+        self.pane_schedule.show(post_id)
 
-    def _show_panes(self) -> None:
-        post_id = self._pane_post
-        show = getattr(self.preview, "show_post", None)
-        if show is not None:
-            show(post_id)
-        set_current = getattr(self.compare, "set_current", None)
-        if set_current is not None:
-            set_current(post_id)
+    def _show_preview(self, post_id: int | None) -> None:
+        _show_in_pane(self.preview, "show_post", post_id)
+
+    def _show_compare(self, post_id: int | None) -> None:
+        _show_in_pane(self.compare, "set_current", post_id)
 
     def _show_post_state(self, post_id: int | None) -> None:
         if post_id is None or self.store is None:
@@ -591,8 +598,7 @@ class MainWindow(QMainWindow):
         """Show the current post again after a decision (tags, status, note)."""
         post_id = self.current_post_id()
         self._show_post_state(post_id)
-        self._pane_post = post_id
-        self._pane_timer.start()
+        self.pane_schedule.show(post_id)
 
     def save_note(self, text: str) -> bool:
         post_id = self.current_post_id()
@@ -665,9 +671,7 @@ class MainWindow(QMainWindow):
     def _panes_up_to_date(self) -> None:
         """Render the panes now if a move is still waiting for the next event-loop turn, so a
         key pressed right after J acts on the post the person sees selected."""
-        if self._pane_timer.isActive():
-            self._pane_timer.stop()
-            self._show_panes()
+        self.pane_schedule.finish()
 
     def toggle_pin(self) -> None:
         """P: pin the current post in the compare pane; on the pinned post, unpin it."""
@@ -924,7 +928,7 @@ class MainWindow(QMainWindow):
         self.claims.set_store(None)
         self._total_timer.stop()
         self._current_changed(None)
-        self._pane_timer.stop()
+        self.pane_schedule.stop()
         self.model.set_store(None)
         self._replace_panes_empty()
         self.history.clear()
@@ -942,8 +946,12 @@ class MainWindow(QMainWindow):
         self.preview, self.compare = QWidget(), QWidget()
         self.preview.setObjectName("previewPane")
         self.compare.setObjectName("comparePane")
-        self.panes.replaceWidget(0, self.preview)
-        self.panes.replaceWidget(1, self.compare)
+        self._show_in_fences(old)
+
+    def _show_in_fences(self, old: tuple[QWidget, QWidget]) -> None:
+        """Put the current preview and compare panes in place of ``old`` (then deleted)."""
+        self._pane_fences[0].set_widget(self.preview)
+        self._pane_fences[1].set_widget(self.compare)
         for w in old:
             w.deleteLater()
 
@@ -1008,7 +1016,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.claims.set_store(None)  # no claim timer may fire on a store about to close
         self._total_timer.stop()
-        self._pane_timer.stop()
+        self.pane_schedule.stop()
         self.idle.stop()
         self.idle.detach()
         self.runner.shutdown()

@@ -183,7 +183,6 @@ class PreviewPane(QFrame):
             self.account_card,
             self.when,
             self.text_view,
-            self.media,
             indicators_title,
             self.copy_button,
             self.indicator_list,
@@ -218,6 +217,8 @@ class PreviewPane(QFrame):
         for widget in self._content:
             widget.setVisible(detail is not None)
         self.empty.setVisible(detail is None)
+        # The media strip is shown by set_media only when the post has media: showing it here
+        # first and hiding it again would lay the pane out twice for every post.
         if detail is None:
             self.empty.setText(message)
             self.text_view.clear()
@@ -230,6 +231,11 @@ class PreviewPane(QFrame):
     def refresh(self) -> None:
         """Read the current post again (after a tag, a note, an import)."""
         self.show_post(self.post_id)
+
+    def finish_layout(self) -> None:
+        """Lay the indicator list out now, once the pane has its size for the new post, rather
+        than on the list's own timer, which would paint it a second time a moment later."""
+        self.indicator_list.doItemsLayout()
 
     def _fill(self, d: dict[str, Any]) -> None:
         e = html.escape

@@ -75,7 +75,8 @@ class QueueModel(QAbstractTableModel):
         self._total = 0
         # The ids of the last unsearched query, reused when a search is typed over it.
         self._base: tuple[QueueQuery, float, array] | None = None
-        self._dropped: set[int] = set()  # ids taken out of the cached queue after decisions
+        # ids that have left the cached queue after decisions (still in its array; see _run)
+        self._dropped: set[int] = set()
         self._complete_timer = QTimer(self)
         self._complete_timer.setSingleShot(True)
         self._complete_timer.setInterval(0)
@@ -147,7 +148,9 @@ class QueueModel(QAbstractTableModel):
             and cached[0] == base_query
             and time.monotonic() - cached[1] < BASE_TTL_SECONDS
         ):
-            base = cached[2]
+            # Posts that left the queue since it was read are taken out now, once per search,
+            # rather than after every tag key (a pass over a million ids each time).
+            base = _without(cached[2], array("q", sorted(self._dropped)))
         else:
             base = queue_ids(self._store, base_query)
             self._base = (base_query, time.monotonic(), base)
@@ -182,7 +185,7 @@ class QueueModel(QAbstractTableModel):
         the cache is forgotten (its place in the order would need the whole query)."""
         if self._base is None or self._store is None or not post_ids:
             return
-        query, at, ids = self._base
+        query, _read_at, ids = self._base
         if len(post_ids) > 5000:  # a very large bulk action: simply query afresh next time
             self._base = None
             return
@@ -194,14 +197,12 @@ class QueueModel(QAbstractTableModel):
         present = set(shown) - self._dropped if same and shown is not None else set()
         unknown = post_ids - present
         if unknown:
-            present |= set(keep_only(array("q", sorted(unknown)), ids))
+            present |= set(keep_only(array("q", sorted(unknown)), ids)) - self._dropped
         if still - present:
             self._base = None
             return
-        gone = present - still
-        if gone:
-            self._base = (query, at, _without(ids, array("q", sorted(gone))))
-            self._dropped |= gone
+        # The cached ids keep the posts that left; _run takes them out when it uses the cache.
+        self._dropped |= present - still
 
     def forget_base(self) -> None:
         """Decisions or imports changed which posts a filter selects: query afresh next time."""
