@@ -2,6 +2,7 @@
 target, as a Markdown table and JSON. Run by hand (never in CI):
 
     python tests/perf/bench.py --posts 1000000 [--out bench-out] [--only import,queue]
+    python tests/perf/bench.py --only window --store STORE   # the window figures again
 
 Speeds that depend on the machine are given as a ratio to a baseline measured in the same run
 (raw stdlib ``sqlite3`` doing the same work), since these machines are noisy."""
@@ -243,11 +244,18 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--out", default=str(ROOT / "bench-out"))
     parser.add_argument("--only", help="comma-separated measurement names")
+    parser.add_argument(
+        "--store",
+        help="an imported plain store to measure (with --only window,pivots,stats: "
+        "skips making one; the window measurement tags its posts)",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     b = Bench(args.posts, out)
     b.context["machine"] = machine()
+    if args.store:
+        b.context["store_plain"] = str(Path(args.store).resolve())
     extras = extra_measurements()
     # Order matters: import makes the store, enrichment fills it, the window tags it last.
     order = ["import", "enrich", "stats", "pivots", "window", "packs", "encryption"]
