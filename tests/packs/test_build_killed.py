@@ -19,6 +19,7 @@ from pyrage import x25519
 
 from tests.conftest import ROOT
 from tests.packs.helpers import approved_store
+from triage_app.packs.work_folder import remove_stale_work_folders
 from triage_app.store import open_store
 
 POSTS = 1500
@@ -98,3 +99,6 @@ def test_killed_build_leaves_a_complete_pack_or_none(template, tmp_path, after_s
     finals = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert finals <= {"p.age", "p.age.minisig"}
     assert all(p.name.endswith(".partial") for p in out.iterdir() if p.name.startswith("."))
+    # The next build there removes what this one left (its process is gone).
+    remove_stale_work_folders(out)
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []

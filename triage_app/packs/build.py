@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import tempfile
 import threading
 import uuid as uuidlib
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +30,7 @@ from .custody import write_custody
 from .html import PackHeader, render_referral_html
 from .platforms import platform_info
 from .tables import write_accounts_csv, write_manifest, write_posts_csv, write_posts_jsonl
+from .work_folder import make_work_folder, remove_stale_work_folders
 from .zipstream import PackZipWriter
 
 PIPE_BUFFER = 1024 * 1024
@@ -96,14 +96,8 @@ def build_referral_pack(
     selection = select_contents(store, platform, post_ids)
     pack_id = str(uuidlib.uuid4())
     header = PackHeader(pack_id, utc_now_iso(), store.user, store_id)
-    try:
-        work = Path(
-            tempfile.mkdtemp(prefix=f".{out_path.name}.", suffix=".partial", dir=out_path.parent)
-        )
-    except OSError as exc:
-        raise TriageError(
-            f"Cannot write the pack in {out_path.parent}: {exc.strerror or exc}"
-        ) from exc
+    remove_stale_work_folders(out_path.parent)
+    work = make_work_folder(out_path)
     try:
         sealed = work / "pack.age"
         encrypted, media_files, audit_head = _zip_and_encrypt(
