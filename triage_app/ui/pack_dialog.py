@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -48,6 +47,11 @@ from ..packs.html import PackHeader, render_referral_html
 from ..packs.platforms import platform_info
 from ..store.connection import Store
 from ..store.referrals import list_recipients
+from .file_choosers import (
+    choose_age_file_to_write,
+    choose_where_to_save_public_key,
+    save_public_key,
+)
 from .tasks import Task, TaskContext, TaskRunner
 
 PREVIEW_POSTS = 40
@@ -357,11 +361,7 @@ class PackExportDialog(QDialog):
 
     @Slot()
     def _choose_out(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Pack file", self.out_path.text(), "age files (*.age)"
-        )
-        if path:
-            self.out_path.setText(path if path.endswith(".age") else path + ".age")
+        choose_age_file_to_write(self, "Pack file", self.out_path)
 
     # -- building ---------------------------------------------------------------------------------
     @Slot()
@@ -489,19 +489,8 @@ class PackExportDialog(QDialog):
             if self.pack_result
             else "signer.pub"
         )
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Signer public key", start, "minisign public keys (*.pub)"
-        )
-        if path:
-            self.save_public_key(Path(path))
+        choose_where_to_save_public_key(self, start, self.save_public_key)
 
     def save_public_key(self, path: Path) -> None:
         """Write signer.pub (never over an existing file)."""
-        from ..packs.signing import write_public_key
-
-        try:
-            write_public_key(self.store, path)
-        except TriageError as exc:
-            self.stage.setText(f"{exc}.")
-            return
-        self.stage.setText(f"Saved the signer public key to {path}.")
+        save_public_key(self.store, path, self.stage.setText)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -37,6 +36,14 @@ from ..core.workflow import role_allows
 from ..packs.sync import ExportResult, ImportResult, export_sync_pack, import_sync_pack
 from ..packs.sync import sync_recipient as own_sync_recipient
 from ..store.connection import Store
+from .file_choosers import (
+    AGE_FILES,
+    PUBLIC_KEYS,
+    choose_age_file_to_write,
+    choose_file_to_read,
+    choose_where_to_save_public_key,
+    save_public_key,
+)
 from .tasks import Task, TaskCancelled, TaskContext, TaskRunner
 
 # The stages export_sync_pack / import_sync_pack report, in order, for a step-wise bar.
@@ -348,46 +355,23 @@ class SyncDialog(QDialog):
 
     @Slot()
     def _choose_export_out(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Sync pack", self.export_out.text(), "age files (*.age)"
-        )
-        if path:
-            self.export_out.setText(path if path.endswith(".age") else path + ".age")
+        choose_age_file_to_write(self, "Sync pack", self.export_out)
 
     @Slot()
     def _choose_import_pack(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Sync pack", self.import_pack.text(), "age files (*.age);;All files (*)"
-        )
-        if path:
-            self.import_pack.setText(path)
+        choose_file_to_read(self, "Sync pack", self.import_pack, AGE_FILES)
 
     @Slot()
     def _choose_signer(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Signer public key", self.signer.text(), "minisign public keys (*.pub);;All (*)"
-        )
-        if path:
-            self.signer.setText(path)
+        choose_file_to_read(self, "Signer public key", self.signer, PUBLIC_KEYS)
 
     @Slot()
     def _choose_signer_out(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Signer public key", "signer.pub", "minisign public keys (*.pub)"
-        )
-        if path:
-            self.save_public_key(Path(path))
+        choose_where_to_save_public_key(self, "signer.pub", self.save_public_key)
 
     def save_public_key(self, path: Path) -> None:
         """Write signer.pub (never over an existing file)."""
-        from ..packs.signing import write_public_key
-
-        try:
-            write_public_key(self.store, path)
-        except TriageError as exc:
-            self._say(f"{exc}.")
-            return
-        self._say(f"Saved the signer public key to {path}.")
+        save_public_key(self.store, path, self._say)
 
     # -- running --------------------------------------------------------------------------------
     @Slot()
