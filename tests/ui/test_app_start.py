@@ -54,3 +54,41 @@ def test_passphrase_is_asked_for_until_given(tmp_path, isolated_data_dir):
     )
     assert opened is not None and opened.store_id == store_id
     opened.close()
+
+
+class _EndsBeforeItsSignals:
+    """A worker whose job ends while its last reports are still on their way to the window:
+    the count reaches the end, the job is done, and "finished" arrives a moment later. (Found
+    by the X11 test: the dialog used to close on the full count, and the late "finished" then
+    touched the deleted dialog, a crash dialog in front of the window.)"""
+
+    def __init__(self, posts: int) -> None:
+        self.posts = posts
+        self.task = None
+
+    def submit(self, fn, name="task"):
+        from PySide6.QtCore import QTimer
+
+        from triage_app.ui.tasks import Task
+
+        task = Task(fn, name)
+        task.result = "the summary"
+        self.task = task
+
+        def work_ends() -> None:
+            task.progressed.emit((self.posts, 1000.0))
+            task.done = True
+            QTimer.singleShot(50, lambda: task.finished.emit(task.result))
+
+        QTimer.singleShot(0, work_ends)
+        return task
+
+
+def test_the_demo_progress_dialog_survives_signals_that_arrive_late(make_store, qtbot):
+    runner = _EndsBeforeItsSignals(posts=300)
+    assert app_module.fill_demo(make_store(), 300, runner) == "the summary"
+    qtbot.wait(150)  # the late "finished" (and anything after it) is delivered now
+    runner.task.finished.emit("again")
+    runner.task.progressed.emit((300, 1.0))
+    qtbot.wait(20)
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]

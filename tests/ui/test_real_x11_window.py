@@ -1,7 +1,8 @@
 """The program as a person meets it: `python main.py --demo` in a real X11 window (Qt's xcb
 plugin on an Xvfb screen), driven by key presses that come through the X server (xdotool),
-not through Qt's test functions. The other window tests run offscreen; this one proves the
-shipped start-up path, the keyboard focus and the tag keys on a real display.
+not through Qt's test functions. The other window tests run offscreen (one of them shows with
+real key presses that typing a search never tags); this one proves the shipped start-up path,
+the keyboard focus, the tag keys and undo on a real display.
 
 Needs Debian's xvfb and xdotool (installed by .ci/run) and the xcb libraries the README lists."""
 
@@ -89,33 +90,58 @@ def test_the_demo_window_on_a_real_x_display_tags_with_number_keys(
         return done.stdout.strip()
 
     try:
-        window = str(
-            _wait_for(
-                "the main window",
-                lambda: xdotool("search", "--onlyvisible", "--name", "^Triage workstation$"),
-            )
-        ).split()[0]
+        def main_window() -> str | None:
+            """The main window: Qt also maps a 1×1 helper window with the same title."""
+            ids = xdotool("search", "--onlyvisible", "--name", "^Triage workstation$").split()
+            for wid in ids:
+                shell = dict(
+                    line.split("=", 1)
+                    for line in xdotool("getwindowgeometry", "--shell", wid).splitlines()
+                    if "=" in line
+                )
+                if int(shell.get("WIDTH", 0)) >= 400 and int(shell.get("HEIGHT", 0)) >= 300:
+                    return wid
+            return None
+
+        window = str(_wait_for("the main window", main_window))
         store = tmp_path / "data" / "store.db"
-        xdotool("windowfocus", "--sync", window)
-        # Esc: back to the queue (wherever the focus started), then 1: Small-boat crossing.
-        xdotool("key", "--delay", "150", "Escape", "1")
-        first = _wait_for("the first tag", lambda: _tags(store))
-        assert [t for _, t in first] == ["boat_crossing"]  # type: ignore[union-attr]
-        # The window moved on: 2 tags the next post, not the same one.
+        # Keys sent while the program is still starting can be lost (before Qt has the
+        # focus), so the first tag is tried until it lands; a lost key changes nothing.
+        first: list[tuple[int, str]] = []
+        for _attempt in range(15):
+            xdotool("windowfocus", "--sync", window)
+            # Esc: back to the queue wherever the focus started; 1: Small-boat crossing.
+            xdotool("key", "--delay", "150", "Escape", "1")
+            try:
+                first = _wait_for("the first tag", lambda: _tags(store), seconds=4)  # type: ignore[assignment]
+                break
+            except AssertionError:
+                continue
+        assert first and {t for _, t in first} == {"boat_crossing"}, first
+        tagged = {p for p, _ in first}
+        # The window moved on: 2 tags the next post, not one tagged before.
         xdotool("key", "--delay", "150", "2")
-        both = _wait_for("the second tag", lambda: t if len(t := _tags(store)) == 2 else None)
-        (post_a, _), (post_b, tag_b) = both  # type: ignore[misc]
-        assert tag_b == "fake_documents" and post_b != post_a
-        # Typing in the search box never tags; Ctrl+Z undoes the last tag.
-        xdotool("key", "--delay", "150", "ctrl+f")
-        xdotool("type", "--delay", "50", "3456")
-        xdotool("key", "--delay", "150", "Escape", "ctrl+z")
-        _wait_for("the undo", lambda: _tags(store) == [(post_a, "boat_crossing")])
+        second = _wait_for(
+            "the second tag",
+            lambda: [p for p, t in _tags(store) if t == "fake_documents"],
+            seconds=30,
+        )
+        assert len(second) == 1 and second[0] not in tagged  # type: ignore[arg-type, index]
+        # Ctrl+Z undoes the last tag and only that.
+        xdotool("key", "--delay", "150", "ctrl+z")
+        _wait_for("the undo", lambda: _tags(store) == first, seconds=30)
         xdotool("key", "ctrl+q")
         assert app.wait(timeout=30) == 0
+    except AssertionError as failure:
+        windows = xdotool("search", "--onlyvisible", "--name", "")
+        names = [xdotool("getwindowname", wid) for wid in windows.split()]
+        logs = [p.read_text() for p in (tmp_path / "data" / "logs").glob("*.log")]
+        raise AssertionError(f"{failure}\nwindows: {names}\nlogs: {logs}") from failure
     finally:
         if app.poll() is None:
             app.kill()
         output = app.communicate()[0]
     assert "Traceback" not in output, output
+    crashes = sorted((tmp_path / "data" / "logs").glob("crash-*.log"))
+    assert not crashes, crashes[0].read_text()  # no "Something went wrong" dialog came up
     assert (tmp_path / "data" / "window.ini").exists()  # the window saved its state on quit

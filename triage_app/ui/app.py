@@ -93,25 +93,36 @@ def fill_demo(store: Store, posts: int, runner: TaskRunner, parent: QWidget | No
     dialog.setWindowTitle("Demo corpus")
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setMinimumDuration(0)
+    # The dialog closes when the job says it is over, not when the count reaches the end.
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
     task = runner.submit(job, "demo")
+    # The worker's signals are queued: one may arrive after the dialog has gone (the job can
+    # end before the last report is shown), and must then do nothing. A report after the end
+    # would also re-open the dialog (QProgressDialog shows itself on setValue).
+    open_ = [True]
 
     def show(values: tuple[Any, ...]) -> None:
-        dialog.setValue(min(posts, int(values[0])))
-        dialog.setLabelText(f"Importing the demo corpus: {values[0]:,} posts ({values[1]:,.0f}/s)")
+        if open_[0]:
+            dialog.setValue(min(posts, int(values[0])))
+            dialog.setLabelText(
+                f"Importing the demo corpus: {values[0]:,} posts ({values[1]:,.0f}/s)"
+            )
 
     def over(_value: object) -> None:
-        # A progress report still queued must not show the dialog again once it is closed
-        # (QProgressDialog re-opens itself on setValue).
-        task.progressed.disconnect(show)
-        dialog.done(0)
+        if open_[0]:
+            open_[0] = False
+            dialog.done(0)
 
     task.progressed.connect(show)
     task.finished.connect(over)
     task.failed.connect(over)
     dialog.canceled.connect(task.cancel)
-    dialog.exec()
+    if not task.done:
+        dialog.exec()
     while not task.done:  # cancelled: wait for the worker to roll the file back
         QApplication.processEvents()
+    open_[0] = False
     dialog.hide()
     dialog.deleteLater()
     if task.error is not None:

@@ -527,8 +527,13 @@ class StatsView(QWidget):
         self.summary.setText("Computing the figures…")
         task = self.runner.submit(job, "statistics")
         task.finished.connect(self.show_stats)
-        task.failed.connect(lambda exc: report_problem(self, exc, "Cannot compute the statistics"))
+        # Bound methods, not lambdas: closing the tab while the figures are computed deletes
+        # this view, and Qt then drops the connections instead of calling into a deleted view.
+        task.failed.connect(self._stats_failed)
         self.pending = task
+
+    def _stats_failed(self, exc: BaseException) -> None:
+        report_problem(self, exc, "Cannot compute the statistics")
 
     def show_stats(self, stats: dict[str, Any]) -> None:
         """Show ``stats`` (the output of compute_stats) in the headline, table and charts."""
