@@ -268,3 +268,44 @@ def test_encrypted_store_imports_locks_and_unlocks(make_window, qtbot, tmp_path,
     reopened = w.store
     w.close()
     reopened.close()
+
+
+def test_locking_hides_every_dialog_and_stops_a_running_import(
+    demo_store, make_window, qtbot, tmp_path
+):
+    """The dialogs over the window show files, counts and keys: they go when it locks. An import
+    still running uses the store (and its key) on the worker: locking stops it, keeping nothing
+    of the file, and the status bar says so."""
+    from triage_app.store import open_store
+
+    w = make_window(demo_store, runner=TaskRunner(), opener=_reopener(demo_store.path))
+    w.show_shortcuts()
+    pack_dialog = w.export_pack()
+    big = _jsonl(tmp_path / "big.jsonl", 60_000)
+    importing = w.start_import([big])
+    qtbot.waitUntil(lambda: importing.count_label.text() != "", timeout=30000)  # under way
+    assert w.shortcut_sheet.isVisible() and pack_dialog.isVisible() and importing.isVisible()
+
+    w.lock()
+
+    assert w.locked
+    assert not w.shortcut_sheet.isVisible()
+    assert not pack_dialog.isVisible() and not importing.isVisible()
+    assert w.statusBar().currentMessage().startswith("Locking stopped: Import.")
+    qtbot.waitUntil(lambda: importing.task.done, timeout=60000)
+    check = open_store(demo_store.path, user="alice")
+    try:
+        assert check.scalar("SELECT count(*) FROM posts") == 3000
+        assert check.scalar("SELECT count(*) FROM imports WHERE path LIKE '%big.jsonl'") == 0
+    finally:
+        check.close()
+
+
+def test_locking_with_only_finished_dialogs_says_nothing_was_stopped(
+    demo_store, make_window, qtbot
+):
+    w = make_window(demo_store)
+    w.show_shortcuts()
+    w.lock()
+    assert not w.shortcut_sheet.isVisible()
+    assert w.statusBar().currentMessage() == ""

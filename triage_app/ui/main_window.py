@@ -15,6 +15,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHeaderView,
     QInputDialog,
@@ -913,6 +914,7 @@ class MainWindow(QMainWindow):
         if self.outcome_dialog is not None:  # it holds the store about to close
             self.outcome_dialog.reject()
             self.outcome_dialog = None
+        stopped = self._close_dialogs()
         self._locked_query = self.model.query
         self._locked_post = self.current_post_id()
         self.locked = True
@@ -940,6 +942,27 @@ class MainWindow(QMainWindow):
         self.lock_label.setText("locked")
         self.count_label.clear()
         self.setWindowTitle("Triage workstation — locked")
+        if stopped:
+            self.statusBar().showMessage(
+                f"Locking stopped: {', '.join(stopped)}. Nothing half-done was kept; "
+                "start it again after unlocking."
+            )
+
+    def _close_dialogs(self) -> list[str]:
+        """Before locking: stop the jobs that use the store (imports, packs, sync) and hide
+        every dialog over the window, since they show posts, files, peers and counts. Each job
+        stops at a point where nothing half-done is kept. Returns the titles of those stopped."""
+        stopped: list[str] = []
+        for dialog in self.findChildren(QDialog):
+            if not dialog.isVisible():
+                continue
+            task = getattr(dialog, "task", None)
+            if task is not None and not task.done:
+                task.cancel()
+                stopped.append(dialog.windowTitle() or "a job")
+            QDialog.done(dialog, QDialog.DialogCode.Rejected)  # not the dialog's own reject,
+            # which only asks a running job to cancel and stays open
+        return stopped
 
     def _replace_panes_empty(self) -> None:
         old = (self.preview, self.compare)
