@@ -3,7 +3,7 @@ demo store with two years of history.
 
 Run from the repository root:
 ``QT_QPA_PLATFORM=offscreen python -m tests.ui.supervision_screenshots``
-(writes docs/screenshots/supervisor_view.png and docs/screenshots/stats_view.png)."""
+(writes docs/screenshots/supervisor_view.png, stats_view.png and blind_review.png)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ def main() -> int:
 
         from triage_app.commands.demo import make_demo_store
         from triage_app.store import open_store
+        from triage_app.store.blind_review import analyst_tags
         from triage_app.store.decisions import apply_tags
         from triage_app.store.demo_history import OFFENCE_TAGS, seed_history
+        from triage_app.ui.blind_review_view import BlindReviewView
         from triage_app.ui.stats_view import StatsView
         from triage_app.ui.supervisor_view import SupervisorView
 
@@ -59,8 +61,27 @@ def main() -> int:
         stats.show()
         app.processEvents()
         stats.grab().save(str(out / "stats_view.png"))
+
+        # Blind review: alice re-tags a sample of bob's posts without seeing his tags; she
+        # agrees on most, and the disagreements are listed under the agreement figures.
+        blind = BlindReviewView(store)
+        blind.resize(1400, 860)
+        blind.show()
+        blind.analyst.setCurrentText("bob")
+        blind.reviewer.setCurrentText("alice")
+        blind.sample_size.setValue(12)
+        blind.sample()
+        for n in range(8):
+            item = blind.current()
+            if item is None:
+                break
+            first = sorted(analyst_tags(store, "bob", [item.post_id]).get(item.post_id, set()))
+            blind.choose(first if n % 3 else [OFFENCE_TAGS[n % len(OFFENCE_TAGS)]])
+            blind.answer()
+        app.processEvents()
+        blind.grab().save(str(out / "blind_review.png"))
         store.close()
-    print(f"wrote {out / 'supervisor_view.png'} and {out / 'stats_view.png'}")
+    print(f"wrote supervisor_view.png, stats_view.png and blind_review.png in {out}")
     return 0
 
 

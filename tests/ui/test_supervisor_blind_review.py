@@ -42,7 +42,7 @@ def test_sample_answer_and_reveal(qtbot, store):
     view.tags.buttons["money_transfer"].click()
     assert view.tags.checked() == ["money_transfer"]
     view.answer()
-    assert "the analyst tagged money_transfer; you tagged money_transfer. You agree." in (
+    assert "the analyst tagged Money transfer; you tagged Money transfer. You agree." in (
         view.reveal.text()
     )
     assert view.pending_model.rowCount() == 2
@@ -54,6 +54,8 @@ def test_sample_answer_and_reveal(qtbot, store):
     assert view.pending_model.rowCount() == 0
     assert "ana</b>: 3 posts, identical tags on 2" in view.agreement_label.text()
     assert view.disagreement_model.rowCount() == 1
+    row = [view.disagreement_model.index(0, c).data() for c in range(5)]
+    assert row[2] == "Money transfer" and row[4] == "Small-boat crossing"
 
 
 def test_an_analyst_sees_only_their_own_pending_answers(qtbot, store):

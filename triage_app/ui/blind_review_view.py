@@ -5,6 +5,7 @@ controls, agreement per analyst and the disagreements to discuss."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -119,9 +121,9 @@ class BlindReviewView(QWidget):
             lambda d: (
                 d.post_id,
                 d.analyst,
-                ", ".join(d.first),
+                self._labels(d.first),
                 d.reviewer,
-                ", ".join(d.second),
+                self._labels(d.second),
                 " ".join(d.text.split())[:80],
             ),
             self,
@@ -130,7 +132,12 @@ class BlindReviewView(QWidget):
         table.setObjectName("blindDisagreements")
         table.setModel(self.disagreement_model)
         table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setStretchLastSection(True)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(True)
+        # A short table (the disagreements of one sample): every column as wide as it needs,
+        # so that no heading is cut; the text takes the rest.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         rep.addWidget(table)
         layout.addWidget(self.report, 1)
         self.refresh()
@@ -204,11 +211,16 @@ class BlindReviewView(QWidget):
         verdict = "You agree." if first == second else "You differ."
         self.last_reveal = (
             f"Post {item.post_id}: the analyst tagged "
-            f"{', '.join(first) or 'nothing'}; you tagged "
-            f"{', '.join(second)}. {verdict}"
+            f"{self._labels(first) or 'nothing'}; you tagged "
+            f"{self._labels(second) or 'nothing'}. {verdict}"
         )
         self.refresh()
         self.reveal.setText(self.last_reveal)
+
+    def _labels(self, keys: Iterable[str]) -> str:
+        """Tags as the tag bar names them ("Money transfer"), not by their keys."""
+        taxonomy = self.store.taxonomy
+        return ", ".join(taxonomy[k].label if k in taxonomy else k for k in keys)
 
     def sample(self) -> None:
         try:
