@@ -91,8 +91,8 @@ def test_an_analyst_answers_a_blind_review_in_its_tab(sampled, make_window, qtbo
     qtbot.mouseClick(view.tags.buttons["boat_crossing"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(view.answer_button, Qt.MouseButton.LeftButton)
     assert view.reveal.text() == (
-        f"Post {item.post_id}: the analyst tagged money_transfer; you tagged boat_crossing. "
-        "You differ."
+        f"Post {item.post_id}: the analyst tagged Money transfer; you tagged Small-boat "
+        "crossing. You differ."
     )
     assert view.pending_model.rowCount() == 2
     assert len(blind_review.pending_items(bob)) == 2
