@@ -20,7 +20,6 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -52,7 +51,8 @@ from .file_choosers import (
     choose_where_to_save_public_key,
     save_public_key,
 )
-from .tasks import Task, TaskContext, TaskRunner
+from .job_dialog import JobDialog
+from .tasks import TaskContext, TaskRunner
 
 PREVIEW_POSTS = 40
 
@@ -116,18 +116,15 @@ def recipient_commands(result: PackResult) -> list[str]:
     ]
 
 
-class PackExportDialog(QDialog):
+class PackExportDialog(JobDialog):
     """Build an encrypted, signed referral pack for one platform (supervisors)."""
 
     def __init__(
         self, store: Store, parent: QWidget | None = None, runner: TaskRunner | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, runner)
         self.store = store
-        self.runner = runner or getattr(parent, "runner", None) or TaskRunner()
-        self.task: Task | None = None
         self.pack_result: PackResult | None = None
-        self.error: BaseException | None = None
         self.setObjectName("packExportDialog")
         self.setWindowTitle("Export referral pack")
         self.setModal(True)
@@ -403,29 +400,7 @@ class PackExportDialog(QDialog):
         self.bar.setRange(0, 0)
         self.bar.show()
         self.stage.setText("Starting…")
-        self.task = self.runner.submit(
-            build_job(self.store, platform, out, recipients, passphrase), "pack"
-        )
-        self.task.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
-        self.task.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
-        self.task.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
-
-    def _say(self, text: str) -> None:
-        self.stage.setText(text)
-
-    @property
-    def is_running(self) -> bool:
-        return self.task is not None and self.pack_result is None and self.error is None
-
-    def reject(self) -> None:
-        """Cancel (or Esc, or the close box): stop a running build, else close."""
-        if self.is_running:
-            assert self.task is not None
-            self.task.cancel()
-            self.cancel_button.setEnabled(False)
-            self.stage.setText(f"{self.stage.text()} — cancelling…")
-            return
-        super().reject()
+        self.start_job(build_job(self.store, platform, out, recipients, passphrase), "pack")
 
     @Slot(tuple)
     def _progress(self, values: tuple[Any, ...]) -> None:
@@ -461,7 +436,6 @@ class PackExportDialog(QDialog):
 
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
-        self.error = exc
         if isinstance(exc, PackCancelled):
             self.stage.setText("Cancelled: no pack was written and nothing was recorded.")
         elif isinstance(exc, TriageError):

@@ -19,7 +19,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -44,7 +43,8 @@ from .file_choosers import (
     choose_where_to_save_public_key,
     save_public_key,
 )
-from .tasks import Task, TaskCancelled, TaskContext, TaskRunner
+from .job_dialog import JobDialog
+from .tasks import TaskCancelled, TaskContext, TaskRunner
 
 # The stages export_sync_pack / import_sync_pack report, in order, for a step-wise bar.
 EXPORT_STAGES = (
@@ -157,7 +157,7 @@ def _file_row(parent: QWidget, edit: QLineEdit, button: QPushButton) -> QHBoxLay
     return row
 
 
-class SyncDialog(QDialog):
+class SyncDialog(JobDialog):
     """Exchange work with a field laptop through sync packs (supervisors)."""
 
     merged = Signal(object)  # ImportResult, after a pack was merged: the window refreshes
@@ -165,13 +165,10 @@ class SyncDialog(QDialog):
     def __init__(
         self, store: Store, parent: QWidget | None = None, runner: TaskRunner | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, runner)
         self.store = store
-        self.runner = runner or getattr(parent, "runner", None) or TaskRunner()
-        self.task: Task | None = None
         self.kind = ""
         self.outcome: ExportResult | ImportResult | None = None
-        self.error: BaseException | None = None
         self.setObjectName("syncDialog")
         self.setWindowTitle("Sync with a field laptop")
         self.setModal(True)
@@ -401,7 +398,6 @@ class SyncDialog(QDialog):
     def _run(self, kind: str, job: Callable[[TaskContext], Any]) -> None:
         self.kind = kind
         self.outcome = None
-        self.error = None
         self.summary.setText("")
         self._busy(True)
         stages = EXPORT_STAGES if kind == "export" else IMPORT_STAGES
@@ -409,10 +405,7 @@ class SyncDialog(QDialog):
         self.bar.setValue(0)
         self.bar.show()
         self._say("Starting…")
-        self.task = self.runner.submit(job, f"sync-{kind}")
-        self.task.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
-        self.task.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
-        self.task.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self.start_job(job, f"sync-{kind}")
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.tabs, self.key_button):
@@ -420,20 +413,6 @@ class SyncDialog(QDialog):
         self.cancel_button.setVisible(busy)
         self.cancel_button.setEnabled(busy)
         self.close_button.setVisible(not busy)
-
-    @property
-    def is_running(self) -> bool:
-        return self.task is not None and self.outcome is None and self.error is None
-
-    def reject(self) -> None:
-        """Cancel (or Esc, or the close box): stop a running job where it can, else close."""
-        if self.is_running:
-            assert self.task is not None
-            self.task.cancel()
-            self.cancel_button.setEnabled(False)
-            self._say(f"{self.stage.text()} — cancelling…")
-            return
-        super().reject()
 
     @Slot(tuple)
     def _progress(self, values: tuple[Any, ...]) -> None:
@@ -471,7 +450,6 @@ class SyncDialog(QDialog):
 
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
-        self.error = exc
         what = "written" if self.kind == "export" else "imported"
         if isinstance(exc, TaskCancelled):
             self._say(
@@ -489,6 +467,3 @@ class SyncDialog(QDialog):
             errors.report(self, exc, data_dir(), "Sync")  # a bug: its traceback goes to the log
         self.bar.hide()
         self._busy(False)
-
-    def _say(self, text: str) -> None:
-        self.stage.setText(text)
