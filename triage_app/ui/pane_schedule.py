@@ -65,27 +65,21 @@ class PaneSchedule(QObject):
         """Show the post in both panes now (a key that acts on what the panes show)."""
         if self._preview_timer.isActive():
             self._preview_timer.stop()
-            self._render_preview()
+            self._preview(self.post_id)
             self._compare_timer.stop()
-            self._render_compare()
+            self._compare(self.post_id)
         elif self._compare_timer.isActive():
             self._compare_timer.stop()
-            self._render_compare()
+            self._compare(self.post_id)
 
     def _show_preview(self) -> None:
         paint_now(self._window)  # the queue and the tag bar show the move first
-        self._render_preview()
+        self._preview(self.post_id)
         paint_now(self._window)
         self._compare_timer.start()
         self.previewShown.emit()
 
     def _show_compare(self) -> None:
-        self._render_compare()
+        self._compare(self.post_id)
         paint_now(self._window)
         self.compareShown.emit()
-
-    def _render_preview(self) -> None:
-        self._preview(self.post_id)
-
-    def _render_compare(self) -> None:
-        self._compare(self.post_id)
