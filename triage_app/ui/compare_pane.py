@@ -45,6 +45,7 @@ from .text_render import render_diff_html
 # Rows shown in the pivot list. Built anew for every post the analyst moves to, so it is kept
 # to what a glance takes in; "Open as filter" puts every match in the queue.
 LIST_LIMIT = 25
+_FETCHED = LIST_LIMIT + 1  # one more than is listed tells whether there are more
 FILTER_LIMIT = pivots.FILTER_LIMIT  # posts a pivot can hand to the queue as a filter
 TEXT_PT = 11.0
 PIVOT_KIND_NAMES = {
@@ -359,7 +360,7 @@ class ComparePane(QFrame):
         self.pivot_list.blockSignals(True)
         self.pivot_list.clear()
         pivot = self.current_pivot()
-        hits = [] if pivot is None else self._safely(lambda: pivot.fetch(LIST_LIMIT + 1), [])
+        hits = [] if pivot is None else self._safely(lambda: pivot.fetch(_FETCHED), [])
         more = len(hits) > LIST_LIMIT
         hits = hits[:LIST_LIMIT]
         self.pivot_ids = [int(h.post_id) for h in hits]
@@ -444,10 +445,10 @@ class ComparePane(QFrame):
 
     def _near(self, post_id: int, limit: int) -> list[pivots.PivotHit]:
         """near_duplicates, asked once per refresh for the list and the nearest post alike."""
-        if limit > LIST_LIMIT + 1:
+        if limit > _FETCHED:
             return pivots.near_duplicates(self.store, post_id, limit)
         if post_id not in self._near_cache:
-            self._near_cache[post_id] = pivots.near_duplicates(self.store, post_id, LIST_LIMIT + 1)
+            self._near_cache[post_id] = pivots.near_duplicates(self.store, post_id, _FETCHED)
         return self._near_cache[post_id][:limit]
 
     def _nearest(self, post_id: int) -> int | None:
