@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("TRIAGE_USER", "alice")
 os.environ["TRIAGE_NO_NETWORK_CHECK"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +42,19 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data.mkdir()
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(data))
     monkeypatch.delenv("TRIAGE_DB", raising=False)
-    monkeypatch.setenv("TRIAGE_USER", "alice")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return data
+
+
+@pytest.fixture(autouse=True)
+def acting_person() -> Iterator[str]:
+    """In-process code acts as "alice" (tests/support/run_as.py substitutes current_user in this
+    test process only; the shipped program has no switch). Subprocesses started with run_cli act
+    as the real OS login; run_cli_as(user, ...) runs the CLI as a named person."""
+    from tests.support.run_as import as_person
+
+    with as_person("alice") as user:
+        yield user
 
 
 @pytest.fixture

@@ -4,9 +4,12 @@ the user's data folder (platformdirs)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
+
+from ..core.errors import TriageError
 
 APP_NAME = "triage-workstation"
 
@@ -30,13 +33,27 @@ def default_store_path(
 
 
 def current_user() -> str:
-    """The OS login, or TRIAGE_USER where set (tests, shared logins)."""
-    name = os.environ.get("TRIAGE_USER")
-    if name:
-        return name
-    try:
-        import getpass
+    """The person using the program: the OS login of the process, from the OS user database.
 
-        return getpass.getuser()
-    except Exception:  # no login name on some locked-down machines
-        return "analyst"
+    No environment variable, flag or setting can change it (LOGNAME, USER and the old
+    TRIAGE_USER are ignored on purpose): acting as someone else takes their OS account."""
+    if sys.platform == "win32":
+        return _windows_login()
+    import pwd
+
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a passwd entry (some containers): still one fixed name
+        return f"uid-{uid}"
+
+
+def _windows_login() -> str:
+    """The Windows account name from GetUserNameW (not the USERNAME environment variable)."""
+    import ctypes
+
+    size = ctypes.c_ulong(257)
+    buffer = ctypes.create_unicode_buffer(size.value)
+    if not ctypes.windll.advapi32.GetUserNameW(buffer, ctypes.byref(size)):  # type: ignore[attr-defined]
+        raise TriageError("Windows did not say which account is logged in (GetUserNameW failed)")
+    return buffer.value
