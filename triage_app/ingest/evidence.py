@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 CHUNK = 1024 * 1024
 
@@ -24,15 +26,22 @@ def evidence_dir(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".evidence")
 
 
-def store_media_file(source: Path, store_path: Path) -> StoredMedia:
-    """Copy ``source`` into the evidence folder under its SHA-256 (once), hashing as it copies."""
+def store_media_file(
+    source: Path | BinaryIO, store_path: Path, suffix: str | None = None
+) -> StoredMedia:
+    """Copy ``source`` into the evidence folder under its SHA-256 (once), hashing as it copies.
+
+    ``source`` is a path, or a file already opened and checked by ingest/media_confine.py (the
+    import passes the checked handle, so nothing can swap the file between check and copy);
+    ``suffix`` names the stored copy's extension (taken from the path when not given)."""
     folder = evidence_dir(store_path)
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".incoming-")
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+        opened = open(source, "rb") if isinstance(source, Path) else nullcontext(source)
+        with os.fdopen(fd, "wb") as out, opened as src:
             while True:
                 block = src.read(CHUNK)
                 if not block:
@@ -43,7 +52,9 @@ def store_media_file(source: Path, store_path: Path) -> StoredMedia:
             out.flush()
             os.fsync(out.fileno())
         sha = digest.hexdigest()
-        relative = Path(sha[:2]) / (sha + source.suffix.lower()[:10])
+        if suffix is None:
+            suffix = source.suffix if isinstance(source, Path) else ""
+        relative = Path(sha[:2]) / (sha + suffix.lower()[:10])
         final = folder / relative
         if final.exists():
             os.unlink(tmp_name)
