@@ -3,11 +3,11 @@ manifest.json, each written row by row into a ZIP entry (no size limit)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from typing import Any
 
+from ..core.csvsafe import SafeWriter, inert
 from ..core.timeutil import to_utc_iso
 from .contents import PackSelection, PostItem
 from .html import PackHeader
@@ -88,7 +88,7 @@ ACCOUNT_COLUMNS = [
 
 
 def write_posts_csv(out: TextSink, posts: Iterable[PostItem], selection: PackSelection) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(POST_COLUMNS)
     for post in posts:
         account = selection.accounts[post.account_id]
@@ -103,7 +103,7 @@ def write_posts_csv(out: TextSink, posts: Iterable[PostItem], selection: PackSel
                 post.kind,
                 post.language or "",
                 ";".join(post.tags),
-                csv_safe(post.text),
+                post.text,
                 sum(1 for m in post.media if m.entry),
                 f"evidence/{post.folder}/",
             ]
@@ -111,14 +111,14 @@ def write_posts_csv(out: TextSink, posts: Iterable[PostItem], selection: PackSel
 
 
 def write_accounts_csv(out: TextSink, selection: PackSelection) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(ACCOUNT_COLUMNS)
     for account in selection.accounts.values():
         writer.writerow(
             [
                 account.platform_account_id,
-                csv_safe(account.handle or ""),
-                csv_safe(account.display_name or ""),
+                account.handle or "",
+                account.display_name or "",
                 account.url or "",
                 "" if account.followers is None else account.followers,
                 to_utc_iso(account.created_at) or "",
@@ -129,8 +129,8 @@ def write_accounts_csv(out: TextSink, selection: PackSelection) -> None:
 
 
 def csv_safe(text: str) -> str:
-    """Stop spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Stop spreadsheet formula injection (see core/csvsafe.py; every CSV cell goes through it)."""
+    return str(inert(text))
 
 
 def write_manifest(
@@ -141,6 +141,7 @@ def write_manifest(
     posts: list[tuple[Any, ...]],
     media_files: int,
     audit_head: str,
+    checkpoint: dict[str, Any] | None = None,
 ) -> None:
     """manifest.json, streamed: the header fields, then the posts, accounts and files."""
 
@@ -163,6 +164,8 @@ def write_manifest(
             "files": len(entries) + 2,
         },
     }
+    if checkpoint is not None:  # the signed audit checkpoint (also checkpoint.json)
+        head["checkpoint"] = checkpoint
     out.write("{\n")
     for key, value in head.items():
         out.write(f"  {dump(key)}: {dump(value)},\n")

@@ -8,7 +8,6 @@ and the CSV is that table, so what is saved is exactly what is drawn."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.csvsafe import SafeWriter
 from ..store.connection import Store
 from ..store.stats import DEFAULT_DAYS, compute_stats
 from .rows_model import report_problem
@@ -124,9 +124,9 @@ class ChartPanel(QGroupBox):
 
         try:
             with open(path, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
+                writer = SafeWriter(handle)  # every cell inert in a spreadsheet
                 writer.writerow(self.spec.headers)
-                writer.writerows(["" if v is None else v for v in row] for row in self.spec.rows)
+                writer.writerows(self.spec.rows)
         except OSError as exc:
             raise TriageError(f"Cannot write {path}: {exc.strerror or exc}") from exc
 
