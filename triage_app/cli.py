@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", help="folder for store, keys, settings, logs (TRIAGE_DATA_DIR)"
     )
     parser.add_argument("--passphrase-file", help="passphrase that unlocks the store's key")
+    parser.add_argument(
+        "--key-passphrase-file",
+        help="passphrase that protects your personal signing key where no OS keyring works "
+        "(TRIAGE_KEY_PASSPHRASE_FILE; default: the --passphrase-file)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
@@ -53,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = CommandContext(
         db=args.db, data_dir_arg=args.data_dir, passphrase_file=args.passphrase_file
     )
+    ctx.key_passphrase_file = args.key_passphrase_file
     try:
         return int(args.handler(args, ctx) or 0)
     except UsageError as exc:

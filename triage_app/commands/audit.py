@@ -29,21 +29,37 @@ def register(sub: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    check = verify_audit(ctx.store().conn)
+    from ..store.personal_keys import existing_key_for
+    from ..store.signature_audit import verify_signatures
+
+    store = ctx.store()
+    check = verify_audit(store.conn)
+    mine = existing_key_for(store)
+    sigs = verify_signatures(store.conn, own=(store.user, mine.public_text()) if mine else None)
     if args.json:
         ctx.print_json(
             {
-                "ok": check.ok,
+                "ok": check.ok and sigs.ok,
                 "rows_checked": check.rows,
                 "first_bad_id": check.first_bad_id,
                 "reason": check.reason,
                 "head": check.head,
+                "signatures": sigs.as_dict(),
             }
         )
-        return 0 if check.ok else 1
+        return 0 if check.ok and sigs.ok else 1
+    for problem in sigs.problems:
+        ctx.print(problem.line)
     if not check.ok:
         raise TriageError(f"Audit chain broken at row {check.first_bad_id}: {check.reason}")
     ctx.print(f"Audit chain intact: {check.rows:,} rows, head {check.head[:16]}")
+    legacy = f", {sigs.legacy:,} legacy unsigned (made before signatures)" if sigs.legacy else ""
+    if not sigs.ok:
+        raise TriageError(
+            f"{len(sigs.problems):,} signature problem(s): forged, altered, unsigned or "
+            f"unregistered (listed above); {sigs.signed:,} signatures good{legacy}"
+        )
+    ctx.print(f"Signatures good: {sigs.signed:,} decisions and referrals{legacy}")
     return 0
 
 

@@ -19,6 +19,7 @@ class CommandContext:
     data_dir_arg: str | None = None
     passphrase_file: str | None = None
     out: TextIO = field(default_factory=lambda: sys.stdout)
+    key_passphrase_file: str | None = None
     _store: Store | None = None
 
     @property
@@ -51,6 +52,24 @@ class CommandContext:
             ) from exc
         return text.rstrip("\r\n")
 
+    def key_passphrase(self) -> str | None:
+        """The passphrase of the person's own signing key (used only where no keyring works):
+        --key-passphrase-file, TRIAGE_KEY_PASSPHRASE_FILE, else the store's passphrase."""
+        import os
+
+        chosen = self.key_passphrase_file or os.environ.get("TRIAGE_KEY_PASSPHRASE_FILE")
+        if not chosen:
+            return self.passphrase()
+        from ..core.errors import TriageError
+
+        try:
+            text = Path(chosen).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TriageError(
+                f"Cannot read passphrase file {chosen}: {exc.strerror or exc}"
+            ) from exc
+        return text.rstrip("\r\n")
+
     def store(self, *, create: bool = False) -> Store:
         """The store, opened once; ``create`` makes a new one where none exists."""
         if self._store is None:
@@ -60,6 +79,7 @@ class CommandContext:
                 user=self.user,
                 data_dir=self.data_dir,
                 passphrase=self.passphrase(),
+                key_passphrase=self.key_passphrase(),
             )
         return self._store
 

@@ -54,7 +54,9 @@ def register(subparsers: Any) -> None:
     opener.add_argument("--out", required=True, help="new folder to unpack into")
     opener.set_defaults(handler=run_open)
 
-    keys = subparsers.add_parser("keys", help="the store's pack signing key")
+    keys = subparsers.add_parser(
+        "keys", help="signing keys: the store's pack key, your personal key"
+    )
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=type(keys))
     keys_sub.required = True
     export = keys_sub.add_parser(
@@ -62,6 +64,9 @@ def register(subparsers: Any) -> None:
     )
     export.add_argument("--out", help="file to write (default: print it)")
     export.set_defaults(handler=run_export_public)
+    from .personal import add_personal_key_commands
+
+    add_personal_key_commands(keys_sub)  # `keys export-personal`
 
     recipients = subparsers.add_parser("recipients", help="the address book of pack recipients")
     rec_sub = recipients.add_subparsers(

@@ -27,8 +27,14 @@ def register(sub: Any) -> None:
     add = users_sub.add_parser("add", help="add a user (supervisors only)")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=["analyst", "supervisor"])
+    add.add_argument(
+        "--key",
+        metavar="PUBFILE",
+        help="their personal public key (from 'triage keys export-personal'), registered and "
+        "signed by you",
+    )
     add.set_defaults(handler=run_users_add)
-    lst = users_sub.add_parser("list", help="list users and roles")
+    lst = users_sub.add_parser("list", help="list users, roles and whether a key is registered")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=run_users_list)
 
@@ -73,18 +79,26 @@ def run_tag(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_users_add(args: argparse.Namespace, ctx: CommandContext) -> int:
-    add_user(ctx.store(), args.name, args.role)
-    ctx.print(f"{args.name} is now a {args.role}")
+    from .personal import read_public_key_file
+
+    key = read_public_key_file(args.key) if args.key else None
+    add_user(ctx.store(), args.name, args.role, public_key=key)
+    ctx.print(f"{args.name} is now a {args.role}" + (" with a registered key" if key else ""))
     return 0
 
 
 def run_users_list(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ..store.users import list_users
+    from ..store.users import list_users_with_keys
 
-    users = list_users(ctx.store())
+    users = list_users_with_keys(ctx.store())
     if args.json:
-        ctx.print_json([{"name": n, "role": r} for n, r in users])
+        ctx.print_json(
+            [
+                {"name": n, "role": r, "key_registered": k is not None, "public_key": k}
+                for n, r, k in users
+            ]
+        )
     else:
-        for name, role in users:
-            ctx.print(f"{name}\t{role}")
+        for name, role, key in users:
+            ctx.print(f"{name}\t{role}\t{'key registered' if key else 'no key registered'}")
     return 0

@@ -23,7 +23,13 @@ from ..core.fileio import fsync_dir
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.connection import Store
-from ..store.referrals import ReferralRecord, record_referral, resolve_recipients
+from ..store.personal_keys import personal_key_for
+from ..store.referrals import (
+    ReferralRecord,
+    check_approvals,
+    record_referral,
+    resolve_recipients,
+)
 from . import crypto, signing
 from .contents import PackSelection, PostItem, iter_posts, select_contents
 from .custody import write_custody
@@ -94,6 +100,8 @@ def build_referral_pack(
     signer_key_id = signing.key_id_hex(signing.minisign.PublicKey.from_secret_key(signer))
     report("Selecting posts", 0, 1)
     selection = select_contents(store, platform, post_ids)
+    check_approvals(store, selection.post_ids)  # every approval signed by a supervisor
+    personal_key_for(store)  # the referral is signed by its builder: fail before the work
     pack_id = str(uuidlib.uuid4())
     header = PackHeader(pack_id, utc_now_iso(), store.user, store_id)
     remove_stale_work_folders(out_path.parent)

@@ -249,6 +249,10 @@ def open_store(
         raise
     store = Store(conn, path, user, key)
     sync_taxonomy(store)
+    if is_new:
+        from .personal_keys import register_own_key_on_creation
+
+        register_own_key_on_creation(store, quiet=True)  # the maker is the first supervisor
     if os.environ.get("TRIAGE_DEBUG_SQL"):
         conn.set_trace_callback(print)
     return store

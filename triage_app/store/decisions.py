@@ -18,6 +18,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role, status_after_tags
 from .audit import append_audit
 from .connection import Store
+from .personal_keys import sign_decision
 
 CLAIM_SECONDS = 5 * 60
 _CHUNK = 500
@@ -74,10 +75,24 @@ def _insert_decision(
     undoes: str | None = None,
 ) -> str:
     uid = str(uuidlib.uuid4())
+    # Signed by its author's personal key (store/personal_keys.py); audit verify checks it.
+    signature = sign_decision(store, conn, uid, post_id, kind, tag, note, at, batch, undoes)
     conn.execute(
         "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, batch, "
-        "undoes) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (uid, post_id, kind, tag, note, store.user, at, store.workstation, batch, undoes),
+        "undoes, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            uid,
+            post_id,
+            kind,
+            tag,
+            note,
+            store.user,
+            at,
+            store.workstation,
+            batch,
+            undoes,
+            signature,
+        ),
     )
     return uid
 

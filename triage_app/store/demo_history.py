@@ -21,6 +21,15 @@ from ..core.errors import TriageError, UsageError
 from ..core.timeutil import utc_now_iso
 from .audit import append_audit
 from .connection import IntegrityError, Store
+from .personal_keys import (
+    PersonalKey,
+    generate_key,
+    personal_key_for,
+    referral_message,
+    registered_public_key,
+    sign_decision_with,
+    write_registration,
+)
 
 PLATFORMS = ("facebook", "instagram", "x", "tiktok", "youtube", "telegram")
 ANALYSTS = ("bob", "carol")
@@ -145,6 +154,14 @@ class _Seeder:
         self.store, self.rng, self.platforms, self.analysts = store, rng, platforms, analysts
         self.import_id = 0
         self.cluster = 10_000 + rng.randrange(1000) * 100
+        # The fictional analysts' personal keys: made here, public halves registered by the
+        # store's user, private halves gone when the seeder is (so `audit verify` is clean).
+        self.keys: dict[str, PersonalKey] = {}
+
+    def key_of(self, actor: str) -> PersonalKey:
+        if actor == self.store.user:
+            return personal_key_for(self.store)
+        return self.keys[actor]
 
     def _uuid(self) -> str:
         return str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
@@ -156,6 +173,18 @@ class _Seeder:
                 "INSERT OR IGNORE INTO users(name, role, added_by, added_at) "
                 "VALUES (?, 'analyst', ?, ?)",
                 (name, self.store.user, now),
+            )
+            if name in self.keys:
+                continue
+            if registered_public_key(conn, name) is not None:
+                raise TriageError(
+                    f"{name} already has a registered personal key in this store; demo history "
+                    "is made once per store"
+                )
+            key = generate_key(name)
+            self.keys[name] = key
+            write_registration(
+                self.store, conn, name, "analyst", key.public_text(), personal_key_for(self.store)
             )
         cur = conn.execute(
             "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at, "
@@ -227,10 +256,14 @@ class _Seeder:
         tag: str | None = None,
         note: str | None = None,
     ) -> None:
+        uid, batch, when = self._uuid(), self._uuid(), _iso(at)
+        signature = sign_decision_with(
+            self.key_of(actor), conn, uid, post_id, kind, tag, note, when, batch, None
+        )
         conn.execute(
-            "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, batch) "
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            (self._uuid(), post_id, kind, tag, note, actor, _iso(at), "demo", self._uuid()),
+            "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, batch, "
+            "signature) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (uid, post_id, kind, tag, note, actor, when, "demo", batch, signature),
         )
         if kind == "tag":
             conn.execute(
@@ -281,18 +314,30 @@ class _Seeder:
                     )
                     posts.append((post_id, account_id))
                     summary.post_ids.append(post_id)
+            referral_uuid, name = self._uuid(), f"referral-{platform}-{day.isoformat()}.age"
+            natural = [
+                (platform, str(r[0]))
+                for p, _a in posts
+                for r in conn.execute("SELECT platform_post_id FROM posts WHERE id = ?", (p,))
+            ]
+            signature = self.key_of(self.store.user).sign(
+                referral_message(
+                    referral_uuid, platform, "0" * 64, name, self.store.user, _iso(created), natural
+                )
+            )
             cur = conn.execute(
                 "INSERT INTO referrals(uuid, platform, recipients, pack_sha256, pack_name, "
-                "created_by, created_at, items) VALUES (?,?,?,?,?,?,?,?)",
+                "created_by, created_at, items, signature) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
-                    self._uuid(),
+                    referral_uuid,
                     platform,
                     json.dumps([f"{platform}-liaison"]),
                     "0" * 64,
-                    f"referral-{platform}-{day.isoformat()}.age",
+                    name,
                     self.store.user,
                     _iso(created),
                     len(posts),
+                    signature,
                 ),
             )
             referral_id = int(cur.lastrowid)

@@ -45,11 +45,31 @@ def open_for_user(
     data_dir: Path | None = None,
     passphrase: str | None = None,
     encrypted: bool | None = None,
+    key_passphrase: str | None = None,
 ) -> Store:
     """Open the store at ``path`` (creating it when ``create``) for ``user``.
 
     An existing store opens with the key its sidecar points to; a new one is encrypted unless
-    ``encrypted`` is False (or None and TRIAGE_PLAIN_STORE=1)."""
+    ``encrypted`` is False (or None and TRIAGE_PLAIN_STORE=1). ``key_passphrase`` (by default
+    ``passphrase``) protects the person's own signing key where no keyring works
+    (store/personal_keys.py)."""
+    from .personal_keys import register_own_key_on_creation, set_key_passphrase
+
+    existed = store_exists(Path(path))
+    store = _open_for_user(path, create, user, passphrase, encrypted)
+    set_key_passphrase(store, key_passphrase if key_passphrase is not None else passphrase)
+    if not existed:
+        register_own_key_on_creation(store)  # the maker is the store's first supervisor
+    return store
+
+
+def _open_for_user(
+    path: Path,
+    create: bool,
+    user: str | None,
+    passphrase: str | None,
+    encrypted: bool | None,
+) -> Store:
     path = Path(path)
     if store_exists(path):
         remove_leftovers(path)

@@ -367,6 +367,7 @@ def personal_key_for(store: Store) -> PersonalKey:
     if key is None or key.login != store.user:
         key = load_personal_key(store.user, _PASSPHRASES.get(store))
         _KEYS[store] = key
+        register_founder_key(store, key)  # a store made where no key was at hand
     return key
 
 
@@ -391,16 +392,111 @@ def sign_decision(
     kind: str,
     tag: str | None,
     note: str | None,
-    actor: str,
     at: str,
     batch: str | None,
     undoes: str | None,
 ) -> str:
     """The signature for a decision row about to be inserted (by the current person)."""
+    key = personal_key_for(store)
+    return sign_decision_with(key, conn, uuid, post_id, kind, tag, note, at, batch, undoes)
+
+
+def sign_decision_with(
+    key: PersonalKey,
+    conn: Any,
+    uuid: str,
+    post_id: int,
+    kind: str,
+    tag: str | None,
+    note: str | None,
+    at: str,
+    batch: str | None,
+    undoes: str | None,
+) -> str:
+    """``key``'s signature of a decision by ``key.login`` about local post ``post_id``."""
     row = conn.execute(
         "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
     ).fetchone()
     if row is None:
         raise TriageError(f"No post with id {post_id} in this store")
-    message = decision_message(uuid, row[0], row[1], kind, tag, note, actor, at, batch, undoes)
-    return personal_key_for(store).sign(message)
+    message = decision_message(uuid, row[0], row[1], kind, tag, note, key.login, at, batch, undoes)
+    return key.sign(message)
+
+
+# -- registering keys in a store --------------------------------------------------------------
+
+
+def founder(conn: Any) -> str | None:
+    """The person who made the store: its first user (the root of every key registration)."""
+    row = conn.execute("SELECT name FROM users ORDER BY rowid LIMIT 1").fetchone()
+    return None if row is None else str(row[0])
+
+
+def write_registration(
+    store: Store, conn: Any, name: str, role: str, public_key: str, signer: PersonalKey
+) -> None:
+    """Record ``name``'s key and role, signed by ``signer`` (inside the caller's transaction)."""
+    from ..core.timeutil import utc_now_iso
+    from .audit import append_audit
+
+    at = utc_now_iso()
+    store_id = str(conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
+    signature = signer.sign(
+        registration_message(store_id, name, role, public_key, signer.login, at)
+    )
+    conn.execute(
+        "UPDATE users SET public_key = ?, key_signed_by = ?, key_signed_at = ?, "
+        "key_signature = ? WHERE name = ?",
+        (public_key, signer.login, at, signature, name),
+    )
+    append_audit(
+        conn,
+        signer.login,
+        "user_key",
+        "user",
+        name,
+        {"role": role, "public_key": public_key},
+        at=at,
+    )
+
+
+def register_founder_key(store: Store, key: PersonalKey) -> bool:
+    """The store's maker registers their own key (the first supervisor; self-signed root).
+
+    Does nothing (False) unless ``key`` belongs to the founder and no key is registered yet."""
+    conn = store.conn
+    if key.login != founder(conn) or registered_public_key(conn, key.login) is not None:
+        return False
+    role = conn.execute("SELECT role FROM users WHERE name = ?", (key.login,)).fetchone()[0]
+    if conn.in_transaction:
+        write_registration(store, conn, key.login, role, key.public_text(), key)
+    else:
+        with store.transaction() as tx:
+            write_registration(store, tx, key.login, role, key.public_text(), key)
+    return True
+
+
+def register_own_key_on_creation(store: Store, *, quiet: bool = False) -> None:
+    """At store creation: register the maker's key when it is at hand (keyring or passphrase).
+
+    Without either, the store is still made (imports and reading need no key); the key is
+    registered when the founder first signs something."""
+    try:
+        key = personal_key_for(store)
+    except PersonalKeyUnavailable as exc:
+        (log.debug if quiet else log.warning)("%s", exc)
+        return
+    register_founder_key(store, key)
+
+
+def existing_key_for(store: Store) -> PersonalKey | None:
+    """The current person's key when it exists and opens here without asking; else None."""
+    key = _KEYS.get(store)
+    if key is not None and key.login == store.user:
+        return key
+    try:
+        key = load_personal_key(store.user, _PASSPHRASES.get(store), create=False)
+    except TriageError:
+        return None
+    _KEYS[store] = key
+    return key

@@ -16,6 +16,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from .audit import append_audit
 from .connection import Store
+from .personal_keys import personal_key_for, referral_message
 
 _CHUNK = 500
 
@@ -114,6 +115,22 @@ class ReferralRecord:
     items: Sequence[tuple[int, int | None]]  # (post id, account id)
 
 
+def check_approvals(store: Store, post_ids: Sequence[int]) -> None:
+    """Refuse (one line naming the post) any post whose approval is not a supervisor's signed
+    approval decision: a status set by hand, an unregistered approver, a forged signature."""
+    from .signature_audit import approval_problem, valid_registrations
+
+    valid, _problems = valid_registrations(store.conn)
+    bad = [
+        problem
+        for problem in (approval_problem(store.conn, int(p), valid) for p in post_ids)
+        if problem is not None
+    ]
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise TriageError(f"Refusing to build the pack: {bad[0]}{more}")
+
+
 def record_referral(store: Store, record: ReferralRecord) -> str:
     """Record a finished pack in one transaction; returns the referral's uuid.
 
@@ -124,6 +141,8 @@ def record_referral(store: Store, record: ReferralRecord) -> str:
     at = utc_now_iso()
     post_ids = [p for p, _ in record.items]
     account_ids = sorted({a for _, a in record.items if a is not None})
+    check_approvals(store, post_ids)
+    signer = personal_key_for(store)
     with store.transaction() as conn:
         for i in range(0, len(post_ids), _CHUNK):
             chunk = post_ids[i : i + _CHUNK]
@@ -153,6 +172,27 @@ def record_referral(store: Store, record: ReferralRecord) -> str:
             ),
         )
         referral_id = cursor.lastrowid
+        natural = [
+            (str(r[0]), str(r[1]))
+            for i in range(0, len(post_ids), _CHUNK)
+            for r in conn.execute(
+                "SELECT platform, platform_post_id FROM posts WHERE id IN "
+                f"({','.join('?' * len(post_ids[i : i + _CHUNK]))})",
+                post_ids[i : i + _CHUNK],
+            )
+        ]
+        signature = signer.sign(
+            referral_message(
+                referral_uuid,
+                record.platform,
+                record.pack_sha256,
+                record.pack_name,
+                store.user,
+                at,
+                natural,
+            )
+        )
+        conn.execute("UPDATE referrals SET signature = ? WHERE id = ?", (signature, referral_id))
         conn.execute(
             "INSERT INTO referral_packs(referral_id, pack_id, protection, signature_name, "
             "signer_key_id, size, accounts, audit_head) VALUES (?,?,?,?,?,?,?,?)",

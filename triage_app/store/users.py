@@ -7,33 +7,82 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import ROLES, require_role
 from .audit import append_audit
 from .connection import Store
+from .personal_keys import (
+    PersonalKey,
+    canonical_public_key,
+    personal_key_for,
+    registered_public_key,
+    write_registration,
+)
 
 
-def add_user(store: Store, name: str, role: str) -> None:
-    """Add a user or change their role (supervisor only)."""
+def add_user(store: Store, name: str, role: str, public_key: str | None = None) -> None:
+    """Add a user, change their role and/or register their personal public key (supervisor
+    only). The registration (name, role, key) is signed with the supervisor's own key, so a key
+    or role written into the table by hand does not verify."""
     if role not in ROLES:
         raise UsageError(f"Role must be one of {', '.join(ROLES)}")
     if not name.strip():
         raise UsageError("A user needs a name")
+    key_text = canonical_public_key(public_key) if public_key is not None else None
     require_role(store.user, store.role_of(), "add_user")
     with store.transaction() as conn:
-        before = conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
-        if before and before[0] == role:
+        before = conn.execute(
+            "SELECT role, public_key FROM users WHERE name = ?", (name,)
+        ).fetchone()
+        if before and before[0] == role and (key_text is None or key_text == before[1]):
             raise TriageError(f"{name} is already a {role}")
+        if key_text is not None:
+            holder = conn.execute(
+                "SELECT name FROM users WHERE public_key = ? AND name <> ?", (key_text, name)
+            ).fetchone()
+            if holder is not None:
+                raise TriageError(f"That key is already registered for {holder[0]}")
         conn.execute(
             "INSERT INTO users(name, role, added_by, added_at) VALUES (?,?,?,?) "
             "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
             (name, role, store.user, utc_now_iso()),
         )
-        append_audit(
-            conn,
-            store.user,
-            "user_add" if before is None else "user_role",
-            "user",
-            name,
-            {"role": role, "previous": before[0] if before else None},
+        if before is None or before[0] != role:
+            append_audit(
+                conn,
+                store.user,
+                "user_add" if before is None else "user_role",
+                "user",
+                name,
+                {"role": role, "previous": before[0] if before else None},
+            )
+        key_now = key_text or (before[1] if before else None)
+        if key_now is not None:
+            # (Re-)sign the registration: a role change is vouched for like a new key.
+            write_registration(store, conn, name, role, key_now, _registrar(store))
+
+
+def _registrar(store: Store) -> PersonalKey:
+    """The supervisor's own key, which must be the one registered for them here."""
+    signer = personal_key_for(store)
+    own = registered_public_key(store.conn, store.user)
+    if own is None:
+        raise TriageError(
+            f"No personal key is registered for {store.user} in this store, so you cannot "
+            "register other people's keys; a supervisor registers yours with 'triage users add "
+            f"{store.user} --role supervisor --key FILE'"
         )
+    if own != signer.public_text():
+        raise TriageError(
+            f"Your personal key is not the one registered for {store.user} in this store, so "
+            "you cannot register other people's keys"
+        )
+    return signer
 
 
 def list_users(store: Store) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in store.execute("SELECT name, role FROM users ORDER BY name")]
+
+
+def list_users_with_keys(store: Store) -> list[tuple[str, str, str | None]]:
+    """(name, role, registered public key or None), by name."""
+    return [
+        (r[0], r[1], r[2])
+        for r in store.execute("SELECT name, role, public_key FROM users ORDER BY name")
+    ]
