@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from . import commands
 from .commands.context import CommandContext
 from .core.errors import TriageError, UsageError
+from .core.fileio import PRIVATE_UMASK
 
 log = logging.getLogger("triage")
 
@@ -48,6 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything this run creates is owner-only (files 0600, folders 0700) whatever the
+    # caller's umask; the library also sets modes explicitly where it creates files.
+    old_umask = os.umask(PRIVATE_UMASK)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(old_umask)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
@@ -73,25 +85,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
-        path = _log_crash()
+        path = _log_crash(args.data_dir)
         print(f"error: unexpected {type(exc).__name__}: {exc} (details in {path})", file=sys.stderr)
         return 1
     finally:
         ctx.close()
 
 
-def _log_crash() -> str:
-    """Write the current traceback to the data folder's crash log and return its path."""
+def _log_crash(data_dir_arg: str | None = None) -> str:
+    """Write the current traceback to the crash log of the data folder in use (``--data-dir``,
+    TRIAGE_DATA_DIR or the default), owner-only, and return its path."""
     import traceback
 
+    from .core.fileio import open_private
     from .store.paths import data_dir
 
     try:
-        path = data_dir() / "crash.log"
-        with open(path, "a", encoding="utf-8") as handle:
+        path = data_dir(data_dir_arg) / "crash.log"
+        with open_private(path, append=True) as handle:
             handle.write(traceback.format_exc() + "\n")
         return str(path)
-    except OSError:
+    except (OSError, TriageError):
         return "stderr"
 
 

@@ -48,13 +48,13 @@ def test_an_analyst_is_refused_with_exit_1_and_the_role_named(store, capsys, mon
 @pytest.mark.parametrize(
     "args, code, message",
     [
-        (("review", "one", "approve"), 2, "POST_ID must be a number"),
+        (("review", "one", "approve"), 2, "POST_ID must be a whole number"),
         (("review", "1", "maybe"), 2, "invalid choice"),
         (("review", "1", "reject"), 2, "needs a reason"),
         (("review", "999", "approve"), 1, "No post with id 999"),
         (("outcome", "nobody", "taken-down"), 1, "No account 'nobody'"),
         (("outcome", "1", "taken-down", "--date", "2025-13-01"), 2, "not a real date"),
-        (("blind", "sample", "ana", "--n", "0"), 2, "1 to 1000"),
+        (("blind", "sample", "ana", "--n", "0"), 2, "between 1 and 1,000"),
         (("blind", "answer", "1", "boat_crossing"), 1, "not waiting for a blind review"),
     ],
 )

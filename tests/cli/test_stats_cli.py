@@ -61,7 +61,7 @@ def test_stats_text_and_bad_days(make_store, capsys):
     assert "3 accounts taken down in 2025, up 50% on 2 in 2024" in out
     assert "2025: 5 accounts referred (+25.0% on 2024), 3 taken down" in out
     assert main(["--db", str(store.path), "stats", "--days", "-1"]) == 2
-    assert "--days must be 0" in capsys.readouterr().err
+    assert "--days: must be between 0 and" in capsys.readouterr().err
 
 
 def test_stats_on_a_missing_store_is_one_line(tmp_path, capsys):

@@ -10,6 +10,7 @@ from ..core.errors import TriageError, UsageError
 from ..store.audit import verify_audit
 from ..store.audit_query import list_audit
 from .context import CommandContext
+from .numbers import number, parse_post_id
 
 
 def register(sub: Any) -> None:
@@ -23,7 +24,9 @@ def register(sub: Any) -> None:
     s.add_argument("--actor")
     s.add_argument("--action")
     s.add_argument("--post", help="rows about this post id")
-    s.add_argument("--limit", type=int, default=200, help="at most N rows (default 200; 0: all)")
+    s.add_argument(
+        "--limit", type=number("--limit"), default=200, help="at most N rows (default 200; 0: all)"
+    )
     s.add_argument("--json", action="store_true")
     s.set_defaults(handler=run_list)
 
@@ -68,9 +71,7 @@ def run_list(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError("--limit must be 0 (all) or more")
     post = None
     if args.post is not None:
-        if not args.post.strip().isdigit():
-            raise UsageError(f"--post must be a post id (a number), not {args.post!r}")
-        post = int(args.post)
+        post = parse_post_id(args.post, "--post")
     rows = list_audit(
         ctx.store(), actor=args.actor, action=args.action, post=post, limit=args.limit or None
     )

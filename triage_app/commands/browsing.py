@@ -10,6 +10,7 @@ from ..core.workflow import STATUSES
 from ..store.post_detail import post_detail
 from ..store.queue import QueueQuery, queue_ids, queue_rows
 from .context import CommandContext
+from .numbers import number
 from .tagging import resolve_post
 
 
@@ -20,7 +21,7 @@ def register(sub: Any) -> None:
     q.add_argument("--tag")
     q.add_argument("--language")
     q.add_argument("--search", metavar="FTS", help="full-text search (FTS5 syntax)")
-    q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--limit", type=number("--limit", minimum=1), default=50)
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=run_queue)
 

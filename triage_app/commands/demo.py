@@ -12,12 +12,20 @@ from typing import Any
 from ..ingest.pipeline import CancelCheck, FileSummary, ProgressCallback, import_paths
 from ..store.connection import Store
 from .context import CommandContext
+from .numbers import number
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="fill the store with a realistic synthetic demo corpus")
-    p.add_argument("--posts", type=int, default=5000, help="how many posts (default 5000)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same corpus)")
+    p.add_argument(
+        "--posts",
+        type=number("--posts", minimum=1, maximum=20_000_000),
+        default=5000,
+        help="how many posts (default 5000)",
+    )
+    p.add_argument(
+        "--seed", type=number("--seed"), default=1, help="random seed (same seed, same corpus)"
+    )
     p.add_argument("--keep-jsonl", metavar="FILE", help="also keep the generated JSONL here")
     p.add_argument(
         "--history",

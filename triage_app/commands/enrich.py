@@ -12,6 +12,7 @@ from typing import Any
 from ..core.errors import UsageError
 from ..store import enrich, pivots
 from .context import CommandContext
+from .numbers import number
 from .tagging import resolve_post
 
 PIVOTS = {
@@ -30,7 +31,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("pivot", help="posts that belong with a post (duplicates, account, phone)")
     p.add_argument("post", metavar="POST_ID", help="local id, or PLATFORM:PLATFORM_POST_ID")
     p.add_argument("pivot", choices=sorted(PIVOTS))
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=number("--limit", minimum=1), default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_pivot)
 

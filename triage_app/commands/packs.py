@@ -10,6 +10,7 @@ from typing import Any
 
 from ..core.errors import UsageError
 from .context import CommandContext
+from .numbers import number
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +31,7 @@ def register(subparsers: Any) -> None:
     build.add_argument(
         "--post",
         action="append",
-        type=int,
+        type=number("--post", minimum=1),
         default=None,
         metavar="ID",
         help="only these approved posts (repeatable; default: all approved)",

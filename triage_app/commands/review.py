@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..core.errors import UsageError
 from ..store import blind_review
 from ..store.decisions import review
 from ..store.outcomes import outcome_history, record_outcome
 from .context import CommandContext
+from .numbers import number, parse_post_id
 
 
 def register(sub: Any) -> None:
@@ -37,9 +37,14 @@ def register(sub: Any) -> None:
         "sample", help="sample an analyst's decisions for a blind review (supervisor)"
     )
     s.add_argument("analyst", metavar="ANALYST")
-    s.add_argument("--n", type=int, default=20, help="how many posts (default 20)")
+    s.add_argument(
+        "--n",
+        type=number("--n", minimum=1, maximum=blind_review.MAX_SAMPLE),
+        default=20,
+        help="how many posts (default 20)",
+    )
     s.add_argument("--reviewer", help="who reviews them (default: you)")
-    s.add_argument("--seed", type=int, help="make the sample repeatable")
+    s.add_argument("--seed", type=number("--seed"), help="make the sample repeatable")
     s.set_defaults(handler=run_sample)
     s = blind.add_parser("list", help="posts waiting for your blind review (first tags hidden)")
     s.add_argument("--json", action="store_true")
@@ -58,9 +63,7 @@ def register(sub: Any) -> None:
 
 
 def _post_id(text: str) -> int:
-    if not text.strip().isdigit():
-        raise UsageError(f"POST_ID must be a number (the post's id in the store), not {text!r}")
-    return int(text)
+    return parse_post_id(text)
 
 
 def run_review(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -9,6 +9,9 @@ from typing import Any
 from ..core.errors import UsageError
 from ..store.stats import DEFAULT_DAYS, compute_stats
 from .context import CommandContext
+from .numbers import number
+
+MAX_DAYS = 36_500  # a hundred years
 
 
 def register(sub: Any) -> None:
@@ -16,7 +19,7 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="every figure as JSON (stable, documented)")
     p.add_argument(
         "--days",
-        type=int,
+        type=number("--days", maximum=MAX_DAYS),
         default=DEFAULT_DAYS,
         help=f"decisions per analyst over the last N days (default {DEFAULT_DAYS}; 0 for all time)",
     )

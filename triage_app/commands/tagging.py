@@ -10,6 +10,7 @@ from ..store.connection import Store
 from ..store.decisions import apply_tags
 from ..store.users import add_user
 from .context import CommandContext
+from .numbers import parse_post_id
 
 
 def register(sub: Any) -> None:
@@ -41,10 +42,11 @@ def register(sub: Any) -> None:
 
 def resolve_post(store: Store, ref: str) -> int:
     """A post reference: the local id, or PLATFORM:PLATFORM_POST_ID."""
-    if ref.isdigit():
-        if store.scalar("SELECT 1 FROM posts WHERE id = ?", (int(ref),)):
-            return int(ref)
-        raise TriageError(f"No post with id {ref} in this store")
+    if ref.strip().lstrip("+-").isdigit():
+        post_id = parse_post_id(ref)  # one clear line for "-5", "²" or 10**30
+        if store.scalar("SELECT 1 FROM posts WHERE id = ?", (post_id,)):
+            return post_id
+        raise TriageError(f"No post with id {post_id} in this store")
     if ":" in ref:
         platform, _, pid = ref.partition(":")
         found = store.scalar(

@@ -31,6 +31,7 @@ from .signing import SIGNATURE_SUFFIX, load_public_key, now_comment, sign_file, 
 from .sync_export import collect
 from .sync_format import read_pack_zip, write_pack_zip
 from .sync_merge import merge
+from .sync_trust import check_sender, trust_sender
 
 Progress = Callable[[str], None]
 
@@ -153,6 +154,7 @@ class ImportResult:
     added: dict[str, int]
     conflicts: int
     already: bool = False
+    trusted_key: str | None = None  # the sender's signing key id, when first trusted by this pack
 
 
 def import_sync_pack(
@@ -170,7 +172,9 @@ def import_sync_pack(
         raise TriageError(f"No sync pack at {path}")
     public_key = load_public_key(Path(signer))
     progress("checking the signature")
-    verify_file(path, signature or path.with_name(path.name + SIGNATURE_SUFFIX), public_key)
+    verified = verify_file(
+        path, signature or path.with_name(path.name + SIGNATURE_SUFFIX), public_key
+    )
     digest = _sha256(path)
     work = Path(tempfile.mkdtemp(prefix=".sync-in-", dir=store.path.parent))
     try:
@@ -183,12 +187,32 @@ def import_sync_pack(
         own = store.store_id
         if manifest["from_store"] == own:
             raise TriageError("This sync pack was made by this store; import it on the peer")
+        sender = canonical_recipient(str(manifest["from_recipient"]))
+        sender_check = {
+            "own_store": own,
+            "own_recipient": sync_recipient(store),
+            "store_id": str(manifest["from_store"]),
+            "recipient": sender,
+            "key_id": verified.key_id,
+        }
+        # The store the manifest names must be the one whose key verified the pack.
+        known_sender = check_sender(store.conn, **sender_check)
         pack_id = str(manifest["pack_id"])
         if store.scalar("SELECT 1 FROM sync_imports WHERE pack_id = ?", (pack_id,)):
             return ImportResult(pack_id, manifest["from_store"], {}, 0, already=True)
         progress("merging")
         at = utc_now_iso()
         with store.transaction() as conn:
+            if check_sender(conn, **sender_check) is None:  # again, inside the transaction
+                trust_sender(
+                    conn,
+                    store_id=str(manifest["from_store"]),
+                    recipient=sender,
+                    key_id=verified.key_id,
+                    public_key=public_key.to_base64().decode("ascii"),
+                    actor=store.user,
+                    at=at,
+                )
             cur = conn.execute(
                 "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at, "
                 "finished_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -217,7 +241,6 @@ def import_sync_pack(
                 "UPDATE imports SET inserted = ? WHERE id = ?",
                 (counts.added.get("posts", 0), cur.lastrowid),
             )
-            sender = canonical_recipient(str(manifest["from_recipient"]))
             marks = [
                 (sender, kind, row["uuid"])
                 for kind, section in (
@@ -268,7 +291,13 @@ def import_sync_pack(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _enrich(store)
-    return ImportResult(pack_id, manifest["from_store"], counts.added, counts.conflicts)
+    return ImportResult(
+        pack_id,
+        manifest["from_store"],
+        counts.added,
+        counts.conflicts,
+        trusted_key=None if known_sender is not None else verified.key_id,
+    )
 
 
 def _enrich(store: Store) -> None:

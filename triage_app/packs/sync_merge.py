@@ -26,6 +26,7 @@ from ..core.taxonomy import Tag
 from ..core.workflow import status_after_tags
 from .sync_export import media_uuid
 from .sync_format import SyncContents, SyncPackError, extract_media
+from .sync_trust import DecisionGate
 
 _ORDER = {"tag": 0, "untag": 1}
 
@@ -82,8 +83,9 @@ def merge(
     accounts = _merge_accounts(conn, rows["accounts"], counts)
     posts = _merge_posts(conn, rows["posts"], accounts, import_id, imported_at, counts)
     _merge_media(conn, rows["media"], posts, contents, pack_zip, store_path, counts)
-    touched = _merge_decisions(conn, rows["decisions"], posts, own_store, counts)
-    _merge_outcomes(conn, rows["outcomes"], accounts, counts)
+    gate = DecisionGate(conn, own_store, rows["audit"])
+    touched = _merge_decisions(conn, rows["decisions"], posts, own_store, gate, counts)
+    _merge_outcomes(conn, rows["outcomes"], accounts, gate, counts)
     _merge_audit(conn, rows["audit"], own_store, counts)
     touched |= {pid for pid, new in posts.values() if new}
     for post_id in sorted(touched):
@@ -282,6 +284,7 @@ def _merge_decisions(
     rows: Iterable[dict[str, Any]],
     posts: dict[str, tuple[int, bool]],
     own_store: str,
+    gate: DecisionGate,
     counts: MergeCounts,
 ) -> set[int]:
     touched: set[int] = set()
@@ -298,9 +301,13 @@ def _merge_decisions(
         if conn.execute("SELECT 1 FROM decisions WHERE uuid = ?", (uid,)).fetchone():
             continue
         post_id = posts[post_uuid][0]
+        platform, natural = conn.execute(
+            "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
+        ).fetchone()
+        gate.check_decision(row, platform, natural)  # refuses the whole pack if not trusted
         conn.execute(
             "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, "
-            "batch, undoes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "batch, undoes, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 uid,
                 post_id,
@@ -312,6 +319,7 @@ def _merge_decisions(
                 row.get("workstation"),
                 row.get("batch"),
                 row.get("undoes"),
+                row.get("signature"),
             ),
         )
         if origin != own_store:
@@ -324,7 +332,11 @@ def _merge_decisions(
 
 
 def _merge_outcomes(
-    conn: Any, rows: Iterable[dict[str, Any]], accounts: dict[str, int], counts: MergeCounts
+    conn: Any,
+    rows: Iterable[dict[str, Any]],
+    accounts: dict[str, int],
+    gate: DecisionGate,
+    counts: MergeCounts,
 ) -> None:
     for row in rows:
         uid = _text(row, "uuid", "outcomes")
@@ -336,6 +348,7 @@ def _merge_outcomes(
             raise SyncPackError(f"Unknown outcome {outcome!r} in the pack")
         if conn.execute("SELECT 1 FROM outcomes WHERE uuid = ?", (uid,)).fetchone():
             continue
+        gate.check_outcome(row)
         conn.execute(
             "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, note) "
             "VALUES (?,?,?,?,?,?,?)",
