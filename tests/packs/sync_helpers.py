@@ -12,7 +12,10 @@ from triage_app.packs import signing
 from triage_app.packs.sync import export_sync_pack, import_sync_pack, sync_recipient
 from triage_app.packs.sync_export import SYNC_ACTIONS
 from triage_app.store.connection import Store
+from triage_app.store.four_eyes import set_self_approval
 from triage_app.store.opening import open_for_user
+from triage_app.store.personal_keys import personal_key_for, registered_public_key
+from triage_app.store.users import add_user
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -55,10 +58,12 @@ def write_export(folder: Path, ids: range, tag: str) -> Path:
 
 
 class Field:
-    """One store with its supervisor, sync key and signer key file."""
+    """One store with its supervisor (a one-person team: self-approval on), sync key and signer
+    key file."""
 
     def __init__(self, root: Path, name: str, user: str) -> None:
         self.name = name
+        self.user = user
         self.folder = root / name
         self.folder.mkdir(parents=True)
         self.store: Store = open_for_user(self.folder / "store.db", create=True, user=user)
@@ -66,7 +71,21 @@ class Field:
         signing.signing_key(self.store.store_id)
         self.signer = self.folder / "signer.pub"
         self.signer.write_text(signing.public_key_text(self.store.store_id))
+        set_self_approval(self.store, True)
         self.packs = 0
+
+    def public_key(self) -> str:
+        """This store's person's personal public key (``triage keys export-personal``)."""
+        return personal_key_for(self.store).public_text()
+
+    def register(self, *others: Field, role: str = "supervisor") -> None:
+        """A supervisor here registers the people of ``others`` with their keys and a role, as
+        must happen before their work can be imported (the same login is one person with one
+        key everywhere, so a person already registered here is left alone)."""
+        for other in others:
+            if registered_public_key(self.store.conn, other.user) == other.public_key():
+                continue
+            add_user(self.store, other.user, role, public_key=other.public_key())
 
     def import_posts(self, ids: range) -> None:
         src = write_export(self.folder / "incoming", ids, f"{ids.start}-{ids.stop}")

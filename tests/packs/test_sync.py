@@ -51,6 +51,8 @@ def fields(tmp_path: Path) -> tuple[Field, Field, Field]:
         Field(tmp_path, "b", "ben"),
         Field(tmp_path, "c", "cara"),
     )
+    for f in (a, b, c):  # each supervisor registers the other stores' people and keys
+        f.register(*(g for g in (a, b, c) if g is not f))
     _work(a, b, c)
     yield a, b, c
     for f in (a, b, c):
@@ -118,6 +120,7 @@ def test_import_order_does_not_matter_and_twice_changes_nothing(tmp_path: Path, 
     a, b, c = fields
     # Two copies of a fresh store D (same id and sync key) receive the same packs in both orders.
     d = Field(tmp_path, "d", "dana")
+    d.register(a, b, c)
     d.store.close()
     shutil.copytree(d.folder, tmp_path / "d2")
     pack_a, pack_b, pack_c = a.export_to(d), b.export_to(d), c.export_to(d)

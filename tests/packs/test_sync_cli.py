@@ -10,10 +10,12 @@ from tests.store.keys_helpers import write_posts
 
 
 def _env(tmp_path: Path, name: str) -> dict[str, str]:
+    # One person (the OS login) runs both stores from one keyring, so their personal key, which
+    # signs every decision and is registered in both stores, is the same in both.
     return {
         "TRIAGE_DATA_DIR": str(tmp_path / name),
         "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
-        "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / f"{name}-keyring.json"),
+        "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
     }
 
 

@@ -14,6 +14,8 @@ from triage_app.store.opening import open_for_user
 
 def test_all_six_orders_of_three_overlapping_packs_agree(tmp_path: Path) -> None:
     a, b, c = (Field(tmp_path, n, u) for n, u in (("a", "anna"), ("b", "ben"), ("c", "cara")))
+    a.register(b, c)
+    b.register(a, c)
     a.import_posts(range(1, 7))
     b.import_posts(range(4, 10))
     c.import_posts(range(6, 12))
@@ -27,6 +29,7 @@ def test_all_six_orders_of_three_overlapping_packs_agree(tmp_path: Path) -> None
     apply_tags(c.store, [c.post_id("p8")], add=["recruitment"])
 
     d = Field(tmp_path, "d", "dana")
+    d.register(a, b, c)
     d.store.close()
     packs = [(a.export_to(d), a), (b.export_to(d), b), (c.export_to(d), c)]
     results = []

@@ -17,7 +17,7 @@ from ..store.connection import Store
 
 # Audit actions about the exchange itself: shipped (so peer chains stay complete) but they are
 # each store's own record of transport, see docs/security.md.
-SYNC_ACTIONS = ("sync_export", "sync_import")
+SYNC_ACTIONS = ("sync_export", "sync_import", "sync_peer_key")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
 
 
@@ -60,7 +60,8 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
     for r in _unseen(
         store,
         "SELECT t.uuid, p.uuid, t.kind, t.tag, t.note, t.actor, t.at, t.workstation, t.batch, "
-        "t.undoes, coalesce(o.store_id, ?) FROM decisions t JOIN posts p ON p.id = t.post_id "
+        "t.undoes, coalesce(o.store_id, ?), t.signature FROM decisions t "
+        "JOIN posts p ON p.id = t.post_id "
         "LEFT JOIN decision_origin o ON o.uuid = t.uuid",
         "decision",
         recipient,
@@ -81,6 +82,7 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
                         "batch",
                         "undoes",
                         "origin",
+                        "signature",
                     ),
                     r,
                     strict=True,

@@ -67,6 +67,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "batch": "text?",
         "undoes": "text?",
         "origin": "id",
+        "signature": "text?",  # the author's personal signature (checked by sync_trust)
     },
     "outcomes": {
         "uuid": "id",
