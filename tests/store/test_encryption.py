@@ -34,7 +34,10 @@ def _rows(path: Path, key: bytes | None) -> dict[str, list[tuple]]:
     conn = connect(path, key)
     try:
         names = table_counts(conn)
-        return {n: sorted(map(repr, conn.execute(f'SELECT * FROM "{n}"'))) for n in names}
+        rows = {n: sorted(map(repr, conn.execute(f'SELECT * FROM "{n}"'))) for n in names}
+        # An encrypted store also holds its evidence key (store/evidence_crypto.py).
+        rows["meta"] = [r for r in rows.get("meta", []) if not r.startswith("('evidence_")]
+        return rows
     finally:
         conn.close()
 

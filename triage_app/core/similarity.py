@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -137,8 +138,9 @@ def jaccard_many(a: np.ndarray, others: np.ndarray) -> np.ndarray:
 # -- images -----------------------------------------------------------------------------------
 
 
-def image_phash(path: Path | str) -> str | None:
-    """The 64-bit perceptual hash of an image file as 16 hex digits; None if it is unreadable."""
+def image_phash(path: Path | str | IO[bytes]) -> str | None:
+    """The 64-bit perceptual hash of an image file (or an opened, seekable stream of one) as 16
+    hex digits; None if it is unreadable."""
     import imagehash
     from PIL import Image, UnidentifiedImageError
 

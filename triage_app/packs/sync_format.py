@@ -11,13 +11,14 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from ..core.errors import TriageError
+from ..store.evidence_crypto import open_media
 from .sync_rows import check_row
 
 FORMAT = "triage-sync"
@@ -60,16 +61,20 @@ def _jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
 
 
 def write_pack_zip(
-    target: Path,
+    target: Path | IO[bytes] | Any,
     manifest: dict[str, Any],
     sections: dict[str, list[dict[str, Any]]],
     media_files: dict[str, Path],
+    key: bytes | None = None,
 ) -> dict[str, Any]:
-    """Write the ZIP at ``target`` (a new file); returns the manifest as written.
+    """Write the ZIP at ``target`` (a new file, or a writable stream such as a SealingWriter);
+    returns the manifest as written.
 
-    ``media_files`` maps an entry name (``media/<sha256><suffix>``) to the file to copy."""
+    ``media_files`` maps an entry name (``media/<sha256><suffix>``) to the file to copy; an
+    encrypted evidence copy is decrypted on the fly with ``key`` (the store's evidence key)."""
     entries: list[dict[str, Any]] = []
-    with zipfile.ZipFile(target, "x", compression=zipfile.ZIP_DEFLATED) as zf:
+    mode: Literal["w", "x"] = "x" if isinstance(target, Path) else "w"
+    with zipfile.ZipFile(target, mode, compression=zipfile.ZIP_DEFLATED) as zf:
         for name in SECTIONS:
             digest, size = hashlib.sha256(), 0
             with zf.open(f"{name}.jsonl", "w") as out:
@@ -80,7 +85,7 @@ def write_pack_zip(
             entries.append({"name": f"{name}.jsonl", "size": size, "sha256": digest.hexdigest()})
         for entry_name, source in sorted(media_files.items()):
             digest, size = hashlib.sha256(), 0
-            with open(source, "rb") as src, zf.open(entry_name, "w") as out:
+            with open_media(source, key) as src, zf.open(entry_name, "w", force_zip64=True) as out:
                 while block := src.read(1 << 20):
                     digest.update(block)
                     size += len(block)
@@ -97,7 +102,36 @@ def write_pack_zip(
     return written
 
 
-def read_pack_zip(path: Path) -> SyncContents:
+PackSource = Path | Callable[[], IO[bytes]]  # a decrypted pack: a file, or an opener of it
+
+
+class _OwningZip(zipfile.ZipFile):
+    """A ZIP read from a stream it owns (closed with it)."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+        super().__init__(handle)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._handle.close()
+
+
+def _zip(source: PackSource) -> zipfile.ZipFile:
+    """The pack's ZIP, from its file or from a fresh stream of the opener."""
+    if isinstance(source, Path):
+        return zipfile.ZipFile(source)
+    handle = source()
+    try:
+        return _OwningZip(handle)
+    except BaseException:
+        handle.close()
+        raise
+
+
+def read_pack_zip(path: PackSource) -> SyncContents:
     """Read and check a decrypted pack; SyncPackError names the first thing wrong.
 
     Every entry is read as a stream: its size and SHA-256 are checked against the manifest and
@@ -105,7 +139,7 @@ def read_pack_zip(path: Path) -> SyncContents:
     refused before anything is merged, in memory bounded by one block and the longest line.
     The rows are not kept: ``SyncContents.rows`` reads them again from the pack when iterated."""
     try:
-        zf = zipfile.ZipFile(path)
+        zf = _zip(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise SyncPackError("The sync pack's content is not a ZIP archive") from exc
     with zf:
@@ -224,7 +258,7 @@ class Section:
     """One section's rows, read again from the decrypted pack each time they are iterated (and
     checked again against the manifest), so a section of any size costs one line of memory."""
 
-    path: Path
+    path: PackSource
     section: str
     size: int
     sha256: str
@@ -232,7 +266,7 @@ class Section:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         name = f"{self.section}.jsonl"
         try:
-            zf = zipfile.ZipFile(self.path)
+            zf = _zip(self.path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise SyncPackError("The sync pack's content is not a ZIP archive") from exc
         entry = {"size": self.size, "sha256": self.sha256}
@@ -297,8 +331,8 @@ def _lines(name: str, src: _Checked) -> Iterator[tuple[int, bytes]]:
             raise SyncPackError(f"{name} line {number} is implausibly long")
 
 
-def extract_media(path: Path, entry: str, target: Path) -> None:
-    """Copy one media entry of the decrypted pack to ``target``."""
-    with zipfile.ZipFile(path) as zf, zf.open(entry) as src, open(target, "xb") as out:
-        while block := src.read(1 << 20):
-            out.write(block)
+@contextmanager
+def open_media_entry(path: PackSource, entry: str) -> Iterator[IO[bytes]]:
+    """One media entry of the decrypted pack, as a stream (never copied to disk in plain)."""
+    with _zip(path) as zf, zf.open(entry) as src:
+        yield src

@@ -25,7 +25,7 @@ from typing import Any
 from ..core.taxonomy import Tag
 from ..core.workflow import status_after_tags
 from .sync_export import media_uuid
-from .sync_format import SyncContents, SyncPackError, extract_media
+from .sync_format import PackSource, SyncContents, SyncPackError, open_media_entry
 from .sync_trust import DecisionGate
 
 _ORDER = {"tag": 0, "untag": 1}
@@ -75,7 +75,7 @@ def merge(
     import_id: int,
     imported_at: str,
     taxonomy: dict[str, Tag],
-    pack_zip: Path,
+    pack_zip: PackSource,
     store_path: Path,
 ) -> MergeCounts:
     counts = MergeCounts()
@@ -223,12 +223,14 @@ def _merge_media(
     rows: Iterable[dict[str, Any]],
     posts: dict[str, tuple[int, bool]],
     contents: SyncContents,
-    pack_zip: Path,
+    pack_zip: PackSource,
     store_path: Path,
     counts: MergeCounts,
 ) -> None:
-    from ..ingest.evidence import evidence_dir, store_media_file
+    from ..ingest.evidence import store_media_file
+    from ..store.evidence_crypto import evidence_key
 
+    media_key = evidence_key(conn)
     existing: dict[int, set[str]] = {}
     for row in rows:
         post_uuid = _text(row, "post", "media")
@@ -252,14 +254,12 @@ def _merge_media(
         stored = None
         entry = row.get("file")
         if isinstance(entry, str) and sha and contents.media_files.get(sha) == entry:
-            incoming = evidence_dir(store_path) / f".sync-{sha}{Path(entry).suffix}"
-            incoming.parent.mkdir(parents=True, exist_ok=True)
-            incoming.unlink(missing_ok=True)
-            extract_media(pack_zip, entry, incoming)
-            try:
-                stored = store_media_file(incoming, store_path).stored_path
-            finally:
-                incoming.unlink(missing_ok=True)
+            # Straight from the (sealed) pack into the evidence store, encrypted as it is
+            # written: the media never lie on disk in plain.
+            with open_media_entry(pack_zip, entry) as src:
+                stored = store_media_file(
+                    src, store_path, Path(entry).suffix, key=media_key
+                ).stored_path
         conn.execute(
             "INSERT INTO media(post_id, kind, name, url, stored_path, sha256, size, mime, "
             "missing) VALUES (?,?,?,?,?,?,?,?,?)",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Literal, Protocol
 
 from ..core.errors import TriageError
+from ..store.evidence_crypto import EvidenceDamaged, media_size, open_media
 
 CHUNK = 1024 * 1024
 TEXT_BLOCK = 1024 * 1024
@@ -148,22 +149,34 @@ class PackZipWriter:
             stream.drain()
         self.entries.append(Entry(name, stream.size, stream.sha256.hexdigest()))
 
-    def add_file(self, name: str, source: Path, expected_sha256: str | None, label: str) -> Entry:
+    def add_file(
+        self,
+        name: str,
+        source: Path,
+        expected_sha256: str | None,
+        label: str,
+        key: bytes | None = None,
+    ) -> Entry:
         """Copy ``source`` into the ZIP, hashing it; stop if it no longer matches the import.
 
-        ``label`` names the file for the person reading the error."""
+        An encrypted evidence copy is decrypted on the fly with ``key`` (the store's evidence
+        key): its plain bytes go only into the ZIP stream. ``label`` names the file for the
+        person reading the error."""
         try:
-            size = os.stat(source).st_size
-            handle = open(source, "rb")
+            handle = open_media(source, key)
+            size = media_size(handle)
         except OSError as exc:
             raise TriageError(
                 f"Media file {label} cannot be read ({exc.strerror or exc}); export stopped"
             ) from exc
         digest = hashlib.sha256()
         with handle, self._zip.open(self._info(name, size), "w") as out:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
+            try:
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+            except EvidenceDamaged as exc:
+                raise TriageError(f"Media file {label}: {exc}; export stopped") from exc
         actual = digest.hexdigest()
         if expected_sha256 and actual != expected_sha256.lower():
             raise MediaChanged(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError
-from .connection import connect
+from .connection import connect, open_store
 from .keys import (
     KeyInfo,
     find_key,
@@ -94,12 +94,16 @@ def encrypt_store(path: Path, passphrase: str | None) -> dict[str, int]:
         )
 
     try:
-        return rewrite_store(path, None, key, before_swap=record_key)
+        counts = rewrite_store(path, None, key, before_swap=record_key)
     except BaseException:
         if is_plain_sqlite(path):  # not swapped: the store is still plain, say so again
             keyring_delete(store_id)
             write_keyinfo(path, KeyInfo(store_id, encrypted=False))
         raise
+    # Opening the now-encrypted store gives it an evidence key and encrypts its media files
+    # (store/evidence_crypto.py); a kill before this is finished by the next opening.
+    open_store(path, key=key).close()
+    return counts
 
 
 def _plain_store_id(path: Path) -> str:

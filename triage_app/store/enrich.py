@@ -45,6 +45,7 @@ from ..core.priority import (
     score_post,
 )
 from .connection import Store
+from .evidence_crypto import evidence_key, open_media
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +266,15 @@ def _media_file(store: Store, stored_path: str | None, source_path: str | None) 
     return None
 
 
+def _phash(path: Path, key: bytes | None) -> str | None:
+    """The perceptual hash of a media file, an encrypted evidence copy decrypted in memory."""
+    try:
+        with open_media(path, key) as source:
+            return similarity.image_phash(source)
+    except OSError:
+        return None
+
+
 def _batch_phashes(
     store: Store, conn: Any, after: int, last: int, result: EnrichResult
 ) -> dict[int, list[str]]:
@@ -288,12 +298,13 @@ def _batch_phashes(
             ).fetchall()
         )
     out: dict[int, list[str]] = {}
+    media_key = evidence_key(conn)
     for media_id, post_id, stored, source, phash, _mime, sha in rows:
         if not phash:
             phash = by_sha.get(sha) if sha else None
             if phash is None:
                 path = _media_file(store, stored, source)
-                phash = similarity.image_phash(path) if path else None
+                phash = _phash(path, media_key) if path else None
                 result.images_hashed += 1 if phash else 0
             if phash:
                 conn.execute("UPDATE media SET phash = ? WHERE id = ?", (phash, media_id))

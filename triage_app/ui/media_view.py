@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
+from ..store.evidence_crypto import open_media
 from ..store.paths import data_dir
 
 SETTINGS_FILE = "window.ini"  # the window's settings file in the data folder (ui/settings.py)
@@ -49,11 +50,14 @@ def _to_qimage(image: Image.Image) -> QImage:
     return qimage.copy()  # own the pixels: `data` goes away with this function
 
 
-def load_thumbnail(path: Path, size: int = THUMB, *, concealed: bool) -> QImage | None:
+def load_thumbnail(
+    path: Path, size: int = THUMB, *, concealed: bool, key: bytes | None = None
+) -> QImage | None:
     """A thumbnail of an image file, blurred and greyscale when ``concealed``; None if the file
-    cannot be read as an image."""
+    cannot be read as an image. An encrypted evidence copy is decrypted with ``key`` (the
+    store's evidence key) in memory, a segment at a time, as the image is read: never to disk."""
     try:
-        with Image.open(path) as opened:
+        with open_media(path, key) as source, Image.open(source) as opened:
             opened.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a reduced scale
             image: Image.Image = ImageOps.exif_transpose(opened)
             image.thumbnail((size, size))
@@ -122,14 +126,18 @@ class MediaItem:
     file: Path | None  # the file itself (evidence copy, else the collected file)
     still: Path | None  # an image to show: the file itself for photos, a poster for videos
     missing: bool
+    key: bytes | None = None  # the store's evidence key (encrypted evidence copies)
 
     @property
     def label(self) -> str:
         return f"{self.kind}: {self.name}"
 
 
-def resolve_media(rows: list[dict[str, Any]], evidence_root: Path | None) -> list[MediaItem]:
-    """Turn the post's media rows into items with the files to show."""
+def resolve_media(
+    rows: list[dict[str, Any]], evidence_root: Path | None, key: bytes | None = None
+) -> list[MediaItem]:
+    """Turn the post's media rows into items with the files to show (``key``: the store's
+    evidence key, to read its encrypted copies)."""
     items: list[MediaItem] = []
     photos_by_stem: dict[str, Path] = {}
     resolved: list[tuple[dict[str, Any], Path | None]] = []
@@ -164,6 +172,7 @@ def resolve_media(rows: list[dict[str, Any]], evidence_root: Path | None) -> lis
                 file,
                 still,
                 bool(row.get("missing")) or file is None,
+                key,
             )
         )
     return items
@@ -242,7 +251,9 @@ class MediaTile(QLabel):
         item = self.item
         image: QImage | None = None
         if item.still is not None:
-            image = load_thumbnail(item.still, THUMB, concealed=not self._revealed)
+            image = load_thumbnail(
+                item.still, THUMB, concealed=not self._revealed, key=item.key
+            )
         if image is None:
             image = placeholder_image(self._card_lines(), THUMB, icon=self._icon())
         elif item.kind == "video":
@@ -312,15 +323,20 @@ class MediaView(QScrollArea):
         self.tiles: list[MediaTile] = []
 
     def set_media(
-        self, rows: list[dict[str, Any]], evidence_root: Path | None, revealed: bool | None = None
+        self,
+        rows: list[dict[str, Any]],
+        evidence_root: Path | None,
+        revealed: bool | None = None,
+        key: bytes | None = None,
     ) -> None:
-        """Show the post's media; concealed unless ``revealed`` (default: the user's setting)."""
+        """Show the post's media; concealed unless ``revealed`` (default: the user's setting).
+        ``key`` is the store's evidence key (its copies are encrypted in an encrypted store)."""
         reveal = reveal_by_default() if revealed is None else revealed
         for tile in self.tiles:
             self._layout.removeWidget(tile)
             tile.deleteLater()
         self.tiles = []
-        items = resolve_media(rows, evidence_root)
+        items = resolve_media(rows, evidence_root, key)
         for index, item in enumerate(items):
             tile = MediaTile(item, index, len(items), reveal, self._inner)
             self._layout.insertWidget(index, tile)
