@@ -15,6 +15,7 @@ from pyrage import x25519
 
 from tests.conftest import ROOT
 from tests.store.keys_helpers import write_posts
+from tests.support.run_as import launcher_command
 
 UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
 
@@ -31,7 +32,6 @@ def _env(tmp_path: Path, data: str = "data") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         TRIAGE_DATA_DIR=str(tmp_path / data),
-        TRIAGE_USER="alice",
         PYTHON_KEYRING_BACKEND="tests.store.file_keyring.FileKeyring",
         TRIAGE_TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
     )
@@ -55,8 +55,15 @@ def test_the_namespace_really_has_no_network(tmp_path: Path) -> None:
     assert result.stdout.startswith("refused"), result.stdout
 
 
-def _cli(tmp_path: Path, *args: str, data: str = "data") -> subprocess.CompletedProcess[str]:
-    result = _offline([sys.executable, "-m", "triage_app.cli", *args], _env(tmp_path, data))
+def _cli(
+    tmp_path: Path, *args: str, data: str = "data", user: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`triage ARGS` offline as the real OS login (or, with ``user``, as that person through the
+    test-only launcher)."""
+    command = (
+        launcher_command(user, *args) if user else [sys.executable, "-m", "triage_app.cli", *args]
+    )
+    result = _offline(command, _env(tmp_path, data))
     assert result.returncode == 0, f"triage {' '.join(args)}: {result.stderr}"
     return result
 
@@ -65,7 +72,8 @@ def test_cli_import_tag_review_and_exports_run_without_network(tmp_path: Path) -
     posts = write_posts(tmp_path / "posts.jsonl", 8)
     _cli(tmp_path, "db", "create")
     _cli(tmp_path, "import", str(posts))
-    _cli(tmp_path, "tag", "1", "boat_crossing")
+    _cli(tmp_path, "users", "add", "ana", "--role", "analyst")
+    _cli(tmp_path, "tag", "1", "boat_crossing", user="ana")  # four eyes: an analyst tags
     _cli(tmp_path, "review", "1", "approve")
     _cli(tmp_path, "queue", "--json")
     _cli(tmp_path, "db", "check")
@@ -114,7 +122,7 @@ from triage_app.ui.main_window import MainWindow
 
 app = QApplication(sys.argv[:1])
 data = data_dir()
-store = open_for_user(default_store_path(), user="alice", data_dir=data)
+store = open_for_user(default_store_path(), data_dir=data)  # the real OS login
 window = MainWindow(store, data)
 window.show()
 QTimer.singleShot(1500, window.close)

@@ -94,7 +94,6 @@ def _use_installed(tmp_path: Path, venv: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
     env.update(
         TRIAGE_DATA_DIR=str(tmp_path / "usb"),
-        TRIAGE_USER="field",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     env.pop("PYTHONPATH", None)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.support.run_as import as_person
 from triage_app.cli import main
 from triage_app.store.connection import open_store
 from triage_app.store.decisions import apply_tags
@@ -15,7 +16,7 @@ from triage_app.store.users import add_user
 
 @pytest.fixture
 def store(make_store):
-    s = make_store(user="alice")  # TRIAGE_USER is alice: the supervisor
+    s = make_store(user="alice")  # in-process code acts as alice: the supervisor
     add_user(s, "ana", "analyst")
     ids = add_posts(s, 3)
     apply_tags(open_store(s.path, user="ana"), ids, add=["boat_crossing"])
@@ -37,9 +38,9 @@ def test_approve_and_reject(store, capsys):
     assert (status(store, 1), status(store, 2)) == ("approved", "rejected")
 
 
-def test_an_analyst_is_refused_with_exit_1_and_the_role_named(store, capsys, monkeypatch):
-    monkeypatch.setenv("TRIAGE_USER", "ana")
-    assert cli(store, "review", "1", "approve") == 1
+def test_an_analyst_is_refused_with_exit_1_and_the_role_named(store, capsys):
+    with as_person("ana"):
+        assert cli(store, "review", "1", "approve") == 1
     err = capsys.readouterr().err
     assert err.strip() == "error: 'approve' needs the supervisor role; 'ana' is analyst"
     assert status(store, 1) == "tagged"
@@ -84,20 +85,19 @@ def test_outcome_for_a_referred_account(store, capsys):
     assert "taken down on 2025-04-01" in out and "earlier: still live on 2025-03-06" in out
 
 
-def test_blind_review_round_trip(store, capsys, monkeypatch):
+def test_blind_review_round_trip(store, capsys):
     add_user(store, "bob", "analyst")
     assert cli(store, "blind", "sample", "ana", "--n", "2", "--reviewer", "bob", "--seed", "4") == 0
     assert "Sampled 2 of ana's decisions for a blind review by bob" in capsys.readouterr().out
-    monkeypatch.setenv("TRIAGE_USER", "bob")
-    assert cli(store, "blind", "list", "--json") == 0
-    pending = json.loads(capsys.readouterr().out)
-    assert len(pending) == 2 and "boat_crossing" not in json.dumps(pending)
-    first, second = (str(p["post_id"]) for p in pending)
-    assert cli(store, "blind", "answer", first, "boat_crossing") == 0
-    assert "(agree)" in capsys.readouterr().out
-    assert cli(store, "blind", "answer", second, "not_relevant") == 0
-    assert "the analyst tagged boat_crossing (differ)" in capsys.readouterr().out
-    monkeypatch.setenv("TRIAGE_USER", "alice")
+    with as_person("bob"):
+        assert cli(store, "blind", "list", "--json") == 0
+        pending = json.loads(capsys.readouterr().out)
+        assert len(pending) == 2 and "boat_crossing" not in json.dumps(pending)
+        first, second = (str(p["post_id"]) for p in pending)
+        assert cli(store, "blind", "answer", first, "boat_crossing") == 0
+        assert "(agree)" in capsys.readouterr().out
+        assert cli(store, "blind", "answer", second, "not_relevant") == 0
+        assert "the analyst tagged boat_crossing (differ)" in capsys.readouterr().out
     assert cli(store, "blind", "agreement", "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["by_analyst"]["ana"]["n"] == 2

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT
+from tests.support.run_as import launcher_command
+
+CLI_USER = "alice"  # the person the CLI children act as
 
 MAX_RSS_MB = 400  # the bound for any single CLI child fed a malformed file
 ADDRESS_LIMIT = 1 << 30  # children fed bad input cannot take the machine's memory
@@ -39,15 +42,15 @@ class Ran:
 def cli_env(folder: Path, *, encrypted: bool = False) -> dict[str, str]:
     """Environment for a `triage` child whose store lives in ``folder``/data/store.db.
 
-    Both kinds use the JSON file keyring (signing and sync keys live in the keyring); a plain
-    store is asked for with TRIAGE_PLAIN_STORE=1."""
+    The child acts as "alice" (tests/support/as_person.py: the program itself only knows the
+    OS login). Both kinds use the JSON file keyring (signing and sync keys live in the keyring);
+    a plain store is asked for with TRIAGE_PLAIN_STORE=1."""
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "TRIAGE_DATA_DIR": str(data),
         "TRIAGE_DB": str(data / "store.db"),
-        "TRIAGE_USER": "alice",
         "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
         "TRIAGE_TEST_KEYRING_FILE": str(folder / "keyring.json"),
     }
@@ -58,8 +61,9 @@ def cli_env(folder: Path, *, encrypted: bool = False) -> dict[str, str]:
 
 
 def popen_cli(args: Sequence[str], env: dict[str, str], **kwargs: Any) -> subprocess.Popen[str]:
+    """`triage ARGS` as alice (through the test-only launcher that substitutes the person)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "triage_app.cli", *args],
+        launcher_command(CLI_USER, *args),
         cwd=ROOT,
         env=env,
         text=True,

@@ -24,9 +24,10 @@ IMAGE_BYTES = 40_000  # a typical compressed phone screenshot is 40-200 KB
 
 
 def fill_store(folder: Path, posts: int, media_every: int) -> Path:
+    from tests.support.run_as import tag_as
     from triage_app.ingest.pipeline import import_paths
     from triage_app.store import open_store
-    from triage_app.store.decisions import apply_tags, review
+    from triage_app.store.decisions import review
 
     media = folder / "media"
     media.mkdir(parents=True)
@@ -61,7 +62,7 @@ def fill_store(folder: Path, posts: int, media_every: int) -> Path:
     store = open_store(db, user="alice", create=True)
     import_paths(store, [export])
     ids = [r[0] for r in store.execute("SELECT id FROM posts")]
-    apply_tags(store, ids, add=["boat_crossing"])
+    tag_as(store, "dana", ids, ["boat_crossing"])  # four eyes: an analyst tags
     review(store, ids, "approve")
     store.close()
     return db
@@ -96,7 +97,6 @@ def measure(posts: int, media_every: int) -> dict[str, object]:
             {
                 "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
                 "TRIAGE_TEST_KEYRING_FILE": str(folder / "keyring.json"),
-                "TRIAGE_USER": "alice",
             }
         )
         proc = subprocess.run(

@@ -9,9 +9,12 @@ from pathlib import Path
 
 from pyrage import x25519
 
+from tests.support.run_as import tag_as
 from triage_app.ingest.pipeline import import_paths
 from triage_app.packs import signing
-from triage_app.store.decisions import apply_tags, review
+from triage_app.store.decisions import review
+
+TAGGER = "dana"  # the analyst who tags approved_store's posts
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -67,13 +70,15 @@ def approved_store(
     platform: str = "facebook",
     media_every: int = 2,
 ):
-    """A store whose first ``approve`` posts (default all) are tagged and approved."""
+    """A store whose first ``approve`` posts (default all) are tagged (by analyst TAGGER) and
+    approved (by the store's supervisor)."""
     store = make_store()
     import_paths(store, [write_corpus(tmp_path / "corpus", n, platform, media_every)])
     ids = [r[0] for r in store.execute("SELECT id FROM posts ORDER BY id")]
     chosen = ids if approve is None else ids[:approve]
-    apply_tags(store, chosen[: len(chosen) // 2 or 1], add=["boat_crossing"])
-    apply_tags(store, chosen[len(chosen) // 2 or 1 :] or chosen, add=["fake_documents"])
+    # Four eyes: an analyst tags, the supervisor (the store's maker) approves.
+    tag_as(store, TAGGER, chosen[: len(chosen) // 2 or 1], ["boat_crossing"])
+    tag_as(store, TAGGER, chosen[len(chosen) // 2 or 1 :] or chosen, ["fake_documents"])
     review(store, chosen, "approve")
     return store
 

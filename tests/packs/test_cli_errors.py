@@ -7,9 +7,20 @@ from pathlib import Path
 
 from pyrage import x25519
 
-from tests.conftest import run_cli
 from tests.packs.helpers import approved_store
-from tests.packs.test_end_to_end import cli, cli_env  # noqa: F401 (fixture)
+from tests.packs.test_end_to_end import cli_env  # noqa: F401 (fixture)
+from tests.support.run_as import run_cli_as
+
+
+def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """The CLI as alice, the supervisor who made the store in-process."""
+    return run_cli_as("alice", *args, env=env)
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    code, out, err = run_cli(*args, env=env)
+    assert code == 0, f"triage {' '.join(args)} -> {code}: {err}"
+    return out
 
 
 def prepare(make_store, tmp_path: Path) -> None:
@@ -149,7 +160,8 @@ def test_cli_failures(tmp_path: Path, cli_env, make_store):  # noqa: F811
 def test_an_analyst_gets_a_plain_refusal(tmp_path: Path, cli_env, make_store):  # noqa: F811
     prepare(make_store, tmp_path)
     cli(cli_env, "users", "add", "bob", "--role", "analyst")
-    code, _, err = run_cli(
+    code, _, err = run_cli_as(
+        "bob",
         "pack",
         "build",
         "--platform",
@@ -158,7 +170,7 @@ def test_an_analyst_gets_a_plain_refusal(tmp_path: Path, cli_env, make_store):  
         str(x25519.Identity.generate().to_public()),
         "--out",
         str(tmp_path / "p.age"),
-        env={**cli_env, "TRIAGE_USER": "bob"},
+        env=cli_env,
     )
     one_line_error(code, err, 1, "needs the supervisor role")
     assert not (tmp_path / "p.age").exists()

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.packs.helpers import identity, write_corpus
+from tests.support.run_as import run_cli_as
 
 APPROVED = [1, 2, 3, 5]  # store ids approved; 4 and 6 stay tagged and must not be referred
 
@@ -33,9 +34,15 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 def prepare(tmp_path: Path, env: dict[str, str]) -> None:
     corpus = write_corpus(tmp_path / "corpus", n=6)
-    cli(env, "import", str(corpus))
-    for post in range(1, 7):
-        cli(env, "tag", str(post), "boat_crossing" if post % 2 else "fake_documents")
+    cli(env, "import", str(corpus))  # the real OS login makes the store: its supervisor
+    key = str(Path(env["TRIAGE_DB"]).parent / "ana.pub")
+    code, _, err = run_cli_as("ana", "keys", "export-personal", "--out", key, env=env)
+    assert code == 0, err
+    cli(env, "users", "add", "ana", "--role", "analyst", "--key", key)
+    for post in range(1, 7):  # four eyes: an analyst tags, the supervisor approves
+        tag = "boat_crossing" if post % 2 else "fake_documents"
+        code, _, err = run_cli_as("ana", "tag", str(post), tag, env=env)
+        assert code == 0, err
     for post in APPROVED:
         cli(env, "review", str(post), "approve")
 
@@ -200,6 +207,13 @@ def test_demo_store_to_pack_to_the_real_tools(tmp_path, cli_env):
     listed = json.loads(cli(cli_env, "queue", "--platform", "telegram", "--limit", "4", "--json"))
     ids = [str(p["id"]) for p in listed["posts"]]
     assert len(ids) == 4
+    # A one-person team: the real OS login tags and approves, with self-approval switched on.
+    code, _, err = run_cli("review", ids[0], "approve", env=cli_env)
+    assert code == 1 and "no offence tag" in err
+    cli(cli_env, "tag", ids[0], "boat_crossing")
+    code, _, err = run_cli("review", ids[0], "approve", env=cli_env)
+    assert code == 1 and "Four eyes" in err and "self-approval on" in err, err
+    cli(cli_env, "settings", "self-approval", "on")
     for post in ids:
         cli(cli_env, "tag", post, "boat_crossing")
         cli(cli_env, "review", post, "approve")
@@ -232,3 +246,8 @@ def test_demo_store_to_pack_to_the_real_tools(tmp_path, cli_env):
     assert manifest["platform"] == "telegram"
     html = (folder / "referral.html").read_text(encoding="utf-8")
     assert "Referral to Telegram" in html and 'dir="auto"' in html
+    # Every post says it was self-approved, in the page and in the chain of custody.
+    assert html.count("self-approved:") == 4
+    custody = [json.loads(line) for line in (folder / "custody.jsonl").read_text().splitlines()]
+    marked = [r for r in custody if r["type"] == "self_approval"]
+    assert len(marked) == 4 and all(r["self_approved"] for r in marked)

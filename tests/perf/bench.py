@@ -110,7 +110,7 @@ def measure_import(b: Bench) -> None:
     store = b.out / "plain.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(store) + suffix).unlink(missing_ok=True)
-    env = {"TRIAGE_DB": str(store), "TRIAGE_USER": "bench", "TRIAGE_PLAIN_STORE": "1"}
+    env = {"TRIAGE_DB": str(store), "TRIAGE_PLAIN_STORE": "1"}
     t_ours, mem_ours, _ = run_child(
         [
             sys.executable,

@@ -102,7 +102,6 @@ def run(posts: int, out: Path, rounds: int) -> dict[str, Any]:
     env.update(
         PYTHON_KEYRING_BACKEND="tests.store.file_keyring.FileKeyring",
         TRIAGE_TEST_KEYRING_FILE=str(work / "keyring.json"),
-        TRIAGE_USER="bench",
     )
     os.environ.update({k: env[k] for k in ("PYTHON_KEYRING_BACKEND", "TRIAGE_TEST_KEYRING_FILE")})
     import keyring

@@ -69,7 +69,7 @@ def _child(b: Any, code: str) -> tuple[dict[str, Any], int]:
 
     _, peak, out = run_child(
         [sys.executable, "-c", code, str(_store(b))],
-        env={"TRIAGE_PLAIN_STORE": "1", "TRIAGE_USER": "bench"},
+        env={"TRIAGE_PLAIN_STORE": "1"},
     )
     return json.loads(out.strip().splitlines()[-1]), peak
 

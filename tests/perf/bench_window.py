@@ -106,7 +106,6 @@ def measure_window(b: Any) -> None:
         [sys.executable, "-c", WINDOW, str(store)],
         env={
             "TRIAGE_PLAIN_STORE": "1",
-            "TRIAGE_USER": "bench",
             "QT_QPA_PLATFORM": "offscreen",
             "TRIAGE_DATA_DIR": str(Path(str(store)).parent / "window-data"),
         },

@@ -97,7 +97,7 @@ def test_analyst_cannot_approve_and_is_told_the_role(store):
 
 
 def test_supervisor_review_rules(store):
-    apply_tags(store, [1, 2], add=["boat_crossing"])
+    apply_tags(as_user(store, "ana"), [1, 2], add=["boat_crossing"])  # four eyes: ana tags
     with pytest.raises(UsageError, match="reason"):
         review(store, [2], "reject")
     with pytest.raises(TriageError, match="no offence tag"):

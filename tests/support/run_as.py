@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 _ORIGINAL: Callable[[], str] | None = None
@@ -91,3 +92,37 @@ def run_cli_as(
         timeout=timeout,
     )
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def personal_public_key(name: str) -> str | None:
+    """``name``'s personal public signing key (made on first use in the test's keyring), for a
+    supervisor to register; None where this tree has no personal keys."""
+    try:
+        from triage_app.store.personal_keys import load_personal_key
+    except ImportError:
+        return None
+    return load_personal_key(name).public_text()
+
+
+@contextmanager
+def colleague(store: Any, name: str, role: str = "analyst") -> Iterator[Any]:
+    """The same store file opened by another person (added with ``role`` by ``store``'s user
+    when not yet a user), for tests where someone else tags what a supervisor approves."""
+    from triage_app.store.connection import open_store
+    from triage_app.store.users import add_user
+
+    if store.role_of(name) is None:
+        add_user(store, name, role, public_key=personal_public_key(name))
+    other = open_store(store.path, user=name, key=store.key)
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def tag_as(store: Any, name: str, post_ids: Any, tags: Any, role: str = "analyst") -> str:
+    """Tag ``post_ids`` with ``tags`` as colleague ``name`` (an analyst unless said)."""
+    from triage_app.store.decisions import apply_tags
+
+    with colleague(store, name, role) as other:
+        return apply_tags(other, list(post_ids), add=list(tags))

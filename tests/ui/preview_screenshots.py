@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("TRIAGE_USER", "alice")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
         os.environ["TRIAGE_DATA_DIR"] = str(Path(tmp) / "data")

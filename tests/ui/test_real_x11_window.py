@@ -71,7 +71,6 @@ def test_the_demo_window_on_a_real_x_display_tags_with_number_keys(
         QT_QPA_PLATFORM="xcb",
         TRIAGE_DATA_DIR=str(tmp_path / "data"),
         TRIAGE_PLAIN_STORE="1",
-        TRIAGE_USER="amira",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     app = subprocess.Popen(

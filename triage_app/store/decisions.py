@@ -18,6 +18,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role, status_after_tags
 from .audit import append_audit
 from .connection import Store
+from .four_eyes import check_approval, refusal
 from .personal_keys import sign_decision
 
 CLAIM_SECONDS = 5 * 60
@@ -227,6 +228,14 @@ def review(store: Store, post_ids: Sequence[int], verdict: str, note: str | None
     at = utc_now_iso()
     new_status = "approved" if verdict == "approve" else "rejected"
     with store.transaction() as conn:
+        detail: dict[str, Any] = {"batch": batch, "posts": len(ids), "note": note}
+        if verdict == "approve":
+            # Four eyes (store/four_eyes.py): all or nothing when the approver tagged any post.
+            four_eyes = check_approval(conn, store.user, ids)
+            if not four_eyes.allowed:
+                raise refusal(four_eyes, len(ids))
+            if four_eyes.own:
+                detail["self_approved"] = sorted(four_eyes.own)
         for post_id, status in _statuses(conn, ids):
             if status == "referred":
                 raise TriageError(f"Post {post_id} is already referred; it cannot be reviewed")
@@ -234,15 +243,7 @@ def review(store: Store, post_ids: Sequence[int], verdict: str, note: str | None
                 raise TriageError(f"Post {post_id} has no offence tag; tag it before approving")
             _insert_decision(conn, store, post_id, verdict, note=note, at=at, batch=batch)
             conn.execute("UPDATE posts SET status = ? WHERE id = ?", (new_status, post_id))
-        append_audit(
-            conn,
-            store.user,
-            verdict,
-            "posts",
-            _id_summary(ids),
-            {"batch": batch, "posts": len(ids), "note": note},
-            at=at,
-        )
+        append_audit(conn, store.user, verdict, "posts", _id_summary(ids), detail, at=at)
     return batch
 
 
