@@ -309,6 +309,9 @@ def sync_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
         assert run_cli(["tag", str(post), "boat_crossing"], fenv).code == 0
     tagger = popen_python(TAGGER, ["alice", "4", "400"], fenv, stdout=subprocess.DEVNULL)
     assert tagger.wait() == 0
+    # alice's personal key (which signs her decisions and is registered in both stores, since
+    # she makes both) is one key in her keyring: HQ's keyring starts as a copy of hers.
+    shutil.copy(field / "keyring.json", hq / "keyring.json")
     assert (
         run_cli(["import", str(write_posts(root / "b.jsonl", 100)), "--no-enrich"], henv).code == 0
     )
