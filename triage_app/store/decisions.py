@@ -17,6 +17,7 @@ from ..core.errors import TriageError, UsageError
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role, status_after_tags
 from .audit import append_audit
+from .checkpoints import checkpoint_after
 from .connection import Store
 from .four_eyes import check_approval, refusal
 from .personal_keys import sign_decision
@@ -244,6 +245,8 @@ def review(store: Store, post_ids: Sequence[int], verdict: str, note: str | None
             _insert_decision(conn, store, post_id, verdict, note=note, at=at, batch=batch)
             conn.execute("UPDATE posts SET status = ? WHERE id = ?", (new_status, post_id))
         append_audit(conn, store.user, verdict, "posts", _id_summary(ids), detail, at=at)
+    # Anchor the chain at every approval batch (store/checkpoints.py).
+    checkpoint_after(store, "approval batch")
     return batch
 
 
