@@ -1,5 +1,6 @@
-"""`triage audit verify` and `triage audit list`: check the hash chain (naming the first bad
-row) and read the trail."""
+"""`triage audit verify`, `triage audit checkpoint` and `triage audit list`: check the hash chain
+(naming the first bad row), its signed checkpoints and every post's decisions; sign a checkpoint;
+read the trail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ from typing import Any
 from ..core.errors import TriageError, UsageError
 from ..store.audit import verify_audit
 from ..store.audit_query import list_audit
+from ..store.checkpoints import (
+    AnchorCheck,
+    check_anchor,
+    load_checkpoint_file,
+    record_checkpoint,
+)
+from ..store.replay import ReplayResult, replay_all
 from .context import CommandContext
 from .numbers import number, parse_post_id
 
@@ -17,9 +25,26 @@ def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="check or read the audit trail")
     actions = p.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=type(p))
     actions.required = True
-    v = actions.add_parser("verify", help="check the hash chain; name the first bad row")
+    v = actions.add_parser(
+        "verify",
+        help="check the hash chain, its signed checkpoints and every post's decisions; name "
+        "each problem",
+    )
+    v.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="also check against this checkpoint: a referral pack's checkpoint.json or "
+        "manifest.json, or a sync pack's manifest (repeatable)",
+    )
     v.add_argument("--json", action="store_true")
     v.set_defaults(handler=run_verify)
+    c = actions.add_parser(
+        "checkpoint", help="sign a checkpoint of the audit chain now (rows and head hash)"
+    )
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(handler=run_checkpoint)
     s = actions.add_parser("list", help="audit rows, newest first")
     s.add_argument("--actor")
     s.add_argument("--action")
@@ -36,7 +61,9 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     from ..store.signature_audit import verify_signatures
 
     store = ctx.store()
+    extra = [load_checkpoint_file(path) for path in args.checkpoint]
     check = verify_audit(store.conn)
+    anchor, replay = check_anchor(store, extra), replay_all(store)
     mine = existing_key_for(store)
     sigs = verify_signatures(store.conn, own=(store.user, mine.public_text()) if mine else None)
     if args.json:
@@ -48,11 +75,16 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
                 "reason": check.reason,
                 "head": check.head,
                 "signatures": sigs.as_dict(),
+                **_anchor_json(anchor, replay),
             }
         )
-        return 0 if check.ok and sigs.ok else 1
+        return 0 if check.ok and sigs.ok and anchor.ok and replay.ok else 1
     for problem in sigs.problems:
         ctx.print(problem.line)
+    for line in anchor.problems:
+        ctx.print(line)
+    for mismatch in replay.mismatches:
+        ctx.print(mismatch.line())
     if not check.ok:
         raise TriageError(f"Audit chain broken at row {check.first_bad_id}: {check.reason}")
     ctx.print(f"Audit chain intact: {check.rows:,} rows, head {check.head[:16]}")
@@ -63,6 +95,72 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"unregistered (listed above); {sigs.signed:,} signatures good{legacy}"
         )
     ctx.print(f"Signatures good: {sigs.signed:,} decisions and referrals{legacy}")
+    _report_anchor(ctx, anchor, replay)
+    return 0
+
+
+def _anchor_json(anchor: AnchorCheck, replay: ReplayResult) -> dict[str, Any]:
+    latest = anchor.latest
+    return {
+        "checkpoint": {
+            "ok": anchor.ok,
+            "checked": anchor.checked,
+            "latest": None if latest is None else {**latest.to_json(), "source": latest.source},
+            "rows_since": None if latest is None else anchor.chain_rows - latest.rows,
+            "problems": anchor.problems,
+        },
+        "replay": {
+            "ok": replay.ok,
+            "posts": replay.posts,
+            "decisions": replay.decisions,
+            "seconds": round(replay.seconds, 3),
+            "mismatches": [m.as_dict() for m in replay.mismatches],
+        },
+    }
+
+
+def _report_anchor(ctx: CommandContext, anchor: AnchorCheck, replay: ReplayResult) -> None:
+    """The checkpoint and replay lines of `audit verify` (their problems are printed above)."""
+    latest = anchor.latest
+    if anchor.ok and latest is not None:
+        since = anchor.chain_rows - latest.rows
+        ctx.print(
+            f"Checkpoint holds: {latest.describe()}, {latest.reason}, "
+            f"{'in the store' if latest.source == 'store' else 'from ' + latest.source}"
+            + (f"; {since:,} newer rows not yet anchored" if since else "")
+        )
+    elif anchor.ok:
+        ctx.print(
+            "No checkpoint yet: the chain is not anchored (one is signed at every approval, "
+            "pack build and sync export, or with 'triage audit checkpoint')"
+        )
+    if replay.ok:
+        ctx.print(
+            f"Decisions replayed: {replay.posts:,} posts match their tags and statuses "
+            f"({replay.decisions:,} decisions)"
+        )
+    problems = len(anchor.problems) + len(replay.mismatches)
+    if problems:
+        parts = []
+        if anchor.problems:
+            parts.append(f"{len(anchor.problems)} checkpoint problem(s)")
+        if replay.mismatches:
+            posts = len({m.post_id for m in replay.mismatches})
+            parts.append(f"{posts:,} post(s) whose tags or status their decisions do not give")
+        raise TriageError(
+            f"The store was changed outside the program: {' and '.join(parts)} (listed above)"
+        )
+
+
+def run_checkpoint(args: argparse.Namespace, ctx: CommandContext) -> int:
+    checkpoint = record_checkpoint(ctx.store(), "manual")
+    if args.json:
+        ctx.print_json(checkpoint.to_json())
+        return 0
+    ctx.print(
+        f"Checkpoint signed by {checkpoint.by}: {checkpoint.rows:,} rows, head "
+        f"{checkpoint.head[:16]}"
+    )
     return 0
 
 
