@@ -9,6 +9,7 @@ recorded. Any failure or a cancel removes every temporary file and changes nothi
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import threading
@@ -22,6 +23,7 @@ from ..core.errors import TriageError
 from ..core.fileio import fsync_dir
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
+from ..store.checkpoints import Checkpoint, checkpoint_after, sign_checkpoint
 from ..store.connection import Store
 from ..store.personal_keys import personal_key_for
 from ..store.referrals import (
@@ -30,6 +32,7 @@ from ..store.referrals import (
     record_referral,
     resolve_recipients,
 )
+from ..store.replay import refuse_unreplayed
 from . import crypto, signing
 from .contents import PackSelection, PostItem, iter_posts, select_contents
 from .custody import write_custody
@@ -102,6 +105,10 @@ def build_referral_pack(
     selection = select_contents(store, platform, post_ids)
     check_approvals(store, selection.post_ids)  # every approval signed by a supervisor
     personal_key_for(store)  # the referral is signed by its builder: fail before the work
+    # A status or tag set outside the program (no decision behind it) never leaves the store.
+    refuse_unreplayed(store, selection.post_ids)
+    # The pack carries a signed checkpoint of the audit chain it was built from.
+    anchor = sign_checkpoint(store, "pack build")
     pack_id = str(uuidlib.uuid4())
     header = PackHeader(pack_id, utc_now_iso(), store.user, store_id)
     remove_stale_work_folders(out_path.parent)
@@ -109,7 +116,7 @@ def build_referral_pack(
     try:
         sealed = work / "pack.age"
         encrypted, media_files, audit_head = _zip_and_encrypt(
-            store, selection, header, sealed, keys, passphrase, report, is_cancelled
+            store, selection, header, sealed, keys, passphrase, report, is_cancelled, anchor
         )
         if is_cancelled():
             raise PackCancelled()
@@ -152,6 +159,7 @@ def build_referral_pack(
         ) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    checkpoint_after(store, "pack build")  # the chain with the referral recorded
     report("Done", 1, 1)
     return PackResult(
         pack_path=out_path,
@@ -236,6 +244,7 @@ def _zip_and_encrypt(
     passphrase: str | None,
     report: Progress,
     cancelled: Callable[[], bool],
+    anchor: Checkpoint,
 ) -> tuple[crypto.Encrypted, int, str]:
     read_fd, write_fd = os.pipe()
     read_end = os.fdopen(read_fd, "rb", buffering=PIPE_BUFFER)
@@ -248,7 +257,7 @@ def _zip_and_encrypt(
     try:
         with PackZipWriter(write_end) as pack:
             media_files, audit_head = _write_entries(
-                pack, store, selection, header, report, cancelled
+                pack, store, selection, header, report, cancelled, anchor
             )
     except BrokenPipeError:
         failure = None  # the encryptor stopped; its own error is the one to report
@@ -285,6 +294,7 @@ def _write_entries(
     header: PackHeader,
     report: Progress,
     cancelled: Callable[[], bool],
+    anchor: Checkpoint,
 ) -> tuple[int, str]:
     """Every file of the pack, in order; manifest.json and SHA256SUMS last."""
     total = len(selection.post_ids)
@@ -352,9 +362,18 @@ def _write_entries(
         audit_head = write_custody(out, store, selection.post_ids, uuids, cancelled)
     if cancelled():
         raise PackCancelled()
+    checkpoint = anchor.to_json()
+    pack.add_bytes("checkpoint.json", (json.dumps(checkpoint, indent=2) + "\n").encode("utf-8"))
     with pack.open_text("manifest.json") as out:
         write_manifest(
-            out, pack.entries, selection, header, manifest_posts, media_files, audit_head
+            out,
+            pack.entries,
+            selection,
+            header,
+            manifest_posts,
+            media_files,
+            audit_head,
+            checkpoint=checkpoint,
         )
     sums = "".join(f"{e.sha256}  {e.name}\n" for e in pack.entries)
     pack.add_bytes("SHA256SUMS", sums.encode("utf-8"))

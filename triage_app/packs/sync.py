@@ -25,6 +25,7 @@ from ..core.errors import TriageError
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.audit import append_audit
+from ..store.checkpoints import record_checkpoint
 from ..store.connection import Store
 from .crypto import canonical_recipient, decrypt_file, encrypt_file
 from .signing import SIGNATURE_SUFFIX, load_public_key, now_comment, sign_file, verify_file
@@ -103,6 +104,8 @@ def export_sync_pack(
         "to_recipient": peer,
         "created": created,
         "creator": store.user,
+        # A signed checkpoint of this store's audit chain, kept outside the store with the peer.
+        "checkpoint": record_checkpoint(store, "sync export").to_json(),
     }
     # The plain ZIP stays in the store's folder; only encrypted bytes go to the target folder.
     work = Path(tempfile.mkdtemp(prefix=".sync-out-", dir=store.path.parent))
