@@ -44,6 +44,12 @@ def register(subparsers: Any) -> None:
     verify.add_argument("file")
     verify.add_argument("--signer", required=True, help="signer's minisign public key file")
     verify.add_argument("--signature", help="signature file (default: FILE.minisig)")
+    verify.add_argument(
+        "--accept-renamed",
+        action="store_true",
+        help="continue when the pack's name differs from the name its signature carries "
+        "(reported, not refused)",
+    )
     verify.set_defaults(handler=run_verify)
 
     opener = pack_sub.add_parser("open", help="verify, decrypt and unpack a pack")
@@ -53,6 +59,12 @@ def register(subparsers: Any) -> None:
     opener.add_argument("--identity", help="age identity file (age-keygen output)")
     opener.add_argument("--pack-passphrase-file", help="file holding the pack passphrase")
     opener.add_argument("--out", required=True, help="new folder to unpack into")
+    opener.add_argument(
+        "--accept-renamed",
+        action="store_true",
+        help="continue when the pack's name differs from the name its signature carries "
+        "(reported, not refused)",
+    )
     opener.set_defaults(handler=run_open)
 
     keys = subparsers.add_parser(
@@ -144,11 +156,14 @@ def run_build(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ..packs.open import verify_pack
+    from ..packs.open import check_signed_name, verify_pack
 
     verified = verify_pack(Path(args.file), Path(args.signer), args.signature)
+    notes = check_signed_name(Path(args.file), verified, accept_renamed=args.accept_renamed)
     ctx.print(f"Signature OK: {args.file} was signed by key {verified.key_id}")
     ctx.print(f"Trusted comment: {verified.trusted_comment}")
+    for note in notes:
+        ctx.print(f"Note: {note}")
     return 0
 
 
@@ -169,10 +184,13 @@ def run_open(args: argparse.Namespace, ctx: CommandContext) -> int:
         identities=identities,
         passphrase=passphrase,
         signature=args.signature,
+        accept_renamed=args.accept_renamed,
     )
     counts = opened.manifest.get("counts", {})
     ctx.print(f"Signature OK (key {opened.signer_key_id}); every file matches its SHA-256")
     ctx.print(f"Trusted comment: {opened.trusted_comment}")
+    for note in opened.notes:
+        ctx.print(f"Note: {note}")
     ctx.print(
         f"Opened {opened.files} files into {opened.folder} "
         f"(posts: {counts.get('posts', '?')}, accounts: {counts.get('accounts', '?')})"

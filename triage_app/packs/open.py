@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError
+from ..core.fileio import create_new_private, private_dir
 from . import crypto, signing
 from .zipstream import CHUNK, check_entry_name
 
@@ -27,6 +28,10 @@ class PackContentError(TriageError):
     """The decrypted pack is not a valid referral pack, or a file fails its hash."""
 
 
+class PackRenamedError(TriageError):
+    """The signature's trusted comment names another file than the one being opened."""
+
+
 @dataclass(frozen=True)
 class OpenedPack:
     folder: Path
@@ -34,6 +39,57 @@ class OpenedPack:
     signer_key_id: str
     trusted_comment: str
     manifest: dict[str, Any]
+    # what was accepted but should be said: a renamed pack (with accept_renamed), or a
+    # signature whose trusted comment names no file or pack id (not made by this program)
+    notes: tuple[str, ...] = ()
+
+
+def signed_fields(trusted_comment: str) -> dict[str, str]:
+    """The ``key:value`` fields of a minisign trusted comment (tab-separated)."""
+    fields: dict[str, str] = {}
+    for part in trusted_comment.split("\t"):
+        key, sep, value = part.partition(":")
+        if sep and key.strip() and key.strip() not in fields:
+            fields[key.strip()] = value
+    return fields
+
+
+def check_signed_name(
+    pack: Path, verified: signing.Verified, *, accept_renamed: bool = False
+) -> list[str]:
+    """Compare the file name the signature's trusted comment names with ``pack``'s name.
+
+    A signed pack renamed after signing (``p-meta.age`` sent as ``p-tiktok.age``, or two packs
+    of one signer swapped) raises PackRenamedError; with ``accept_renamed`` the mismatch is
+    returned as a note instead. A comment that names no file (a pack signed by hand with
+    minisign -t) is accepted with a note."""
+    signed = signed_fields(verified.trusted_comment).get("file")
+    if signed is None:
+        return ["the signature's trusted comment does not name the pack file"]
+    if signed == pack.name:
+        return []
+    message = (
+        f"{pack.name} was signed under the name {signed!r}: the pack was renamed after signing"
+    )
+    if not accept_renamed:
+        raise PackRenamedError(
+            message + "; give it back its signed name, or open it with --accept-renamed"
+        )
+    return [message]
+
+
+def _check_signed_pack_id(verified: signing.Verified, manifest: dict[str, Any]) -> list[str]:
+    """The pack id in the trusted comment must be the one in the pack's own manifest."""
+    signed = signed_fields(verified.trusted_comment).get("pack")
+    inside = manifest.get("pack_id")
+    if signed is None:
+        return ["the signature's trusted comment does not name the pack id"]
+    if signed != inside:
+        raise PackContentError(
+            f"The signature is for pack {signed}, but the pack inside is {inside}: "
+            "a signature of another pack"
+        )
+    return []
 
 
 def verify_pack(
@@ -56,24 +112,32 @@ def open_pack(
     identities: Iterable[Any] | None = None,
     passphrase: str | None = None,
     signature: Path | str | None = None,
+    accept_renamed: bool = False,
 ) -> OpenedPack:
-    """Verify, decrypt, check and unpack ``pack`` into the new folder ``out_dir``."""
+    """Verify, decrypt, check and unpack ``pack`` into the new folder ``out_dir``.
+
+    The signature's trusted comment must name this file (see :func:`check_signed_name`) and
+    this pack's id (manifest.json's ``pack_id``)."""
     pack = Path(pack)
     out_dir = Path(out_dir)
     _check_destination(out_dir)
     verified = verify_pack(pack, signer_key, signature)
+    notes = check_signed_name(pack, verified, accept_renamed=accept_renamed)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".opening", dir=out_dir.parent))
     try:
         plain = work / "pack.zip"
         crypto.decrypt_file(pack, plain, identities=identities, passphrase=passphrase)
         content = work / "content"
-        content.mkdir()
+        content.mkdir(mode=0o700)
         manifest, count = _unpack_checked(plain, content)
         plain.unlink()
+        notes += _check_signed_pack_id(verified, manifest)
         _move_into_place(content, out_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return OpenedPack(out_dir, count, verified.key_id, verified.trusted_comment, manifest)
+    return OpenedPack(
+        out_dir, count, verified.key_id, verified.trusted_comment, manifest, tuple(notes)
+    )
 
 
 def _check_destination(out_dir: Path) -> None:
@@ -184,11 +248,11 @@ def _extract_one(
     listed: tuple[int, str] | None,
 ) -> None:
     target = content.joinpath(*info.filename.split("/"))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     digest = hashlib.sha256()
     size = 0
     try:
-        with archive.open(info) as src, open(target, "xb") as dst:
+        with archive.open(info) as src, create_new_private(target) as dst:
             while chunk := src.read(CHUNK):
                 size += len(chunk)
                 if size > info.file_size:
