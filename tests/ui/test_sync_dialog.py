@@ -21,6 +21,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 def pair(tmp_path: Path):
     """Field stores A (anna) and B (ben) sharing posts p5-p8, with p6 tagged differently."""
     a, b = Field(tmp_path, "a", "anna"), Field(tmp_path, "b", "ben")
+    b.register(a, role="analyst")  # ben registers anna and her key before importing her work
     a.import_posts(range(1, 9))
     b.import_posts(range(5, 12))
     apply_tags(a.store, [a.post_id("p1")], add=["boat_crossing"])
