@@ -85,6 +85,19 @@ def run_show(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.print_json(detail)
         return 0
     for key, value in detail.items():
+        if key == "self_approved":  # four eyes: say so plainly
+            ctx.print(f"self_approved: {value['text'] if value else 'no'}")
+            continue
+        if key in ("tags", "decisions"):  # each with its author, and origin when synced here
+            ctx.print(f"{key}:")
+            for item in value:
+                what = (
+                    item["key"]
+                    if key == "tags"
+                    else " ".join(str(x) for x in (item["kind"], item["tag"] or "") if x)
+                )
+                ctx.print(f"  {item['at']}  {what}  by {item['by']}")
+            continue
         if isinstance(value, list | dict):
             ctx.print(f"{key}:")
             items = value.items() if isinstance(value, dict) else enumerate(value)

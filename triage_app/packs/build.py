@@ -25,6 +25,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.checkpoints import Checkpoint, checkpoint_after, sign_checkpoint
 from ..store.connection import Store
+from ..store.four_eyes import self_approval_notes
 from ..store.personal_keys import personal_key_for
 from ..store.referrals import (
     ReferralRecord,
@@ -354,6 +355,7 @@ def _write_entries(
             header,
             iter_posts(store, selection, with_raw=False),
             taxonomy,
+            self_approved=self_approval_notes(store, selection.post_ids),
         )
     if cancelled():
         raise PackCancelled()

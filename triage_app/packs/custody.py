@@ -10,6 +10,7 @@ from typing import Any
 
 from ..store.audit import verify_audit
 from ..store.connection import Store
+from ..store.four_eyes import marker, self_approved
 from .contents import CHUNK
 from .zipstream import TextSink
 
@@ -98,6 +99,18 @@ def write_custody(
                     "workstation": row[7],
                     "batch": row[8],
                     "undoes": row[9],
+                },
+            )
+        for post_id, approval in sorted(self_approved(store, chunk).items()):
+            # Four eyes were off: the approver also tagged the post (store/four_eyes.py).
+            _line(
+                out,
+                {
+                    "type": "self_approval",
+                    "post": uuids[post_id],
+                    "approver": approval.approver,
+                    "self_approved": True,
+                    "note": marker(approval),
                 },
             )
     import_keys: set[str] = set()

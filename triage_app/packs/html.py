@@ -8,7 +8,7 @@ text reads correctly and never reorders the English around it."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..core.taxonomy import Tag
@@ -137,8 +137,11 @@ def write_account_end(out: TextSink) -> None:
     out.write("</section>\n")
 
 
-def write_post(out: TextSink, post: PostItem, taxonomy: dict[str, Tag]) -> None:
-    """One post: when, where, categories, its text (RTL-safe) and its evidence files."""
+def write_post(
+    out: TextSink, post: PostItem, taxonomy: dict[str, Tag], self_approved: str | None = None
+) -> None:
+    """One post: when, where, categories, its text (RTL-safe) and its evidence files;
+    ``self_approved`` is the four-eyes note of a post approved by one of its taggers."""
     lang = f' lang="{_e(post.language)}"' if post.language else ""
     out.write(f'<article class="post" id="post-{_e(post.folder)}">\n')
     out.write(
@@ -149,6 +152,8 @@ def write_post(out: TextSink, post: PostItem, taxonomy: dict[str, Tag]) -> None:
     if post.url:
         out.write(f'<div class="small">URL: <code>{_e(post.url)}</code></div>\n')
     out.write(f"<div>{_tags(post.tags, taxonomy)}</div>\n")
+    if self_approved:  # four eyes were off for this post (store/four_eyes.py)
+        out.write(f'<div class="self-approved"><strong>{_e(self_approved)}</strong></div>\n')
     out.write(f'<div class="text" dir="auto"{lang}>{_e(post.text)}</div>\n')
     files = []
     if post.raw_entry:
@@ -177,8 +182,10 @@ def render_referral_html(
     taxonomy: dict[str, Tag],
     *,
     limit: int | None = None,
+    self_approved: Mapping[int, str] | None = None,
 ) -> None:
-    """The whole document; ``limit`` stops after that many posts (the dialog's preview)."""
+    """The whole document; ``limit`` stops after that many posts (the dialog's preview);
+    ``self_approved`` maps the ids of self-approved posts to the words that say so."""
     write_head(out, platform, selection, header, taxonomy)
     current: object = object()
     count = 0
@@ -191,7 +198,7 @@ def render_referral_html(
                 write_account_end(out)
             current = post.account_id
             write_account_start(out, post.account_id, selection.accounts[post.account_id], taxonomy)
-        write_post(out, post, taxonomy)
+        write_post(out, post, taxonomy, (self_approved or {}).get(post.id))
         count += 1
     if count:
         write_account_end(out)

@@ -9,6 +9,8 @@ from typing import Any
 from ..core.errors import TriageError
 from ..core.timeutil import to_utc_iso
 from .connection import Store
+from .four_eyes import marker, self_approved
+from .provenance import by_text, origins
 
 # Statuses that mean an analyst has already put an offence tag on the post.
 _TAGGED_STATUSES = ("tagged", "approved", "rejected", "referred", "conflict")
@@ -69,6 +71,7 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "media": _media(store, pid),
         "tags": _tags(store, pid),
         "decisions": _decisions(store, pid),
+        "self_approved": _self_approved(store, pid),
         "cluster": _cluster(store, cluster_id),
         "indicators": post_indicators(store, pid, text),
         "outcomes": _outcomes(store, account_id) if account_id is not None else [],
@@ -179,6 +182,13 @@ def _media(store: Store, post_id: int) -> list[dict[str, Any]]:
     return out
 
 
+def _self_approved(store: Store, post_id: int) -> dict[str, str] | None:
+    """Set when the post's approval came from one of the people who tagged it (four eyes off
+    for this store: store/four_eyes.py)."""
+    found = self_approved(store, [post_id]).get(post_id)
+    return None if found is None else {"approver": found.approver, "text": marker(found)}
+
+
 def _tags(store: Store, post_id: int) -> list[dict[str, Any]]:
     rows = store.execute(
         "SELECT pt.tag, t.label, t.kind, t.colour, pt.actor, pt.at FROM post_tags pt "
@@ -186,7 +196,20 @@ def _tags(store: Store, post_id: int) -> list[dict[str, Any]]:
         (post_id,),
     ).fetchall()
     keys = ("key", "label", "kind", "colour", "actor", "at")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    tags = [dict(zip(keys, r, strict=True)) for r in rows]
+    # Who added each tag, and from which store when it came through a sync pack.
+    added: dict[str, tuple[str, str]] = {}
+    for uuid, tag, at in store.execute(
+        "SELECT uuid, tag, at FROM decisions WHERE post_id = ? AND kind = 'tag' ORDER BY id",
+        (post_id,),
+    ):
+        added[str(tag)] = (str(uuid), str(at))
+    found = origins(store, added.values())
+    for t in tags:
+        origin = found.get(added.get(t["key"], ("", ""))[0])
+        t["by"] = by_text(t["actor"], origin)
+        t["origin"] = origin.as_dict() if origin else None
+    return tags
 
 
 def _decisions(store: Store, post_id: int) -> list[dict[str, Any]]:
@@ -196,7 +219,13 @@ def _decisions(store: Store, post_id: int) -> list[dict[str, Any]]:
         (post_id,),
     ).fetchall()
     keys = ("uuid", "kind", "tag", "note", "actor", "at", "workstation", "batch", "undoes")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    decisions = [dict(zip(keys, r, strict=True)) for r in rows]
+    found = origins(store, ((d["uuid"], d["at"]) for d in decisions))
+    for d in decisions:  # "by bob (from field laptop, imported 2026-12-03)" when synced here
+        origin = found.get(d["uuid"])
+        d["by"] = by_text(d["actor"], origin)
+        d["origin"] = origin.as_dict() if origin else None
+    return decisions
 
 
 def _cluster(store: Store, cluster_id: int | None) -> dict[str, Any] | None:

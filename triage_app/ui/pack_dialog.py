@@ -45,6 +45,7 @@ from ..packs.crypto import MIN_PASSPHRASE_CHARS
 from ..packs.html import PackHeader, render_referral_html
 from ..packs.platforms import platform_info
 from ..store.connection import Store
+from ..store.four_eyes import self_approval_notes
 from ..store.referrals import list_recipients
 from .file_choosers import (
     choose_age_file_to_write,
@@ -334,6 +335,7 @@ class PackExportDialog(JobDialog):
             iter_posts(self.store, selection, with_raw=False),
             taxonomy,
             limit=PREVIEW_POSTS,
+            self_approved=self_approval_notes(self.store, selection.post_ids[:PREVIEW_POSTS]),
         )
         self.preview.setHtml(out.getvalue())
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")

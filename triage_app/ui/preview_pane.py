@@ -252,6 +252,8 @@ class PreviewPane(QFrame):
                 for t in d["tags"]
             ]
             header.append("tags: " + ", ".join(tags))
+        if d.get("self_approved"):  # four eyes off for this post: say so (store/four_eyes.py)
+            header.append(f'<b style="color:#b00020">{e(d["self_approved"]["text"])}</b>')
         header.append(f"priority {d['priority']:.1f}")
         self.header.setText(" · ".join(header))
         self.header.setToolTip(d.get("priority_explanation") or "")
@@ -304,6 +306,13 @@ class PreviewPane(QFrame):
             )
             parts.append(f"imported {e(str(src['imported_at'])[:19])} by {e(src['imported_by'])}")
             self.source.setToolTip(src["path"])
+        # Decisions that came from another store, with their author (store/provenance.py).
+        synced = [dec for dec in d.get("decisions") or [] if dec.get("origin")]
+        for dec in synced[-5:]:
+            what = " ".join(x for x in (dec["kind"], dec.get("tag") or "") if x)
+            parts.append(f"{e(what)} by {e(dec['by'])}")
+        if len(synced) > 5:
+            parts.append(f"(and {len(synced) - 5} earlier decisions from other stores)")
         if d.get("note"):
             parts.append(f"Note: {e(d['note'])}")
         self.source.setText("<br>".join(parts) or "Source unknown")

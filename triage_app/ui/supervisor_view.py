@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,12 @@ from ..core.errors import TriageError
 from ..core.timeutil import to_local_text
 from ..store.connection import Store
 from ..store.decisions import review, toggle_tag
+from ..store.four_eyes import (
+    self_approval_enabled,
+    self_approved_count,
+    set_self_approval,
+    taggers,
+)
 from ..store.review_queue import (
     ReviewFilter,
     ReviewItem,
@@ -181,6 +188,21 @@ class SupervisorView(QWidget):
             button.clicked.connect(action.trigger)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        # Four eyes (store/four_eyes.py): a one-person team may allow self-approval; audited.
+        self.self_approval_action = QAction("Allow self-approval (one-person team)", self)
+        self.self_approval_action.setObjectName("action_self_approval")
+        self.self_approval_action.setCheckable(True)
+        self.self_approval_action.setToolTip(
+            "Let a supervisor approve posts they tagged themselves; every such post is marked "
+            "self-approved (in this view, the preview, 'triage show' and referral packs)"
+        )
+        self.self_approval_action.toggled.connect(self.set_self_approval)
+        self.addAction(self.self_approval_action)
+        self.self_approval_button = QToolButton(self.body)
+        self.self_approval_button.setObjectName("button_self_approval")
+        self.self_approval_button.setDefaultAction(self.self_approval_action)
+        self.self_approval_button.setAccessibleName("Allow self-approval (one-person team)")
+        buttons.addWidget(self.self_approval_button)
         body.addLayout(buttons)
         layout.addWidget(self.body, 1)
 
@@ -206,12 +228,17 @@ class SupervisorView(QWidget):
             self.body.hide()
             for action in self.review_actions.values():
                 action.setEnabled(False)
+            self.self_approval_action.setEnabled(False)
             self.model.set_rows([])
             return
+        self.self_approval_action.setEnabled(True)
         self.notice.hide()
         self.body.show()
         for action in self.review_actions.values():
             action.setEnabled(True)
+        self.self_approval_action.blockSignals(True)
+        self.self_approval_action.setChecked(self_approval_enabled(self.store))
+        self.self_approval_action.blockSignals(False)
         labels = {k: t.label for k, t in self.store.taxonomy.items()}
         for key, combo in self.filters.items():
             chosen = combo.currentData()
@@ -255,7 +282,10 @@ class SupervisorView(QWidget):
         self.model.set_rows(items)
         total = review_count(self.store, flt)
         shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"
-        self.count_label.setText(f"{shown} awaiting review")
+        text = f"{shown} awaiting review"
+        if self_approval_enabled(self.store):  # a one-person team: say what it has approved so
+            text += f" · {self_approved_count(self.store):,} self-approved (four eyes off)"
+        self.count_label.setText(text)
         self._select([i for i, item in enumerate(items) if item.post_id in selected] or [0])
 
     def _select(self, rows: list[int]) -> None:
@@ -272,6 +302,28 @@ class SupervisorView(QWidget):
             sel.setCurrentIndex(
                 self.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate
             )
+        self._show_current()
+
+    @property
+    def _taggers(self) -> dict[int, list[str]]:
+        return taggers(self.store.conn, [i.post_id for i in self.selected_items()])
+
+    def set_self_approval(self, enabled: bool) -> None:
+        """Switch self-approval for the store (asks first when switching on; audited)."""
+        if enabled and not self.confirm(
+            "Allow self-approval",
+            "Let supervisors approve posts they tagged themselves? Only for a one-person team: "
+            "every such post is marked self-approved, and the change is kept in the audit.",
+        ):
+            enabled = False
+        else:
+            try:
+                set_self_approval(self.store, enabled)
+            except Exception as exc:
+                report_problem(self, exc, "Cannot change self-approval")
+        self.self_approval_action.blockSignals(True)
+        self.self_approval_action.setChecked(self_approval_enabled(self.store))
+        self.self_approval_action.blockSignals(False)
         self._show_current()
 
     def selected_items(self) -> list[ReviewItem]:
@@ -300,6 +352,16 @@ class SupervisorView(QWidget):
         )
         if len(items) > 1:
             head += f"  ({len(items)} posts selected)"
+        own = [i.post_id for i in items if self.store.user in self._taggers.get(i.post_id, [])]
+        if own:  # four eyes: say before approving that this supervisor tagged it
+            which = "this post" if len(items) == 1 else f"{len(own)} of these posts"
+            if self_approval_enabled(self.store):
+                head += (
+                    f"\nYou tagged {which}: approving marks it self-approved "
+                    "(self-approval is on for this store)"
+                )
+            else:
+                head += f"\nYou tagged {which}: another supervisor must approve it (four eyes)"
         self.preview.setPlainText(f"{head}\n\n{full}")
         tags = {
             r[0]
