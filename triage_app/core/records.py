@@ -23,7 +23,9 @@ class MediaRecord:
     """A media file referenced by a post, as the export names it.
 
     ``path`` is absolute when the file was found beside the export; ``missing`` is true when the
-    export only names it (skipped downloads, URLs)."""
+    export only names it (skipped downloads, URLs) or the file is refused (``refused`` says why:
+    outside the export folder, not a regular file, too large; ``name`` is the reference as
+    written)."""
 
     kind: str  # photo | video | file | audio | sticker
     path: str | None = None
@@ -31,6 +33,7 @@ class MediaRecord:
     missing: bool = False
     mime: str | None = None
     name: str | None = None
+    refused: str | None = None  # why the file named is not taken (ingest/media_confine.py)
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..core.records import ReadResult
+from .media_confine import MEDIA_SIZE_LIMIT
 
 
 class Confidence(enum.IntEnum):
@@ -41,6 +42,13 @@ class ReadContext:
     report_bytes: Callable[[int], None] = lambda n: None  # bytes consumed so far (progress)
     cancelled: Callable[[], bool] = lambda: False
     notes: list[str] = field(default_factory=list)  # things worth telling the user
+    root: Path | None = None  # the export's root: media are taken only from inside it
+    media_limit: int = MEDIA_SIZE_LIMIT  # the largest media file taken from the export
+
+    @property
+    def export_root(self) -> Path:
+        """The folder media must lie in (the folder given, the file's folder, the unpacked ZIP)."""
+        return self.root if self.root is not None else self.base_dir
 
 
 class Importer(Protocol):

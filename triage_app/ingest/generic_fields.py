@@ -2,7 +2,10 @@
 
 Fields: platform, post_id (required), created_at (required: ISO-8601 or unix seconds),
 text, url, author_id, author_handle, author_name, author_followers, author_created_at,
-language, kind, parent_post_id, media (list of paths relative to the file, or URLs)."""
+language, kind, parent_post_id, media (list of paths relative to the file, or URLs).
+
+Media paths are taken only from inside the export's root (ingest/media_confine.py); any other
+is refused with its reason, recorded on the post. URLs stay URLs (never fetched)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any
 
 from ..core.records import AccountRecord, MediaRecord, PostRecord
 from ..core.timeutil import parse_iso_to_unix
+from .media_confine import MEDIA_SIZE_LIMIT, check_media
 
 PLATFORMS = {
     "facebook",
@@ -94,8 +98,17 @@ def _utc_seconds(value: str) -> int:
     return int(moment.timestamp())
 
 
-def record_from_fields(fields: Mapping[str, Any], base_dir: Path, raw: str) -> PostRecord:
-    """Normalise one generic record; raises RecordProblem with the reason when unusable."""
+def record_from_fields(
+    fields: Mapping[str, Any],
+    base_dir: Path,
+    raw: str,
+    root: Path | None = None,
+    media_limit: int = MEDIA_SIZE_LIMIT,
+) -> PostRecord:
+    """Normalise one generic record; raises RecordProblem with the reason when unusable.
+
+    Media paths are relative to ``base_dir`` (the file's folder) and must lie inside ``root``
+    (the export's root; ``base_dir`` when not given)."""
     platform = _text(fields.get("platform"), "platform")
     if not platform:
         raise RecordProblem("missing platform")
@@ -134,7 +147,7 @@ def record_from_fields(fields: Mapping[str, Any], base_dir: Path, raw: str) -> P
     for item in raw_media:
         if not isinstance(item, str):
             raise RecordProblem("media must be a list of paths")
-        media.append(_media(item.strip(), base_dir))
+        media.append(_media(item.strip(), base_dir, root or base_dir, media_limit))
     return PostRecord(
         platform=platform,
         post_id=post_id.strip(),
@@ -150,9 +163,13 @@ def record_from_fields(fields: Mapping[str, Any], base_dir: Path, raw: str) -> P
     )
 
 
-def _media(item: str, base_dir: Path) -> MediaRecord:
+def _media(item: str, base_dir: Path, root: Path, limit: int) -> MediaRecord:
     kind = MEDIA_KINDS.get(Path(item.split("?")[0]).suffix.lower(), "file")
     if "://" in item:
         return MediaRecord(kind=kind, url=item, missing=True, name=Path(item).name)
-    path = (base_dir / item).resolve()
-    return MediaRecord(kind=kind, path=str(path), missing=not path.is_file(), name=path.name)
+    check = check_media(item, base_dir, root, limit)
+    if check.path is not None:
+        return MediaRecord(kind=kind, path=str(check.path), name=Path(item).name)
+    if check.refused:
+        return MediaRecord(kind=kind, missing=True, name=item, refused=check.refused)
+    return MediaRecord(kind=kind, missing=True, name=Path(item).name)

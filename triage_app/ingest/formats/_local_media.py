@@ -5,15 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core.records import MediaRecord
+from ..media_confine import MEDIA_SIZE_LIMIT, check_media
 
 
-def local_media(base_dir: Path, relative: str, kind: str, mime: str | None = None) -> MediaRecord:
-    """A MediaRecord for ``relative`` under ``base_dir``: an absolute path when the file is
-    there, ``missing`` when it is absent or the name would lead outside the export folder."""
+def local_media(
+    base_dir: Path,
+    relative: str,
+    kind: str,
+    mime: str | None = None,
+    *,
+    root: Path | None = None,
+    limit: int = MEDIA_SIZE_LIMIT,
+) -> MediaRecord:
+    """A MediaRecord for ``relative`` under ``base_dir``: its real path when the file is there
+    and media_confine's rule takes it (inside ``root``, the export's root, which defaults to
+    ``base_dir``), ``missing`` when it is absent, ``refused`` with the reason otherwise."""
     name = relative.replace("\\", "/").strip()
-    base = base_dir.resolve()
-    candidate = (base / name).resolve()
-    inside = candidate == base or base in candidate.parents
-    if name and inside and candidate.is_file():
-        return MediaRecord(kind=kind, path=str(candidate), mime=mime, name=name)
-    return MediaRecord(kind=kind, missing=True, mime=mime, name=name or None)
+    check = check_media(name, base_dir, root if root is not None else base_dir, limit)
+    if check.path is not None:
+        return MediaRecord(kind=kind, path=str(check.path), mime=mime, name=name)
+    return MediaRecord(kind=kind, missing=True, mime=mime, name=name or None, refused=check.refused)

@@ -63,7 +63,9 @@ class GenericJsonl:
                     yield BadRecord("a line is not a JSON object", line.raw, record_no, line.number)
                     continue
                 try:
-                    yield record_from_fields(fields, ctx.base_dir, line.text)
+                    yield record_from_fields(
+                        fields, ctx.base_dir, line.text, ctx.export_root, ctx.media_limit
+                    )
                 except RecordProblem as exc:
                     yield BadRecord(str(exc), line.raw, record_no, line.number)
 

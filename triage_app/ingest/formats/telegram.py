@@ -239,7 +239,14 @@ class _MessageReader:
         mime_text = mime if isinstance(mime, str) else None
         if _FILE_PLACEHOLDER.match(name):
             return MediaRecord(kind=kind, missing=True, mime=mime_text)
-        return local_media(self.ctx.base_dir, name, kind, mime_text)
+        return local_media(
+            self.ctx.base_dir,
+            name,
+            kind,
+            mime_text,
+            root=self.ctx.export_root,
+            limit=self.ctx.media_limit,
+        )
 
 
 def render_text(value: Any) -> tuple[str, list[str]]:
