@@ -94,6 +94,19 @@ def test_cli_import_tag_review_and_exports_run_without_network(tmp_path: Path) -
     peer = _cli(tmp_path, "sync", "id", data="peer").stdout.strip()
     _cli(tmp_path, "sync", "export", "--recipient", peer, "--out", str(tmp_path / "sync.age"))
     _cli(tmp_path, "keys", "export-public", "--out", str(tmp_path / "signer.pub"))
+    # The peer's supervisor registers ana and her key before importing her work.
+    _cli(tmp_path, "keys", "export-personal", "--out", str(tmp_path / "ana.pub"), user="ana")
+    _cli(
+        tmp_path,
+        "users",
+        "add",
+        "ana",
+        "--role",
+        "analyst",
+        "--key",
+        str(tmp_path / "ana.pub"),
+        data="peer",
+    )
     merged = _cli(
         tmp_path,
         "sync",
