@@ -21,6 +21,7 @@ from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
 from ..store.connection import Store
 from ..store.connection import sqlite as _sqlite
+from ..store.evidence_crypto import evidence_key
 from .base import ReadContext
 from .evidence import sha256_file, store_media_file
 from .prefetch import prefetch
@@ -93,10 +94,11 @@ ProgressCallback = Callable[[ImportProgress], None]
 CancelCheck = Callable[[], bool]
 
 
-def _units(path: Path, fmt: str) -> Iterator[ImportUnit]:
-    """Files to import under ``path``: itself, or what walk.py finds in a folder or ZIP."""
+def _units(path: Path, fmt: str, work_root: Path | None = None) -> Iterator[ImportUnit]:
+    """Files to import under ``path``: itself, or what walk.py finds in a folder or ZIP
+    (unpacked into owner-only scratch in ``work_root``, the store's folder)."""
     if path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip"):
-        yield from iter_import_units(path, forced=fmt)
+        yield from iter_import_units(path, forced=fmt, work_root=work_root)
         return
     yield ImportUnit(path, path.parent, str(path))
 
@@ -122,7 +124,7 @@ def import_paths(
             summaries.append(FileSummary(str(top), error="no such file or folder"))
             continue
         try:
-            units = list(_units(top, fmt))
+            units = list(_units(top, fmt, store.path.parent))
         except UnreadableFileError as exc:
             summaries.append(FileSummary(str(top), error=str(exc)))
             continue
@@ -275,6 +277,7 @@ class _BatchWriter:
     def __init__(self, store: Store, summary: FileSummary) -> None:
         self.store = store
         self.summary = summary
+        self._media_key = evidence_key(store)  # encrypted copies in an encrypted store
         self.posts: list[PostRecord] = []
         self.accounts: dict[tuple[str, str], int] = {}
         self.record_no = 0
@@ -433,7 +436,7 @@ class _BatchWriter:
         stored = None
         if m.path and not m.missing:
             try:
-                stored = store_media_file(Path(m.path), self.store.path)
+                stored = store_media_file(Path(m.path), self.store.path, key=self._media_key)
             except OSError as exc:
                 if getattr(exc, "errno", None) == 28:  # ENOSPC: the whole import must stop
                     raise

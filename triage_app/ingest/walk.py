@@ -3,7 +3,8 @@
 A folder is walked recursively; hidden files and media are passed over quietly (media are
 imported through the export that names them); a file no importer recognises is reported as
 skipped with its reason. A WhatsApp export ZIP is one unit (its chat text plus media); any other
-ZIP is unpacked safely to a temporary folder and walked. Unpacking refuses entries that would
+ZIP is unpacked safely to an owner-only scratch folder beside the store (never /tmp; see
+core/scratch.py) and walked. Unpacking refuses entries that would
 land outside the folder (absolute paths, ``..``), symlinks, and archives that would expand
 beyond a size or ratio cap (zip bombs).
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import shutil
 import stat
-import tempfile
 import weakref
 import zipfile
 from collections.abc import Iterator
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..core.errors import UnreadableFileError
+from ..core.scratch import make_scratch
 from .base import Confidence
 from .registry import importers, read_head
 
@@ -69,11 +70,22 @@ MEDIA_SUFFIXES = {
 }
 
 
-class TempFolder:
-    """A temporary folder deleted when nothing refers to this object any more."""
+def default_work_root() -> Path:
+    """Where ZIPs are unpacked when the caller names no folder: the data folder, never /tmp."""
+    from ..store.paths import data_dir
 
-    def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="triage-zip-"))
+    return data_dir()
+
+
+class TempFolder:
+    """A temporary folder deleted when nothing refers to this object any more.
+
+    It is an owner-only scratch folder in ``root`` (the store's folder: an unpacked export holds
+    post text and media in plain), named after this machine and process so that the next start
+    removes it if this process is killed (core/scratch.py)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.path = make_scratch(root or default_work_root(), "zip")
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, True)
 
     def remove(self) -> None:
@@ -116,21 +128,24 @@ def _skip_reason(path: Path, head: bytes, forced: str | None) -> str | None:
 
 
 def iter_import_units(
-    path: Path, forced: str | None = None, _depth: int = 0
+    path: Path, forced: str | None = None, _depth: int = 0, *, work_root: Path | None = None
 ) -> Iterator[ImportUnit]:
     """Every importable file under ``path`` (a file, a folder or a ZIP), in a stable order.
 
-    With ``forced`` (a ``--format`` value) every non-media file is offered to that importer."""
+    With ``forced`` (a ``--format`` value) every non-media file is offered to that importer.
+    ZIPs are unpacked into scratch folders in ``work_root`` (default: the data folder)."""
     path = Path(path)
     if not path.exists():
         raise UnreadableFileError(f"{path}: no such file or folder")
     if path.is_dir():
-        yield from _walk_folder(path, path.name, forced, _depth)
+        yield from _walk_folder(path, path.name, forced, _depth, work_root)
     else:
-        yield from _file_units(path, path.parent, path.name, forced, _depth)
+        yield from _file_units(path, path.parent, path.name, forced, _depth, work_root=work_root)
 
 
-def _walk_folder(folder: Path, label: str, forced: str | None, depth: int) -> Iterator[ImportUnit]:
+def _walk_folder(
+    folder: Path, label: str, forced: str | None, depth: int, work_root: Path | None = None
+) -> Iterator[ImportUnit]:
     for file in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         if _is_hidden(file, folder):
             continue
@@ -141,13 +156,21 @@ def _walk_folder(folder: Path, label: str, forced: str | None, depth: int) -> It
         if file.suffix.lower() in MEDIA_SUFFIXES:
             continue
         try:
-            yield from _file_units(file, file.parent, name, forced, depth, in_folder=True)
+            yield from _file_units(
+                file, file.parent, name, forced, depth, in_folder=True, work_root=work_root
+            )
         except UnreadableFileError as exc:
             yield ImportUnit(file, file.parent, name, str(exc))
 
 
 def _file_units(
-    file: Path, base_dir: Path, name: str, forced: str | None, depth: int, in_folder: bool = False
+    file: Path,
+    base_dir: Path,
+    name: str,
+    forced: str | None,
+    depth: int,
+    in_folder: bool = False,
+    work_root: Path | None = None,
 ) -> Iterator[ImportUnit]:
     try:
         head = read_head(file)
@@ -158,28 +181,28 @@ def _file_units(
         yield ImportUnit(file, base_dir, name, reason)
         return
     if importers()["whatsapp"].detect(file, head) == Confidence.SURE:
-        yield from _whatsapp_zip(file, name)
+        yield from _whatsapp_zip(file, name, work_root)
         return
     if depth >= MAX_DEPTH:
         yield ImportUnit(file, base_dir, name, f"ZIP nested more than {MAX_DEPTH} deep; not opened")
         return
-    temp = TempFolder()
+    temp = TempFolder(work_root)
     try:
         extract_zip(file, temp.path / "x")
     except BaseException:
         temp.remove()
         raise
-    for unit in _walk_folder(temp.path / "x", name + "!", forced, depth + 1):
+    for unit in _walk_folder(temp.path / "x", name + "!", forced, depth + 1, work_root):
         label = unit.display_name.replace("!/", "!", 1)
         yield ImportUnit(unit.path, unit.base_dir, label, unit.skip_reason, unit.keep or temp)
 
 
-def _whatsapp_zip(file: Path, name: str) -> Iterator[ImportUnit]:
+def _whatsapp_zip(file: Path, name: str, work_root: Path | None = None) -> Iterator[ImportUnit]:
     from .formats.whatsapp import chat_member
 
     member = chat_member(file)
     assert member is not None
-    temp = TempFolder()
+    temp = TempFolder(work_root)
     root = temp.path / file.stem  # the chat is named after its folder (see whatsapp.chat_name)
     try:
         extract_zip(file, root)

@@ -25,7 +25,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.checkpoints import Checkpoint, checkpoint_after, sign_checkpoint
 from ..store.connection import Store
-from ..store.four_eyes import self_approval_notes
+from ..store.evidence_crypto import evidence_key
 from ..store.personal_keys import personal_key_for
 from ..store.referrals import (
     ReferralRecord,
@@ -310,6 +310,7 @@ def _write_entries(
     def posts_again() -> Iterator[PostItem]:
         return iter(kept) if kept is not None else iter_posts(store, selection, with_raw=False)
 
+    media_key = evidence_key(store)  # the media are decrypted only into the ZIP stream
     for done, post in enumerate(iter_posts(store, selection), start=1):
         if cancelled():
             raise PackCancelled()
@@ -322,7 +323,7 @@ def _write_entries(
         for media in post.media:
             if media.entry and media.path is not None:
                 label = f"{media.path} (post {post.platform_post_id})"
-                pack.add_file(media.entry, media.path, media.sha256, label)
+                pack.add_file(media.entry, media.path, media.sha256, label, key=media_key)
                 media_files += 1
         account = selection.accounts[post.account_id]
         manifest_posts.append(
@@ -355,7 +356,6 @@ def _write_entries(
             header,
             iter_posts(store, selection, with_raw=False),
             taxonomy,
-            self_approved=self_approval_notes(store, selection.post_ids),
         )
     if cancelled():
         raise PackCancelled()

@@ -220,6 +220,27 @@ def decrypt_file(
 
     The caller owns ``target``'s folder and deletes it on failure: age releases plaintext as
     it authenticates each chunk, so a file cut short yields a partial target before the error."""
+    try:
+        dst = open(target, "xb")
+    except OSError as exc:
+        raise TriageError(f"Cannot write the decrypted pack: {exc.strerror or exc}") from exc
+    with dst:
+        decrypt_stream(source, dst, identities=identities, passphrase=passphrase)
+        try:
+            _fsync(dst)
+        except OSError as exc:
+            raise TriageError(f"Cannot write the decrypted pack: {exc.strerror or exc}") from exc
+
+
+def decrypt_stream(
+    source: Path,
+    dst: Any,
+    *,
+    identities: Iterable[Any] | None = None,
+    passphrase: str | None = None,
+) -> None:
+    """Decrypt ``source`` into the writable ``dst`` (a file, or a SealingWriter that keeps the
+    plaintext encrypted under a throw-away key). Raises PackDecryptError."""
     stanzas = header_stanzas(source)
     has_scrypt = "scrypt" in stanzas
     ids = list(identities or [])
@@ -233,14 +254,12 @@ def decrypt_file(
         raise TriageError("Give an age identity file or the pack passphrase")
     try:
         if ids:
-            with open(source, "rb") as src, open(target, "xb") as dst:
+            with open(source, "rb") as src:
                 pyrage.decrypt_io(src, dst, ids)
-                _fsync(dst)
         else:
             assert passphrase is not None
-            with open(source, "rb") as src, open(target, "xb") as dst:
+            with open(source, "rb") as src:
                 decrypt_with_passphrase(src, dst, passphrase, MAX_SCRYPT_WORK_FACTOR)
-                _fsync(dst)
     except (HeaderError, WrongPassphrase) as exc:
         raise PackDecryptError(str(exc)) from exc
     except pyrage.DecryptError as exc:

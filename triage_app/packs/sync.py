@@ -12,22 +12,24 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pyrage import x25519
 
 from ..core.errors import TriageError
+from ..core.fileio import create_new_private
+from ..core.scratch import make_scratch
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.audit import append_audit
 from ..store.checkpoints import record_checkpoint
 from ..store.connection import Store
-from .crypto import canonical_recipient, decrypt_file, encrypt_file
+from ..store.evidence_crypto import SealingWriter, evidence_key, open_sealed, scratch_key
+from .crypto import canonical_recipient, decrypt_stream, encrypt_stream
 from .signing import SIGNATURE_SUFFIX, load_public_key, now_comment, sign_file, verify_file
 from .sync_export import collect
 from .sync_format import read_pack_zip, write_pack_zip
@@ -107,18 +109,26 @@ def export_sync_pack(
         # A signed checkpoint of this store's audit chain, kept outside the store with the peer.
         "checkpoint": record_checkpoint(store, "sync export").to_json(),
     }
-    # The plain ZIP stays in the store's folder; only encrypted bytes go to the target folder.
-    work = Path(tempfile.mkdtemp(prefix=".sync-out-", dir=store.path.parent))
+    # The ZIP is never on disk in plain: it is written sealed under a throw-away key that only
+    # this process holds (store/evidence_crypto.py) in an owner-only scratch folder beside the
+    # store, whose name says its owner so that a later start removes it if this is killed.
+    work = make_scratch(store.path.parent, "sync-out")
     tmp_out = out.with_name(f".{out.name}.partial")
     tmp_sig = out.with_name(f".{signature.name}.partial")
     try:
         progress("writing the pack")
-        plain = work / "pack.zip"
-        written = write_pack_zip(plain, manifest, rows.sections, rows.media_files)
+        sealed, key = work / "pack.zip.sealed", scratch_key()
+        with create_new_private(sealed) as handle:
+            sealing = SealingWriter(handle, key)
+            written = write_pack_zip(
+                sealing, manifest, rows.sections, rows.media_files, key=evidence_key(store)
+            )
+            sealing.close()
         progress("encrypting")
         for leftover in (tmp_out, tmp_sig):
             leftover.unlink(missing_ok=True)
-        encrypted = encrypt_file(plain, tmp_out, recipients=[peer])
+        with open_sealed(sealed, key) as plain_stream:
+            encrypted = encrypt_stream(plain_stream, tmp_out, recipients=[peer])
         progress("signing")
         sign_file(store, tmp_out, tmp_sig, now_comment(kind="triage-sync", pack=pack_id, store=own))
         os.replace(tmp_sig, signature)
@@ -179,11 +189,20 @@ def import_sync_pack(
         path, signature or path.with_name(path.name + SIGNATURE_SUFFIX), public_key
     )
     digest = _sha256(path)
-    work = Path(tempfile.mkdtemp(prefix=".sync-in-", dir=store.path.parent))
+    # Decrypted, the pack is kept sealed under a throw-away key (see export_sync_pack) and
+    # read back through a decrypting, seekable stream: no plain copy on disk.
+    work = make_scratch(store.path.parent, "sync-in")
     try:
         progress("decrypting")
-        plain = work / "pack.zip"
-        decrypt_file(path, plain, identities=[_identity(store)])
+        sealed, key = work / "pack.zip.sealed", scratch_key()
+        with create_new_private(sealed) as handle:
+            sealing = SealingWriter(handle, key)
+            decrypt_stream(path, sealing, identities=[_identity(store)])
+            sealing.close()
+
+        def plain() -> IO[bytes]:
+            return open_sealed(sealed, key)
+
         progress("checking the contents")
         contents = read_pack_zip(plain)
         manifest = contents.manifest

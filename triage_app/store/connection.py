@@ -249,6 +249,13 @@ def open_store(
         raise
     store = Store(conn, path, user, key)
     sync_taxonomy(store)
+    from .evidence_crypto import prepare_evidence
+
+    try:
+        prepare_evidence(store)  # evidence key; no plain media; killed work's leftovers
+    except BaseException:
+        store.close()
+        raise
     if is_new:
         from .personal_keys import register_own_key_on_creation
 
