@@ -19,6 +19,7 @@ import pyrage
 from pyrage import x25519
 
 from ..core.errors import TriageError
+from ..core.fileio import create_new_private
 from .passphrase import (
     HeaderError,
     HeaderSwap,
@@ -141,7 +142,7 @@ def encrypt_stream(
     if bool(recipients) == (passphrase is not None):
         raise TriageError("Give either age recipients or a passphrase for the pack, not both")
     parsed = [parse_recipient(r) for r in recipients or ()]
-    with open(target, "xb") as dst:
+    with create_new_private(target) as dst:
         writer = _HashingWriter(dst)
         try:
             if parsed:
@@ -221,7 +222,7 @@ def decrypt_file(
     The caller owns ``target``'s folder and deletes it on failure: age releases plaintext as
     it authenticates each chunk, so a file cut short yields a partial target before the error."""
     try:
-        dst = open(target, "xb")
+        dst = create_new_private(target)
     except OSError as exc:
         raise TriageError(f"Cannot write the decrypted pack: {exc.strerror or exc}") from exc
     with dst:

@@ -22,6 +22,7 @@ import minisign
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ..core.errors import TriageError
+from ..core.fileio import create_new_private
 from ..core.timeutil import utc_now_iso
 from ..store.connection import DatabaseError, Store
 
@@ -240,7 +241,7 @@ def write_public_key(store: StoreOrId, path: Path) -> None:
     """Write the store's signer public key (``signer.pub``) to ``path``, never over a file."""
     text = public_key_text(store)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise TriageError(f"{path} already exists; choose another name") from exc
     except OSError as exc:
@@ -262,7 +263,7 @@ def sign_file(
             untrusted_comment="signature from triage workstation secret key",
             trusted_comment=comment,
         )
-    with open(signature_path, "xb") as out:
+    with create_new_private(signature_path) as out:
         out.write(bytes(signature) + b"\n")
         out.flush()
         os.fsync(out.fileno())
@@ -296,7 +297,7 @@ def sign_digest(
         + base64.b64encode(global_signature).decode("ascii")
         + "\n"
     )
-    with open(signature_path, "x", encoding="ascii") as out:
+    with create_new_private(signature_path, binary=False) as out:
         out.write(text)
         out.flush()
         os.fsync(out.fileno())

@@ -18,6 +18,7 @@ from typing import Any
 import sqlcipher3.dbapi2 as sqlite
 
 from ..core.errors import StoreVersionError, TriageError, WrongKeyError
+from ..core.fileio import create_private_file, make_private
 from ..core.taxonomy import Tag, load_taxonomy
 from ..core.timeutil import utc_now_iso
 from .migrations import all_migrations
@@ -44,6 +45,10 @@ def connect(path: Path | str, key: bytes | None = None, *, create: bool = False)
         raise TriageError(f"No store at {path}")
     if create and not path.parent.exists():
         raise TriageError(f"Folder {path.parent} does not exist")
+    if create:
+        create_private_file(path)  # 0600 before SQLite writes a byte (-wal/-shm inherit it)
+    for owned in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        make_private(owned)  # a store made 0644 by an older version is narrowed on open
     uri = f"file:{path}?mode={'rwc' if create else 'rw'}"
     try:
         conn = sqlite.connect(

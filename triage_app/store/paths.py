@@ -10,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from ..core.errors import TriageError
+from ..core.fileio import private_dir
 
 APP_NAME = "triage-workstation"
 
@@ -18,7 +19,9 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The folder for store, wrapped keys, settings and logs (created on demand)."""
     chosen = override or os.environ.get("TRIAGE_DATA_DIR")
     path = Path(chosen) if chosen else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    # 0700 whatever the umask; a folder that already holds a store is narrowed too (older
+    # versions made it with the umask's mode). Other existing folders are left alone.
+    private_dir(path, narrow_existing=not chosen or (path / "store.db.keyinfo.json").exists())
     return path
 
 

@@ -185,6 +185,11 @@ def settle_memory() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`triage-app` / `python main.py`: open the store, show the window, run until closed."""
+    import os
+
+    from ..core.fileio import PRIVATE_UMASK
+
+    os.umask(PRIVATE_UMASK)  # every file 0600 and folder 0700 the window makes, whatever umask
     window = start(sys.argv[1:] if argv is None else argv)
     if isinstance(window, int):
         return window

@@ -14,6 +14,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..core.errors import TriageError
+from ..core.fileio import open_private, private_dir
 
 # Tests replace these to see what would have been shown without a modal dialog blocking them.
 Shower = Callable[[QWidget | None, str, str], object]
@@ -32,9 +33,7 @@ show_crash: Shower = _crash
 
 
 def log_folder(data_dir: Path) -> Path:
-    folder = data_dir / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(data_dir / "logs")  # 0700; the logs in it are 0600
 
 
 def write_crash_log(
@@ -43,7 +42,7 @@ def write_crash_log(
     """Append the traceback to today's crash log and return its path."""
     now = dt.datetime.now(dt.UTC)
     path = log_folder(data_dir) / f"crash-{now:%Y%m%d}.log"
-    with open(path, "a", encoding="utf-8") as handle:
+    with open_private(path, append=True) as handle:
         handle.write(f"==== {now:%Y-%m-%dT%H:%M:%SZ}\n")
         handle.write("".join(traceback.format_exception(exc_type, exc, tb)))
         handle.write("\n")
