@@ -31,6 +31,7 @@ from ..core.errors import TriageError
 from ..core.timeutil import to_utc_iso
 from ..ingest.evidence import evidence_dir
 from ..store.connection import Store
+from ..store.evidence_crypto import evidence_key
 from ..store.post_detail import post_detail
 from .media_view import MediaView
 from .text_render import colour_for, render_post_html
@@ -267,7 +268,7 @@ class PreviewPane(QFrame):
         self.text_view.setHtml(render_post_html(d["text"], d["indicators"], font_pt=TEXT_PT))
         self.text_view.setAccessibleDescription(d["text"][:500])
         evidence = evidence_dir(Path(self.store.path))
-        self.media.set_media(d["media"], evidence)
+        self.media.set_media(d["media"], evidence, key=evidence_key(self.store))
         self._fill_indicators(d["indicators"])
         self._fill_source(d)
 
