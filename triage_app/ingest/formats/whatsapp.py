@@ -19,7 +19,6 @@ import hashlib
 import json
 import re
 import shutil
-import tempfile
 import weakref
 import zipfile
 from collections.abc import Iterator
@@ -99,9 +98,12 @@ class WhatsAppImporter:
         """Reading the .zip directly (walk.py normally unpacks it first): the media are unpacked
         to a temporary folder that lives as long as the read context, so the pipeline can still
         hash them after the last record."""
-        from ..walk import extract_zip  # walk imports the registry, which imports this module
+        from ...core.scratch import make_scratch
+        from ..walk import default_work_root, extract_zip  # walk imports the registry (cycle)
 
-        folder = Path(tempfile.mkdtemp(prefix="triage-wa-"))
+        # Owner-only scratch in the data folder (never /tmp), removed at the next start if
+        # this process is killed (core/scratch.py).
+        folder = make_scratch(default_work_root(), "wa")
         weakref.finalize(ctx, shutil.rmtree, folder, True)
         root = folder / path.stem
         extract_zip(path, root)
