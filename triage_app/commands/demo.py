@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +45,10 @@ def make_demo_store(
 ) -> FileSummary:
     """Generate the corpus (with a few media files) and import it like any export."""
     from ..core.demo import write_demo_jsonl
+    from ..core.scratch import make_scratch
 
-    work = Path(tempfile.mkdtemp(prefix="triage-demo-", dir=store.path.parent))
+    # Owner-only scratch beside the store, removed at the next start if this is killed.
+    work = make_scratch(store.path.parent, "demo")
     try:
         jsonl = work / f"demo-{posts}-seed{seed}.jsonl"
         write_demo_jsonl(jsonl, posts, seed, media_dir=work / "media")
