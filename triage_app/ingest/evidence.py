@@ -10,7 +10,7 @@ import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ..core.scratch import scratch_name
 from ..store.evidence_crypto import SealingWriter
@@ -31,7 +31,7 @@ def evidence_dir(store_path: Path) -> Path:
 
 
 def store_media_file(
-    source: Path | BinaryIO,
+    source: Path | BinaryIO | IO[bytes],
     store_path: Path,
     suffix: str | None = None,
     *,
@@ -53,7 +53,7 @@ def store_media_file(
     try:
         opened = open(source, "rb") if isinstance(source, Path) else nullcontext(source)
         with os.fdopen(fd, "wb") as out, opened as src:
-            sink: SealingWriter | BinaryIO = SealingWriter(out, key) if key is not None else out
+            sink: SealingWriter | IO[bytes] = SealingWriter(out, key) if key is not None else out
             while True:
                 block = src.read(CHUNK)
                 if not block:
