@@ -21,7 +21,8 @@ def make_busy(make_store):
 def test_verify_an_intact_chain(make_store, capsys):
     store = make_busy(make_store)
     assert main(["--db", str(store.path), "audit", "verify"]) == 0
-    assert capsys.readouterr().out.startswith("Audit chain intact: 3 rows")
+    # the founder's key registration, the import and two tags
+    assert capsys.readouterr().out.startswith("Audit chain intact: 4 rows")
 
 
 def test_an_edited_row_is_named_with_exit_1(make_store):
@@ -57,6 +58,6 @@ def test_list_filters(make_store, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["detail"]["add"] for r in rows] == [["not_relevant"]]
     assert main(["--db", str(store.path), "audit", "list", "--actor", "alice"]) == 0
-    assert len(capsys.readouterr().out.strip().splitlines()) == 3
+    assert len(capsys.readouterr().out.strip().splitlines()) == 4  # with the key registration
     assert main(["--db", str(store.path), "audit", "list", "--post", "x"]) == 2
     assert "--post must be a post id" in capsys.readouterr().err
