@@ -629,3 +629,132 @@ def test_relayed_decisions_keep_their_authors_signatures_and_cannot_be_altered(
             (origin, batch),
         ), batch
     assert verify_audit(w.a.store.conn).ok
+
+
+# -- the field laptop -> HQ flow through the CLI, two people on two machines ---------------------
+
+
+def test_field_to_hq_needs_the_colleague_and_the_store_registered_first(tmp_path: Path) -> None:
+    """fiona's field laptop and hank's HQ each have their own keyring. HQ refuses fiona's pack
+    until hank registers her key and role; a copy signed by another key is refused; `sync peers`
+    shows the key HQ trusts for the field store and how."""
+    from tests.store.keys_helpers import write_posts
+    from tests.support.run_as import run_cli_as
+
+    def env(name: str) -> dict[str, str]:
+        return {
+            "TRIAGE_DATA_DIR": str(tmp_path / name),
+            "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
+            "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / f"{name}-keyring.json"),
+        }
+
+    def cli(user: str, place: str, *args: str, code: int = 0) -> tuple[str, str]:
+        rc, out, err = run_cli_as(user, *args, env=env(place))
+        assert rc == code, (args, out, err)
+        return out, err
+
+    cli("fiona", "field", "import", str(write_posts(tmp_path / "posts.jsonl", 4)))
+    cli("fiona", "field", "tag", "2", "boat_crossing")
+    cli("fiona", "field", "keys", "export-personal", "--out", str(tmp_path / "fiona.pub"))
+    cli("fiona", "field", "keys", "export-public", "--out", str(tmp_path / "field.pub"))
+    field = json.loads(cli("fiona", "field", "sync", "id", "--json")[0])
+    cli("hank", "hq", "db", "create")
+    hq = json.loads(cli("hank", "hq", "sync", "id", "--json")[0])
+    out, _ = cli(
+        "hank",
+        "hq",
+        "sync",
+        "peers",
+        "add",
+        field["store_id"],
+        "--signer",
+        str(tmp_path / "field.pub"),
+        "--recipient",
+        field["recipient"],
+    )
+    assert "registered" in out
+    pack = tmp_path / "to-hq.age"
+    cli("fiona", "field", "sync", "export", "--recipient", hq["recipient"], "--out", str(pack))
+
+    # Not yet: hank has not registered fiona.
+    _, err = cli(
+        "hank", "hq", "sync", "import", str(pack), "--signer", str(tmp_path / "field.pub"), code=1
+    )
+    assert err.count("\n") == 1 and "'fiona' is not a user of this store" in err
+
+    # The same pack signed by someone else's key, claiming to be the field store.
+    sign, outsider = minisign_signer(tmp_path / "outsider")
+    forged = tmp_path / "forged.age"
+    shutil.copy(pack, forged)
+    sign(forged, forged.with_name("forged.age.minisig"))
+    _, err = cli("hank", "hq", "sync", "import", str(forged), "--signer", str(outsider), code=1)
+    assert err.count("\n") == 1 and "whose signing key here is" in err
+
+    cli(
+        "hank",
+        "hq",
+        "users",
+        "add",
+        "fiona",
+        "--role",
+        "analyst",
+        "--key",
+        str(tmp_path / "fiona.pub"),
+    )
+    out, _ = cli("hank", "hq", "sync", "import", str(pack), "--signer", str(tmp_path / "field.pub"))
+    assert out.startswith(f"Merged sync pack from store {field['store_id']}")
+    peers = json.loads(cli("hank", "hq", "sync", "peers", "--json")[0])
+    assert [(p["store_id"], p["trusted_how"], p["trusted_by"]) for p in peers] == [
+        (field["store_id"], "registered", "hank")
+    ]
+    assert peers[0]["signer_key_id"] == signing.key_id_hex(
+        signing.load_public_key(tmp_path / "field.pub")
+    )
+    shown = json.loads(cli("hank", "hq", "show", "2", "--json")[0])
+    assert "boat_crossing" in json.dumps(shown)
+
+
+def test_registering_a_peer_key_refuses_a_clash_unless_replaced(world: World) -> None:
+    """A store trusted with one key is not silently given another; --replace does it, in the
+    audit, and then the old key is refused."""
+    w = world
+    w.a.receive(w.c_pack, w.c)  # C's key trusted on first use
+    sign, public = minisign_signer(w.tmp / "new-c-key")
+    new = signing.load_public_key(public)
+    fields = {
+        "store_id": w.c.store.store_id,
+        "recipient": w.c.recipient,
+        "key_id": signing.key_id_hex(new),
+        "public_key": new.to_base64().decode("ascii"),
+    }
+    with pytest.raises(TriageError, match="whose signing key here is"):
+        register_peer(w.a.store, **fields)
+    with pytest.raises(TriageError, match="signed with the key of store"):
+        # B's key cannot be registered for C either.
+        b_key = signing.load_public_key(w.b.signer)
+        w.a.receive(w.b_pack, w.b)
+        register_peer(
+            w.a.store,
+            **{
+                **fields,
+                "key_id": signing.key_id_hex(b_key),
+                "public_key": b_key.to_base64().decode("ascii"),
+            },
+        )
+    assert "registered" in register_peer(w.a.store, **fields, replace=True)
+    assert (
+        w.a.store.scalar(
+            "SELECT count(*) FROM audit WHERE action = 'sync_peer_key' AND object_id = ?",
+            (w.c.store.store_id,),
+        )
+        == 2
+    )
+    opened = carl_pack(w, "replaced")
+    refused(
+        w,
+        seal(opened, w.a, w.tmp / "old-key.age", store_signer(w.c)),
+        w.c.signer,
+        "whose signing key here is",
+    )
+    merged = import_sync_pack(w.a.store, seal(opened, w.a, w.tmp / "new-key.age", sign), public)
+    assert merged.trusted_key is None
