@@ -34,7 +34,8 @@ def test_html_is_escaped_and_rtl_safe(make_store, tmp_path):
     assert '<bdi dir="auto">قارب</bdi>' in html
     assert "Small-boat crossing" in html and "Fake documents" in html
     assert html.count("<section") == html.count("</section>") == 3
-    assert "http" not in html.split("<body>")[0]  # nothing fetched from elsewhere
+    head = html.split("<body>")[0]
+    assert "http:" not in head and "https:" not in head  # nothing fetched from elsewhere
     preview = io.StringIO()
     render_referral_html(
         preview,

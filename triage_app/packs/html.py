@@ -7,7 +7,10 @@ text reads correctly and never reorders the English around it."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -26,7 +29,51 @@ padding:0 .4em;margin:0 .2em .2em 0;font-size:.9em}
 .post{border:1px solid #ccc;border-radius:.4em;padding:.6em .8em;margin:.8em 0}
 .text{white-space:pre-wrap;unicode-bidi:plaintext;font-size:1.05em;margin:.4em 0}
 .small{color:#555;font-size:.85em}code{font-size:.85em;word-break:break-all}
+.active{color:#8a1c00}
 """
+
+
+# The page runs nothing and fetches nothing from elsewhere: no script of any kind, no plugin,
+# no frame, no form, no <base>; only its own <style> block (by hash, so an injected style
+# attribute or <style> does not apply) and images of the pack itself.
+CSP = (
+    "default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'none'; "
+    "connect-src 'none'; font-src 'none'; media-src 'self'; img-src 'self'; "
+    "style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode("ascii")
+    + "'; base-uri 'none'; form-action 'none'"
+)
+
+# Evidence a browser shows as passive content (pictures, sound, video, plain text, JSON). Any
+# other file — .html, .svg, .xml, .xhtml, .pdf, .js, .mht, an unknown or no extension — may
+# run code when a browser opens it (a file:// page, where the `download` attribute is ignored
+# by some browsers), so it is never a link: its path is shown as text with a warning.
+_PICTURES = "png jpg jpeg gif webp bmp avif heic heif tif tiff"
+_VIDEO = "mp4 m4v mov webm mkv avi 3gp"
+_SOUND = "mp3 m4a aac ogg oga opus wav flac amr"
+PASSIVE_EXTENSIONS = frozenset(f"{_PICTURES} {_VIDEO} {_SOUND} txt json".split())
+ACTIVE_MIME_WORDS = ("html", "svg", "xml", "javascript", "ecmascript", "pdf", "flash")
+
+
+def is_passive(entry: str, mime: str | None = None) -> bool:
+    """Whether evidence file ``entry`` is safe to link from the page (see PASSIVE_EXTENSIONS);
+    a passive extension with an active MIME type recorded at import is not."""
+    ext = posixpath.splitext(entry)[1].lower().lstrip(".")
+    if ext not in PASSIVE_EXTENSIONS:
+        return False
+    return not any(word in (mime or "").lower() for word in ACTIVE_MIME_WORDS)
+
+
+def evidence_link(entry: str, label: str, mime: str | None = None) -> str:
+    """A link to a passive evidence file, or for anything that could be active content the
+    file's path as text with a warning (never an <a>, <img>, <iframe> or <object>)."""
+    if is_passive(entry, mime):
+        return f'<a href="{_e(entry)}">{_e(label)}</a>'
+    return (
+        f'<span class="active">{_e(label)}: <code>{_e(entry)}</code> (not linked: this kind '
+        "of file can run code in a browser; open it only in a viewer that runs no scripts, "
+        "and check it against SHA256SUMS)</span>"
+    )
 
 
 @dataclass(frozen=True)
@@ -57,6 +104,8 @@ def write_head(
 ) -> None:
     """The document start: title, what the pack is, the policy references, the account list."""
     out.write('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n')
+    out.write(f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">\n')
+    out.write('<meta name="referrer" content="no-referrer">\n')
     out.write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
     out.write(f"<title>Referral to {_e(platform.name)} — {_e(header.pack_id)}</title>\n")
     out.write(f"<style>{STYLE}</style>\n</head>\n<body>\n")
@@ -157,10 +206,10 @@ def write_post(
     out.write(f'<div class="text" dir="auto"{lang}>{_e(post.text)}</div>\n')
     files = []
     if post.raw_entry:
-        files.append(f'<a href="{_e(post.raw_entry)}">raw record</a>')
+        files.append(evidence_link(post.raw_entry, "raw record"))
     for media in post.media:
         if media.entry:
-            files.append(f'<a href="{_e(media.entry)}">{_e(media.kind)}</a>')
+            files.append(evidence_link(media.entry, media.kind, media.mime))
         else:
             where = f" ({_e(media.url)})" if media.url else ""
             files.append(f"{_e(media.kind)} not collected{where}")
