@@ -293,8 +293,8 @@ def _unlock(fd: int | None) -> None:
 def stored_checkpoints(store: Store) -> list[Checkpoint]:
     store_id = store.store_id
     return [
-        Checkpoint(store_id, *row, source="store")
-        for row in store.execute(
+        Checkpoint(store_id, rows, head, at, by, reason, public_key, signature, "store")
+        for rows, head, at, by, reason, public_key, signature in store.execute(
             "SELECT rows, head, at, by, reason, public_key, signature FROM audit_checkpoints "
             "ORDER BY id"
         )

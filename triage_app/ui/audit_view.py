@@ -1,8 +1,10 @@
 """The audit trail view: rows filtered by actor, action, post and day, and a "Verify chain"
-button that walks the hash chain and names (and selects) the first bad row."""
+button that walks the hash chain and names (and selects) the first bad row, then compares the
+chain with its signed checkpoints and replays the decisions (naming the first problem)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from PySide6.QtCore import QDate, Qt
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from ..store.audit import AuditCheck, verify_audit
 from ..store.audit_query import AuditRow, distinct_values, list_audit
+from ..store.checkpoints import check_anchor
 from ..store.connection import Store
+from ..store.replay import replay_all
 from .rows_model import RowsModel, report_problem
 
 HEADERS = ("Row", "Time (UTC)", "Actor", "Action", "Object", "Detail")
@@ -180,6 +184,17 @@ class AuditView(QWidget):
     def verify(self) -> AuditCheck:
         check = verify_audit(self.store.conn)
         self.last_check = check
+        problems = self._outside_changes() if check.ok else []
+        if problems:
+            # The chain holds, but not against its checkpoints, or posts' tags or statuses are
+            # not what their decisions give (store/checkpoints.py, store/replay.py).
+            more = f" ({len(problems) - 1:,} more; 'triage audit verify' lists them all)"
+            self.result.setText(
+                f"The store was changed outside the program: {problems[0]}"
+                + (more if len(problems) > 1 else "")
+            )
+            self.result.setStyleSheet("color: #b10026; font-weight: bold;")
+            return dataclasses.replace(check, ok=False, reason=problems[0])
         if check.ok:
             self.result.setText(f"Audit chain intact: {check.rows:,} rows checked.")
             self.result.setStyleSheet("color: #1a7f37; font-weight: bold;")
@@ -191,6 +206,15 @@ class AuditView(QWidget):
             self.result.setStyleSheet("color: #b10026; font-weight: bold;")
             self._mark_bad()
         return check
+
+    def _outside_changes(self) -> list[str]:
+        """Checkpoint problems and replay mismatches, as lines (empty when none)."""
+        try:
+            anchor = check_anchor(self.store)
+            replay = replay_all(self.store)
+        except Exception as exc:  # e.g. a damaged checkpoint copy: say so, do not crash
+            return [f"the checkpoints could not be checked ({exc})"]
+        return anchor.problems + [m.line() for m in replay.mismatches]
 
     def _mark_bad(self) -> None:
         check = self.last_check
