@@ -200,7 +200,13 @@ def keep_checkpoint(store: Store, checkpoint: Checkpoint) -> None:
                 checkpoint.signature,
             ),
         )
-    save_outside(checkpoint)
+    try:
+        save_outside(checkpoint)
+    except OSError as exc:  # the profile folder is full or read-only: the store keeps it
+        log.warning(
+            "The audit checkpoint could not be copied to your profile folder: %s",
+            exc.strerror or exc,
+        )
 
 
 def record_checkpoint(store: Store, reason: str) -> Checkpoint:
