@@ -26,8 +26,10 @@ class Read:
         return found[0]
 
 
-def read_with(fmt: str, path: Path, base_dir: Path | None = None) -> Read:
-    ctx = ReadContext(path=path, base_dir=base_dir or path.parent)
+def read_with(fmt: str, path: Path, base_dir: Path | None = None, root: Path | None = None) -> Read:
+    """Read ``path`` with the importer ``fmt``; ``root`` is the export's root (media are taken
+    only from inside it; the file's folder when not given)."""
+    ctx = ReadContext(path=path, base_dir=base_dir or path.parent, root=root)
     result = Read(notes=ctx.notes)
     for item in importers()[fmt].read(path, ctx):
         if isinstance(item, PostRecord):

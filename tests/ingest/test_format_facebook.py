@@ -5,12 +5,13 @@ from __future__ import annotations
 from tests.ingest.format_helpers import FIXTURES, read_with
 from triage_app.ingest.textfix import fix_mojibake, unix_seconds
 
+EXPORT = FIXTURES / "facebook"  # the export's root folder: media uris are relative to it
 POSTS = FIXTURES / "facebook/posts/your_posts_1.json"
 MESSAGES = FIXTURES / "facebook/messages/inbox/amira_1/message_1.json"
 
 
 def test_posts_mojibake_repaired_and_media_found_from_export_root() -> None:
-    got = read_with("facebook", POSTS)
+    got = read_with("facebook", POSTS, root=EXPORT)
     first, second = got.posts
     assert first.text == "Départ demain — رحلة مضمونة"
     assert first.extra["title"] == "Zoé a publié"
@@ -32,7 +33,7 @@ def test_post_ids_are_stable_across_reads() -> None:
 
 
 def test_messenger_milliseconds_mojibake_and_photos() -> None:
-    got = read_with("facebook", MESSAGES)
+    got = read_with("facebook", MESSAGES, root=EXPORT)
     text, photo = got.posts
     assert text.created_at == 1700000123  # timestamp_ms / 1000
     assert text.text == "Prix: 2000€ — السعر"

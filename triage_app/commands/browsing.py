@@ -85,6 +85,10 @@ def run_show(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.print_json(detail)
         return 0
     for key, value in detail.items():
+        if key == "media_refused":
+            for refused in value:
+                ctx.print(f"media refused: {refused['reason']}: {refused['reference']!r}")
+            continue
         if key == "self_approved":  # four eyes: say so plainly
             ctx.print(f"self_approved: {value['text'] if value else 'no'}")
             continue

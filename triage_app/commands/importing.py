@@ -65,6 +65,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
                 )
                 if s.skipped:
                     line += f", skipped {s.skipped}"
+                if s.media_refused:
+                    line += f", media refused {s.media_refused} (see `triage show`)"
                 ctx.print(line)
                 for note in s.notes:
                     ctx.print(f"  note: {note}")

@@ -24,6 +24,7 @@ from ..store.connection import sqlite as _sqlite
 from ..store.evidence_crypto import evidence_key
 from .base import ReadContext
 from .evidence import sha256_file, store_media_file
+from .media_confine import MEDIA_SIZE_LIMIT, MediaRefused, open_media
 from .prefetch import prefetch
 from .record_check import record_problem
 from .registry import detect_format
@@ -75,6 +76,9 @@ class FileSummary:
     sha256: str | None = None
     import_id: int | None = None
     notes: list[str] = field(default_factory=list)
+    # media the file names that were not taken (outside the export, not a regular file, too
+    # large: ingest/media_confine.py); each is recorded on its post in ``media_refused``
+    media_refused: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +91,7 @@ class FileSummary:
             "error": self.error,
             "sha256": self.sha256,
             "notes": self.notes,
+            "media_refused": self.media_refused,
         }
 
 
@@ -110,8 +115,11 @@ def import_paths(
     progress: ProgressCallback | None = None,
     cancelled: CancelCheck | None = None,
     enrich: bool = True,
+    media_limit: int = MEDIA_SIZE_LIMIT,
 ) -> list[FileSummary]:
-    """Import every file under ``paths``; one summary per file, refused files included."""
+    """Import every file under ``paths``; one summary per file, refused files included.
+
+    ``media_limit`` is the largest media file taken from an export (bytes)."""
     from ..core.workflow import require_role
 
     require_role(store.user, store.role_of(), "import")
@@ -136,7 +144,9 @@ def import_paths(
                 summaries.append(FileSummary(unit.display, error="cancelled before it started"))
                 continue
             summaries.append(
-                import_file(store, unit, fmt, progress, cancelled, index, len(path_list))
+                import_file(
+                    store, unit, fmt, progress, cancelled, index, len(path_list), media_limit
+                )
             )
     if enrich and any(s.inserted for s in summaries):
         run_enrichment(store, cancelled)
@@ -158,8 +168,11 @@ def import_file(
     cancelled: CancelCheck | None = None,
     file_index: int = 0,
     file_count: int = 1,
+    media_limit: int = MEDIA_SIZE_LIMIT,
 ) -> FileSummary:
-    """Import one file in one transaction; a refused or cancelled file changes nothing."""
+    """Import one file in one transaction; a refused or cancelled file changes nothing.
+
+    Media are taken only from inside the unit's export root (ingest/media_confine.py)."""
     if isinstance(unit, Path):
         unit = ImportUnit(unit, unit.parent, str(unit))
     summary = FileSummary(unit.display)
@@ -190,8 +203,10 @@ def import_file(
         base_dir=unit.base_dir,
         report_bytes=report_bytes,
         cancelled=cancelled or (lambda: False),
+        root=unit.root,
+        media_limit=media_limit,
     )
-    writer = _BatchWriter(store, summary)
+    writer = _BatchWriter(store, summary, ctx.export_root, media_limit)
     # A bigger page cache keeps the posts indexes in memory while a large file goes in.
     store.execute("PRAGMA cache_size = -131072")
     try:
@@ -264,6 +279,7 @@ def _raw_bytes(post: PostRecord) -> bytes:
 
 def _reset(summary: FileSummary) -> None:
     summary.inserted = summary.present = summary.quarantined = summary.skipped = 0
+    summary.media_refused = 0
     summary.import_id = None
 
 
@@ -274,9 +290,17 @@ def _one_line(exc: BaseException) -> str:
 class _BatchWriter:
     """Buffers records and writes them a batch at a time inside the file's transaction."""
 
-    def __init__(self, store: Store, summary: FileSummary) -> None:
+    def __init__(
+        self,
+        store: Store,
+        summary: FileSummary,
+        root: Path | None = None,
+        media_limit: int = MEDIA_SIZE_LIMIT,
+    ) -> None:
         self.store = store
         self.summary = summary
+        self.root = root  # media are copied only from inside this folder
+        self.media_limit = media_limit
         self._media_key = evidence_key(store)  # encrypted copies in an encrypted store
         self.posts: list[PostRecord] = []
         self.accounts: dict[tuple[str, str], int] = {}
@@ -409,10 +433,13 @@ class _BatchWriter:
         raw_rows = []
         fts_rows = []
         media_rows = []
+        refused_rows: list[tuple[int, int | None, str, str]] = []
         for p in posts:
             post_id = inserted.pop((p.platform, p.post_id), None)
             if post_id is None:
-                continue  # already in the store (or repeated within this file)
+                # already in the store (or repeated within this file); refusals still counted
+                self.summary.media_refused += sum(1 for m in p.media if m.refused)
+                continue
             extra = json.dumps(p.extra, ensure_ascii=False, default=str) if p.extra else None
             raw_rows.append((post_id, p.raw, extra))
             handle, name = (p.account.handle, p.account.display_name) if p.account else (None, None)
@@ -420,7 +447,17 @@ class _BatchWriter:
             searchable = f"{p.text}\n{spoken}" if isinstance(spoken, str) and spoken else p.text
             fts_rows.append((post_id, searchable, handle, name))
             for m in p.media:
-                media_rows.append(self._media_row(post_id, m))
+                row, refused = self._media_row(post_id, m)
+                if refused is not None:
+                    self.summary.media_refused += 1
+                    refused_rows.append((post_id, self.import_id, m.name or m.path or "", refused))
+                else:
+                    media_rows.append(row)
+        if refused_rows:
+            self.conn.executemany(
+                "INSERT INTO media_refused(post_id, import_id, reference, reason) VALUES (?,?,?,?)",
+                refused_rows,
+            )
         self.conn.executemany("INSERT INTO post_raw(post_id, raw, extra) VALUES (?,?,?)", raw_rows)
         self.conn.executemany(
             "INSERT INTO posts_fts(rowid, text, handle, name) VALUES (?,?,?,?)", fts_rows
@@ -432,16 +469,30 @@ class _BatchWriter:
                 media_rows,
             )
 
-    def _media_row(self, post_id: int, m: Any) -> tuple[Any, ...]:
+    def _media_row(self, post_id: int, m: Any) -> tuple[tuple[Any, ...], str | None]:
+        """The media row for ``m``, or (nothing, the reason) when the file is refused.
+
+        The file is opened by media_confine (inside the export root, a regular file, within the
+        size limit, checked again on the opened descriptor) and that very handle is copied."""
+        if m.refused:
+            return (), m.refused
         stored = None
         if m.path and not m.missing:
             try:
-                stored = store_media_file(Path(m.path), self.store.path, key=self._media_key)
+                source = open_media(
+                    Path(m.path), self.root or Path(m.path).parent, self.media_limit
+                )
+                with source:
+                    stored = store_media_file(
+                        source, self.store.path, suffix=Path(m.path).suffix, key=self._media_key
+                    )
+            except MediaRefused as exc:
+                return (), exc.reason
             except OSError as exc:
                 if getattr(exc, "errno", None) == 28:  # ENOSPC: the whole import must stop
                     raise
                 stored = None
-        return (
+        row = (
             post_id,
             m.kind,
             m.name,
@@ -453,14 +504,23 @@ class _BatchWriter:
             m.mime,
             0 if stored else 1,
         )
+        return row, None
 
     def finish(self) -> None:
         s = self.summary
         self.conn.execute("DELETE FROM meta WHERE key = 'fts_bulk'")
         self.conn.execute(
             "UPDATE imports SET finished_at = ?, inserted = ?, present = ?, quarantined = ?, "
-            "skipped = ? WHERE id = ?",
-            (utc_now_iso(), s.inserted, s.present, s.quarantined, s.skipped, self.import_id),
+            "skipped = ?, media_refused = ? WHERE id = ?",
+            (
+                utc_now_iso(),
+                s.inserted,
+                s.present,
+                s.quarantined,
+                s.skipped,
+                s.media_refused,
+                self.import_id,
+            ),
         )
         append_audit(
             self.conn,
@@ -476,5 +536,6 @@ class _BatchWriter:
                 "present": s.present,
                 "quarantined": s.quarantined,
                 "skipped": s.skipped,
+                "media_refused": s.media_refused,
             },
         )

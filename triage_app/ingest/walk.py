@@ -101,6 +101,10 @@ class ImportUnit:
     display_name: str  # what the user sees, e.g. "export.zip!result.json"
     skip_reason: str | None = None
     keep: TempFolder | None = field(default=None, compare=False, repr=False)
+    # The export's root: media are taken only from inside it (ingest/media_confine.py). The
+    # folder given, the folder of the file given, or the folder a ZIP was unpacked into;
+    # None means ``base_dir``.
+    root: Path | None = None
 
     @property
     def display(self) -> str:
@@ -140,12 +144,15 @@ def iter_import_units(
     if path.is_dir():
         yield from _walk_folder(path, path.name, forced, _depth, work_root)
     else:
-        yield from _file_units(path, path.parent, path.name, forced, _depth, work_root=work_root)
+        yield from _file_units(
+            path, path.parent, path.name, forced, _depth, root=path.parent, work_root=work_root
+        )
 
 
 def _walk_folder(
     folder: Path, label: str, forced: str | None, depth: int, work_root: Path | None = None
 ) -> Iterator[ImportUnit]:
+    """Units of the files under ``folder``, which is their export root."""
     for file in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         if _is_hidden(file, folder):
             continue
@@ -157,7 +164,14 @@ def _walk_folder(
             continue
         try:
             yield from _file_units(
-                file, file.parent, name, forced, depth, in_folder=True, work_root=work_root
+                file,
+                file.parent,
+                name,
+                forced,
+                depth,
+                in_folder=True,
+                root=folder,
+                work_root=work_root,
             )
         except UnreadableFileError as exc:
             yield ImportUnit(file, file.parent, name, str(exc))
@@ -170,6 +184,7 @@ def _file_units(
     forced: str | None,
     depth: int,
     in_folder: bool = False,
+    root: Path | None = None,
     work_root: Path | None = None,
 ) -> Iterator[ImportUnit]:
     try:
@@ -178,7 +193,7 @@ def _file_units(
         raise UnreadableFileError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
     if not _looks_like_zip(file, head):
         reason = _skip_reason(file, head, forced) if in_folder else None
-        yield ImportUnit(file, base_dir, name, reason)
+        yield ImportUnit(file, base_dir, name, reason, root=root)
         return
     if importers()["whatsapp"].detect(file, head) == Confidence.SURE:
         yield from _whatsapp_zip(file, name, work_root)
@@ -194,7 +209,9 @@ def _file_units(
         raise
     for unit in _walk_folder(temp.path / "x", name + "!", forced, depth + 1, work_root):
         label = unit.display_name.replace("!/", "!", 1)
-        yield ImportUnit(unit.path, unit.base_dir, label, unit.skip_reason, unit.keep or temp)
+        yield ImportUnit(
+            unit.path, unit.base_dir, label, unit.skip_reason, unit.keep or temp, root=unit.root
+        )
 
 
 def _whatsapp_zip(file: Path, name: str, work_root: Path | None = None) -> Iterator[ImportUnit]:
@@ -210,7 +227,7 @@ def _whatsapp_zip(file: Path, name: str, work_root: Path | None = None) -> Itera
         temp.remove()
         raise
     chat = root / member
-    yield ImportUnit(chat, chat.parent, f"{name}!{member}", keep=temp)
+    yield ImportUnit(chat, chat.parent, f"{name}!{member}", keep=temp, root=root)
 
 
 def _safe_member(info: zipfile.ZipInfo, archive: Path) -> PurePosixPath:

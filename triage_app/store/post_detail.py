@@ -69,6 +69,7 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "account": account,
         "source": _source(store, import_id),
         "media": _media(store, pid),
+        "media_refused": _media_refused(store, pid),
         "tags": _tags(store, pid),
         "decisions": _decisions(store, pid),
         "self_approved": _self_approved(store, pid),
@@ -180,6 +181,16 @@ def _media(store: Store, post_id: int) -> list[dict[str, Any]]:
         item["missing"] = bool(item["missing"])
         out.append(item)
     return out
+
+
+def _media_refused(store: Store, post_id: int) -> list[dict[str, Any]]:
+    """Media the export named for this post that the import did not take, with the reason
+    (ingest/media_confine.py): the reference as written and why, e.g. "outside the export
+    folder"."""
+    rows = store.execute(
+        "SELECT reference, reason FROM media_refused WHERE post_id = ? ORDER BY id", (post_id,)
+    ).fetchall()
+    return [{"reference": r[0], "reason": r[1]} for r in rows]
 
 
 def _self_approved(store: Store, post_id: int) -> dict[str, str] | None:

@@ -37,6 +37,7 @@ SUMMARY_COLUMNS = (
     "Already present",
     "Quarantined",
     "Skipped",
+    "Media refused",
     "Result",
 )
 
@@ -158,9 +159,16 @@ class ImportDialog(QDialog):
         self.bar.setValue(1)
         inserted = sum(s.inserted for s in summaries)
         refused = sum(1 for s in summaries if s.error)
+        media_refused = sum(s.media_refused for s in summaries)
         self.file_label.setText(
             f"Done: {inserted:,} new posts from {len(summaries)} file(s)"
             + (f"; {refused} file(s) not imported" if refused else "")
+            + (
+                f"; {media_refused:,} media file(s) refused (outside the export, not a regular "
+                "file or too large; the preview names each)"
+                if media_refused
+                else ""
+            )
         )
         self.count_label.setText("")
         self.table.setRowCount(len(summaries))
@@ -172,6 +180,7 @@ class ImportDialog(QDialog):
                 f"{s.present:,}",
                 f"{s.quarantined:,}",
                 f"{s.skipped:,}",
+                f"{s.media_refused:,}",
                 f"not imported: {s.error}" if s.error else "imported",
             )
             for c, v in enumerate(values):

@@ -307,6 +307,11 @@ class PreviewPane(QFrame):
             )
             parts.append(f"imported {e(str(src['imported_at'])[:19])} by {e(src['imported_by'])}")
             self.source.setToolTip(src["path"])
+        for refused in d.get("media_refused") or []:
+            parts.append(
+                f"<b>media refused:</b> {e(refused['reason'])} "
+                f"(<tt>{e(refused['reference'][:200])}</tt>)"
+            )
         # Decisions that came from another store, with their author (store/provenance.py).
         synced = [dec for dec in d.get("decisions") or [] if dec.get("origin")]
         for dec in synced[-5:]:

@@ -4,13 +4,16 @@ Facebook writes every UTF-8 byte of a string as its own ``\\u00XX`` escape, so t
 mojibake ("Ã©" for "é"); each string is repaired (see ``textfix.fix_mojibake``). Posts carry
 ``timestamp`` in seconds, Messenger ``timestamp_ms`` in milliseconds; both are normalised to
 seconds. The export has no post ids, so a post's id is a hash of where it sits and what it says
-(stable across re-imports); photos and videos are found relative to the export's root folder.
+(stable across re-imports); photos and videos are found relative to the export's root folder,
+searching up from the JSON file's folder but never above the export's root (the folder given or
+the unpacked ZIP; see ingest/media_confine.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +40,7 @@ _MEDIA_KEYS = {
 }
 _NOT_MESSAGES = {"Call", "Subscribe", "Unsubscribe"}
 _SEARCH_UP = 5  # media uris are relative to the export root, a few folders above the JSON file
+# (the search stops at the export's root: ctx.export_root)
 
 
 class FacebookImporter:
@@ -75,11 +79,23 @@ def _stable_id(parts: list[object], seen: dict[str, int]) -> str:
 def _find_media(ctx: ReadContext, uri: str, kind: str) -> MediaRecord:
     if uri.startswith(("http://", "https://")):
         return MediaRecord(kind=kind, url=uri, missing=True)
-    for folder in [ctx.base_dir, *list(ctx.base_dir.parents)[:_SEARCH_UP]]:
-        record = local_media(folder, uri, kind)
-        if not record.missing:
+    for folder in _search_folders(ctx):
+        record = local_media(folder, uri, kind, root=ctx.export_root, limit=ctx.media_limit)
+        if not record.missing or record.refused:
             return record
-    return local_media(ctx.base_dir, uri, kind)
+    return local_media(ctx.base_dir, uri, kind, root=ctx.export_root, limit=ctx.media_limit)
+
+
+def _search_folders(ctx: ReadContext) -> list[Path]:
+    """The JSON file's folder and its parents up to the export's root (at most _SEARCH_UP up),
+    never above it: a ZIP's temporary folder is not a way to reach ``/``."""
+    root = Path(os.path.abspath(ctx.export_root))
+    folder = Path(os.path.abspath(ctx.base_dir))
+    folders = [folder]
+    while len(folders) <= _SEARCH_UP and root in folder.parents:
+        folder = folder.parent
+        folders.append(folder)
+    return folders
 
 
 def _post_media(item: dict[str, Any], ctx: ReadContext) -> tuple[list[MediaRecord], list[str]]:

@@ -83,7 +83,9 @@ class GenericCsv:
                     continue
                 fields = dict(zip(header, row, strict=True))
                 try:
-                    yield record_from_fields(fields, ctx.base_dir, raw_line)
+                    yield record_from_fields(
+                        fields, ctx.base_dir, raw_line, ctx.export_root, ctx.media_limit
+                    )
                 except RecordProblem as exc:
                     yield BadRecord(str(exc), raw_line.encode(), record_no, reader.line_num)
 

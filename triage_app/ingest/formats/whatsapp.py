@@ -110,7 +110,15 @@ class WhatsAppImporter:
         member = chat_member(path)
         assert member is not None
         chat = root / member
-        inner = ReadContext(chat, chat.parent, ctx.report_bytes, ctx.cancelled, ctx.notes)
+        inner = ReadContext(
+            chat,
+            chat.parent,
+            ctx.report_bytes,
+            ctx.cancelled,
+            ctx.notes,
+            root=root,
+            media_limit=ctx.media_limit,
+        )
         yield from read_chat(chat, inner, chat_name(chat))
 
 
@@ -231,11 +239,18 @@ def _media_kind(name: str) -> str:
     return _KINDS.get(name.rsplit(".", 1)[-1].lower(), "file") if "." in name else "file"
 
 
+def _local(ctx: ReadContext, name: str) -> MediaRecord:
+    """A file attached beside the chat, taken only from inside the export (media_confine)."""
+    return local_media(
+        ctx.base_dir, name, _media_kind(name), root=ctx.export_root, limit=ctx.media_limit
+    )
+
+
 def _take_media(text: str, ctx: ReadContext) -> tuple[str, list[MediaRecord]]:
     media: list[MediaRecord] = []
     for match in _ATTACHED_IOS.finditer(text):
         name = match.group("file").strip()
-        media.append(local_media(ctx.base_dir, name, _media_kind(name)))
+        media.append(_local(ctx, name))
     text = _ATTACHED_IOS.sub("", text)
     lines = text.split("\n")
     if media and len(lines) > 1 and not lines[0].strip(BIDI_MARKS + " "):
@@ -245,7 +260,7 @@ def _take_media(text: str, ctx: ReadContext) -> tuple[str, list[MediaRecord]]:
     if android:
         name = android.group("file")
         if _WA_FILE.match(name) or (ctx.base_dir / name).is_file():
-            media.append(local_media(ctx.base_dir, name, _media_kind(name)))
+            media.append(_local(ctx, name))
             lines = lines[1:]
     elif strip_bidi_marks(first).strip() in _OMITTED_ANDROID or _OMITTED_IOS.match(first):
         media.append(MediaRecord(kind="file", missing=True, name=strip_bidi_marks(first).strip()))
