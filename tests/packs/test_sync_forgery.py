@@ -145,10 +145,10 @@ def forged_decision(
     tag: str | None = None,
     audit: bool = True,
     audit_actor: str | None = None,
+    at: str = "2026-01-05T10:00:00.000000Z",
 ) -> dict[str, Any]:
     """Add a decision (signed by the PersonalKey ``signed_by``) and, unless ``audit`` is False, a
     self-consistent audit row for it at the end of ``origin``'s chain in the pack."""
-    at = "2026-01-05T10:00:00.000000Z"
     batch = str(uuidlib.uuid4())
     row: dict[str, Any] = {
         "uuid": str(uuidlib.uuid4()),
@@ -758,3 +758,40 @@ def test_registering_a_peer_key_refuses_a_clash_unless_replaced(world: World) ->
     )
     merged = import_sync_pack(w.a.store, seal(opened, w.a, w.tmp / "new-key.age", sign), public)
     assert merged.trusted_key is None
+
+
+@pytest.mark.parametrize("after_the_review", [True, False])
+def test_an_analyst_re_tagging_a_post_reviewed_in_their_store_is_refused(
+    world: World, after_the_review: bool
+) -> None:
+    """Store C's pack: ben (a supervisor here) approved p2 in C, then carl (an analyst here)
+    untagged it; C itself would have refused that untag, and so does A. Before the approval, the
+    same untag is ordinary analyst work and merges."""
+    w = world
+    known_peers(w)
+    opened = carl_pack(w, "retag")
+    origin = w.c.store.store_id
+    forged_decision(
+        opened,
+        natural="p2",
+        kind="approve",
+        actor="ben",
+        origin=origin,
+        signed_by=personal_key_for(w.b.store),
+        at="2026-01-05T10:00:00.000000Z",
+    )
+    forged_decision(
+        opened,
+        natural="p2",
+        kind="untag",
+        tag="boat_crossing",
+        actor="carl",
+        origin=origin,
+        signed_by=personal_key_for(w.c.store),
+        at="2026-01-05T11:00:00.000000Z" if after_the_review else "2026-01-05T09:00:00.000000Z",
+    )
+    pack = seal(opened, w.a, w.tmp / "retag.age", store_signer(w.c))
+    if after_the_review:
+        refused(w, pack, w.c.signer, "re-tagging a reviewed post needs a supervisor")
+    else:
+        assert import_sync_pack(w.a.store, pack, w.c.signer).added["decisions"] == 2

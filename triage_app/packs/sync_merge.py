@@ -326,8 +326,10 @@ def _merge_decisions(
             conn.execute(
                 "INSERT OR IGNORE INTO decision_origin(uuid, store_id) VALUES (?, ?)", (uid, origin)
             )
+        gate.note_merged(row, post_id)
         touched.add(post_id)
         counts.add("decisions")
+    gate.check_retags()  # with every decision of the pack in place
     return touched
 
 

@@ -242,6 +242,7 @@ class DecisionGate:
         self.conn = conn
         self.own_store = own_store
         self._people: dict[str, tuple[str | None, str | None]] = {}
+        self._tags_by_others: list[tuple[str, int, str, str, str, str]] = []
         # (origin, batch) -> [(actor, action, at)] of the audit rows the pack carries
         self._batches: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         for row in audit_rows:
@@ -358,6 +359,36 @@ class DecisionGate:
                 f"{what} has no matching audit row from store {origin} (same person, time and "
                 f"batch); {_REFUSED}"
             )
+
+    def note_merged(self, row: dict[str, Any], post_id: int) -> None:
+        """Remember a merged tag or untag by someone who is not a supervisor here, for
+        ``check_retags``."""
+        if row["kind"] in ("tag", "untag") and self._person(row["actor"])[0] != "supervisor":
+            self._tags_by_others.append(
+                (row["uuid"], post_id, row["kind"], row["actor"], row["at"], row["origin"])
+            )
+
+    def check_retags(self) -> None:
+        """Re-tagging a reviewed post needs a supervisor. A tag or untag by anyone else must not
+        follow a review of the post made in the same store before it and not undone by then:
+        that store would have refused it (a review that reached that store by sync may not have
+        been there yet, so only the same store's reviews count)."""
+        for uid, post_id, kind, actor, at, origin in self._tags_by_others:
+            review = self.conn.execute(
+                "SELECT r.kind, r.actor FROM decisions r "
+                "LEFT JOIN decision_origin o ON o.uuid = r.uuid "
+                "WHERE r.post_id = ? AND r.kind IN ('approve', 'reject') AND r.at < ? "
+                "AND coalesce(o.store_id, ?) = ? AND NOT EXISTS (SELECT 1 FROM decisions u "
+                "WHERE u.kind = 'undo' AND u.undoes = r.uuid AND u.at <= ?) LIMIT 1",
+                (post_id, at, self.own_store, origin, at),
+            ).fetchone()
+            if review is not None:
+                role = self._person(actor)[0]
+                raise SyncTrustError(
+                    f"Decision {uid} ({kind} by {actor!r}) re-tags a post that {review[1]!r} had "
+                    f"already reviewed ({review[0]}) in the same store; {actor!r} is {role} "
+                    f"here and re-tagging a reviewed post needs a supervisor; {_REFUSED}"
+                )
 
     def check_outcome(self, row: dict[str, Any]) -> None:
         actor = row["actor"]
