@@ -133,6 +133,13 @@ def test_the_untouched_store_verifies_clean(copy):
     assert "Decisions replayed: 6 posts match their tags and statuses" in out
     code, out, _ = _verify(copy, "--checkpoint", str(_pack_checkpoint(copy)))
     assert code == 0, out
+    made = json.loads(_ok("alice", _env(copy), "audit", "checkpoint", "--json"))
+    assert made["reason"] == "manual" and made["by"] == "alice"
+    code, out, _ = _verify(copy, "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] and report["replay"]["posts"] == 6
+    assert report["checkpoint"]["latest"]["audit_rows"] == made["audit_rows"]
+    assert report["checkpoint"]["rows_since"] == 0 and report["checkpoint"]["problems"] == []
 
 
 def test_deleting_the_newest_rows_is_caught(copy):

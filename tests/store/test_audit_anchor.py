@@ -278,3 +278,12 @@ def test_replay_names_every_post_changed_by_hand_and_pack_build_refuses(make_sto
             store, "facebook", out, recipients=[str(ident.to_public())], post_ids=[ids[0]]
         )
     assert not out.exists() and not list(Path(tmp_path).glob("*.age"))
+
+
+def test_a_dropped_checkpoint_table_is_named(make_store, tmp_path):
+    store = approved_store(make_store, tmp_path, n=2)
+    with store.transaction() as conn:
+        conn.execute("DROP TABLE audit_checkpoints")
+    check = check_anchor(store)
+    assert check.problems == ["The store's table of audit checkpoints is missing"]
+    assert check.latest is not None and check.latest.source == "profile"

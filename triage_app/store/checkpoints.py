@@ -326,11 +326,16 @@ def check_anchor(store: Store, extra: Iterable[Checkpoint] = ()) -> AnchorCheck:
     ``extra`` ones (from packs): fewer rows than a checkpoint, or another hash at its row, means
     the chain was cut or rewritten after it. Bad signatures and checkpoints of another store are
     problems too. One pass over the chain's hashes."""
+    from .connection import OperationalError
     from .personal_keys import registered_public_key
 
     store_id = store.store_id
-    found = stored_checkpoints(store)
     problems: list[str] = []
+    try:
+        found = stored_checkpoints(store)
+    except OperationalError:  # the table itself was dropped
+        problems.append("The store's table of audit checkpoints is missing")
+        found = []
     try:
         outside = latest_outside(store_id)
     except CheckpointError as exc:
