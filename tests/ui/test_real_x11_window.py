@@ -62,6 +62,12 @@ def _tags(store: Path) -> list[tuple[int, str]]:
             return []
 
 
+def key_passphrase(folder: Path) -> Path:
+    path = folder / "key.pass"
+    path.write_text("x11 test personal key passphrase\n")
+    return path
+
+
 def test_the_demo_window_on_a_real_x_display_tags_with_number_keys(
     x_display: str, tmp_path: Path
 ) -> None:
@@ -72,6 +78,8 @@ def test_the_demo_window_on_a_real_x_display_tags_with_number_keys(
         TRIAGE_DATA_DIR=str(tmp_path / "data"),
         TRIAGE_PLAIN_STORE="1",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        # no keyring: the personal signing key is protected by a passphrase (not asked for)
+        TRIAGE_KEY_PASSPHRASE_FILE=str(key_passphrase(tmp_path)),
     )
     app = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "--demo", "--demo-posts", "300"],

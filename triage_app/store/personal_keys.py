@@ -351,21 +351,30 @@ def load_personal_key(
 
 # -- one key per open store -------------------------------------------------------------------
 
-_PASSPHRASES: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
+# By store file and person, so that a store reopened for a worker thread finds it too.
+_PASSPHRASES: dict[tuple[str, str], str | None] = {}
 _KEYS: weakref.WeakKeyDictionary[Any, PersonalKey] = weakref.WeakKeyDictionary()
+
+
+def _where(store: Store) -> tuple[str, str]:
+    return (str(Path(store.path).resolve()), store.user)
 
 
 def set_key_passphrase(store: Store, passphrase: str | None) -> None:
     """The passphrase that unwraps (or wraps) the person's key when no keyring works."""
-    _PASSPHRASES[store] = passphrase
+    _PASSPHRASES[_where(store)] = passphrase
     _KEYS.pop(store, None)
+
+
+def key_passphrase(store: Store) -> str | None:
+    return _PASSPHRASES.get(_where(store))
 
 
 def personal_key_for(store: Store) -> PersonalKey:
     """The current person's key (``store.user``), loaded once per open store, made on first use."""
     key = _KEYS.get(store)
     if key is None or key.login != store.user:
-        key = load_personal_key(store.user, _PASSPHRASES.get(store))
+        key = load_personal_key(store.user, key_passphrase(store))
         _KEYS[store] = key
         register_founder_key(store, key)  # a store made where no key was at hand
     return key
@@ -495,7 +504,7 @@ def existing_key_for(store: Store) -> PersonalKey | None:
     if key is not None and key.login == store.user:
         return key
     try:
-        key = load_personal_key(store.user, _PASSPHRASES.get(store), create=False)
+        key = load_personal_key(store.user, key_passphrase(store), create=False)
     except TriageError:
         return None
     _KEYS[store] = key

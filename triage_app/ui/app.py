@@ -72,6 +72,43 @@ def open_interactive(
             passphrase = answer
 
 
+def ask_key_passphrase(message: str, parent: QWidget | None = None) -> str | None:
+    text, ok = QInputDialog.getText(
+        parent, "Personal key passphrase", message, QLineEdit.EchoMode.Password
+    )
+    return text if ok else None
+
+
+def unlock_personal_key(
+    store: Store, ask: Callable[[str], str | None] = ask_key_passphrase
+) -> bool:
+    """Make sure the person's signing key is at hand (store/personal_keys.py): from the OS
+    keyring, else with TRIAGE_KEY_PASSPHRASE_FILE, else by asking for their passphrase. Declining
+    keeps the window open for reading; a decision then says in one line what is missing."""
+    import os
+
+    from ..store.personal_keys import personal_key_for, set_key_passphrase
+
+    chosen = os.environ.get("TRIAGE_KEY_PASSPHRASE_FILE")
+    if chosen:
+        try:
+            set_key_passphrase(store, Path(chosen).read_text(encoding="utf-8").rstrip("\r\n"))
+        except OSError:
+            pass
+    while True:
+        try:
+            personal_key_for(store)
+            return True
+        except TriageError as exc:
+            answer = ask(
+                f"{exc}\n\nYour decisions are signed with your personal key. Passphrase that "
+                "protects it (a new key is made and protected by it if you have none yet):"
+            )
+            if answer is None:
+                return False
+            set_key_passphrase(store, answer)
+
+
 def fill_demo(store: Store, posts: int, runner: TaskRunner, parent: QWidget | None = None) -> Any:
     """Fill ``store`` with the demo corpus on the worker, with a cancellable progress dialog."""
     from ..commands.demo import make_demo_store
@@ -156,6 +193,7 @@ def start(argv: Sequence[str]) -> Any:
         store = open_interactive(path, data, create=True)
         if store is None:
             return 1
+        unlock_personal_key(store)
         if args.demo and not store.scalar("SELECT 1 FROM posts LIMIT 1"):
             summary = fill_demo(store, args.demo_posts, runner)
             if summary is not None and getattr(summary, "error", None):
