@@ -36,7 +36,7 @@ from triage_app.store.checkpoints import (
 from triage_app.store.decisions import apply_tags, review, set_note, undo_batch
 from triage_app.store.demo_history import add_posts
 from triage_app.store.personal_keys import personal_key_for
-from triage_app.store.replay import refuse_unreplayed, replay_all
+from triage_app.store.replay import _replay_merged, refuse_unreplayed, replay_all, replay_events
 
 
 def _drop_guards(store, *triggers: str) -> None:
@@ -242,6 +242,18 @@ def test_merged_stores_replay_clean(tmp_path):
     a.receive(b.export_to(a), b)
     assert a.status("p3") == b.status("p3") == "conflict"
     assert a.status("p4") == "approved"
+    # A's supervisor resolves the conflict, then re-tags the approved post: the window keeps
+    # "approved", though the merge's rules alone would say "conflict" again.
+    review(a.store, [a.post_id("p3")], "approve")
+    apply_tags(a.store, [a.post_id("p3")], add=["escalate"])
+    assert a.status("p3") == "approved"
+    events = a.store.execute(
+        "SELECT d.uuid, d.kind, d.tag, d.at, o.store_id FROM decisions d LEFT JOIN "
+        "decision_origin o ON o.uuid = d.uuid WHERE d.post_id = ? ORDER BY d.id",
+        (a.post_id("p3"),),
+    ).fetchall()
+    assert _replay_merged(events, a.store.taxonomy, a.store.store_id)[1] == "conflict"
+    assert replay_events(events, a.store.taxonomy, a.store.store_id)[1] == "approved"
     for field in (a, b):
         result = replay_all(field.store)
         assert result.ok, [m.line() for m in result.mismatches]

@@ -6,14 +6,14 @@ them. A status or tag changed by hand (``UPDATE posts SET status = 'approved'`` 
 the file) has no decision behind it: replaying finds it, `triage audit verify` names every such
 post, and a pack build refuses to export one.
 
-The rules are the program's own: a post's own decisions in the order they were made, with
+The rules are the program's own: this store's decisions in the order they were made, with
 :func:`~triage_app.core.workflow.status_after_tags` after every tag change, approve/reject setting
 the review's status, the undo of a review going back to tagged (or new without tags) as in
-:mod:`.decisions`; a post that has decisions from other stores is replayed as a sync merge
-replays it (every decision by time, and a conflict where stores disagree on its tags with no
-review since, see :mod:`triage_app.packs.sync_merge`). A post in a referral of this store is
-referred; a post referred in a peer's store (marked so by a sync pack, with no referral here)
-must be approved by its decisions.
+:mod:`.decisions`; after decisions from other stores (which arrive together, in a sync import),
+the post is replayed as the merge replays it (every decision by time, and a conflict where
+stores disagree on its tags with no review since, see :mod:`triage_app.packs.sync_merge`). A
+post in a referral of this store is referred; a post referred in a peer's store (marked so by a
+sync pack, with no referral here) must be approved by its decisions.
 
 Everything is streamed in post id order (four cursors merged as they go), so a store of a
 million posts is checked without holding it in memory."""
@@ -80,12 +80,19 @@ Event = tuple[str, str, str | None, str, str | None]
 def replay_events(
     events: Sequence[Event], taxonomy: dict[str, Tag], own_store: str
 ) -> tuple[set[str], str]:
-    """The tags and status that a post's decisions (in the order made) give."""
-    if any(e[4] is not None for e in events):
-        return _replay_merged(events, taxonomy, own_store)
+    """The tags and status that a post's decisions (in the order this store got them) give.
+
+    This store's own decisions change the state one by one, as :mod:`.decisions` does. Decisions
+    from other stores arrive together in a sync import, after which the merge replays the post
+    from all its decisions so far (:func:`_replay_merged`); so does this replay, after each run
+    of them."""
     tags: set[str] = set()
     status = "new"
-    for _uid, kind, tag, _at, _origin in events:
+    for i, (_uid, kind, tag, _at, origin) in enumerate(events):
+        if origin is not None:
+            if i + 1 == len(events) or events[i + 1][4] is None:
+                tags, status = _replay_merged(events[: i + 1], taxonomy, own_store)
+            continue
         if kind == "tag" and tag:
             tags.add(tag)
             status = status_after_tags(status, tags, taxonomy)
