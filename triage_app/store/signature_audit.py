@@ -84,7 +84,8 @@ def valid_registrations(conn: Any) -> tuple[dict[str, tuple[str, str]], list[Pro
         return verify_signature(signer_key, message, sig)
 
     if (
-        root in rows
+        root is not None
+        and root in rows
         and rows[root][3] == root
         and rows[root][1] == "supervisor"
         and holds(root, rows[root][2])
