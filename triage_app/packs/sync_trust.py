@@ -192,21 +192,31 @@ def register_peer(
     own_recipient = sync_recipient(store)
     at = utc_now_iso()
     with store.transaction() as conn:
-        try:
-            known = check_sender(
-                conn,
-                own_store=store.store_id,
-                own_recipient=own_recipient,
-                store_id=store_id,
-                recipient=recipient,
-                key_id=key_id,
+        if store_id == store.store_id or recipient == own_recipient:
+            raise TriageError("That is this store itself; register the peer's store id and keys")
+        if key_id == _own_key_id(conn):
+            raise TriageError(f"Key {key_id} is this store's own signing key, not the peer's")
+        by_key = _pinned(conn, "signer_key_id", key_id)
+        if by_key is not None and by_key.store_id != store_id:
+            raise TriageError(
+                f"Signing key {key_id} is already trusted for store {by_key.store_id}"
             )
-        except SyncTrustError as exc:
-            if not replace or store_id == store.store_id or key_id == _own_key_id(conn):
-                raise TriageError(str(exc).replace(f"; {_REFUSED}", "")) from exc
-            known = None
-        if known is not None and not replace:
+        other = conn.execute(
+            "SELECT store_id FROM peers WHERE recipient = ? AND store_id IS NOT NULL AND "
+            "store_id != ?",
+            (recipient, store_id),
+        ).fetchone()
+        if other is not None:
+            raise TriageError(f"That sync key belongs to store {other[0]}")
+        known = _pinned(conn, "store_id", store_id)
+        if known is not None and (known.key_id, known.recipient) == (key_id, recipient):
             return f"Store {store_id} is already trusted with signing key {key_id}; nothing changed"
+        if known is not None and not replace:
+            raise TriageError(
+                f"Store {store_id} is trusted with signing key {known.key_id} and sync key "
+                f"{known.recipient[:16]}… ({known.how.replace('_', ' ')}, {known.at[:10]}); if it "
+                "really has new keys, register them with --replace"
+            )
         trust_sender(
             conn,
             store_id=store_id,
@@ -216,7 +226,7 @@ def register_peer(
             actor=store.user,
             at=at,
             how="registered",
-            replace=replace,
+            replace=known is not None,
         )
     return f"Store {store_id} registered: packs it signs with key {key_id} are believed"
 
