@@ -11,17 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import tempfile
-import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import pytest
-
-from tests.faults.helpers import cli_env, popen_cli, run_cli
 from tests.packs.helpers import PNG, identity
 from tests.packs.sync_helpers import Field
 from tests.support.run_as import personal_public_key, tag_as
@@ -39,9 +34,9 @@ MEDIA_MARK = b"MEDIA-MARK-ocelot-5520"  # in every media file
 
 def media_blob(i: int, size: int = 6000) -> bytes:
     """A PNG-looking file with the media mark and content unique to ``i``."""
-    body = b"".join(
-        hashlib.sha256(f"{i}:{n}".encode()).digest() for n in range(size // 32 + 1)
-    )[:size]
+    body = b"".join(hashlib.sha256(f"{i}:{n}".encode()).digest() for n in range(size // 32 + 1))[
+        :size
+    ]
     return PNG + MEDIA_MARK + body
 
 

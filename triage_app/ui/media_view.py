@@ -251,9 +251,7 @@ class MediaTile(QLabel):
         item = self.item
         image: QImage | None = None
         if item.still is not None:
-            image = load_thumbnail(
-                item.still, THUMB, concealed=not self._revealed, key=item.key
-            )
+            image = load_thumbnail(item.still, THUMB, concealed=not self._revealed, key=item.key)
         if image is None:
             image = placeholder_image(self._card_lines(), THUMB, icon=self._icon())
         elif item.kind == "video":
