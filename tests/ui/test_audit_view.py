@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.run_as import personal_public_key
 from triage_app.store import open_store
 from triage_app.store.decisions import apply_tags, review
 from triage_app.store.demo_history import add_posts
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 @pytest.fixture
 def store(make_store):
     s = make_store(user="sue")
-    add_user(s, "ana", "analyst")
+    add_user(s, "ana", "analyst", public_key=personal_public_key("ana"))
     ids = add_posts(s, 3)
     ana = open_store(s.path, user="ana")
     apply_tags(ana, ids[:2], add=["boat_crossing"])
@@ -28,8 +29,16 @@ def store(make_store):
 def test_lists_and_filters_rows(qtbot, store):
     view = AuditView(store)
     qtbot.addWidget(view)
-    assert view.model.rowCount() == 5
-    assert [r.action for r in view.model.rows] == ["approve", "tag", "tag", "import", "user_add"]
+    assert view.model.rowCount() == 7  # with sue's and ana's key registrations
+    assert [r.action for r in view.model.rows] == [
+        "approve",
+        "tag",
+        "tag",
+        "import",
+        "user_key",
+        "user_add",
+        "user_key",
+    ]
     view.set_filters(actor="ana")
     assert {r.actor for r in view.model.rows} == {"ana"} and view.model.rowCount() == 2
     view.set_filters(action="approve")
@@ -37,7 +46,7 @@ def test_lists_and_filters_rows(qtbot, store):
     view.set_filters(post=3)
     assert [r.action for r in view.model.rows] == ["tag"]
     view.set_filters()
-    assert view.count.text() == "5 rows"
+    assert view.count.text() == "7 rows"
     view.post.setText("abc")
     view.reload()
     assert "must be a post id" in view.result.text()
@@ -47,7 +56,7 @@ def test_verify_chain_names_the_edited_row(qtbot, store):
     view = AuditView(store)
     qtbot.addWidget(view)
     assert view.verify().ok
-    assert view.result.text() == "Audit chain intact: 5 rows checked."
+    assert view.result.text() == "Audit chain intact: 7 rows checked."
     with store.transaction() as conn:
         conn.execute("DROP TRIGGER audit_no_update")
         conn.execute("UPDATE audit SET actor = 'mallory' WHERE id = 3")

@@ -208,13 +208,20 @@ class AuditView(QWidget):
         return check
 
     def _outside_changes(self) -> list[str]:
-        """Checkpoint problems and replay mismatches, as lines (empty when none)."""
+        """Forged or unsigned decisions, checkpoint problems and replay mismatches, as lines
+        (empty when none)."""
+        from ..store.personal_keys import existing_key_for
+        from ..store.signature_audit import verify_signatures
+
         try:
+            mine = existing_key_for(self.store)
+            own = (self.store.user, mine.public_text()) if mine else None
+            signatures = [p.line for p in verify_signatures(self.store.conn, own=own).problems]
             anchor = check_anchor(self.store)
             replay = replay_all(self.store)
         except Exception as exc:  # e.g. a damaged checkpoint copy: say so, do not crash
             return [f"the checkpoints could not be checked ({exc})"]
-        return anchor.problems + [m.line() for m in replay.mismatches]
+        return signatures + anchor.problems + [m.line() for m in replay.mismatches]
 
     def _mark_bad(self) -> None:
         check = self.last_check
