@@ -221,8 +221,13 @@ def test_opening_removes_only_this_machines_dead_processes_scratch(tmp_path: Pat
     legacy = tmp_path / ".sync-out-abc123"
     legacy.mkdir()
     os.utime(legacy, (0, 0))  # an older version's, long ago
+    fresh = tmp_path / ".sync-in-def456"  # an older version's, maybe still running
+    fresh.mkdir()
+    unrelated = tmp_path / ".incoming-notes"  # someone's own file beside the store
+    unrelated.write_text("mine")
+    os.utime(unrelated, (0, 0))
     open_for_user(path).close()
     left = {p.name for p in tmp_path.iterdir() if p.name.startswith(".")}
     assert names["dead"] not in left and legacy.name not in left
-    assert {names["alive"], names["elsewhere"]} <= left
+    assert {names["alive"], names["elsewhere"], fresh.name, unrelated.name} <= left
     assert not [p for p in evidence_dir(path).iterdir() if p.name.startswith(".triage-")]

@@ -25,7 +25,10 @@ from pathlib import Path
 
 PREFIX = ".triage-"
 UNOWNED_AFTER_SECONDS = 3600.0
-_LEGACY_HERE = (".sync-out-", ".sync-in-", ".incoming-")
+# What older versions left, by where: beside the store (folders holding a plain sync pack), and
+# in the evidence folder (media being copied or received).
+LEGACY_BESIDE_STORE = (".sync-out-", ".sync-in-")
+LEGACY_IN_EVIDENCE = (".incoming-", ".sync-")
 _LEGACY_TMP = ("triage-zip-", "triage-wa-")
 
 
@@ -96,9 +99,11 @@ def _old(path: Path) -> bool:
         return False
 
 
-def remove_stale_scratch(folder: Path) -> list[Path]:
-    """Remove what killed work left in ``folder`` (only this machine's dead processes', and
-    unowned older-version leftovers over an hour old); returns what was removed. Never raises."""
+def remove_stale_scratch(folder: Path, legacy: tuple[str, ...] = ()) -> list[Path]:
+    """Remove what killed work left in ``folder``: scratch of this machine's processes that no
+    longer run, and entries named like an older version's leftovers (``legacy`` prefixes, folders
+    beside the store, files in the evidence folder) once over an hour old. Returns what was
+    removed; never raises."""
     removed: list[Path] = []
     try:
         names = os.listdir(folder)
@@ -111,7 +116,7 @@ def remove_stale_scratch(folder: Path) -> list[Path]:
         if owner is not None:
             stale = owner[0] == mine and not process_runs(owner[1])
         else:
-            stale = name.startswith(_LEGACY_HERE) and _old(path)
+            stale = bool(legacy) and name.startswith(legacy) and _old(path)
         if stale and _remove(path):
             removed.append(path)
     return removed

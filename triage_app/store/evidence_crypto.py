@@ -269,12 +269,17 @@ def evidence_key(conn: Any) -> bytes | None:
 def prepare_evidence(store: Any) -> None:
     """On opening a store: clear what killed work of this machine left beside it, and make sure
     an encrypted store has an evidence key and no plain media left (an older version's)."""
-    from ..core.scratch import remove_legacy_temp, remove_stale_scratch
+    from ..core.scratch import (
+        LEGACY_BESIDE_STORE,
+        LEGACY_IN_EVIDENCE,
+        remove_legacy_temp,
+        remove_stale_scratch,
+    )
     from ..ingest.evidence import evidence_dir
 
     folder = evidence_dir(Path(store.path))
-    remove_stale_scratch(Path(store.path).parent)
-    remove_stale_scratch(folder)
+    remove_stale_scratch(Path(store.path).parent, LEGACY_BESIDE_STORE)
+    remove_stale_scratch(folder, LEGACY_IN_EVIDENCE)
     remove_legacy_temp()
     if store.key is None:
         return
