@@ -116,7 +116,7 @@ def test_mixed_good_and_bad_records(make_store, tmp_path):
     assert reasons[2].startswith("bad JSON")
     assert reasons[3] == "record contains NUL bytes"
     assert reasons[4].startswith("invalid UTF-8")
-    assert reasons[5].startswith("record too long (4.8 MB")
+    assert reasons[5] == "record over 1 MB (5,000,083 bytes); first 64 KB kept"
     assert reasons[6] == "missing post_id"
     assert reasons[7] == "created_at is not a date: '2025-02-30T10:00:00Z'"
     assert reasons[8] == "created_at is not a date: 'yesterday'"

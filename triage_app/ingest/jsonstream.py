@@ -8,8 +8,10 @@ integers exactly (``use_float=False``), so ids above 2**53 never pass through a 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -21,6 +23,8 @@ import ijson
 from ..core.errors import UnreadableFileError
 from ..core.records import BadRecord
 from .base import ReadContext
+from .lines import MAX_RECORD_BYTES, Line
+from .lines import iter_lines as bounded_lines
 
 CHUNK = 256 * 1024
 
@@ -102,47 +106,131 @@ class EscapeRepairingReader(io.RawIOBase):
 
 
 MAX_DEPTH = 256  # real exports nest fewer than 20 levels; a nesting bomb is refused early
-_NOT_STRUCTURAL = bytes(b for b in range(256) if b not in b'"\\[]{}')
+_BRACKETS_AND_QUOTES = bytes(b for b in range(256) if b not in b'"[]{}')
+# A JSON string over the record limit is cut where it passes the limit: the reader drops the
+# rest of it before the parser sees it and puts this mark in its place, followed by a serial
+# number. ``cut_string_size`` turns a record holding the mark into its quarantine reason.
+CUT_MARK = f"triage-cut-{secrets.token_hex(6)}-"
+_CUT_SIZES: dict[int, int] = {}  # serial -> the cut string's full size in bytes
+_CUT_SERIAL = itertools.count(1)
+_CUT_NUMBER = re.compile(re.escape(CUT_MARK) + r"(\d+)")
 
 
 class DepthLimitedReader(io.RawIOBase):
-    """Refuses a JSON document nested deeper than MAX_DEPTH before the parser sees it.
+    """Bounds a JSON document before the parser sees it: nesting and the length of a string.
 
     ijson keeps a prefix per level, so its memory grows with the square of the depth: 100,000
-    nested brackets would take gigabytes. Only the characters that matter (quotes, backslashes,
-    brackets) are kept from each chunk (``bytes.translate`` at C speed) and walked, with the
-    string and escape state carried across chunks."""
+    nested brackets would take gigabytes; a document nested deeper than MAX_DEPTH is refused.
+    ijson also builds every string whole: one 2 GB text value would take gigabytes, so a string
+    longer than ``limit`` is cut (the rest is read and dropped, never held) and ends in
+    ``CUT_MARK`` and a serial number; the record holding it goes to quarantine. A string is
+    measured from chunk to chunk, so one that opens and closes inside a single chunk (256 KB)
+    is never cut; record_check holds the record to the limit afterwards.
 
-    def __init__(self, raw: IO[bytes], path: Path) -> None:
+    Only quotes and brackets matter: escaped backslashes and quotes are removed from each chunk
+    (``bytes.replace``), the rest is reduced to quotes and brackets (``bytes.translate``), both
+    at C speed, and walked, with the string and escape state carried across chunks."""
+
+    def __init__(self, raw: IO[bytes], path: Path, limit: int = MAX_RECORD_BYTES) -> None:
         self._raw = raw
         self._path = path
+        self._limit = limit
         self._depth = 0
         self._in_string = False
-        self._escaped = False
+        self._escaped = False  # the first byte of the next chunk is escaped by a backslash
+        self._open_len = 0  # bytes of the string still open at the end of the last chunk
+        self._opened_in: tuple[bytes, bool, bool] | None = None  # that string's first chunk
+        self._cutting = False  # dropping the rest of an over-long string
+        self._cut_size = 0
+        self._cut_serial = 0
+        self._pending = b""
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        if n:
-            self._scan(data.translate(None, _NOT_STRUCTURAL))
-            buffer[:n] = data
+        while not self._pending:
+            want = max(len(buffer), _MIN_CHUNK)
+            data = self._raw.read(want)
+            while 0 < len(data) < _MIN_CHUNK:  # a cut needs a few bytes of context
+                more = self._raw.read(want)
+                if not more:
+                    break
+                data += more
+            if not data:
+                if self._cutting:  # the file ends inside the cut string: the parser says so
+                    _CUT_SIZES[self._cut_serial] = self._cut_size
+                    self._cutting = False
+                return 0
+            self._pending = self._process(data)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
         return n
 
-    def _scan(self, marks: bytes) -> None:
-        depth, in_string, escaped = self._depth, self._in_string, self._escaped
+    def _process(self, data: bytes) -> bytes:
+        if self._cutting:
+            end, escaped = _string_end(data, 0, self._escaped)
+            if end < 0:
+                self._cut_size += len(data)
+                self._escaped = escaped
+                return b""
+            self._cut_size += end
+            _CUT_SIZES[self._cut_serial] = self._cut_size
+            self._cutting = False
+            self._escaped = False
+            data = data[end:]  # from the closing quote on
+        start = (self._in_string, self._escaped)
+        moved = self._scan(data)
+        if not self._in_string:
+            self._open_len, self._opened_in = 0, None
+            return data
+        if moved:  # opened in this chunk: at least this long (the last quote may be escaped)
+            self._open_len = len(data) - data.rfind(b'"') - 1
+            self._opened_in = (data, *start)
+        else:
+            if self._opened_in is not None:  # now worth measuring exactly
+                self._open_len = _open_string_length(*self._opened_in)
+                self._opened_in = None
+            self._open_len += len(data)
+        if self._open_len <= self._limit:
+            return data
+        return self._cut(data, start[1])
+
+    def _cut(self, data: bytes, escaped_at_start: bool) -> bytes:
+        """Keep ``data`` up to a point between escapes, add the mark, drop the rest."""
+        cut = len(data)
+        last = data.rfind(b"\\", max(len(data) - 6, 0))  # the longest escape is \uXXXX
+        if last >= 0:
+            run = len(data[: last + 1].rstrip(b"\\"))  # where its run of backslashes starts
+            pairs_from = run + 1 if run == 0 and escaped_at_start else run
+            if (last - pairs_from) % 2 == 0:  # it starts an escape: cut before it
+                cut = last
+        self._cutting = True
+        self._cut_size = self._open_len
+        self._cut_serial = next(_CUT_SERIAL)
+        self._opened_in = None
+        end, self._escaped = _string_end(data, cut, False)
+        assert end < 0  # the string is open at the end of this chunk
+        return data[:cut] + f"\\u0000{CUT_MARK}{self._cut_serial}".encode()
+
+    def _scan(self, data: bytes) -> bool:
+        """Walk the quotes and brackets of ``data``; True if a string opened or closed."""
+        if self._escaped and data:
+            data = data[1:]  # escaped by the backslash that ended the chunk before
+            self._escaped = False
+        if b"\\" in data:
+            data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+            if data.endswith(b"\\"):
+                self._escaped = True
+        marks = data.translate(None, _BRACKETS_AND_QUOTES)
+        depth, in_string, moved = self._depth, self._in_string, False
         for c in marks:
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif c == 92:  # backslash
-                    escaped = True
-                elif c == 34:  # quote
-                    in_string = False
-            elif c == 34:
-                in_string = True
+            if c == 34:  # quote
+                in_string = not in_string
+                moved = True
+            elif in_string:
+                continue
             elif c == 91 or c == 123:  # [ {
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -150,9 +238,60 @@ class DepthLimitedReader(io.RawIOBase):
                         f"{self._path.name}: JSON nested more than {MAX_DEPTH} levels deep; "
                         "not an export this program reads"
                     )
-            elif c == 93 or c == 125:  # ] }
+            else:  # ] }
                 depth -= 1
-        self._depth, self._in_string, self._escaped = depth, in_string, escaped
+        self._depth, self._in_string = depth, in_string
+        return moved
+
+
+_MIN_CHUNK = 64
+
+
+def _string_end(data: bytes, start: int, escaped: bool) -> tuple[int, bool]:
+    """Where the JSON string that ``data`` continues from ``start`` ends (the index of its
+    closing quote, or -1), and whether ``data`` then ends in an unpaired backslash.
+    ``escaped``: the byte at ``start`` is escaped by a backslash before it."""
+    i = start + 1 if escaped else start
+    if i > len(data):
+        return -1, True
+    while True:
+        quote = data.find(b'"', i)
+        if quote < 0:
+            run = len(data) - len(data.rstrip(b"\\"))
+            return -1, min(run, len(data) - i) % 2 == 1
+        j = quote
+        while j > i and data[j - 1] == 0x5C:
+            j -= 1
+        if (quote - j) % 2 == 0:
+            return quote, False
+        i = quote + 1
+
+
+def _open_string_length(data: bytes, in_string: bool, escaped: bool) -> int:
+    """How many bytes of ``data`` belong to the string left open at its end, walking its
+    strings from the state it started in (only for a string that spans a whole chunk)."""
+    i, opened = 0, -1
+    while True:
+        if in_string:
+            end, _ = _string_end(data, i, escaped)
+            escaped = False
+            if end < 0:
+                return len(data) - opened - 1 if opened >= 0 else len(data)
+            i, in_string = end + 1, False
+        else:
+            quote = data.find(b'"', i)
+            if quote < 0:
+                return 0
+            opened, i, in_string = quote, quote + 1, True
+
+
+def cut_string_size(text: str) -> int | None:
+    """The full size of a string cut by DepthLimitedReader inside ``text`` (0 if unknown), or
+    None when ``text`` holds no cut."""
+    if CUT_MARK not in text:
+        return None
+    match = _CUT_NUMBER.search(text)
+    return _CUT_SIZES.pop(int(match.group(1)), 0) if match else 0
 
 
 def json_safe(value: Any) -> Any:
@@ -229,40 +368,37 @@ def iter_records(stream: IO[bytes], prefix: str, path: Path) -> Iterator[tuple[A
         raise damaged(path, exc) from exc
 
 
-def iter_lines(path: Path, ctx: ReadContext) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of each non-blank line of a JSONL file, streamed."""
+def iter_lines(path: Path, ctx: ReadContext, limit: int = MAX_RECORD_BYTES) -> Iterator[Line]:
+    """Each non-blank line of a JSONL file, streamed with bounded memory (lines.iter_lines):
+    a line over ``limit``, with a NUL byte or bad UTF-8 comes with its problem."""
     try:
         handle = open(path, "rb")
     except OSError as exc:
         raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
-    done = 0
     with handle:
-        for number, line in enumerate(handle, start=1):
-            done += len(line)
-            ctx.report_bytes(done)
-            if line.strip():
-                yield number, line
+        for line in bounded_lines(handle, limit):
+            ctx.report_bytes(line.end_offset)
+            yield line
 
 
-def parse_line(line: bytes, number: int) -> tuple[dict[str, Any], str] | BadRecord:
+def parse_line(line: Line) -> tuple[dict[str, Any], str] | BadRecord:
     """One JSONL line as (object, text) or a BadRecord saying why it cannot be read.
 
     The json module parses integers exactly at any size, so numeric ids survive."""
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError:
-        return BadRecord("line is not UTF-8 text", line, line_no=number)
-    text = text.rstrip("\r\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    number = line.number
+    if line.problem is not None or line.text is None:
+        return BadRecord(line.problem or "unreadable line", line.raw, line_no=number)
+    text = line.text
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return BadRecord(f"not valid JSON ({exc.msg} at column {exc.colno})", line, line_no=number)
+        return BadRecord(
+            f"not valid JSON ({exc.msg} at column {exc.colno})", line.raw, line_no=number
+        )
     except RecursionError:
-        return BadRecord("JSON nested too deeply", line[:65536], line_no=number)
+        return BadRecord("JSON nested too deeply", line.raw[:65536], line_no=number)
     if not isinstance(value, dict):
-        return BadRecord("line is not a JSON object", line, line_no=number)
+        return BadRecord("line is not a JSON object", line.raw, line_no=number)
     return value, text
 
 

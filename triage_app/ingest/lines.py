@@ -1,5 +1,11 @@
 """Reading a text file line by line with bounded memory: long lines, NUL bytes and bad UTF-8
-become reasons to quarantine that line, never a crash or a whole line held in memory."""
+become reasons to quarantine that line, never a crash or a whole line held in memory.
+
+Every line-based importer (WhatsApp text, generic JSONL, X v1/v2 JSONL, the CSV readers) reads
+through ``iter_raw_lines``: the file is read in bounded pieces, a line up to the record limit
+(1 MB) is returned whole, and a longer line is returned as its first KEEP_RAW_BYTES plus its
+full size while the rest of it is skipped up to the next newline without being kept. Peak
+memory is therefore about one record, whatever the file holds (a 2 GB line included)."""
 
 from __future__ import annotations
 
@@ -9,6 +15,88 @@ from typing import BinaryIO
 
 MAX_RECORD_BYTES = 1024 * 1024  # a record longer than this is quarantined, not parsed
 KEEP_RAW_BYTES = 64 * 1024  # how much of an over-long record is kept in quarantine
+READ_PIECE = 1024 * 1024  # how much of an over-long line is read (and dropped) at a time
+
+
+def size_text(limit: int) -> str:
+    """1048576 -> "1 MB", 65536 -> "64 KB"."""
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MB"
+    if limit % 1024 == 0:
+        return f"{limit // 1024} KB"
+    return f"{limit:,} bytes"
+
+
+def oversized_reason(size: int, what: str = "record", limit: int = MAX_RECORD_BYTES) -> str:
+    """The quarantine reason for a record longer than the limit, e.g.
+    "record over 1 MB (2,147,483,648 bytes); first 64 KB kept"."""
+    return (
+        f"{what} over {size_text(limit)} ({size:,} bytes); first {size_text(KEEP_RAW_BYTES)} kept"
+    )
+
+
+@dataclass(slots=True)
+class RawLine:
+    """One line of a binary file as ``iter_raw_lines`` reads it."""
+
+    number: int  # 1-based
+    data: bytes  # without the line ending; only the first KEEP_RAW_BYTES when oversized
+    ending: bytes  # b"\n", b"\r\n" or b"" (the last line of a file without a final newline)
+    size: int  # the line's full length in bytes, without its ending
+    end_offset: int  # bytes consumed so far
+    oversized: bool  # longer than the limit: ``data`` is only its head
+    has_nul: bool  # a NUL byte in the line (checked in the whole line, kept part or not)
+    quotes: int = 0  # how many '"' the whole line holds (only when asked: the CSV reader)
+
+
+def iter_raw_lines(
+    handle: BinaryIO, limit: int = MAX_RECORD_BYTES, count_quotes: bool = False
+) -> Iterator[RawLine]:
+    """Every line of ``handle`` (blank ones included), each at most ``limit`` bytes in memory."""
+    number = 0
+    offset = 0
+    while True:
+        chunk = handle.readline(limit + 1)
+        if not chunk:
+            return
+        number += 1
+        offset += len(chunk)
+        if chunk.endswith(b"\n") or len(chunk) <= limit:
+            ending = b"\r\n" if chunk.endswith(b"\r\n") else b"\n" if chunk[-1:] == b"\n" else b""
+            data = chunk[: len(chunk) - len(ending)] if ending else chunk
+            yield RawLine(
+                number,
+                data,
+                ending,
+                len(data),
+                offset,
+                False,
+                b"\x00" in data,
+                data.count(b'"') if count_quotes else 0,
+            )
+            continue
+        # Longer than the limit: keep its head, drop the rest in bounded pieces.
+        size = len(chunk)
+        nul = b"\x00" in chunk
+        quotes = chunk.count(b'"') if count_quotes else 0
+        head = chunk[:KEEP_RAW_BYTES]
+        del chunk
+        ending = b""
+        while True:
+            more = handle.readline(READ_PIECE)
+            if not more:
+                break
+            offset += len(more)
+            if more.endswith(b"\n"):
+                ending = b"\r\n" if more.endswith(b"\r\n") else b"\n"
+                more = more[: len(more) - len(ending)]
+            size += len(more)
+            nul = nul or b"\x00" in more
+            if count_quotes:
+                quotes += more.count(b'"')
+            if ending:
+                break
+        yield RawLine(number, head, ending, size, offset, True, nul, quotes)
 
 
 @dataclass(slots=True)
@@ -22,37 +110,14 @@ class Line:
 
 def iter_lines(handle: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[Line]:
     """Yield every non-blank line; a problem (too long, NUL byte, bad UTF-8) is reported."""
-    number = 0
-    offset = 0
-    while True:
-        chunk = handle.readline(limit + 1)
-        if not chunk:
-            return
-        number += 1
-        offset += len(chunk)
-        if len(chunk) > limit and not chunk.endswith(b"\n"):
-            size = len(chunk)
-            while True:  # skip the rest of the over-long line in bounded pieces
-                more = handle.readline(limit)
-                if not more:
-                    break
-                size += len(more)
-                offset += len(more)
-                if more.endswith(b"\n"):
-                    break
-            yield Line(
-                number,
-                chunk[:KEEP_RAW_BYTES],
-                None,
-                f"record too long ({size / 1_048_576:.1f} MB; the limit is "
-                f"{limit / 1_048_576:.0f} MB)",
-                offset,
-            )
+    for line in iter_raw_lines(handle, limit):
+        number, raw, offset = line.number, line.data, line.end_offset
+        if line.oversized:
+            yield Line(number, raw, None, oversized_reason(line.size, limit=limit), offset)
             continue
-        raw = chunk.rstrip(b"\r\n")
         if not raw.strip():
             continue
-        if b"\x00" in raw:
+        if line.has_nul:
             yield Line(number, raw, None, "record contains NUL bytes", offset)
             continue
         try:

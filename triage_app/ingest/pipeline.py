@@ -26,7 +26,7 @@ from .base import ReadContext
 from .evidence import sha256_file, store_media_file
 from .media_confine import MEDIA_SIZE_LIMIT, MediaRefused, open_media
 from .prefetch import prefetch
-from .record_check import record_problem
+from .record_check import quarantine_raw, record_problem
 from .registry import detect_format
 from .walk import ImportUnit, iter_import_units
 
@@ -330,6 +330,7 @@ class _BatchWriter:
 
     def add_bad(self, bad: BadRecord) -> None:
         self.record_no += 1
+        reason, raw = quarantine_raw(bad.reason, bad.raw)  # a bounded prefix of the raw bytes
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO quarantine(import_id, path, sha256, record_no, line_no, reason,"
             " raw, at) VALUES (?,?,?,?,?,?,?,?)",
@@ -339,8 +340,8 @@ class _BatchWriter:
                 self.sha,
                 bad.record_no if bad.record_no is not None else self.record_no,
                 bad.line_no,
-                bad.reason,
-                bad.raw,
+                reason,
+                raw,
                 self.now,
             ),
         )

@@ -1,9 +1,17 @@
 """A last check of each normalised record before it is written: wrong types (a list where text
-belongs, an integer SQLite cannot hold) become a quarantine reason instead of a failed file."""
+belongs, an integer SQLite cannot hold), NUL bytes and records over the 1 MB record limit
+become a quarantine reason instead of a failed file or a stored post.
+
+The readers hold records to the limit while they read (ingest/lines.py for line-based files,
+the CSV source, the JSON string cut in jsonstream.py); this check is the same rule applied once
+more to what every importer produced, whatever its format. ``quarantine_raw`` keeps only a
+bounded prefix of the raw bytes of any quarantined record and says so in the reason."""
 
 from __future__ import annotations
 
 from ..core.records import AccountRecord, PostRecord
+from .jsonstream import cut_string_size
+from .lines import KEEP_RAW_BYTES, MAX_RECORD_BYTES, oversized_reason, size_text
 
 INT64 = 2**63
 _POST_TEXT = ("platform", "post_id", "text", "kind")
@@ -18,6 +26,14 @@ def record_problem(post: PostRecord) -> str | None:
             return f"{name} must be text, got {type(getattr(post, name)).__name__}"
     if not post.post_id.strip():
         return "missing post_id"
+    problem = _cut_problem(post)
+    if problem:
+        return problem
+    size = max(_utf8_size(post.text), _utf8_size(post.raw))
+    if size > MAX_RECORD_BYTES:
+        return oversized_reason(size)
+    if "\x00" in post.text:
+        return "record contains NUL bytes"
     for name in _POST_OPTIONAL_TEXT:
         value = getattr(post, name)
         if value is not None and not isinstance(value, str):
@@ -66,3 +82,35 @@ def _int_problem(name: str, value: object) -> str | None:
     if not -INT64 <= value < INT64:
         return f"{name} is out of range ({str(value)[:30]})"
     return None
+
+
+def _cut_problem(post: PostRecord) -> str | None:
+    """The reason for a record whose JSON string the reader cut at the record limit."""
+    for value in (post.raw, post.text):
+        size = cut_string_size(value) if isinstance(value, str) else None
+        if size is not None:
+            what = f"a text value of {size:,} bytes" if size else "a text value over the limit"
+            return (
+                f"record over {size_text(MAX_RECORD_BYTES)} ({what}); "
+                f"first {size_text(KEEP_RAW_BYTES)} kept"
+            )
+    return None
+
+
+def _utf8_size(value: object) -> int:
+    """Bytes of ``value`` as UTF-8 (exact only when it might be over the record limit)."""
+    if not isinstance(value, str):
+        return 0
+    if len(value) * 4 <= MAX_RECORD_BYTES:
+        return len(value)  # cannot be over the limit whatever its characters
+    return len(value.encode("utf-8", "surrogatepass"))
+
+
+def quarantine_raw(reason: str, raw: bytes) -> tuple[str, bytes]:
+    """(reason, raw) as a quarantine row keeps them: at most KEEP_RAW_BYTES of the raw bytes,
+    the reason saying so when it was cut."""
+    if len(raw) <= KEEP_RAW_BYTES:
+        return reason, raw
+    if " kept" not in reason:
+        reason = f"{reason} ({len(raw):,} bytes; first {size_text(KEEP_RAW_BYTES)} kept)"
+    return reason, raw[:KEEP_RAW_BYTES]

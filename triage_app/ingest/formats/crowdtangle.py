@@ -52,7 +52,7 @@ class CrowdTangleImporter:
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
         for row in iter_csv(path, ctx):
-            yield _to_post(row)
+            yield row if isinstance(row, BadRecord) else _to_post(row)
 
 
 def post_id_from_url(url: str) -> str:

@@ -12,10 +12,10 @@ from ...core.errors import UnreadableFileError
 from ...core.records import BadRecord, ReadResult
 from ..base import Confidence, ReadContext
 from ..generic_fields import RecordProblem, record_from_fields
+from ._csvrows import CsvSource, RecordTooLong
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]")
 REQUIRED = {"platform", "post_id"}
-MAX_FIELD = 1024 * 1024
 
 
 class GenericCsv:
@@ -38,27 +38,29 @@ class GenericCsv:
             raw_handle = open(path, "rb")
         except OSError as exc:
             raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror})") from exc
-        csv.field_size_limit(MAX_FIELD)
         with raw_handle:
-            text = io.TextIOWrapper(
-                raw_handle, encoding="utf-8-sig", errors="surrogateescape", newline=""
-            )
-            reader = csv.reader(text)
+            # Bounded: no record over MAX_RECORD_BYTES is held (see _csvrows.CsvSource).
+            source = CsvSource(raw_handle, ctx, errors="surrogateescape")
+            reader = csv.reader(source)
             try:
                 header = [h.strip().lower() for h in next(reader)]
-            except (StopIteration, csv.Error) as exc:
+            except (StopIteration, csv.Error, RecordTooLong) as exc:
                 raise UnreadableFileError(f"{path}: no readable CSV header") from exc
             record_no = 0
             while True:
                 record_no += 1
+                source.start_record()
                 try:
                     row = next(reader)
                 except StopIteration:
                     return
-                except csv.Error as exc:
-                    yield BadRecord(f"bad CSV: {exc}", b"", record_no, reader.line_num)
+                except RecordTooLong as exc:
+                    yield BadRecord(exc.reason, exc.head, record_no, exc.line_no)
                     continue
-                ctx.report_bytes(raw_handle.tell())
+                except csv.Error as exc:
+                    raw = "".join(source.captured).encode("utf-8", "surrogateescape")
+                    yield BadRecord(f"bad CSV: {exc}", raw, record_no, reader.line_num)
+                    continue
                 raw_line = _join(row)
                 if _BAD_BYTES.search(raw_line):
                     yield BadRecord(

@@ -41,6 +41,9 @@ class MetaContentLibraryImporter:
             yield from _read_json(path, ctx, head)
             return
         for row in iter_csv(path, ctx):
+            if isinstance(row, BadRecord):
+                yield row
+                continue
             if row.short:
                 yield BadRecord(
                     "row has fewer columns than the header",

@@ -22,11 +22,13 @@ import shutil
 import weakref
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.errors import UnreadableFileError
 from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult, Skipped
 from ..base import Confidence, ReadContext
+from ..lines import KEEP_RAW_BYTES, MAX_RECORD_BYTES, iter_raw_lines, oversized_reason
 from ..textfix import BIDI_MARKS, strip_bidi_marks, utc_naive_to_unix
 from ._local_media import local_media
 from .whatsapp_lines import DateOrder, Header, header_datetime, match_header
@@ -142,11 +144,51 @@ def chat_name(path: Path) -> str:
     return _PREFIXES.sub("", stem).strip() or stem
 
 
-def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
+@dataclass(slots=True)
+class _ChatLine:
+    """One line of the chat file, read with bounded memory (ingest/lines.py)."""
+
+    number: int
+    text: str  # the line (only its first KEEP_RAW_BYTES when oversized)
+    raw: bytes  # its bytes (likewise)
+    size: int  # its full size in bytes, without the line ending
+    oversized: bool
+    has_nul: bool
+    end_offset: int
+
+
+def _open_lines(path: Path) -> Iterator[_ChatLine]:
+    """The chat's lines: a line over the record limit comes as its head only (the rest is
+    skipped without being held), so memory stays bounded whatever the file holds."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            for number, line in enumerate(handle, start=1):
-                yield number, line.rstrip("\r\n")
+        with open(path, "rb") as handle:
+            extra = 0  # lines split at a lone CR (as the text-mode reader did)
+            for line in iter_raw_lines(handle):
+                if line.oversized:
+                    text = line.data.decode("utf-8", "ignore")  # the head may cut a character
+                else:
+                    text = line.data.decode("utf-8")
+                if line.number == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                if "\r" in text and not line.oversized:
+                    pieces = text.split("\r")
+                    for i, piece in enumerate(pieces):
+                        data = piece.encode("utf-8")
+                        number = line.number + extra + i
+                        yield _ChatLine(
+                            number, piece, data, len(data), False, line.has_nul, line.end_offset
+                        )
+                    extra += len(pieces) - 1
+                    continue
+                yield _ChatLine(
+                    line.number + extra,
+                    text,
+                    line.data,
+                    line.size,
+                    line.oversized,
+                    line.has_nul,
+                    line.end_offset,
+                )
     except UnicodeDecodeError as exc:
         raise UnreadableFileError(
             f"{path.name}: not UTF-8 text; WhatsApp exports are UTF-8"
@@ -157,8 +199,8 @@ def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def _infer_order(path: Path, ctx: ReadContext, today: dt.date) -> bool:
     order = DateOrder(today)
-    for _number, line in _open_lines(path):
-        header = match_header(line)
+    for line in _open_lines(path):
+        header = match_header(line.text)
         if header is not None:
             order.add(header)
     try:
@@ -174,11 +216,39 @@ def _infer_order(path: Path, ctx: ReadContext, today: dt.date) -> bool:
 
 
 class _Message:
-    def __init__(self, header: Header, line_no: int, first_line: str) -> None:
+    """A message being gathered from its dated line and continuation lines.
+
+    It stops growing at the record limit: past MAX_RECORD_BYTES (one huge line or many
+    continuation lines) only its first KEEP_RAW_BYTES are kept and its size is counted on,
+    and the whole message goes to quarantine as "message over 1 MB (N bytes); first 64 KB
+    kept" (it is never cut and stored: a cut message would be evidence that was not said)."""
+
+    def __init__(self, header: Header, first: _ChatLine) -> None:
         self.header = header
-        self.line_no = line_no
-        self.lines = [first_line]
+        self.line_no = first.number
+        self.lines = [first.text]
         self.body_lines: list[str] = [header.rest]
+        self.size = first.size
+        self.has_nul = first.has_nul
+        self.head = b""  # the first KEEP_RAW_BYTES once the message is over the limit
+        self.oversized = False
+        if first.oversized:
+            self._overflow()
+
+    def add(self, line: _ChatLine) -> None:
+        self.size += 1 + line.size  # the newline before it, then the line
+        self.has_nul = self.has_nul or line.has_nul
+        if self.oversized:
+            return
+        self.lines.append(line.text)
+        self.body_lines.append(line.text)
+        if line.oversized or self.size > MAX_RECORD_BYTES:
+            self._overflow()
+
+    def _overflow(self) -> None:
+        self.oversized = True
+        self.head = "\n".join(self.lines).encode("utf-8")[:KEEP_RAW_BYTES]
+        self.lines, self.body_lines = [], []
 
 
 def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
@@ -189,26 +259,28 @@ def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
     seen: dict[str, int] = {}
     current: _Message | None = None
     record_no = 0
-    done = 0
-    for line_no, line in _open_lines(path):
-        done += len(line.encode("utf-8")) + 1
-        ctx.report_bytes(done)
-        header = match_header(line)
+    for line in _open_lines(path):
+        ctx.report_bytes(line.end_offset)
+        header = match_header(line.text)
         if header is None:
             if current is None:
-                if line.strip():
+                if line.text.strip():
                     record_no += 1
                     yield BadRecord(
-                        "text before the first dated line", line.encode(), record_no, line_no
+                        oversized_reason(line.size)
+                        if line.oversized
+                        else "text before the first dated line",
+                        line.raw,
+                        record_no,
+                        line.number,
                     )
                 continue
-            current.lines.append(line)
-            current.body_lines.append(line)
+            current.add(line)
             continue
         if current is not None:
             record_no += 1
             yield _finish(current, record_no, day_first, today, chat, ctx, seen)
-        current = _Message(header, line_no, line)
+        current = _Message(header, line)
     if current is not None:
         record_no += 1
         yield _finish(current, record_no, day_first, today, chat, ctx, seen)
@@ -280,7 +352,15 @@ def _finish(
     ctx: ReadContext,
     seen: dict[str, int],
 ) -> ReadResult:
+    if message.oversized:
+        return BadRecord(
+            oversized_reason(message.size, "message"), message.head, record_no, message.line_no
+        )
     raw_text = "\n".join(message.lines)
+    if message.has_nul:
+        return BadRecord(
+            "message contains NUL bytes", raw_text.encode(), record_no, message.line_no
+        )
     header = message.header
     try:
         when = header_datetime(header, day_first, today)

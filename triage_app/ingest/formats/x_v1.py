@@ -38,9 +38,9 @@ class XV1Importer:
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
         record_no = 0
-        for line_no, line in iter_lines(path, ctx):
+        for line in iter_lines(path, ctx):
             record_no += 1
-            parsed = parse_line(line, line_no)
+            parsed = parse_line(line)
             if isinstance(parsed, BadRecord):
                 parsed.record_no = record_no
                 yield parsed
@@ -49,7 +49,7 @@ class XV1Importer:
             if "delete" in tweet or "limit" in tweet or "status_withheld" in tweet:
                 yield Skipped("X stream notice (delete, limit or withheld), not a tweet")
                 continue
-            yield _to_post(tweet, text, line, line_no, record_no)
+            yield _to_post(tweet, text, line.raw, line.number, record_no)
 
 
 def _status_id(status: dict[str, Any]) -> str | None:

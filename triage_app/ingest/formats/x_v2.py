@@ -18,6 +18,9 @@ from ..jsonstream import dump_raw, iter_lines, parse_line, sniff_text
 from ..textfix import id_text, parse_count, parse_iso, unescape_entities
 from ._x_common import best_video_variant, expanded_urls, language, media_kind, post_url
 
+# A page holds up to 500 tweets with their expansions: its line may be several MB. Each post
+# made from it is still held to the 1 MB record limit (ingest/record_check.py).
+PAGE_LIMIT = 16 * 1024 * 1024
 _PAGE = re.compile(r'^\s*\{\s*"(data|includes|meta|errors|__twarc)"\s*:')
 _V2_KEYS = re.compile(r'"(edit_history_tweet_ids|author_id|conversation_id|referenced_tweets)"\s*:')
 _RT_PREFIX = re.compile(r"^RT @(\w{1,15}): ")
@@ -44,8 +47,9 @@ class XV2Importer:
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
         record_no = 0
-        for line_no, line in iter_lines(path, ctx):
-            parsed = parse_line(line, line_no)
+        for line in iter_lines(path, ctx, PAGE_LIMIT):
+            line_no = line.number
+            parsed = parse_line(line)
             if isinstance(parsed, BadRecord):
                 yield parsed
                 continue
@@ -59,10 +63,10 @@ class XV2Importer:
                 if "errors" in page or "meta" in page:
                     yield Skipped("X page with no tweets (errors or empty result)")
                     continue
-                yield BadRecord("line has no 'data' list of tweets", line, line_no=line_no)
+                yield BadRecord("line has no 'data' list of tweets", line.raw, line_no=line_no)
                 continue
             if not isinstance(tweets, list):
-                yield BadRecord("'data' is not a list of tweets", line, line_no=line_no)
+                yield BadRecord("'data' is not a list of tweets", line.raw, line_no=line_no)
                 continue
             lookup = _Includes(page.get("includes"))
             for tweet in tweets:
