@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import logging
 import os
@@ -120,12 +121,16 @@ def verify_signature(public_text: str | None, message: bytes, signature: str | N
     if not public_text or not signature:
         return False
     try:
-        raw = parse_public_key(public_text)
         sig = base64.b64decode(signature, validate=True)
-        Ed25519PublicKey.from_public_bytes(raw).verify(sig, message)
+        _public_key_object(public_text).verify(sig, message)
     except (UsageError, binascii.Error, ValueError, InvalidSignature):
         return False
     return True
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key_object(public_text: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(parse_public_key(public_text))
 
 
 # -- canonical messages -----------------------------------------------------------------------
