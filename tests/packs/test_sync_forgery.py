@@ -796,3 +796,23 @@ def test_an_analyst_re_tagging_a_post_reviewed_in_their_store_is_refused(
         refused(w, pack, w.c.signer, "re-tagging a reviewed post needs a supervisor")
     else:
         assert import_sync_pack(w.a.store, pack, w.c.signer).added["decisions"] == 2
+
+
+def test_a_role_raised_by_hand_does_not_count(world: World) -> None:
+    """carl's role changed to supervisor in A's users table by hand: his registration no longer
+    verifies, so his (validly signed) approval is not believed."""
+    w = world
+    known_peers(w)
+    with w.a.store.transaction() as conn:
+        conn.execute("UPDATE users SET role = 'supervisor' WHERE name = 'carl'")
+    opened = carl_pack(w, "raised")
+    forged_decision(
+        opened,
+        natural="p2",
+        kind="approve",
+        actor="carl",
+        origin=w.c.store.store_id,
+        signed_by=personal_key_for(w.c.store),
+    )
+    pack = seal(opened, w.a, w.tmp / "raised.age", store_signer(w.c))
+    refused(w, pack, w.c.signer, "'carl' has no public key registered by a supervisor")

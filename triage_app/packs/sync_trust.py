@@ -27,12 +27,8 @@ from typing import Any
 
 from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
-from ..store.personal_keys import (
-    decision_message,
-    founder,
-    registration_message,
-    verify_signature,
-)
+from ..store.personal_keys import decision_message, verify_signature
+from ..store.signature_audit import valid_registrations
 from .sync_format import SyncPackError
 
 TRUST_ACTION = "sync_peer_key"
@@ -252,6 +248,7 @@ class DecisionGate:
         self.conn = conn
         self.own_store = own_store
         self._people: dict[str, tuple[str | None, str | None]] = {}
+        self._valid: dict[str, tuple[str, str]] | None = None
         self._tags_by_others: list[tuple[str, int, str, str, str, str]] = []
         # (origin, batch) -> [(actor, action, at)] of the audit rows the pack carries
         self._batches: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
@@ -265,42 +262,20 @@ class DecisionGate:
 
     def _person(self, name: str) -> tuple[str | None, str | None]:
         """(role, registered public key) of ``name`` here; the key only when its registration
-        is signed by a supervisor of this store (so a key written into the table by hand, or a
-        role changed by hand, does not count)."""
+        holds (signed by a registered supervisor, back to the store's founder; see
+        ``signature_audit.valid_registrations``), so a key or role written into the table by
+        hand does not count."""
+        if self._valid is None:
+            self._valid = valid_registrations(self.conn)[0]
         if name not in self._people:
-            row = self.conn.execute(
-                "SELECT role, public_key, key_signed_by, key_signed_at, key_signature "
-                "FROM users WHERE name = ?",
-                (name,),
-            ).fetchone()
+            row = self.conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
             if row is None:
                 self._people[name] = (None, None)
+            elif name in self._valid:
+                self._people[name] = self._valid[name]
             else:
-                role, key, by, at, signature = row
-                good = key is not None and self._registered_by_supervisor(
-                    name, role, key, by, at, signature
-                )
-                self._people[name] = (role, key if good else None)
+                self._people[name] = (str(row[0]), None)
         return self._people[name]
-
-    def _registered_by_supervisor(
-        self, name: str, role: str, key: str, by: Any, at: Any, signature: Any
-    ) -> bool:
-        if not (isinstance(by, str) and isinstance(at, str) and isinstance(signature, str)):
-            return False
-        if by == name:
-            if name != founder(self.conn):
-                return False  # only the store's founder registers themself
-            signer_key, signer_role = key, role
-        else:
-            found = self.conn.execute(
-                "SELECT public_key, role FROM users WHERE name = ?", (by,)
-            ).fetchone()
-            if found is None or found[0] is None:
-                return False
-            signer_key, signer_role = found
-        message = registration_message(self.own_store, name, role, key, by, at)
-        return signer_role == "supervisor" and verify_signature(signer_key, message, signature)
 
     def _audit_rows(self, origin: str, batch: str) -> list[tuple[str, str, str]]:
         found = self._batches.get((origin, batch))
