@@ -367,3 +367,56 @@ def test_the_private_key_is_never_in_the_data_folder_or_the_store(
         data = path.read_bytes()
         for form in _forms(secret):
             assert form not in data, f"{path} holds the private key"
+
+
+def test_registrations_rewritten_from_a_new_root_are_noticed_through_the_pinned_founder(team):
+    """ana rewrites the trust itself: a new first user (rowid -1) whose self-signed registration
+    is the new root, boss re-registered by it with a key ana holds, and an approval by "boss".
+    Inside the store everything verifies again; the founder remembered in each person's profile
+    since they first worked here does not."""
+    from triage_app.store.personal_keys import (
+        founder,
+        generate_key,
+        pinned_founder,
+        registration_message,
+    )
+
+    store_id = team.store_id
+    assert pinned_founder(store_id) == ("alice", registered_public_key(team.conn, "alice"))
+    root, fake_boss = generate_key("mallory"), generate_key("boss")
+    at = "2026-01-01T00:00:00.000000Z"
+    script = ""
+    for name, role, key, signer in (
+        ("mallory", "supervisor", root, root),
+        ("boss", "supervisor", fake_boss, root),
+        ("alice", "supervisor", generate_key("alice"), root),
+        ("ana", "analyst", load_personal_key("ana"), root),
+    ):
+        public = key.public_text()
+        sig = signer.sign(registration_message(store_id, name, role, public, "mallory", at))
+        if name == "mallory":
+            script += (
+                "INSERT INTO users(rowid, name, role, added_by, added_at) "
+                "VALUES (-1, 'mallory', 'supervisor', 'mallory', 't');\n"
+            )
+        script += (
+            f"UPDATE users SET public_key = {q(public)}, key_signed_by = 'mallory', "
+            f"key_signed_at = {q(at)}, key_signature = {q(sig)} WHERE name = {q(name)};\n"
+        )
+    uid = str(uuidlib.uuid4())
+    signature = fake_boss.sign(
+        decision_message(uid, *natural(team, 2), "approve", None, None, "boss", at, "b", None)
+    )
+    script += (
+        "INSERT INTO decisions(uuid, post_id, kind, actor, at, batch, signature) VALUES "
+        f"({q(uid)}, 2, 'approve', 'boss', {q(at)}, 'b', {q(signature)});\n"
+        "UPDATE posts SET status = 'approved' WHERE id = 2;\n"
+    )
+    colleague_sql(team.path, script)
+    assert founder(team.conn) == "mallory"
+    # the other decisions (ana's tags, boss's real approval) are still named...
+    inside = verify_signatures(team.conn).problems
+    assert {p.kind for p in inside} == {"decision"} and all(uid not in p.line for p in inside)
+    # ...and with the founder this person's profile remembers, the rewrite itself is named
+    pinned = verify_signatures(team.conn, pinned=pinned_founder(store_id)).problems
+    assert any(p.kind == "founder" and "no longer alice" in p.line for p in pinned)

@@ -57,7 +57,7 @@ def register(sub: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ..store.personal_keys import existing_key_for
+    from ..store.personal_keys import existing_key_for, pinned_founder
     from ..store.signature_audit import verify_signatures
 
     store = ctx.store()
@@ -65,7 +65,11 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     check = verify_audit(store.conn)
     anchor, replay = check_anchor(store, extra), replay_all(store)
     mine = existing_key_for(store)
-    sigs = verify_signatures(store.conn, own=(store.user, mine.public_text()) if mine else None)
+    sigs = verify_signatures(
+        store.conn,
+        own=(store.user, mine.public_text()) if mine else None,
+        pinned=pinned_founder(store.store_id),
+    )
     if args.json:
         ctx.print_json(
             {

@@ -382,6 +382,7 @@ def personal_key_for(store: Store) -> PersonalKey:
         key = load_personal_key(store.user, key_passphrase(store))
         _KEYS[store] = key
         register_founder_key(store, key)  # a store made where no key was at hand
+        pin_founder(store.conn)
     return key
 
 
@@ -514,3 +515,45 @@ def existing_key_for(store: Store) -> PersonalKey | None:
         return None
     _KEYS[store] = key
     return key
+
+
+# -- the store's founder, remembered in each person's profile ---------------------------------
+
+PINS_FILE = "store-founders.json"
+
+
+def _read_pins() -> dict[str, Any]:
+    try:
+        data = json.loads((profile_dir() / PINS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def pinned_founder(store_id: str) -> tuple[str, str] | None:
+    """(founder, public key) as this person first saw them in store ``store_id``, if ever."""
+    entry = _read_pins().get(store_id)
+    if isinstance(entry, dict) and entry.get("founder") and entry.get("public_key"):
+        return str(entry["founder"]), str(entry["public_key"])
+    return None
+
+
+def pin_founder(conn: Any) -> None:
+    """Remember the store's founder and their key in the person's profile the first time they
+    work in the store (trust on first use), so that registrations rewritten from a new root
+    later are noticed by `audit verify`. Best effort: an unwritable profile is not an error."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    name = founder(conn)
+    if row is None or name is None:
+        return
+    public = registered_public_key(conn, name)
+    if public is None or pinned_founder(str(row[0])) is not None:
+        return
+    pins = _read_pins()
+    pins[str(row[0])] = {"founder": name, "public_key": public}
+    try:
+        path = profile_dir() / PINS_FILE
+        atomic_write(path, json.dumps(pins, indent=2, sort_keys=True) + "\n")
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        log.warning("cannot remember the store's founder in your profile (%s)", exc)

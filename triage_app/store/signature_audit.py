@@ -121,13 +121,30 @@ def _decision_rows(conn: Any) -> Iterator[tuple[Any, ...]]:
     )
 
 
-def verify_signatures(conn: Any, *, own: tuple[str, str] | None = None) -> SignatureCheck:
+def verify_signatures(
+    conn: Any,
+    *,
+    own: tuple[str, str] | None = None,
+    pinned: tuple[str, str] | None = None,
+) -> SignatureCheck:
     """Check every key registration, decision and referral; ``own`` is (login, public key) of
-    the person running the check, whose registered key must be their own."""
+    the person running the check, whose registered key must be their own; ``pinned`` is the
+    (founder, key) their profile remembers for this store (personal_keys.pinned_founder)."""
     check = SignatureCheck()
     check.users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
     valid, problems = valid_registrations(conn)
     check.problems.extend(problems)
+    if pinned is not None:
+        name, key = pinned
+        if founder(conn) != name or (name in valid and valid[name][1] != key):
+            check.problems.append(
+                Problem(
+                    "founder",
+                    name,
+                    f"the store's founder is no longer {name} with the key you first saw here: "
+                    "its key registrations were rewritten",
+                )
+            )
     invalid_users = {p.ident for p in problems}
     if own is not None:
         login, public = own

@@ -210,13 +210,15 @@ class AuditView(QWidget):
     def _outside_changes(self) -> list[str]:
         """Forged or unsigned decisions, checkpoint problems and replay mismatches, as lines
         (empty when none)."""
-        from ..store.personal_keys import existing_key_for
+        from ..store.personal_keys import existing_key_for, pinned_founder
         from ..store.signature_audit import verify_signatures
 
         try:
             mine = existing_key_for(self.store)
             own = (self.store.user, mine.public_text()) if mine else None
-            signatures = [p.line for p in verify_signatures(self.store.conn, own=own).problems]
+            pinned = pinned_founder(self.store.store_id)
+            check = verify_signatures(self.store.conn, own=own, pinned=pinned)
+            signatures = [p.line for p in check.problems]
             anchor = check_anchor(self.store)
             replay = replay_all(self.store)
         except Exception as exc:  # e.g. a damaged checkpoint copy: say so, do not crash
