@@ -50,7 +50,13 @@ class CommandContext:
             raise TriageError(
                 f"Cannot read passphrase file {self.passphrase_file}: {exc.strerror or exc}"
             ) from exc
-        return text.rstrip("\r\n")
+        passphrase = text.rstrip("\r\n")
+        if not passphrase:  # its own message (it used to read as "keyring not available")
+            raise TriageError(
+                f"The passphrase file {self.passphrase_file} is empty; write the passphrase "
+                "in it (one line)"
+            )
+        return passphrase
 
     def key_passphrase(self) -> str | None:
         """The passphrase of the person's own signing key (used only where no keyring works):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import BinaryIO, TextIO
 
 
 def fsync_dir(folder: Path) -> None:
@@ -116,13 +116,22 @@ def _narrow(path: Path, mode: int) -> None:
         pass
 
 
-def create_new_private(path: Path, *, binary: bool = True) -> IO[Any]:
-    """``open(path, "xb")`` (or "x"), but the new file is 0600 whatever the umask."""
+def create_new_private(path: Path) -> BinaryIO:
+    """``open(path, "xb")``, but the new file is 0600 whatever the umask."""
+    return open(_new_private_fd(path), "wb")
+
+
+def create_new_private_text(path: Path, encoding: str = "utf-8") -> TextIO:
+    """``open(path, "x")``, but the new file is 0600 whatever the umask."""
+    return open(_new_private_fd(path), "w", encoding=encoding)
+
+
+def _new_private_fd(path: Path) -> int:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, FILE_MODE)
     try:
         if _POSIX:
             os.fchmod(fd, FILE_MODE)
-        return open(fd, "wb") if binary else open(fd, "w", encoding="utf-8")
     except BaseException:
         os.close(fd)
         raise
+    return fd

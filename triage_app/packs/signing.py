@@ -22,7 +22,7 @@ import minisign
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ..core.errors import TriageError
-from ..core.fileio import create_new_private
+from ..core.fileio import create_new_private, create_new_private_text
 from ..core.timeutil import utc_now_iso
 from ..store.connection import DatabaseError, Store
 
@@ -297,7 +297,7 @@ def sign_digest(
         + base64.b64encode(global_signature).decode("ascii")
         + "\n"
     )
-    with create_new_private(signature_path, binary=False) as out:
+    with create_new_private_text(signature_path, encoding="ascii") as out:
         out.write(text)
         out.flush()
         os.fsync(out.fileno())

@@ -339,7 +339,14 @@ def hold_key(
     """Put ``key`` where it will be found again: the keyring when it works, and a
     passphrase-wrapped copy when a passphrase is given. Returns (in_keyring, wrapped).
 
-    With neither available, raises PassphraseNeeded naming why the keyring failed."""
+    With neither available, raises PassphraseNeeded naming why the keyring failed. A given
+    passphrase must be strong enough (store/strength.py), or WeakPassphrase is raised before
+    anything is stored."""
+    if passphrase is not None:
+        from .paths import current_user
+        from .strength import require_strong
+
+        require_strong(passphrase, [current_user()])
     in_keyring = False
     reason = None
     try:

@@ -54,9 +54,19 @@ def ask_passphrase(message: str, parent: QWidget | None = None) -> str | None:
 
 
 def open_interactive(
-    path: Path, data: Path, *, create: bool, ask: Callable[[str], str | None] = ask_passphrase
+    path: Path,
+    data: Path,
+    *,
+    create: bool,
+    ask: Callable[[str], str | None] = ask_passphrase,
+    ask_new: Callable[[str], str | None] | None = None,
 ) -> Store | None:
-    """Open the store, asking for a passphrase as long as one is needed; None if declined."""
+    """Open the store, asking for a passphrase as long as one is needed; None if declined.
+
+    A new store's passphrase is asked twice with a strength meter (``ask_new``, by default
+    the NewPassphraseDialog); an existing store's once (``ask``)."""
+    from ..store.opening import store_exists
+
     passphrase: str | None = None
     while True:
         try:
@@ -66,7 +76,14 @@ def open_interactive(
         except TriageError as exc:
             if not needs_passphrase(exc):
                 raise
-            answer = ask(f"{exc}\n\nPassphrase for {path.name}:")
+            if create and not store_exists(path):
+                if ask_new is None:
+                    from .new_passphrase import ask_new_passphrase
+
+                    ask_new = ask_new_passphrase
+                answer = ask_new(str(exc))
+            else:
+                answer = ask(f"{exc}\n\nPassphrase for {path.name}:")
             if answer is None:
                 return None
             passphrase = answer
