@@ -208,9 +208,11 @@ def keyring_name(login: str) -> str:
     return f"personal-key:{login}"
 
 
-def profile_dir() -> Path:
+def profile_dir(*, create: bool = True) -> Path:
     """The person's own profile folder (platformdirs' user config folder), created 0700."""
     path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    if not create:
+        return path
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         if stat.S_IMODE(path.stat().st_mode) != 0o700:
@@ -222,7 +224,7 @@ def profile_dir() -> Path:
 
 def wrapped_key_path(login: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in login)
-    return profile_dir() / f"personal-key-{safe}.json"
+    return profile_dir(create=False) / f"personal-key-{safe}.json"
 
 
 def _wrap_id(login: str) -> str:
@@ -344,7 +346,13 @@ def load_personal_key(
             f"available ({keyring_reason}); give a passphrase with --key-passphrase-file (or "
             "TRIAGE_KEY_PASSPHRASE_FILE)"
         )
-    _write_wrapped(login, path, seed, passphrase)
+    try:
+        profile_dir()
+        _write_wrapped(login, path, seed, passphrase)
+    except OSError as exc:
+        raise TriageError(
+            f"Cannot keep your personal signing key in {path.parent}: {exc.strerror or exc}"
+        ) from exc
     log.warning(
         "The OS keyring is not available (%s); your personal signing key is protected by your "
         "passphrase in %s",
@@ -524,7 +532,7 @@ PINS_FILE = "store-founders.json"
 
 def _read_pins() -> dict[str, Any]:
     try:
-        data = json.loads((profile_dir() / PINS_FILE).read_text(encoding="utf-8"))
+        data = json.loads((profile_dir(create=False) / PINS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
