@@ -80,7 +80,8 @@ def test_a_bulk_approval_is_all_or_nothing_with_the_count(store):
     with pytest.raises(PermissionRefused) as refused:
         review(store, [1, 2, 3, 4, 5], "approve")
     message = str(refused.value)
-    assert "2 of the 5 selected posts" in message and "nothing was approved" in message
+    assert "you (sue) tagged 2 of the 5 selected posts (first: post 4)" in message
+    assert "nothing was approved" in message
     assert "\n" not in message
     assert approvals(store) == 0
     assert [status(store, p) for p in (1, 2, 3, 4, 5)] == ["tagged"] * 5
@@ -150,3 +151,24 @@ def test_a_referral_pack_marks_self_approved_posts_in_custody_and_html(store, tm
         (uuids[1], "sue", True)
     ]
     assert html.count("self-approved: sue tagged and approved it") == 1
+
+
+def test_the_demo_history_is_approved_by_someone_who_did_not_tag_it(make_store):
+    import datetime as dt
+
+    from triage_app.store.demo_history import seed_history
+
+    for user in ("sue", "bob"):  # bob is also one of the demo's analysts
+        store = make_store(f"{user}.db", user=user)
+        seed_history(
+            store,
+            referred={2025: 4},
+            taken_down={2025: 1},
+            awaiting_review=3,
+            blind_per_analyst=2,
+            today=dt.date(2025, 12, 31),
+        )
+        assert store.scalar("SELECT count(*) FROM decisions WHERE kind = 'approve'") >= 4
+        assert self_approved_count(store) == 0
+        assert store.scalar("SELECT count(*) FROM decisions WHERE kind = 'tag' AND actor = ?",
+                            (user,)) == 0  # fmt: skip

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from tests.ui.post_samples import import_samples
 from triage_app.store import blind_review, open_store
 from triage_app.store.decisions import apply_tags
+from triage_app.store.four_eyes import set_self_approval
 from triage_app.store.outcomes import outcome_history
 from triage_app.store.queue import QueueQuery
 from triage_app.store.users import add_user
@@ -185,6 +186,7 @@ def test_break_after_minutes_comes_from_the_settings_file(
     demo_store, make_window, isolated_data_dir, qtbot
 ):
     _settings_with(isolated_data_dir, 2)
+    set_self_approval(demo_store, True)  # one person tags and approves below
     w = make_window(demo_store)
     assert w.wellbeing.break_after_minutes == 2
     now = [1000.0]
@@ -233,6 +235,7 @@ def test_break_setting_defaults_to_fifty_minutes(demo_store, make_window):
 
 # -- 5. supervisor reviews and the audit chain ------------------------------------------------
 def test_an_approval_in_the_supervisor_tab_shows_in_the_queue(demo_store, make_window):
+    set_self_approval(demo_store, True)  # a one-person team: alice tags and approves
     w = make_window(demo_store)
     w.apply_query(QueueQuery())
     post = w.model.post_id(4)

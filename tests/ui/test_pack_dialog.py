@@ -13,7 +13,8 @@ import pytest
 from pyrage import x25519
 from PySide6.QtCore import Qt
 
-from triage_app.store.decisions import apply_tags, review
+from tests.support.run_as import tag_as
+from triage_app.store.decisions import review
 from triage_app.store.referrals import add_recipient
 from triage_app.ui.pack_dialog import PackExportDialog
 from triage_app.ui.tasks import SynchronousRunner, TaskRunner
@@ -42,7 +43,7 @@ def approve_some(store, count: int = 25) -> tuple[str, list[int]]:
             (platform, count),
         )
     ]
-    apply_tags(store, ids, add=["boat_crossing"])
+    tag_as(store, "dana", ids, ["boat_crossing"])  # four eyes: an analyst tags
     review(store, ids, "approve")
     return platform, ids
 

@@ -102,10 +102,12 @@ def refusal(check: FourEyesCheck, total: int) -> PermissionRefused:
             f"Four eyes: post {first} was tagged by {names}, so another supervisor must "
             f"approve it; {SWITCH_ON_HINT}"
         )
+    others = [n for n in check.own[first] if n != check.approver]
+    also = f", also tagged by {', '.join(others)}" if others else ""
     return PermissionRefused(
-        f"Four eyes: {len(check.own)} of the {total} selected posts carry offence tags added by "
-        f"{check.approver} (you), e.g. post {first} tagged by {names}; nothing was approved. "
-        f"Another supervisor must approve those, or {SWITCH_ON_HINT}"
+        f"Four eyes: you ({check.approver}) tagged {len(check.own)} of the {total} selected "
+        f"posts (first: post {first}{also}); nothing was approved. Another supervisor must "
+        f"approve those, or {SWITCH_ON_HINT}"
     )
 
 
