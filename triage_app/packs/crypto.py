@@ -42,7 +42,10 @@ class PackDecryptError(TriageError):
 def parse_recipient(text: str) -> Any:
     """An X25519 age recipient from its ``age1…`` text; a clear error for anything else."""
     value = text.strip()
-    if not value.startswith("age1") or value.startswith("age1pq") or value.startswith("age1tag"):
+    # Post-quantum and tag recipients have their own HRP ("age1pq" / "age1tag") and so start
+    # "age1pq1" / "age1tag1"; an X25519 key's data may itself begin "pq" (about 1 in 1,000 keys),
+    # but never holds a "1" (not in the bech32 alphabet).
+    if not value.startswith("age1") or value.startswith(("age1pq1", "age1tag1")):
         raise TriageError(
             f"{_short(value)!r} is not an age X25519 public key (it should start with 'age1')"
         )
