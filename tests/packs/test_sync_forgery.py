@@ -816,3 +816,40 @@ def test_a_role_raised_by_hand_does_not_count(world: World) -> None:
     )
     pack = seal(opened, w.a, w.tmp / "raised.age", store_signer(w.c))
     refused(w, pack, w.c.signer, "'carl' has no public key registered by a supervisor")
+
+
+@pytest.mark.parametrize("how", ["takes a held row's place", "does not link"])
+def test_an_audit_row_slipped_into_a_stores_chain_is_refused(world: World, how: str) -> None:
+    """carl's decision is validly signed, but its audit row either reuses the position of a row
+    A already holds from C's chain, or does not link to the row before it."""
+    w = world
+    known_peers(w)
+    opened = carl_pack(w, "slip")
+    forged_decision(
+        opened,
+        natural="p5",
+        kind="tag",
+        tag="boat_crossing",
+        actor="carl",
+        origin=w.c.store.store_id,
+        signed_by=personal_key_for(w.c.store),
+    )
+    row = opened.sections["audit"][-1]
+    if how == "takes a held row's place":
+        row["seq"] -= 1
+        expected = "differs from the row this store already holds there"
+    else:
+        row["prev_hash"] = "1" * 64
+        expected = "does not link to the row before it"
+    row["hash"] = row_hash(
+        row["prev_hash"],
+        row["uuid"],
+        row["at"],
+        row["actor"],
+        row["action"],
+        row["object_type"],
+        row["object_id"],
+        row["detail"],
+    )
+    pack = seal(opened, w.a, w.tmp / "slip.age", store_signer(w.c))
+    refused(w, pack, w.c.signer, expected)

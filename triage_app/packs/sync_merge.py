@@ -26,7 +26,7 @@ from ..core.taxonomy import Tag
 from ..core.workflow import status_after_tags
 from .sync_export import media_uuid
 from .sync_format import PackSource, SyncContents, SyncPackError, open_media_entry
-from .sync_trust import DecisionGate
+from .sync_trust import DecisionGate, SyncTrustError
 
 _ORDER = {"tag": 0, "untag": 1}
 
@@ -370,8 +370,9 @@ def _merge_outcomes(
 def _merge_audit(
     conn: Any, rows: Iterable[dict[str, Any]], own_store: str, counts: MergeCounts
 ) -> None:
-    from ..store.audit import row_hash
+    from ..store.audit import GENESIS, row_hash
 
+    inserted: list[tuple[str, str, int, str, str]] = []
     for row in rows:
         uid = _text(row, "uuid", "audit")
         origin = _text(row, "origin", "audit")
@@ -394,7 +395,39 @@ def _merge_audit(
             "object_type, object_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (uid, origin, seq, *values),
         )
+        if cur.rowcount:
+            inserted.append((uid, origin, seq, prev_hash, digest))
+        else:
+            held = conn.execute(
+                "SELECT uuid, origin, seq, hash FROM peer_audit WHERE uuid = ? OR "
+                "(origin = ? AND seq = ?)",
+                (uid, origin, seq),
+            ).fetchall()
+            if any(tuple(h) != (uid, origin, seq, digest) for h in held):
+                raise SyncTrustError(
+                    f"Audit row {uid} (store {origin}, row {seq}) in the sync pack differs from "
+                    "the row this store already holds there; the pack is refused"
+                )
         counts.add("audit", cur.rowcount)
+    # Each new row must link to its neighbours in its store's chain where those are held, so
+    # rows cannot be slipped into another store's chain (verify_peer_chains reports gaps).
+    for uid, origin, seq, prev_hash, digest in inserted:
+        before = conn.execute(
+            "SELECT hash FROM peer_audit WHERE origin = ? AND seq = ?", (origin, seq - 1)
+        ).fetchone()
+        after = conn.execute(
+            "SELECT prev_hash FROM peer_audit WHERE origin = ? AND seq = ?", (origin, seq + 1)
+        ).fetchone()
+        if (seq == 1 and prev_hash != GENESIS) or (before is not None and before[0] != prev_hash):
+            broken = "the row before it"
+        elif after is not None and after[0] != digest:
+            broken = "the row after it"
+        else:
+            continue
+        raise SyncTrustError(
+            f"Audit row {uid} (store {origin}, row {seq}) in the sync pack does not link to "
+            f"{broken} in that store's chain; the pack is refused"
+        )
 
 
 def replay_post(conn: Any, post_id: int, own_store: str, taxonomy: dict[str, Tag]) -> str:
