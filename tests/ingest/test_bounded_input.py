@@ -267,6 +267,28 @@ def test_a_huge_string_inside_a_telegram_export_is_cut_and_quarantined(tmp_path)
     assert post_texts(db) == ["hello", "bye"]
 
 
+def test_a_huge_list_inside_a_telegram_message_refuses_the_file_in_bounded_memory(tmp_path):
+    """Many small values cannot be cut like one string: ijson would build the record whole
+    (8 million strings here), so the file is refused plainly once a record passes 4 MB."""
+    path = tmp_path / "result.json"
+    with open(path, "wb") as f:
+        f.write(
+            b'{"name": "Chat", "type": "personal_chat", "id": 1, "messages": [{"id": 1, '
+            b'"type": "message", "date": "2024-01-01T10:00:00", "date_unixtime": "1704103200",'
+            b' "from": "A", "from_id": "user1", "text": ['
+        )
+        piece = b'"ab",' * (MB // 5)
+        for _ in range(SIZE // len(piece)):
+            f.write(piece)
+        f.write(b'"end"]}]}')
+    ran, db = import_child(tmp_path, path, "telegram", "--no-enrich")
+    assert ran.code == 1 and "Traceback" not in ran.err
+    assert ran.maxrss_mb <= MAX_RSS_MB, f"peak RSS {ran.maxrss_mb:.0f} MB"
+    [line] = ran.err.splitlines()
+    assert line.startswith("error: result.json: a record near byte ")
+    assert line.endswith(" is over 4 MB of JSON; the file was refused")
+
+
 # --- the reader's pieces, in process ------------------------------------------------------
 
 

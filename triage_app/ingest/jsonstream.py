@@ -144,6 +144,9 @@ class DepthLimitedReader(io.RawIOBase):
         self._cut_size = 0
         self._cut_serial = 0
         self._pending = b""
+        self.record_depth = 0  # the depth records open at (iter_records sets it), 0: unknown
+        self._record_bytes = 0  # how much of the record open at the end of the last chunk
+        self._offset = 0
 
     def readable(self) -> bool:
         return True
@@ -181,7 +184,11 @@ class DepthLimitedReader(io.RawIOBase):
             self._escaped = False
             data = data[end:]  # from the closing quote on
         start = (self._in_string, self._escaped)
-        moved = self._scan(data)
+        depth_before = self._depth
+        moved, lowest = self._scan(data)
+        self._offset += len(data)
+        if self.record_depth:
+            self._bound_record(len(data), depth_before, lowest)
         if not self._in_string:
             self._open_len, self._opened_in = 0, None
             return data
@@ -214,8 +221,24 @@ class DepthLimitedReader(io.RawIOBase):
         assert end < 0  # the string is open at the end of this chunk
         return data[:cut] + f"\\u0000{CUT_MARK}{self._cut_serial}".encode()
 
-    def _scan(self, data: bytes) -> bool:
-        """Walk the quotes and brackets of ``data``; True if a string opened or closed."""
+    def _bound_record(self, n: int, depth_before: int, lowest: int) -> None:
+        """Refuse the file when one record (a list or object at ``record_depth``) runs over
+        MAX_RECORD_SPAN: ijson would build it whole. Measured a chunk at a time."""
+        if self._depth < self.record_depth:
+            self._record_bytes = 0
+        elif depth_before >= self.record_depth and lowest >= self.record_depth:
+            self._record_bytes += n  # the same record all through this chunk
+        else:
+            self._record_bytes = 0  # a record opened in this chunk: count from the next one
+        if self._record_bytes > MAX_RECORD_SPAN:
+            raise UnreadableFileError(
+                f"{self._path.name}: a record near byte {self._offset:,} is over "
+                f"{MAX_RECORD_SPAN // (1024 * 1024)} MB of JSON; the file was refused"
+            )
+
+    def _scan(self, data: bytes) -> tuple[bool, int]:
+        """Walk the quotes and brackets of ``data``: (did a string open or close, the lowest
+        depth reached)."""
         if self._escaped and data:
             data = data[1:]  # escaped by the backslash that ended the chunk before
             self._escaped = False
@@ -225,6 +248,7 @@ class DepthLimitedReader(io.RawIOBase):
                 self._escaped = True
         marks = data.translate(None, _BRACKETS_AND_QUOTES)
         depth, in_string, moved = self._depth, self._in_string, False
+        lowest = depth
         for c in marks:
             if c == 34:  # quote
                 in_string = not in_string
@@ -240,11 +264,17 @@ class DepthLimitedReader(io.RawIOBase):
                     )
             else:  # ] }
                 depth -= 1
+                if depth < lowest:
+                    lowest = depth
         self._depth, self._in_string = depth, in_string
-        return moved
+        return moved, lowest
 
 
 _MIN_CHUNK = 64
+# A record's JSON may run over the 1 MB record limit by a cut string (up to about 1.25 MB
+# kept) and its other fields; past this many bytes the whole file is refused, because ijson
+# builds a record whole and many small values take several times their size in memory.
+MAX_RECORD_SPAN = 4 * MAX_RECORD_BYTES
 
 
 def _string_end(data: bytes, start: int, escaped: bool) -> tuple[int, bool]:
@@ -361,6 +391,9 @@ def iter_items(stream: IO[bytes], prefix: str, path: Path) -> Iterator[Any]:
 
 def iter_records(stream: IO[bytes], prefix: str, path: Path) -> Iterator[tuple[Any, str]]:
     """(item, its JSON text) for each ijson item under ``prefix``, as ``plain_record`` gives."""
+    reader = getattr(stream, "raw", None)
+    if isinstance(reader, DepthLimitedReader):
+        reader.record_depth = len(prefix.split(".")) + 1 if prefix else 1
     try:
         for item in ijson.items(stream, prefix, use_float=False, multiple_values=True):
             yield plain_record(item)

@@ -6,6 +6,11 @@ System lines (encryption notice, joins, deleted messages) are skipped and counte
 in the chat (``<attached: …>`` on iOS, ``IMG-….jpg (file attached)`` on Android) is looked up
 beside the chat file; "<Media omitted>" placeholders are recorded as missing media.
 
+Both passes read with bounded memory (ingest/lines.py): a line over 1 MB is held only as its
+first 64 KB, and a message stops growing at 1 MB (see ``_Message``): it goes to quarantine
+whole as "message over 1 MB (N bytes); first 64 KB kept". A message with a NUL byte is
+quarantined too.
+
 WhatsApp writes no time zone: times are the phone's local time and are stored as if UTC (the
 import notes say so). WhatsApp has no message ids; a message's id is a hash of the chat name,
 time, sender, text and how many identical messages came before it, so re-importing the same
