@@ -396,5 +396,7 @@ def test_the_issues_full_size_inputs_are_bounded(tmp_path, case):
     assert len(reasons) == 1
     assert reasons[0].startswith(("message over 1 MB (", "record over 1 MB ("))
     assert reasons[0].endswith("; first 64 KB kept")
+    measured = int(reasons[0].split("(")[1].split(" bytes")[0].replace(",", ""))
+    assert size < measured < size + 100  # the whole record, header included, was counted
     if case.startswith("whatsapp-nul"):
         assert elapsed < 60, f"{elapsed:.0f} s"
