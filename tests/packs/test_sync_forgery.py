@@ -853,3 +853,41 @@ def test_an_audit_row_slipped_into_a_stores_chain_is_refused(world: World, how: 
     )
     pack = seal(opened, w.a, w.tmp / "slip.age", store_signer(w.c))
     refused(w, pack, w.c.signer, expected)
+
+
+@pytest.mark.parametrize("post", ["p6", "p3"])
+def test_a_post_marked_referred_needs_an_approval_here(world: World, post: str) -> None:
+    """'referred' is final and blocks every later review: a pack may only say so of a post
+    approved here (p3: ben's approval, merged from B) - never of one no one approved (p6)."""
+    w = world
+    known_peers(w)
+    opened = unpack(w.b_pack, w.a, w.tmp / f"referred-{post}")
+    for row in opened.sections["posts"]:
+        row["referred"] = row["platform_post_id"] == post
+    pack = seal(opened, w.a, w.tmp / f"referred-{post}.age", store_signer(w.b))
+    if post == "p6":
+        refused(w, pack, w.b.signer, "marks facebook post p6 as referred, but no approval")
+        assert w.a.status("p6") != "referred"
+    else:
+        import_sync_pack(w.a.store, pack, w.b.signer)
+        assert w.a.status("p3") == "referred"
+
+
+def test_a_post_really_referred_in_a_peer_is_referred_here_too(world: World) -> None:
+    """B approves p3 and builds a real referral pack for it; a sync pack that carries p3 (here
+    with --all, as a post already sent is not sent again for its referral alone) makes p3
+    referred in A, the approval being known here under ben's signature."""
+    from pyrage import x25519
+
+    from triage_app.packs.build import build_referral_pack
+    from triage_app.packs.sync import export_sync_pack
+
+    w = world
+    w.a.receive(w.b_pack, w.b)  # the approval
+    liaison = str(x25519.Identity.generate().to_public())
+    build_referral_pack(w.b.store, "facebook", w.tmp / "referral.age", recipients=[liaison])
+    assert w.b.status("p3") == "referred"
+    again = w.tmp / "b-again.age"
+    export_sync_pack(w.b.store, w.a.recipient, again, everything=True)
+    w.a.receive(again, w.b)
+    assert w.a.status("p3") == "referred"

@@ -81,10 +81,12 @@ def merge(
     counts = MergeCounts()
     rows = contents.rows
     accounts = _merge_accounts(conn, rows["accounts"], counts)
-    posts = _merge_posts(conn, rows["posts"], accounts, import_id, imported_at, counts)
+    referred: list[int] = []
+    posts = _merge_posts(conn, rows["posts"], accounts, import_id, imported_at, counts, referred)
     _merge_media(conn, rows["media"], posts, contents, pack_zip, store_path, counts)
     gate = DecisionGate(conn, own_store, rows["audit"])
     touched = _merge_decisions(conn, rows["decisions"], posts, own_store, gate, counts)
+    _mark_referred(conn, referred)
     _merge_outcomes(conn, rows["outcomes"], accounts, gate, counts)
     _merge_audit(conn, rows["audit"], own_store, counts)
     touched |= {pid for pid, new in posts.values() if new}
@@ -147,8 +149,10 @@ def _merge_posts(
     import_id: int,
     imported_at: str,
     counts: MergeCounts,
+    referred: list[int],
 ) -> dict[str, tuple[int, bool]]:
-    """Local post ids by the pack's post uuid, with whether the post is new here."""
+    """Local post ids by the pack's post uuid, with whether the post is new here; the ids of
+    posts the pack says were referred go to ``referred`` (see ``_mark_referred``)."""
     found: dict[str, tuple[int, bool]] = {}
     for row in rows:
         uid = _text(row, "uuid", "posts")
@@ -213,9 +217,32 @@ def _merge_posts(
                 )
             found[uid] = (post_id, False)
         if row.get("referred") is True:
-            # Referral is final wherever it happened; the referral record stays with its store.
-            conn.execute("UPDATE posts SET status = 'referred' WHERE id = ?", (post_id,))
+            referred.append(post_id)
     return found
+
+
+def _mark_referred(conn: Any, post_ids: list[int]) -> None:
+    """Referral is final wherever it happened (the referral record stays with its store), but
+    only an approved post is ever referred: a post the pack calls referred must have an approval
+    here (made here, or merged with its supervisor's signature) that was not undone."""
+    for post_id in post_ids:
+        status = conn.execute("SELECT status FROM posts WHERE id = ?", (post_id,)).fetchone()[0]
+        if status == "referred":
+            continue
+        approved = conn.execute(
+            "SELECT 1 FROM decisions r WHERE r.post_id = ? AND r.kind = 'approve' AND NOT EXISTS "
+            "(SELECT 1 FROM decisions u WHERE u.kind = 'undo' AND u.undoes = r.uuid) LIMIT 1",
+            (post_id,),
+        ).fetchone()
+        if approved is None:
+            platform, natural = conn.execute(
+                "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
+            ).fetchone()
+            raise SyncTrustError(
+                f"The sync pack marks {platform} post {natural} as referred, but no approval of "
+                "it is known here; the pack is refused"
+            )
+        conn.execute("UPDATE posts SET status = 'referred' WHERE id = ?", (post_id,))
 
 
 def _merge_media(
