@@ -1,6 +1,11 @@
 """Merging a verified sync pack into the store: by uuid and natural key, idempotent and
 commutative, inside the caller's one transaction (a bad row anywhere merges nothing).
 
+Who may speak in it is checked as it merges (``sync_trust``): every new decision must be its
+author's (a person registered here, with the role it needs, under their own signature, with its
+audit row), peer audit rows must fit their store's chain, and a post is only called referred
+when an approval of it is known here. Any failure refuses the whole pack.
+
 Every row reaches the merge through ``sync_format.Section``, which checks it against
 ``sync_rows.SCHEMA`` as it is read (``read_pack_zip`` has already checked them all once): a field
 of the wrong type, or a number beyond SQLite's 64 bits, is a one-line SyncPackError/SyncRowError
