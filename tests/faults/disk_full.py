@@ -117,8 +117,9 @@ def disk_full_pack(work: Path) -> dict[str, object]:
     was (no post marked referred, same rows, audit chain intact)."""
     from pyrage import x25519
 
-    from tests.packs.helpers import approved_store
-    from triage_app.store.decisions import apply_tags, review
+    from tests.packs.helpers import TAGGER, approved_store
+    from tests.support.run_as import tag_as
+    from triage_app.store.decisions import review
 
     env = cli_env(work / "store", encrypted=True)
     assert run_cli(["db", "create"], env).code == 0
@@ -134,7 +135,7 @@ def disk_full_pack(work: Path) -> dict[str, object]:
         kept = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in mnt.iterdir()}
         store = open_as_cli(env)
         ids = [r[0] for r in store.execute("SELECT id FROM posts WHERE status = 'new'")]
-        apply_tags(store, ids, add=["boat_crossing"])
+        tag_as(store, TAGGER, ids, ["boat_crossing"])  # four eyes: the analyst tags
         review(store, ids, "approve")
         before = state(store)
         store.close()
