@@ -26,6 +26,7 @@ from ..core.workflow import require_role
 from ..store.checkpoints import Checkpoint, checkpoint_after, sign_checkpoint
 from ..store.connection import Store
 from ..store.evidence_crypto import evidence_key
+from ..store.four_eyes import self_approval_notes
 from ..store.personal_keys import personal_key_for
 from ..store.referrals import (
     ReferralRecord,
@@ -356,6 +357,7 @@ def _write_entries(
             header,
             iter_posts(store, selection, with_raw=False),
             taxonomy,
+            self_approved=self_approval_notes(store, selection.post_ids),
         )
     if cancelled():
         raise PackCancelled()
