@@ -8,7 +8,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from triage_app.store.keys import read_keyinfo
 from triage_app.ui import app as app_module
@@ -102,11 +102,15 @@ def test_cancelling_the_dialog_creates_nothing(qtbot, tmp_path, no_keyring):
     path = tmp_path / "stick" / "store.db"
     path.parent.mkdir()
 
+    shown: list[QDialog] = []
+
     def cancel() -> None:
         for w in QApplication.topLevelWidgets():
-            if isinstance(w, NewPassphraseDialog) and w.isVisible():
+            if isinstance(w, QDialog) and w.isVisible():
+                shown.append(w)
                 w.reject()
 
     QTimer.singleShot(200, cancel)
     assert app_module.open_interactive(path, path.parent, create=True) is None
+    assert len(shown) == 1 and isinstance(shown[0], NewPassphraseDialog)
     assert list(path.parent.iterdir()) == []
