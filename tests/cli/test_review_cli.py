@@ -49,7 +49,7 @@ def test_an_analyst_is_refused_with_exit_1_and_the_role_named(store, capsys):
 @pytest.mark.parametrize(
     "args, code, message",
     [
-        (("review", "one", "approve"), 2, "POST_ID must be a whole number"),
+        (("review", "one", "approve"), 2, "POST_ID must be a post id"),
         (("review", "1", "maybe"), 2, "invalid choice"),
         (("review", "1", "reject"), 2, "needs a reason"),
         (("review", "999", "approve"), 1, "No post with id 999"),

@@ -38,7 +38,10 @@ def _checked(text: str, minimum: int, maximum: int) -> tuple[int, str]:
 
 def parse_post_id(text: str, name: str = "POST_ID") -> int:
     """A local post id: 1 up to the largest id SQLite can hold."""
-    return parse_number(text, name, minimum=1)
+    value, problem = _checked(text, 1, SQLITE_MAX)
+    if problem:
+        raise UsageError(f"{name} must be a post id (a whole number from 1), not {_shown(text)}")
+    return value
 
 
 def number(name: str, *, minimum: int = 0, maximum: int = SQLITE_MAX) -> Callable[[str], int]:
