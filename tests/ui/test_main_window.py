@@ -348,6 +348,7 @@ def test_reviewing_time_is_counted_for_the_break_reminder(demo_store, make_windo
 
 
 def test_a_supervisor_review_shows_in_the_queue(demo_store, make_window):
+    from tests.support.run_as import colleague
     from triage_app.store.decisions import review
 
     w = make_window(demo_store)
@@ -356,7 +357,8 @@ def test_a_supervisor_review_shows_in_the_queue(demo_store, make_window):
     w.select_row(2)
     w.tag_actions["boat_crossing"].trigger()
     view = w.open_view(ActionId.SUPERVISOR_VIEW)
-    review(demo_store, [post], "approve")
+    with colleague(demo_store, "max", "supervisor") as other:  # four eyes: not alice herself
+        review(other, [post], "approve")
     view.reviewed.emit([post])
     assert w.model.data(w.model.index(2, 6)).startswith("approved")
 
