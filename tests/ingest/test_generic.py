@@ -6,12 +6,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.support.run_as import launcher_command
 from triage_app.ingest.pipeline import import_paths
 from triage_app.store.audit import verify_audit
 from triage_app.store.connection import connect
@@ -208,7 +208,7 @@ def test_a_killed_import_leaves_all_or_nothing(make_store, tmp_path):
     env = dict(os.environ, TRIAGE_DB=str(tmp_path / "store.db"))
     for delay in (0.5, 1.5):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "triage_app.cli", "import", str(path), "--no-enrich"],
+            launcher_command("alice", "import", str(path), "--no-enrich"),  # the store's maker
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

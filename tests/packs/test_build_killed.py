@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from pyrage import x25519
 
 from tests.conftest import ROOT
 from tests.packs.helpers import approved_store
+from tests.support.run_as import launcher_command
 from triage_app.packs.work_folder import remove_stale_work_folders
 from triage_app.store import open_store
 
@@ -56,10 +56,8 @@ def test_killed_build_leaves_a_complete_pack_or_none(template, tmp_path, after_s
         "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
     }
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "triage_app.cli",
+        launcher_command(  # as alice, the supervisor who made the store (tests/support)
+            "alice",
             "pack",
             "build",
             "--platform",
@@ -68,7 +66,7 @@ def test_killed_build_leaves_a_complete_pack_or_none(template, tmp_path, after_s
             str(ident.to_public()),
             "--out",
             str(pack),
-        ],
+        ),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -8,12 +8,12 @@ import os
 import resource
 import signal
 import subprocess
-import sys
 
 from pyrage import x25519
 
 from tests.conftest import ROOT
 from tests.packs.helpers import approved_store
+from tests.support.run_as import launcher_command
 
 
 def limit_file_size() -> None:
@@ -36,10 +36,8 @@ def test_a_write_error_while_building_is_one_plain_line(make_store, tmp_path):
         "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
     }
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "triage_app.cli",
+        launcher_command(  # as alice, the supervisor who made the store (tests/support)
+            "alice",
             "pack",
             "build",
             "--platform",
@@ -48,7 +46,7 @@ def test_a_write_error_while_building_is_one_plain_line(make_store, tmp_path):
             str(x25519.Identity.generate().to_public()),
             "--out",
             str(out / "p.age"),
-        ],
+        ),
         cwd=ROOT,
         env=env,
         capture_output=True,
