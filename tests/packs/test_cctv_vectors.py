@@ -46,7 +46,9 @@ class Vector:
 
 
 def load_vectors() -> list[Vector]:
-    vectors = []
+    vectors: list[Vector] = []
+    if not AGE_TESTKIT.is_dir():
+        return vectors  # a fresh clone has no ../shared: the module is skipped below
     for path in sorted(AGE_TESTKIT.iterdir()):
         if path.name == "README.md":
             continue
@@ -72,6 +74,11 @@ def load_vectors() -> list[Vector]:
 
 
 VECTORS = load_vectors()
+
+pytestmark = pytest.mark.skipif(
+    not AGE_TESTKIT.is_dir(),
+    reason=f"the C2SP age test vectors are not the project's own; not found at {AGE_TESTKIT}",
+)
 
 
 def test_the_testkit_is_complete():
