@@ -19,6 +19,7 @@ from triage_app import cli
 from triage_app.ingest.pipeline import import_paths
 from triage_app.packs import signing
 from triage_app.store.decisions import apply_tags, review
+from triage_app.store.four_eyes import set_self_approval
 from triage_app.store.opening import open_for_user
 
 PASSPHRASE = "correct horse battery staple"
@@ -48,6 +49,7 @@ def _fill(data: Path, tmp_path: Path, *, encrypted: bool, approve: int) -> list[
         user="alice",
         passphrase=PASSPHRASE if encrypted else None,
         encrypted=encrypted,
+        key_passphrase=PASSPHRASE,  # no keyring: alice's personal key is passphrase-wrapped
     )
     try:
         import_paths(store, [write_corpus(tmp_path / "corpus", 6)])
@@ -60,6 +62,7 @@ def _fill(data: Path, tmp_path: Path, *, encrypted: bool, approve: int) -> list[
 
 
 def _approve(store, ids: list[int]) -> None:
+    set_self_approval(store, True)  # a one-person team: alice tags and approves
     apply_tags(store, ids, add=["boat_crossing"])
     review(store, ids, "approve")
 
