@@ -25,6 +25,7 @@ from tests.faults.helpers import (
     state,
     write_posts,
 )
+from triage_app.store.evidence_crypto import evidence_key, open_media
 
 
 @contextmanager
@@ -72,15 +73,18 @@ def disk_full_import(work: Path) -> dict[str, object]:
         try:
             assert_sound(store)
             assert state(store) == before
+            key = evidence_key(store)  # media are encrypted at rest in an encrypted store
         finally:
             store.close()
         evidence = Path(env["TRIAGE_DB"] + ".evidence")
         if evidence.exists():
-            # Files copied before the disk filled may stay, but only whole and under their
-            # own SHA-256 (content-addressed, reused by a later import); no partial copies.
+            # Files copied before the disk filled may stay, but only whole and under the
+            # SHA-256 of their plain content (content-addressed, reused by a later import); no
+            # partial copies (a truncated encrypted copy fails to decrypt).
             for path in (p for p in evidence.rglob("*") if p.is_file()):
                 assert not path.name.startswith(".incoming-"), path
-                assert hashlib.sha256(path.read_bytes()).hexdigest() == path.stem, path
+                with open_media(path, key) as handle:
+                    assert hashlib.sha256(handle.read()).hexdigest() == path.stem, path
             results["whole_evidence_files_left"] = sum(1 for p in evidence.rglob("*.png"))
         # With space again, the same import works.
         small = write_posts(work / "small.jsonl", 2000, start=100_000)

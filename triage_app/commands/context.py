@@ -76,8 +76,10 @@ class CommandContext:
             ) from exc
         return text.rstrip("\r\n")
 
-    def store(self, *, create: bool = False) -> Store:
-        """The store, opened once; ``create`` makes a new one where none exists."""
+    def store(self, *, create: bool = False, quiet_key: bool = False) -> Store:
+        """The store, opened once; ``create`` makes a new one where none exists (``quiet_key``:
+        without a warning when no personal signing key is at hand, for commands that sign
+        nothing)."""
         if self._store is None:
             self._store = open_for_user(
                 self.store_path,
@@ -86,6 +88,7 @@ class CommandContext:
                 data_dir=self.data_dir,
                 passphrase=self.passphrase(),
                 key_passphrase=self.key_passphrase(),
+                quiet_key=quiet_key,
             )
         return self._store
 

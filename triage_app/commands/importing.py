@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
-    store = ctx.store(create=True)
+    store = ctx.store(create=True, quiet_key=True)  # an import signs nothing
 
     def show(p: ImportProgress) -> None:
         pct = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 0

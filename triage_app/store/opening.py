@@ -46,20 +46,23 @@ def open_for_user(
     passphrase: str | None = None,
     encrypted: bool | None = None,
     key_passphrase: str | None = None,
+    quiet_key: bool = False,
 ) -> Store:
     """Open the store at ``path`` (creating it when ``create``) for ``user``.
 
     An existing store opens with the key its sidecar points to; a new one is encrypted unless
     ``encrypted`` is False (or None and TRIAGE_PLAIN_STORE=1). ``key_passphrase`` (by default
     ``passphrase``) protects the person's own signing key where no keyring works
-    (store/personal_keys.py)."""
+    (store/personal_keys.py). ``quiet_key``: a command that signs nothing (import) makes the
+    store without warning that no personal key is at hand."""
     from .personal_keys import register_own_key_on_creation, set_key_passphrase
 
     existed = store_exists(Path(path))
     store = _open_for_user(path, create, user, passphrase, encrypted)
     set_key_passphrase(store, key_passphrase if key_passphrase is not None else passphrase)
     if not existed:
-        register_own_key_on_creation(store)  # the maker is the store's first supervisor
+        # The maker is the store's first supervisor.
+        register_own_key_on_creation(store, quiet=quiet_key)
     return store
 
 
