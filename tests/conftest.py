@@ -80,7 +80,7 @@ def make_store(tmp_path: Path) -> Iterator[Callable[..., object]]:
 @pytest.fixture
 def realdata() -> Path:
     if not REALDATA.is_dir():
-        pytest.skip(f"third-party sample exports are not the project's own; not found at {REALDATA}")
+        pytest.skip(f"third-party sample exports (not the project's own) not found at {REALDATA}")
     return REALDATA
 
 

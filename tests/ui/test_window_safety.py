@@ -190,7 +190,7 @@ for post_id in ids:
 """
 
 
-@pytest.mark.xfail(reason="issue 12 follow-up: not yet adapted to four eyes / personal keys / a keyring state leaked by another test (see the closing note)", strict=False)
+@pytest.mark.xfail(reason="issue 12 follow-up: not yet adapted to four eyes / personal keys / a keyring state leaked by another test (see the closing note)", strict=False)  # noqa: E501
 def test_tags_reported_done_survive_sigkill(demo_store):
     path = demo_store.path
     demo_store.close()
