@@ -21,6 +21,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
         os.environ["TRIAGE_DATA_DIR"] = str(Path(tmp) / "data")
+        import keyring  # personal signing keys need a keyring: an in-memory one, as in tests
+
+        from tests.support.memory_keyring import MemoryKeyring
+
+        keyring.set_keyring(MemoryKeyring())
         from PySide6.QtWidgets import QApplication
 
         from triage_app.commands.demo import make_demo_store
