@@ -7,16 +7,22 @@ import argparse
 from typing import Any
 
 from ..store import blind_review
-from ..store.decisions import review
+from ..store.decisions import review, undo_review
 from ..store.outcomes import outcome_history, record_outcome
 from .context import CommandContext
 from .numbers import number, parse_post_id
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("review", help="approve or reject a tagged post (supervisor)")
+    p = sub.add_parser(
+        "review", help="approve or reject a tagged post, or undo your review of it (supervisor)"
+    )
     p.add_argument("post_id", metavar="POST_ID", help="the post's id in the store")
-    p.add_argument("verdict", choices=("approve", "reject"))
+    p.add_argument(
+        "verdict",
+        choices=("approve", "reject", "undo"),
+        help="undo: take back your latest approval or rejection (not once the post is in a pack)",
+    )
     p.add_argument("--note", help="the reason (needed to reject)")
     p.set_defaults(handler=run_review)
 
@@ -68,6 +74,10 @@ def _post_id(text: str) -> int:
 
 def run_review(args: argparse.Namespace, ctx: CommandContext) -> int:
     store = ctx.store()
+    if args.verdict == "undo":
+        undo_review(store, _post_id(args.post_id))
+        ctx.print(f"Review of post {args.post_id} undone by {store.user}")
+        return 0
     review(store, [_post_id(args.post_id)], args.verdict, args.note)
     done = "approved" if args.verdict == "approve" else "rejected"
     ctx.print(f"Post {args.post_id} {done} by {store.user}")

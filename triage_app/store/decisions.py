@@ -263,6 +263,32 @@ def _id_summary(ids: Sequence[int]) -> str:
     return str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)})"
 
 
+def undo_refusal_reason(conn: Any, post_id: int) -> str | None:
+    """Why a decision about ``post_id`` (its approval or rejection above all) can no longer be
+    undone, or None when it can: a post in a referral pack has left the store, so the pack and
+    its approval stand; what became of it is an outcome. ``conn`` is a store's connection (or
+    the transaction in progress); the window asks this before offering an undo."""
+    row = conn.execute(
+        "SELECT coalesce(rp.pack_id, r.pack_name), r.created_at FROM referral_items ri "
+        "JOIN referrals r ON r.id = ri.referral_id "
+        "LEFT JOIN referral_packs rp ON rp.referral_id = r.id "
+        "WHERE ri.post_id = ? ORDER BY r.created_at, r.id LIMIT 1",
+        (post_id,),
+    ).fetchone()
+    if row is not None:
+        return (
+            f"Post {post_id} is already referred in pack {row[0]} on {str(row[1])[:10]}; "
+            "record an outcome instead"
+        )
+    status = conn.execute("SELECT status FROM posts WHERE id = ?", (post_id,)).fetchone()
+    if status is not None and status[0] == "referred":
+        return (
+            f"Post {post_id} is already referred in a pack built by another store; "
+            "record an outcome instead"
+        )
+    return None
+
+
 def batch_decisions(store: Store, batch: str) -> list[Decision]:
     rows = store.execute(
         "SELECT uuid, post_id, kind, tag, note, actor, at, batch, undoes FROM decisions "
@@ -275,8 +301,32 @@ def batch_decisions(store: Store, batch: str) -> list[Decision]:
 def undo_batch(store: Store, batch: str) -> str:
     """Reverse a batch of tag/untag/note/review events with new events; returns the new batch.
 
-    Redo is the undo of an undo. Only the actor's own batches can be undone."""
-    events = batch_decisions(store, batch)
+    Redo is the undo of an undo. Only the actor's own batches can be undone; nothing about a
+    post in a referral pack can be (:func:`undo_refusal_reason`)."""
+    return _undo_events(store, batch, batch_decisions(store, batch))
+
+
+def undo_review(store: Store, post_id: int) -> str:
+    """Undo the latest approval or rejection of one post (not yet undone; the person's own);
+    returns the new batch. Refused for a post in a referral pack (:func:`undo_refusal_reason`)."""
+    ids = _check_posts(store, [post_id])
+    row = store.execute(
+        "SELECT uuid, post_id, kind, tag, note, actor, at, batch, undoes FROM decisions d "
+        "WHERE post_id = ? AND kind IN ('approve', 'reject') AND NOT EXISTS "
+        "(SELECT 1 FROM decisions u WHERE u.kind = 'undo' AND u.undoes = d.uuid) "
+        "ORDER BY id DESC LIMIT 1",
+        (ids[0],),
+    ).fetchone()
+    reason = undo_refusal_reason(store.conn, ids[0])
+    if reason is not None:
+        raise TriageError(reason)
+    if row is None:
+        raise TriageError(f"Post {ids[0]} has no approval or rejection to undo")
+    event = Decision(*row)
+    return _undo_events(store, str(event.batch), [event])
+
+
+def _undo_events(store: Store, batch: str, events: list[Decision]) -> str:
     if not events:
         raise TriageError("Nothing to undo")
     if any(e.actor != store.user for e in events):
@@ -285,6 +335,11 @@ def undo_batch(store: Store, batch: str) -> str:
     at = utc_now_iso()
     touched: list[int] = []
     with store.transaction() as conn:
+        # A referred post's decisions stand (its approval went out in a pack).
+        for post_id in dict.fromkeys(e.post_id for e in events):
+            reason = undo_refusal_reason(conn, post_id)
+            if reason is not None:
+                raise TriageError(reason)
         reviewed_any = False
         for e in reversed(events):
             touched.append(e.post_id)
