@@ -51,14 +51,10 @@ def make_scratch(parent: Path, kind: str) -> Path:
     return path
 
 
-def owner_of(name: str) -> tuple[str, int] | None:
-    """(host tag, pid) from a scratch name, or None when the name is not one."""
-    if not name.startswith(PREFIX):
-        return None
-    parts = name[len(PREFIX) :].split(".")
-    if len(parts) < 3:
-        return None
-    host, _, pid = parts[1].partition("-")
+def parse_owner(field: str) -> tuple[str, int] | None:
+    """(host tag, pid) from the ``HOST-PID`` part of a name (scratch here, a pack build's work
+    folder in packs/work_folder.py), or None when it is not one."""
+    host, _, pid = field.partition("-")
     if len(host) != 8 or not pid.isdigit():
         return None
     try:
@@ -66,6 +62,25 @@ def owner_of(name: str) -> tuple[str, int] | None:
     except ValueError:
         return None
     return host, int(pid)
+
+
+def owner_of(name: str) -> tuple[str, int] | None:
+    """(host tag, pid) from a scratch name, or None when the name is not one."""
+    if not name.startswith(PREFIX):
+        return None
+    parts = name[len(PREFIX) :].split(".")
+    if len(parts) < 3:
+        return None
+    return parse_owner(parts[1])
+
+
+def left_behind(path: Path, owner: tuple[str, int] | None, *, unowned: bool) -> bool:
+    """Whether ``path`` is what killed work left: its ``owner`` (host tag, pid) is a process of
+    this machine that no longer runs. A name with no owner (an older version's) counts only
+    where ``unowned`` says such names are leftovers here, and once over an hour old."""
+    if owner is None:
+        return unowned and _old(path)
+    return owner[0] == host_tag() and not process_runs(owner[1])
 
 
 def process_runs(pid: int) -> bool:
@@ -80,7 +95,8 @@ def process_runs(pid: int) -> bool:
     return True
 
 
-def _remove(path: Path) -> bool:
+def remove_path(path: Path) -> bool:
+    """Remove a file or a folder (not following a link); whether it is gone."""
     try:
         info = os.lstat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -109,15 +125,10 @@ def remove_stale_scratch(folder: Path, legacy: tuple[str, ...] = ()) -> list[Pat
         names = os.listdir(folder)
     except OSError:
         return removed
-    mine = host_tag()
     for name in names:
         path = Path(folder) / name
-        owner = owner_of(name)
-        if owner is not None:
-            stale = owner[0] == mine and not process_runs(owner[1])
-        else:
-            stale = bool(legacy) and name.startswith(legacy) and _old(path)
-        if stale and _remove(path):
+        unowned = bool(legacy) and name.startswith(legacy)
+        if left_behind(path, owner_of(name), unowned=unowned) and remove_path(path):
             removed.append(path)
     return removed
 
@@ -140,6 +151,6 @@ def remove_legacy_temp() -> list[Path]:
             continue
         if uid is not None and info.st_uid != uid:
             continue
-        if stat.S_ISDIR(info.st_mode) and _old(path) and _remove(path):
+        if stat.S_ISDIR(info.st_mode) and _old(path) and remove_path(path):
             removed.append(path)
     return removed

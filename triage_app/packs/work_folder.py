@@ -13,23 +13,29 @@ plain text: the ZIP is encrypted as it is written."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import socket
 import tempfile
-import time
 from pathlib import Path
 
 from ..core.errors import TriageError
+from ..core.scratch import (
+    UNOWNED_AFTER_SECONDS,
+    host_tag,
+    left_behind,
+    parse_owner,
+    remove_path,
+)
+
+__all__ = [
+    "SUFFIX",
+    "UNOWNED_AFTER_SECONDS",
+    "host_tag",
+    "make_work_folder",
+    "owner_of",
+    "remove_stale_work_folders",
+]
 
 SUFFIX = ".partial"
-UNOWNED_AFTER_SECONDS = 3600.0
-
-
-def host_tag() -> str:
-    """This machine in a folder name: 8 hex digits of its host name's SHA-256."""
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def make_work_folder(out_path: Path) -> Path:
@@ -46,6 +52,8 @@ def make_work_folder(out_path: Path) -> Path:
 def remove_stale_work_folders(folder: Path) -> list[Path]:
     """Remove the work folders in ``folder`` that builds killed earlier left; returns them.
 
+    The rule is the scratch clean-up's (core/scratch.py ``left_behind``): a folder of this
+    machine whose process no longer runs, or one whose name has no owner once an hour old.
     Never raises: a folder that cannot be read or removed is simply left."""
     removed: list[Path] = []
     try:
@@ -53,10 +61,8 @@ def remove_stale_work_folders(folder: Path) -> list[Path]:
     except OSError:
         return removed
     for path in candidates:
-        if _is_stale(path):
-            shutil.rmtree(path, ignore_errors=True)
-            if not path.exists():
-                removed.append(path)
+        if left_behind(path, owner_of(path), unowned=True) and remove_path(path):
+            removed.append(path)
     return removed
 
 
@@ -75,34 +81,4 @@ def owner_of(path: Path) -> tuple[str, int] | None:
     parts = path.name[: -len(SUFFIX)].rsplit(".", 2)
     if len(parts) != 3:
         return None
-    host, _, pid = parts[1].partition("-")
-    if len(host) != 8 or not pid.isdigit():
-        return None
-    try:
-        int(host, 16)
-    except ValueError:
-        return None
-    return host, int(pid)
-
-
-def _is_stale(path: Path) -> bool:
-    owner = owner_of(path)
-    if owner is None:
-        try:
-            return time.time() - path.stat().st_mtime > UNOWNED_AFTER_SECONDS
-        except OSError:
-            return False
-    host, pid = owner
-    return host == host_tag() and not _process_runs(pid)
-
-
-def _process_runs(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process (PermissionError) or unknown: assume it runs
-        return True
-    return True
+    return parse_owner(parts[1])
