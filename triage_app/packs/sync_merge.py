@@ -28,12 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.taxonomy import Tag
-from ..core.workflow import status_after_tags
+from ..store.replay import replay_merged
 from .sync_export import media_uuid
 from .sync_format import PackSource, SyncContents, SyncPackError, open_media_entry
 from .sync_trust import DecisionGate, SyncTrustError
-
-_ORDER = {"tag": 0, "untag": 1}
 
 
 @dataclass
@@ -463,42 +461,15 @@ def _merge_audit(
 
 
 def replay_post(conn: Any, post_id: int, own_store: str, taxonomy: dict[str, Tag]) -> str:
-    """Recompute a post's tags, note and status from all its decisions; returns the status."""
+    """Recompute a post's tags, note and status from all its decisions (the rules are
+    store/replay.py's ``replay_merged``, which audit verify checks with); returns the status."""
     events = conn.execute(
         "SELECT d.uuid, d.kind, d.tag, d.note, d.actor, d.at, coalesce(o.store_id, ?) "
         "FROM decisions d LEFT JOIN decision_origin o ON o.uuid = d.uuid WHERE d.post_id = ?",
         (own_store, post_id),
     ).fetchall()
-    events.sort(key=lambda e: (e[5], _ORDER.get(e[1], 2), e[0]))
-    tags: dict[str, tuple[str, str]] = {}
-    by_origin: dict[str, set[str]] = {}
-    status = "new"
-    note: str | None = None
-    has_note = False
-    last_tag_at = ""
-    last_review_at: str | None = None
-    for _uid, kind, tag, text, actor, at, origin in events:
-        if kind in ("tag", "untag") and tag:
-            group = by_origin.setdefault(origin, set())
-            if kind == "tag":
-                tags[tag] = (actor, at)
-                group.add(tag)
-            else:
-                tags.pop(tag, None)
-                group.discard(tag)
-            last_tag_at = max(last_tag_at, at)
-            status = status_after_tags(status, tags, taxonomy)
-        elif kind in ("approve", "reject"):
-            status = "approved" if kind == "approve" else "rejected"
-            last_review_at = at
-        elif kind == "undo":
-            status = "tagged" if tags else "new"
-            last_review_at = None
-        elif kind == "note":
-            note, has_note = (text or None), True
-    disagree = len({frozenset(s) for s in by_origin.values()}) > 1
-    if disagree and (last_review_at is None or last_review_at < last_tag_at):
-        status = "conflict"
+    state = replay_merged(events, taxonomy)
+    tags, status, note, has_note = state.tags, state.status, state.note, state.has_note
     current = conn.execute("SELECT status, note FROM posts WHERE id = ?", (post_id,)).fetchone()
     if current[0] == "referred":
         status = "referred"

@@ -21,7 +21,7 @@ million posts is checked without holding it in memory."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from ..core.taxonomy import Tag
 from ..core.workflow import status_after_tags
 from .connection import Store
 
-_ORDER = {"tag": 0, "untag": 1}  # as sync_merge orders decisions made at the same moment
+_ORDER = {"tag": 0, "untag": 1}  # decisions made at the same moment: tags first
 _CHUNK = 500
 _DONE = (1 << 62, None)
 
@@ -111,34 +111,68 @@ def replay_events(
 def _replay_merged(
     events: Sequence[Event], taxonomy: dict[str, Tag], own_store: str
 ) -> tuple[set[str], str]:
-    """sync_merge.replay_post's rules, without writing anything."""
-    ordered = sorted(events, key=lambda e: (e[3], _ORDER.get(e[1], 2), e[0]))
-    tags: set[str] = set()
+    """The merge's rules (:func:`replay_merged`) over this replay's events, writing nothing."""
+    state = replay_merged(
+        [
+            (uid, kind, tag, None, "", at, origin or own_store)
+            for uid, kind, tag, at, origin in events
+        ],
+        taxonomy,
+    )
+    return {t for t in state.tags if t in taxonomy}, state.status
+
+
+# A decision as a merge replays it: (uuid, kind, tag, note, actor, at, store of origin).
+MergedEvent = tuple[str, str, str | None, str | None, str, str, str]
+
+
+@dataclass
+class MergedState:
+    """What a post's decisions give under the merge's rules."""
+
+    tags: dict[str, tuple[str, str]]  # every tag set (the taxonomy's or not) -> (actor, at)
+    status: str
+    note: str | None = None
+    has_note: bool = False  # whether any decision set the note
+
+
+def replay_merged(events: Iterable[MergedEvent], taxonomy: dict[str, Tag]) -> MergedState:
+    """A post's tags, note and status from all its decisions, whichever store made them: the
+    one implementation of the merge's rules, used by a sync import to recompute a post
+    (packs/sync_merge.py ``replay_post``) and by :func:`replay_events` to check one.
+
+    Every decision by time (tags before untags made at the same moment, then by uuid); a review
+    sets the status, its undo goes back to tagged (or new); and where the stores disagree on the
+    post's tags with no review since the last tag change, the post is a conflict."""
+    ordered = sorted(events, key=lambda e: (e[5], _ORDER.get(e[1], 2), e[0]))
+    tags: dict[str, tuple[str, str]] = {}
     by_origin: dict[str, set[str]] = {}
-    status = "new"
+    state = MergedState(tags, "new")
     last_tag_at = ""
     last_review_at: str | None = None
-    for _uid, kind, tag, at, origin in ordered:
+    for _uid, kind, tag, text, actor, at, origin in ordered:
         if kind in ("tag", "untag") and tag:
-            group = by_origin.setdefault(origin or own_store, set())
+            group = by_origin.setdefault(origin, set())
             if kind == "tag":
-                tags.add(tag)
+                tags[tag] = (actor, at)
                 group.add(tag)
             else:
-                tags.discard(tag)
+                tags.pop(tag, None)
                 group.discard(tag)
             last_tag_at = max(last_tag_at, at)
-            status = status_after_tags(status, tags, taxonomy)
+            state.status = status_after_tags(state.status, tags, taxonomy)
         elif kind in ("approve", "reject"):
-            status = "approved" if kind == "approve" else "rejected"
+            state.status = "approved" if kind == "approve" else "rejected"
             last_review_at = at
         elif kind == "undo":
-            status = "tagged" if tags else "new"
+            state.status = "tagged" if tags else "new"
             last_review_at = None
+        elif kind == "note":
+            state.note, state.has_note = (text or None), True
     disagree = len({frozenset(s) for s in by_origin.values()}) > 1
     if disagree and (last_review_at is None or last_review_at < last_tag_at):
-        status = "conflict"
-    return {t for t in tags if t in taxonomy}, status
+        state.status = "conflict"
+    return state
 
 
 def _grouped(cursor: Any) -> Iterator[tuple[int, list[Any]]]:
