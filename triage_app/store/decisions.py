@@ -20,7 +20,7 @@ from .audit import append_audit
 from .checkpoints import checkpoint_after
 from .connection import Store
 from .four_eyes import check_approval, refusal
-from .personal_keys import sign_decision
+from .personal_keys import personal_key_for, sign_decision_with
 
 CLAIM_SECONDS = 5 * 60
 _CHUNK = 500
@@ -78,7 +78,8 @@ def _insert_decision(
 ) -> str:
     uid = str(uuidlib.uuid4())
     # Signed by its author's personal key (store/personal_keys.py); audit verify checks it.
-    signature = sign_decision(store, conn, uid, post_id, kind, tag, note, at, batch, undoes)
+    key = personal_key_for(store)
+    signature = sign_decision_with(key, conn, uid, post_id, kind, tag, note, at, batch, undoes)
     conn.execute(
         "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, batch, "
         "undoes, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

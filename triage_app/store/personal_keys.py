@@ -407,23 +407,6 @@ def registered_public_key(conn: Any, name: str) -> str | None:
     return None if row is None or row[0] is None else str(row[0])
 
 
-def sign_decision(
-    store: Store,
-    conn: Any,
-    uuid: str,
-    post_id: int,
-    kind: str,
-    tag: str | None,
-    note: str | None,
-    at: str,
-    batch: str | None,
-    undoes: str | None,
-) -> str:
-    """The signature for a decision row about to be inserted (by the current person)."""
-    key = personal_key_for(store)
-    return sign_decision_with(key, conn, uuid, post_id, kind, tag, note, at, batch, undoes)
-
-
 def sign_decision_with(
     key: PersonalKey,
     conn: Any,
@@ -436,7 +419,8 @@ def sign_decision_with(
     batch: str | None,
     undoes: str | None,
 ) -> str:
-    """``key``'s signature of a decision by ``key.login`` about local post ``post_id``."""
+    """``key``'s signature of a decision by ``key.login`` about local post ``post_id`` (the
+    current person's key in a store: :func:`personal_key_for`)."""
     row = conn.execute(
         "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
     ).fetchone()
