@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError
 from ..store.encryption import check_store, encrypt_store, rekey_store
+from ..store.media_check import check_media
 from ..store.opening import describe_key, open_for_user, store_exists
 from .context import CommandContext
+
+PROGRESS_FILES = 1000  # the media check shows its progress on stderr above this many files
 
 
 def register(subparsers: Any) -> None:
@@ -25,8 +31,17 @@ def register(subparsers: Any) -> None:
     )
     create.set_defaults(handler=run_create)
 
-    check = sub.add_parser("check", help="integrity_check and cipher_integrity_check")
+    check = sub.add_parser(
+        "check",
+        help="integrity_check, cipher_integrity_check, and every evidence file decrypts and "
+        "matches its SHA-256",
+    )
     check.add_argument("--json", action="store_true", help="machine-readable result")
+    check.add_argument(
+        "--progress",
+        action="store_true",
+        help=f"show the media check's progress on stderr (always above {PROGRESS_FILES:,} files)",
+    )
     check.set_defaults(handler=run_check)
 
     encrypt = sub.add_parser("encrypt", help="encrypt a plain store, keeping every row")
@@ -67,10 +82,40 @@ def run_create(args: argparse.Namespace, ctx: CommandContext) -> int:
     return 0
 
 
+def _media_progress(always: bool) -> Callable[[int, int, int], None]:
+    last = [0.0]
+
+    def show(done: int, total: int, size: int) -> None:
+        if not (always or total > PROGRESS_FILES):
+            return
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.25:
+            return
+        last[0] = now
+        end = "\n" if done >= total else ""
+        print(
+            f"\rchecking media: {done:,}/{total:,} files, {size / 1e6:,.1f} MB",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
 def run_check(args: argparse.Namespace, ctx: CommandContext) -> int:
     result = check_store(ctx.store_path, ctx.passphrase())
+    media = None
+    if result.ok:
+        media = check_media(ctx.store(quiet_key=True), _media_progress(args.progress))
     if args.json:
-        ctx.print_json(result.to_json())
+        ctx.print_json(
+            {
+                **result.to_json(),
+                "media": None if media is None else media.as_dict(),
+                "ok": result.ok and (media is None or media.ok),
+            }
+        )
     else:
         ctx.print(f"store: {result.path}")
         ctx.print(f"key: {result.key}")
@@ -82,8 +127,21 @@ def run_check(args: argparse.Namespace, ctx: CommandContext) -> int:
             )
         else:
             ctx.print("cipher_integrity_check: not applicable (store is not encrypted)")
+        if media is not None:
+            state = "ok" if media.ok else f"{len(media.problems):,} problems"
+            ctx.print(
+                f"media: {media.files:,} files checked ({media.bytes / 1e6:,.1f} MB), {state}"
+            )
+            for problem in media.problems:
+                ctx.print(problem.line())
     if not result.ok:
         raise TriageError("The store failed its integrity check; restore it from a backup")
+    if media is not None and not media.ok:
+        posts = len({p.post_id for p in media.problems})
+        raise TriageError(
+            f"Evidence media of {posts:,} posts are missing or damaged; restore the evidence "
+            "folder from a backup"
+        )
     return 0
 
 
