@@ -136,6 +136,14 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
         seen.append(("outcome", r[0]))
 
     wanted_posts = {d["post"] for d in decisions} | media_posts
+    # Media the import refused (outside the export, not a regular file, too large) travel with
+    # their post, so the receiver's show and preview also say "media refused: reason".
+    refused: dict[str, list[dict[str, str]]] = {}
+    for r in store.execute(
+        "SELECT p.uuid, m.reference, m.reason FROM media_refused m "
+        "JOIN posts p ON p.id = m.post_id ORDER BY m.id"
+    ):
+        refused.setdefault(r[0], []).append({"reference": r[1], "reason": r[2]})
     posts = []
     for r in store.execute(
         "SELECT t.uuid, t.platform, t.platform_post_id, a.uuid, t.kind, t.parent_post_id, t.url, "
@@ -165,6 +173,8 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
                 "raw": r[11],
             }
         )
+        if r[0] in refused:
+            posts[-1]["media_refused"] = refused[r[0]]
         seen.append(("post", r[0]))
 
     wanted_accounts = {p["account"] for p in posts if p["account"]} | {

@@ -33,6 +33,9 @@ from .sync_export import media_uuid
 from .sync_format import PackSource, SyncContents, SyncPackError, open_media_entry
 from .sync_trust import DecisionGate, SyncTrustError
 
+MAX_REFUSED = 10_000  # refused media records one post may carry in a pack
+MAX_REFUSED_TEXT = 64 * 1024
+
 
 @dataclass
 class MergeCounts:
@@ -219,9 +222,40 @@ def _merge_posts(
                     (*merged, post_id),
                 )
             found[uid] = (post_id, False)
+        _merge_refused(conn, post_id, import_id, row.get("media_refused"), natural)
         if row.get("referred") is True:
             referred.append(post_id)
     return found
+
+
+def _merge_refused(conn: Any, post_id: int, import_id: int, value: Any, natural: str) -> None:
+    """The sender's "media refused: reason" records of a post, kept once each (a pack from an
+    older version has none)."""
+    if value is None:
+        return
+    if not isinstance(value, list) or len(value) > MAX_REFUSED:
+        raise SyncPackError(f"Post {natural} in the pack has a malformed list of refused media")
+    for item in value:
+        if not isinstance(item, dict):
+            raise SyncPackError(f"Post {natural} in the pack has a malformed refused media entry")
+        reference, reason = item.get("reference"), item.get("reason")
+        if not (
+            isinstance(reference, str)
+            and isinstance(reason, str)
+            and reason
+            and len(reference) <= MAX_REFUSED_TEXT
+            and len(reason) <= MAX_REFUSED_TEXT
+        ):
+            raise SyncPackError(f"Post {natural} in the pack has a malformed refused media entry")
+        held = conn.execute(
+            "SELECT 1 FROM media_refused WHERE post_id = ? AND reference = ? AND reason = ?",
+            (post_id, reference, reason),
+        ).fetchone()
+        if held is None:
+            conn.execute(
+                "INSERT INTO media_refused(post_id, import_id, reference, reason) VALUES (?,?,?,?)",
+                (post_id, import_id, reference, reason),
+            )
 
 
 def _mark_referred(conn: Any, post_ids: list[int]) -> None:
