@@ -7,6 +7,7 @@ full text of retweets, whose own ``text`` X cuts short.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,10 +25,40 @@ PAGE_LIMIT = 16 * 1024 * 1024
 _PAGE = re.compile(r'^\s*\{\s*"(data|includes|meta|errors|__twarc)"\s*:')
 _V2_KEYS = re.compile(r'"(edit_history_tweet_ids|author_id|conversation_id|referenced_tweets)"\s*:')
 _RT_PREFIX = re.compile(r"^RT @(\w{1,15}): ")
-# twarc2's flattened output: one tweet per line with "author" and referenced tweets inline
-_FLAT = re.compile(
-    r'^\s*\{.*"edit_history_tweet_ids"\s*:.*"author_id"|^\s*\{.*"author_id".*"edit_history_tweet_ids"\s*:'
-)
+# twarc2's flattened output (``twarc2 flatten``): one tweet per line, its author inline in
+# "author", each referenced_tweets[] entry merged with the tweet it points to, and (since 2022)
+# "edit_history_tweet_ids" and the "__twarc" metadata of the page it came from.
+_FLAT_ID = re.compile(r'"id"\s*:\s*"\d+"')
+_FLAT_AUTHOR = re.compile(r'"author_id"\s*:\s*"\d+"')
+_FLAT_TELL = re.compile(r'"(edit_history_tweet_ids|__twarc|author|referenced_tweets)"\s*:')
+_NOT_TWEET_KEYS = {"data", "includes", "id_str", "post_id"}
+
+
+def _flattened_tweet(first_line: str) -> bool:
+    """Whether a file's first line is one tweet as ``twarc2 flatten`` writes it (before and
+    after twarc's 2022 change). A line cut by the 64 KB head is judged by its keys."""
+    if not first_line.startswith("{"):
+        return False
+    try:
+        value = json.loads(first_line)
+    except (ValueError, RecursionError):  # cut by the head: look at the keys seen
+        if re.match(r'^\{\s*"(data|includes|meta|errors)"\s*:', first_line):
+            return False
+        return bool(
+            _FLAT_ID.search(first_line)
+            and _FLAT_AUTHOR.search(first_line)
+            and _FLAT_TELL.search(first_line)
+            and '"text"' in first_line
+            and '"id_str"' not in first_line
+        )
+    if not isinstance(value, dict) or _NOT_TWEET_KEYS & value.keys():
+        return False
+    return (
+        isinstance(value.get("id"), str)
+        and isinstance(value.get("text"), str)
+        and ("author_id" in value or isinstance(value.get("author"), dict))
+        and any(key in value for key in ("edit_history_tweet_ids", "__twarc", "author"))
+    )
 
 
 class XV2Importer:
@@ -40,8 +71,7 @@ class XV2Importer:
             return Confidence.NO
         if _PAGE.match(text) and (_V2_KEYS.search(text) or '"__twarc"' in text):
             return Confidence.SURE
-        first_line = text.split("\n", 1)[0]
-        if _FLAT.match(first_line) and '"data"' not in first_line:
+        if _flattened_tweet(text.lstrip().split("\n", 1)[0]):
             return Confidence.SURE
         return Confidence.NO
 
@@ -94,9 +124,15 @@ def _index(items: Any, key: str) -> dict[str, dict[str, Any]]:
 
 
 def _inline(ref: dict[str, Any]) -> dict[str, Any] | None:
-    """A referenced tweet that a flattened file carries inside ``referenced_tweets``."""
+    """A referenced tweet that a flattened file carries inside ``referenced_tweets``: twarc
+    merges the whole tweet into the entry (``{"type", "id", "text", "author", ...}``); some
+    tools nest it under ``tweet``. An entry with only type and id was not found by X."""
     tweet = ref.get("tweet")
-    return tweet if isinstance(tweet, dict) else None
+    if isinstance(tweet, dict):
+        return tweet
+    if "text" in ref or "note_tweet" in ref:
+        return ref
+    return None
 
 
 def _full_text(tweet: dict[str, Any]) -> str:
@@ -129,9 +165,11 @@ def _account(user_id: str | None, lookup: _Includes, tweet: dict[str, Any]) -> A
 
 def _media(tweet: dict[str, Any], lookup: _Includes) -> list[MediaRecord]:
     found: list[MediaRecord] = []
-    attachments = tweet.get("attachments") or {}
+    attachments = tweet.get("attachments")
+    attachments = attachments if isinstance(attachments, dict) else {}
+    inline = _index(attachments.get("media") or tweet.get("media"), "media_key")  # flattened
     for key in attachments.get("media_keys") or []:
-        item = lookup.media.get(str(key))
+        item = lookup.media.get(str(key)) or inline.get(str(key))
         if item is None:
             found.append(MediaRecord(kind="file", missing=True, name=str(key)))
             continue
@@ -142,6 +180,18 @@ def _media(tweet: dict[str, Any], lookup: _Includes) -> list[MediaRecord]:
             url = url or item.get("preview_image_url")
         found.append(MediaRecord(kind=kind, url=url, missing=True, mime=mime, name=str(key)))
     return found
+
+
+def _quoted(tweet: dict[str, Any], lookup: _Includes, extra: dict[str, object]) -> None:
+    """The id and full text of the tweet ``tweet`` quotes, into ``extra``."""
+    for ref in tweet.get("referenced_tweets") or []:
+        if isinstance(ref, dict) and ref.get("type") == "quoted":
+            ref_id = id_text(ref.get("id"))
+            extra["quoted_post_id"] = ref_id
+            quoted = lookup.tweets.get(ref_id or "") or _inline(ref)
+            if quoted is not None:
+                extra["quoted_text"] = unescape_entities(_full_text(quoted))
+            return
 
 
 def _to_post(tweet: Any, lookup: _Includes, line_no: int, record_no: int) -> ReadResult:
@@ -160,6 +210,7 @@ def _to_post(tweet: Any, lookup: _Includes, line_no: int, record_no: int) -> Rea
     text = _full_text(tweet)
     kind, parent = "post", None
     extra: dict[str, object] = {}
+    media = _media(tweet, lookup)
     for ref in tweet.get("referenced_tweets") or []:
         if not isinstance(ref, dict):
             continue
@@ -169,16 +220,16 @@ def _to_post(tweet: Any, lookup: _Includes, line_no: int, record_no: int) -> Rea
             kind, parent = "repost", ref_id
             original = lookup.tweets.get(ref_id or "") or _inline(ref)
             prefix = _RT_PREFIX.match(text)
-            if original is not None and prefix:
-                text = prefix.group(0) + _full_text(original)
+            if original is not None:
+                if prefix:
+                    text = prefix.group(0) + _full_text(original)
+                media = media or _media(original, lookup)  # a retweet shows the original's
+                _quoted(original, lookup, extra)  # and what the original quotes
         elif ref_type == "replied_to":
             parent = parent or ref_id
             kind = "comment" if kind == "post" else kind
         elif ref_type == "quoted":
-            extra["quoted_post_id"] = ref_id
-            quoted = lookup.tweets.get(ref_id or "") or _inline(ref)
-            if quoted is not None:
-                extra["quoted_text"] = unescape_entities(_full_text(quoted))
+            _quoted(tweet, lookup, extra)
 
     author_id = id_text(tweet.get("author_id"))
     account = _account(author_id, lookup, tweet)
@@ -200,7 +251,7 @@ def _to_post(tweet: Any, lookup: _Includes, line_no: int, record_no: int) -> Rea
         language=language(tweet.get("lang")),
         kind=kind,
         parent_post_id=parent,
-        media=_media(tweet, lookup),
+        media=media,
         raw=raw,
         extra=extra,
     )
