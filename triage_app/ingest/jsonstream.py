@@ -27,6 +27,7 @@ from .lines import MAX_RECORD_BYTES, Line
 from .lines import iter_lines as bounded_lines
 
 CHUNK = 256 * 1024
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark, skipped wherever a file starts with it
 
 
 class ProgressReader(io.RawIOBase):
@@ -376,6 +377,8 @@ def open_stream(path: Path, ctx: ReadContext, repair_escapes: bool = False) -> I
     except OSError as exc:
         raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
     with handle:
+        if handle.read(len(BOM)) != BOM:  # Windows tools start UTF-8 files with a BOM
+            handle.seek(0)
         stream: io.RawIOBase = ProgressReader(handle, ctx)
         if repair_escapes:
             stream = EscapeRepairingReader(stream)  # type: ignore[arg-type]
@@ -446,6 +449,6 @@ def read_head_text(path: Path, size: int = 64 * 1024) -> str:
 
 def sniff_text(head: bytes) -> str:
     """The head of a file as text for detection (a cut multi-byte character is dropped)."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
+    if head.startswith(BOM):
+        head = head[len(BOM) :]
     return head.decode("utf-8", errors="ignore")
