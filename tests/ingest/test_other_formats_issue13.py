@@ -178,3 +178,112 @@ def test_utf8_bom_accepted_everywhere(tmp_path: Path, name: str) -> None:
     assert not got.bad, got.bad
     assert len(got.posts) == posts
     assert got.posts[0].created_at is not None and got.posts[0].created_at > utc("2020-01-01")
+
+
+# --- 3. YouTube search.list -------------------------------------------------------------------
+
+
+def test_youtube_search_results_have_html_entities_decoded(tmp_path: Path) -> None:
+    # search.list returns snippet.title/description HTML-escaped (the API's documented quirk)
+    page = {
+        "kind": "youtube#searchListResponse",
+        "etag": "x",
+        "regionCode": "IT",
+        "pageInfo": {"totalResults": 2, "resultsPerPage": 2},
+        "items": [
+            {
+                "kind": "youtube#searchResult",
+                "etag": "a",
+                "id": {"kind": "youtube#video", "videoId": "Vid00000001"},
+                "snippet": {
+                    "publishedAt": "2024-02-01T08:00:00Z",
+                    "channelId": "UCboats",
+                    "title": "Boats &amp; visas: Libya &#39;express&#39; &quot;VIP&quot;",
+                    "description": "Call &lt;now&gt; &#8211; 2000&euro;",
+                    "thumbnails": {"high": {"url": "https://i.ytimg.com/vi/Vid00000001/hq.jpg"}},
+                    "channelTitle": "Boats &amp; Co",
+                    "liveBroadcastContent": "none",
+                    "publishTime": "2024-02-01T08:00:00Z",
+                },
+            },
+            {
+                "kind": "youtube#searchResult",
+                "etag": "b",
+                "id": {"kind": "youtube#channel", "channelId": "UCboats"},
+                "snippet": {"publishedAt": "2020-01-01T00:00:00Z", "title": "Boats"},
+            },
+        ],
+    }
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    assert detect_format(path).name == "youtube"
+    got = read_with("youtube", path)
+    [video] = got.posts
+    assert video.text == "Boats & visas: Libya 'express' \"VIP\"\n\nCall <now> \u2013 2000\u20ac"
+    assert video.extra["title"] == "Boats & visas: Libya 'express' \"VIP\""
+    assert "&amp;" in video.raw  # the raw record is kept as the API gave it
+    assert len(got.skipped) == 1  # the channel result
+
+
+# --- 4. TikTok control characters -------------------------------------------------------------
+
+
+def test_tiktok_control_characters_stripped_from_identifiers(tmp_path: Path) -> None:
+    body = {
+        "data": {
+            "videos": [
+                {
+                    "id": 7300000000000000123,
+                    "create_time": 1700000000,
+                    "username": "boat\u0000trips\u0000",
+                    "video_description": "rides",
+                    "region_code": "LY",
+                },
+                {
+                    "id": 7300000000000000124,
+                    "create_time": 1700000100,
+                    "username": "boattrips",
+                    "video_description": "more",
+                    "region_code": "LY",
+                },
+            ],
+            "cursor": 2,
+            "has_more": False,
+        },
+        "error": {"code": "ok", "message": "", "log_id": "x"},
+    }
+    path = tmp_path / "tiktok.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    got = read_with("tiktok", path)
+    first, second = got.posts
+    assert first.account is not None and second.account is not None
+    assert first.account.account_id == first.account.handle == "boattrips"
+    assert first.account.account_id == second.account.account_id  # one account, not two
+    assert first.url == "https://www.tiktok.com/@boattrips/video/7300000000000000123"
+    assert "\x00" not in (first.url or "")
+    assert json.loads(first.raw)["username"] == "boat\u0000trips\u0000"  # raw kept as it was
+
+
+def test_tiktok_with_nul_imports_through_the_pipeline(make_store, tmp_path: Path) -> None:
+    from triage_app.ingest.pipeline import import_paths
+
+    body = {
+        "data": {
+            "videos": [
+                {
+                    "id": 7300000000000000125,
+                    "create_time": 1700000000,
+                    "username": "\u0000sea_trips",
+                    "video_description": "go",
+                    "region_code": "LY",
+                }
+            ]
+        }
+    }
+    path = tmp_path / "tiktok_nul.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    store = make_store()
+    [summary] = import_paths(store, [path], enrich=False)
+    assert (summary.format, summary.inserted, summary.quarantined) == ("tiktok", 1, 0)
+    handle = store.scalar("SELECT handle FROM accounts WHERE platform = 'tiktok'")
+    assert handle == "sea_trips"

@@ -4,12 +4,14 @@ Video ids are JSON numbers above 2**53; ijson parses them as exact integers and 
 as strings. Older examples and some client libraries name the id ``video_id``. ``voice_to_text``
 (the automatic transcript) is kept in ``extra["voice_to_text"]``: the post text stays what the
 poster wrote (``video_description``). A file may hold one response, several (one per line), or
-a plain list of video objects.
+a plain list of video objects. Control characters (NUL …) are stripped from the id and the
+username (so from the account and the post's address); the raw record keeps them.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,16 @@ class TikTokImporter:
                 yield _to_post(video, raw, record_no)
 
 
+def clean_identifier(value: str | None) -> str | None:
+    """An id or handle without the control and format characters the API sometimes leaves in
+    it (NUL bytes, zero-width marks): they are never part of a TikTok name and would make the
+    same account two accounts. The raw record keeps them as they were."""
+    if value is None:
+        return None
+    cleaned = "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    return cleaned or None
+
+
 def _to_post(video: Any, raw: str, record_no: int) -> ReadResult:
     if not isinstance(video, dict):
         return BadRecord("video is not a JSON object", raw.encode(), record_no=record_no)
@@ -56,9 +68,11 @@ def _to_post(video: Any, raw: str, record_no: int) -> ReadResult:
         created_at = unix_seconds(video.get("create_time"))
     except (ValueError, ArithmeticError) as exc:
         return BadRecord(str(exc), raw.encode(), record_no=record_no)
+    post_id = clean_identifier(post_id)
     if not post_id or created_at is None:
         return BadRecord("video has no id or no create_time", raw.encode(), record_no=record_no)
     username = video.get("username")
+    username = clean_identifier(username) if isinstance(username, str) else None
     account = None
     if isinstance(username, str) and username:
         account = AccountRecord(

@@ -3,7 +3,8 @@
 A file holds one response or several (one per line or back to back); each item is read with
 ijson. Videos become posts (title and description as text); comments become posts of kind
 "comment" whose ``parent_post_id`` is the video (top-level comments) or the comment they answer
-(replies). ``textOriginal`` is preferred; ``textDisplay`` is HTML and is turned into text only
+(replies). ``search.list`` results are read as videos with their HTML entities decoded.
+``textOriginal`` is preferred; ``textDisplay`` is HTML and is turned into text only
 when the original is absent (API keys without owner rights get only ``textDisplay``).
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult, Skipped
 from ..base import Confidence, ReadContext
 from ..jsonstream import dump_raw, iter_items, open_stream, sniff_text
-from ..textfix import html_to_text, parse_count, parse_iso
+from ..textfix import html_to_text, parse_count, parse_iso, unescape_entities
 
 _KIND = re.compile(
     r'"kind"\s*:\s*"youtube#(videoListResponse|commentThreadListResponse|commentListResponse'
@@ -94,6 +95,11 @@ def _video(item: dict[str, Any], record_no: int) -> ReadResult:
         return _bad(f"unreadable publishedAt {published!r}", item, record_no)
     title = str(snippet.get("title") or "")
     description = str(snippet.get("description") or "")
+    if item.get("kind") == "youtube#searchResult":
+        # search.list HTML-escapes titles and descriptions ("&amp;", "&#39;"); videos.list
+        # gives them as written, so only search results are unescaped (a literal "&amp;" in
+        # a video's own title stays as the uploader wrote it)
+        title, description = unescape_entities(title), unescape_entities(description)
     text = f"{title}\n\n{description}" if description else title
     channel_id = snippet.get("channelId")
     account = None
