@@ -20,7 +20,9 @@ NAMESPACE = uuid.UUID("6f1d3c2e-8a4b-4c5d-9e7f-0a1b2c3d4e5f")  # as triage_app.i
 def store_schema(conn: sqlite3.Connection) -> None:
     from triage_app.store.connection import _split_sql
     from triage_app.store.migrations import all_migrations
+    from triage_app.store.search_index import register_functions
 
+    register_functions(conn)  # the index triggers call search_fold()
     for migration in all_migrations():
         for statement in _split_sql(migration.sql):
             conn.execute(statement)
@@ -32,6 +34,8 @@ def store_schema(conn: sqlite3.Connection) -> None:
 
 
 def same_schema(jsonl: str, db: str) -> None:
+    from triage_app.core.search_normal import fold
+
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -94,7 +98,10 @@ def same_schema(jsonl: str, db: str) -> None:
                 )
             )
             raws.append((pid, line.rstrip("\n")))
-            fts.append((pid, r.get("text"), r.get("author_handle"), r.get("author_name")))
+            # the same rows as the store: the index holds the search form of the text
+            fts.append(
+                (pid, fold(r.get("text")), fold(r.get("author_handle")), fold(r.get("author_name")))
+            )
             if len(posts) >= 2000:
                 flush()
     flush()

@@ -20,7 +20,12 @@ def register(sub: Any) -> None:
     q.add_argument("--platform")
     q.add_argument("--tag")
     q.add_argument("--language")
-    q.add_argument("--search", metavar="FTS", help="full-text search (FTS5 syntax)")
+    q.add_argument(
+        "--search",
+        metavar="FTS",
+        help="full-text search (FTS5 syntax; Arabic-script letter variants, digits of any "
+        "script, marks and invisible characters fold together)",
+    )
     q.add_argument("--limit", type=number("--limit", minimum=1), default=50)
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=run_queue)
@@ -46,9 +51,20 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
     )
     ids = queue_ids(store, query)
     rows = queue_rows(store, list(ids[: args.limit]))
+    suggestions = []
+    if query.search.strip() and not ids:
+        from ..store.search_suggest import suggest
+
+        suggestions = suggest(store, query)  # other spellings, fewer words: what would find
     if args.json:
+        extra = {}
+        if query.search.strip() and not ids:
+            extra["suggestions"] = [
+                {"search": s.search, "posts": s.hits, "why": s.why} for s in suggestions
+            ]
         ctx.print_json(
             {
+                **extra,
                 "total": len(ids),
                 "posts": [
                     {
@@ -67,6 +83,11 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
                 ],
             }
         )
+        return 0
+    if query.search.strip() and not ids:
+        from ..store.search_suggest import no_hits_message
+
+        ctx.print(no_hits_message(query.search, suggestions))
         return 0
     ctx.print(f"{len(ids):,} posts")
     for r in rows:

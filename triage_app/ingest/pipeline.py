@@ -17,6 +17,7 @@ from typing import Any
 
 from ..core.errors import TriageError, UnreadableFileError
 from ..core.records import AccountRecord, BadRecord, PostRecord, Skipped
+from ..core.search_normal import fold
 from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
 from ..store.connection import Store
@@ -446,7 +447,8 @@ class _BatchWriter:
             handle, name = (p.account.handle, p.account.display_name) if p.account else (None, None)
             spoken = p.extra.get("voice_to_text") if p.extra else None
             searchable = f"{p.text}\n{spoken}" if isinstance(spoken, str) and spoken else p.text
-            fts_rows.append((post_id, searchable, handle, name))
+            # the index holds the search form (core/search_normal.py); posts.text stays as is
+            fts_rows.append((post_id, fold(searchable), fold(handle), fold(name)))
             for m in p.media:
                 row, refused = self._media_row(post_id, m)
                 if refused is not None:

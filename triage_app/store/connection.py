@@ -76,6 +76,9 @@ def connect(path: Path | str, key: bytes | None = None, *, create: bool = False)
     except sqlite.DatabaseError as exc:
         conn.close()
         raise WrongKeyError() from exc
+    from .search_index import register_functions
+
+    register_functions(conn)  # search_fold(), called by the full-text index triggers
     return conn
 
 
@@ -149,8 +152,11 @@ class Store:
         return self.scalar("SELECT role FROM users WHERE name = ?", (user or self.user,))
 
 
-def migrate(conn: Any, path: Path) -> None:
-    """Bring the schema up to date; refuse a store written by a newer program."""
+def migrate(conn: Any, path: Path, progress: Any = None) -> None:
+    """Bring the schema up to date; refuse a store written by a newer program.
+
+    ``progress(done, total)`` hears from migrations that rewrite data (default: a line on
+    stderr every few seconds for big stores)."""
     migrations = all_migrations()
     latest = migrations[-1].version
     current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -166,6 +172,10 @@ def migrate(conn: Any, path: Path) -> None:
         try:
             for statement in _split_sql(migration.sql):
                 conn.execute(statement)
+            if migration.run is not None:
+                from .search_index import stderr_progress
+
+                migration.run(conn, progress or stderr_progress())
             conn.execute(f"PRAGMA user_version = {migration.version}")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -248,6 +258,9 @@ def open_store(
     conn = connect(path, key, create=create)
     try:
         migrate(conn, path)
+        from .search_index import ensure_current, stderr_progress
+
+        ensure_current(conn, stderr_progress())  # a newer fold table re-folds the index
         _initialise(conn, user)
     except BaseException:
         conn.close()

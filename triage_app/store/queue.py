@@ -16,6 +16,7 @@ from itertools import compress
 from typing import Any
 
 from ..core.errors import TriageError
+from ..core.search_normal import search_query
 from ..core.workflow import STATUSES
 from .connection import OperationalError, Store
 
@@ -120,7 +121,7 @@ def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
         params.extend([store.user, store.user, time.time()])
     if query.search.strip():
         where.append("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)")
-        params.append(query.search.strip())
+        params.append(fts_query(query.search))
     if query.pivot is not None:
         # Small lists inline; the caller's pivots come from a pane, so they stay modest.
         ids = [int(i) for i in query.pivot] or [-1]
@@ -169,11 +170,24 @@ def search_hits(store: Store, text: str) -> array:
         packed = store.scalar(
             "SELECT group_concat(printf('%016x', rowid), '') FROM posts_fts "
             "WHERE posts_fts MATCH ?",
-            (text.strip(),),
+            (fts_query(text),),
         )
     except OperationalError as exc:
         raise _search_error(query, exc) from exc
     return _unpack(packed)
+
+
+def fts_query(text: str) -> str:
+    """The FTS5 query for what the person typed: folded like the index (Arabic-script letter
+    variants, digits of any script, marks and invisible characters; core/search_normal.py),
+    a final ة or ه searched in both forms."""
+    folded = search_query(text.strip())
+    if not folded:
+        raise TriageError(
+            f"Nothing to search for in “{text.strip()}”: type letters or digits "
+            "(marks and invisible characters alone are ignored)"
+        )
+    return folded
 
 
 def keep_only(ids: array, hits: array) -> array:

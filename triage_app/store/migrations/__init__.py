@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,9 @@ class Migration:
     version: int
     name: str
     sql: str
+    # Optional ``run(conn, progress)`` after the SQL, in the same transaction (data rewrites
+    # that need Python, e.g. m016 re-folding the search index); progress(done, total) or None.
+    run: Callable[..., Any] | None = None
 
 
 def all_migrations() -> list[Migration]:
@@ -26,7 +31,9 @@ def all_migrations() -> list[Migration]:
         if not info.name.startswith("m"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        found.append(Migration(int(module.VERSION), info.name, str(module.SQL)))
+        found.append(
+            Migration(int(module.VERSION), info.name, str(module.SQL), getattr(module, "run", None))
+        )
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
