@@ -7,8 +7,10 @@ window calling :meth:`FilterBar.show_search_error`, never raised at the user."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -127,6 +129,7 @@ class FilterBar(QWidget):
         self.search_error.setObjectName("searchError")
         self.search_error.setAccessibleName("Search problem")
         self.search_error.setWordWrap(True)
+        self.search_error.linkActivated.connect(self._run_suggestion)  # no-hit suggestions
         self.search_error.hide()
 
         self.status = QComboBox(self)
@@ -248,6 +251,7 @@ class FilterBar(QWidget):
             self._quiet = False
 
     def show_search_error(self, message: str | None) -> None:
+        self.search_error.setTextFormat(Qt.TextFormat.PlainText)
         if message:
             self.search_error.setText(message)
             self.search_error.show()
@@ -259,6 +263,31 @@ class FilterBar(QWidget):
         # Re-apply the style so the [invalid="true"] rule of app.qss takes effect.
         self.search.style().unpolish(self.search)
         self.search.style().polish(self.search)
+
+    def show_no_hits(self, search: str, suggestions: list[Any]) -> None:
+        """Under the box: the search found nothing, and the nearest searches that find posts
+        (store/search_suggest.py), each a link that runs it."""
+        head = html.escape(f"No posts match “{search.strip()}”")
+        if suggestions:
+            links = "; ".join(
+                f'<a href="{html.escape(s.search, quote=True)}">{html.escape(s.search)}</a> '
+                f"({s.hits:,} {'post' if s.hits == 1 else 'posts'}, {html.escape(s.why)})"
+                for s in suggestions
+            )
+            body = f"{head}. Try {links}."
+        else:
+            body = f"{head} (Arabic-script letter and digit variants were searched too)."
+        self.search_error.setTextFormat(Qt.TextFormat.RichText)
+        self.search_error.setText(body)
+        self.search_error.setAccessibleDescription(
+            f"No posts match {search.strip()}. "
+            + "; ".join(f"Try {s.search}, {s.hits} posts" for s in suggestions)
+        )
+        self.search_error.show()
+
+    def _run_suggestion(self, search: str) -> None:
+        self.search.setText(search)
+        self._emit()
 
     def _emit(self) -> None:
         self._search_timer.stop()

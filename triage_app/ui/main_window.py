@@ -437,6 +437,12 @@ class MainWindow(QMainWindow):
         self._show_sort(query)
         self.settings.set_last_view(query)
         self._update_count()
+        if isinstance(self.preview, PreviewPane):
+            self.preview.search = query.search  # hits highlighted on the original characters
+        if query.search.strip() and self.model.rowCount() == 0 and self.store is not None:
+            from ..store.search_suggest import suggest
+
+            self.filter_bar.show_no_hits(query.search, suggest(self.store, query))
         row = self.model.row_of(current) if current is not None else -1
         self.select_row(row if row >= 0 else 0)
         return True

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import TriageError
+from ..core.search_normal import match_spans
 from ..core.timeutil import to_utc_iso
 from ..ingest.evidence import evidence_dir
 from ..store.connection import Store
@@ -125,6 +126,7 @@ class PreviewPane(QFrame):
         super().__init__(parent)
         self.store = store
         self.detail: dict[str, Any] | None = None
+        self.search = ""  # the queue's search: its hits are highlighted in the text
         self.setObjectName("previewPane")
         self.setAccessibleName("Post preview")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -265,7 +267,10 @@ class PreviewPane(QFrame):
             when += f" · {e(d['url'])}"
         self.when.setText(when)
         self.when.setToolTip(f"UTC: {to_utc_iso(d['posted_at']) or 'unknown'}")
-        self.text_view.setHtml(render_post_html(d["text"], d["indicators"], font_pt=TEXT_PT))
+        hits = match_spans(d["text"], self.search) if self.search.strip() else []
+        self.text_view.setHtml(
+            render_post_html(d["text"], d["indicators"], font_pt=TEXT_PT, search_spans=hits)
+        )
         self.text_view.setAccessibleDescription(d["text"][:500])
         evidence = evidence_dir(Path(self.store.path))
         self.media.set_media(d["media"], evidence, key=evidence_key(self.store))

@@ -27,6 +27,7 @@ KIND_COLOURS: dict[str, str] = {
     "lexicon": "#ffd0dc",
     "email": "#c9f0ef",
 }
+SEARCH_COLOUR = "#fff176"  # words the search found (however they are spelt in the post)
 DEFAULT_COLOUR = "#e0e0e0"
 CHANGED_COLOUR = "#ffb347"  # words that differ between two compared posts
 LINK_KINDS = ("url", "messaging")
@@ -111,8 +112,11 @@ def render_html(
     *,
     units: Iterable[tuple[int, int]] = (),
     font_pt: float | None = None,
+    hits: Iterable[tuple[int, int]] = (),
 ) -> str:
     """The whole text as HTML: one ``<p>`` per line with its own direction, marks highlighted.
+
+    ``hits`` are search hits: bold on yellow, inside any indicator mark they fall in.
 
     ``units`` are spans to keep whole and in typing order (phone numbers, links, prices): never
     broken across lines, and in right-to-left lines set off by left-to-right marks when they are
@@ -121,6 +125,7 @@ def render_html(
         return ""
     kept = _non_overlapping(marks, len(text))
     whole = _merged(units, len(text))
+    found = _merged(hits, len(text))
     size = f"font-size:{font_pt}pt;" if font_pt else ""
     paragraphs = []
     offset = 0
@@ -130,7 +135,9 @@ def render_html(
         offset = line_end + 1
         direction = text_direction(line) if line.strip() else previous_dir
         previous_dir = direction
-        body = _render_line(text, line_start, line_end, kept, whole, rtl=direction == "rtl")
+        body = _render_line(
+            text, line_start, line_end, kept, whole, rtl=direction == "rtl", hits=found
+        )
         align = "right" if direction == "rtl" else "left"
         # Qt drops an empty <p>; its own marker for an empty paragraph keeps blank lines.
         # (No wrapping <div>: Qt would add a paragraph of its own.)
@@ -163,11 +170,14 @@ def _render_line(
     units: Sequence[tuple[int, int]],
     *,
     rtl: bool,
+    hits: Sequence[tuple[int, int]] = (),
 ) -> str:
-    """Cut the line at every mark and unit boundary and render each piece."""
+    """Cut the line at every mark, unit and search-hit boundary and render each piece."""
     cuts = {start, end}
     for m in marks:
         cuts.update(p for p in (m.start, m.end) if start < p < end)
+    for h_start, h_end in hits:
+        cuts.update(p for p in (h_start, h_end) if start < p < end)
     isolated: list[tuple[int, int]] = []
     for u_start, u_end in units:
         u_start, u_end = max(u_start, start), min(u_end, end)
@@ -189,6 +199,11 @@ def _render_line(
                 body = LRM + body  # keep '+44 7700 900123' in dialling order in Arabic text
             if b == u_e:
                 body = body + LRM
+        if any(h_s <= a and b <= h_e for h_s, h_e in hits):
+            body = (
+                f'<span style="background-color:{SEARCH_COLOUR};font-weight:600;" '
+                f'title="search hit">{body}</span>'
+            )
         mark = next((m for m in marks if m.start <= a and b <= m.end), None)
         parts.append(body if mark is None else _wrap(body, mark))
     return "".join(parts)
@@ -213,11 +228,22 @@ def indicator_units(indicators: Iterable[Mapping[str, Any]]) -> list[tuple[int, 
 
 
 def render_post_html(
-    text: str, indicators: Iterable[Mapping[str, Any]] = (), *, font_pt: float | None = None
+    text: str,
+    indicators: Iterable[Mapping[str, Any]] = (),
+    *,
+    font_pt: float | None = None,
+    search_spans: Iterable[tuple[int, int]] = (),
 ) -> str:
-    """The preview's text: indicators highlighted, messaging links and URLs as links."""
+    """The preview's text: indicators highlighted, messaging links and URLs as links, and the
+    words a search found (``search_spans``, positions in ``text``) set in bold on yellow."""
     found = list(indicators)
-    return render_html(text, indicator_marks(found), units=indicator_units(found), font_pt=font_pt)
+    return render_html(
+        text,
+        indicator_marks(found),
+        units=indicator_units(found),
+        font_pt=font_pt,
+        hits=search_spans,
+    )
 
 
 def render_diff_html(
