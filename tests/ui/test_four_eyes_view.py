@@ -49,7 +49,7 @@ def test_own_posts_are_flagged_and_refused_then_self_approval_marks_them(qtbot, 
     view = make_view(qtbot, store)
     view.select_posts([2])
     assert "You tagged this post: another supervisor must approve it" in (
-        view.preview.toPlainText()
+        view.hint.text()
     )
     view.approve_selected()
     assert len(problems) == 1 and problems[0].startswith("Four eyes: post 2 was tagged by sue")
@@ -65,7 +65,7 @@ def test_own_posts_are_flagged_and_refused_then_self_approval_marks_them(qtbot, 
     assert action.isChecked() and self_approval_enabled(store)
     assert store.scalar("SELECT actor FROM audit WHERE action = 'self_approval'") == "sue"
     view.select_posts([2])
-    assert "approving marks it self-approved" in view.preview.toPlainText()
+    assert "approving marks it self-approved" in view.hint.text()
     view.approve_selected()
     assert status(store, 2) == "approved" and len(problems) == 1
     assert "1 self-approved" in view.count_label.text()

@@ -641,12 +641,31 @@ class MainWindow(QMainWindow):
         try:
             done, posts = step(self.store)
         except TriageError as exc:
-            errors.show_problem(self, "Undo", str(exc))
+            self.statusBar().showMessage(str(exc), 8000)
+            errors.show_problem(self, verb[:-2], str(exc))
             return
         self.model.refresh_posts(posts)
-        self._refresh_current()
         self._update_undo_actions()
+        self._return_to(done.where, posts)
         self.statusBar().showMessage(f"{verb}: {done.description}", 4000)
+
+    def _return_to(self, where: str, posts: list[int]) -> None:
+        """After an undo or redo, show the post it was about, where it was decided (as Anki
+        and Prodigy do): the supervisor tab for a verdict, the queue otherwise."""
+        view = self._views.get(ActionId.SUPERVISOR_VIEW)
+        if isinstance(view, SupervisorView):
+            view.refresh()
+        if where == "supervisor" and isinstance(view, SupervisorView):
+            self.tabs.setCurrentWidget(view)
+            if any(item.post_id in posts for item in view.model.rows):
+                view.select_posts(posts)
+            self._refresh_current()
+            return
+        row = self.model.row_of(posts[0]) if posts else -1
+        if row >= 0 and row != self.current_row():
+            self.select_row(row)
+        else:
+            self._refresh_current()
 
     def _update_undo_actions(self) -> None:
         undo = self.actions_by_id[ActionId.UNDO]
@@ -754,6 +773,8 @@ class MainWindow(QMainWindow):
             widget = make(self.store, self.runner)
             if isinstance(widget, SupervisorView):  # reviews change statuses in the queue
                 widget.reviewed.connect(self._reviewed)
+                widget.decided.connect(self._review_decided)
+                widget.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self._views[which] = widget
             self.tabs.addTab(widget, title)
         self.tabs.setCurrentWidget(widget)
@@ -772,6 +793,19 @@ class MainWindow(QMainWindow):
             and any(set(a.shortcuts()) & keys for a in widget.actions())
         )
         refresh.setEnabled(not self.locked and not clash)
+
+    def _review_decided(
+        self, batch: str, description: str, _post_ids: list[int], verdict: str, reason: object
+    ) -> None:
+        """A verdict in the supervisor tab joins the undo history (Ctrl+Z there undoes it)."""
+        self.history.record(
+            batch,
+            description,
+            verdict=verdict,
+            reason=None if reason is None else str(reason),
+            where="supervisor",
+        )
+        self._update_undo_actions()
 
     def _reviewed(self, post_ids: list[int]) -> None:
         """A supervisor approved, rejected or re-tagged posts: the queue rows follow."""

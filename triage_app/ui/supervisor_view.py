@@ -23,14 +23,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.errors import TriageError
-from ..core.timeutil import to_local_text
 from ..store.connection import Store
 from ..store.decisions import review, toggle_tag
 from ..store.four_eyes import (
@@ -47,6 +45,8 @@ from ..store.review_queue import (
     review_groups,
     review_items,
 )
+from .compare_pane import ComparePane
+from .preview_pane import PreviewPane
 from .rows_model import RowsModel, report_problem
 from .tag_bar import TagBar
 
@@ -69,15 +69,20 @@ def _cells(item: ReviewItem, labels: dict[str, str]) -> tuple[object, ...]:
 
 
 class SupervisorView(QWidget):
-    """Review of tagged posts; ``reviewed(list_of_post_ids)`` after each verdict or re-tag."""
+    """Review of tagged posts; ``reviewed(list_of_post_ids)`` after each verdict or re-tag,
+    ``decided(batch, description, post_ids, verdict, reason)`` after each verdict (the window
+    keeps it for undo) and ``message(text)`` with one line for the status bar."""
 
     reviewed = Signal(list)
+    decided = Signal(str, str, list, str, object)
+    message = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("supervisorView")
         self.setAccessibleName("Supervisor review: tagged posts awaiting approval")
         self.store = store
+        self.last_message = ""  # the last verdict, as the status bar said it
         # Tests replace this: the reason for rejecting ``count`` posts, or None when cancelled.
         self.ask_reason: Callable[[int], str | None] = self._ask_reason
         # Tests replace this: (title, question) -> yes?
@@ -141,11 +146,27 @@ class SupervisorView(QWidget):
             header.resizeSection(col, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_current())
-        self.preview = QTextBrowser(splitter)
-        self.preview.setObjectName("reviewPreview")
-        self.preview.setAccessibleName("The selected post")
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        # The post as the analyst saw it: the same preview (highlights, indicators, media, the
+        # analyst's note) and compare pane (nearest duplicate, shared contacts) as the queue.
+        detail = QWidget(splitter)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        self.hint = QLabel(detail)
+        self.hint.setObjectName("reviewHint")
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName("Who tagged the selected post")
+        detail_layout.addWidget(self.hint)
+        panes = QSplitter(Qt.Orientation.Horizontal, detail)
+        panes.setObjectName("reviewPanes")
+        self.preview = PreviewPane(self.store, panes)
+        self.compare = ComparePane(self.store, panes)
+        self.compare.message.connect(self.message.emit)
+        self.compare.clusterTagged.connect(self._cluster_tagged)
+        panes.setStretchFactor(0, 3)
+        panes.setStretchFactor(1, 2)
+        detail_layout.addWidget(panes, 1)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
         body.addWidget(splitter, 1)
 
         self.tag_bar = TagBar(self.body)
@@ -210,6 +231,8 @@ class SupervisorView(QWidget):
     def set_store(self, store: Store) -> None:
         """Point the pane at a (re)opened store."""
         self.store = store
+        self.preview.store = store
+        self.compare.store = store
         self.refresh()
 
     @property
@@ -340,16 +363,16 @@ class SupervisorView(QWidget):
     def _show_current(self) -> None:
         items = self.selected_items()
         if not items:
-            self.preview.clear()
+            self.hint.setText("Nothing selected")
+            self.preview.show_post(None)
+            self.compare.set_current(None)
             self.tag_bar.show_tags([], enabled=False)
             return
         item = items[0]
-        full = self.store.scalar("SELECT text FROM posts WHERE id = ?", (item.post_id,)) or ""
-        posted = self.store.scalar("SELECT posted_at FROM posts WHERE id = ?", (item.post_id,))
-        head = (
-            f"Post {item.post_id} · {item.platform} · @{item.handle or '?'} · posted "
-            f"{to_local_text(posted)} · tagged by {item.analyst or '?'}"
-        )
+        head = f"Post {item.post_id} · tagged by {item.analyst or '?'}"
+        note = self.store.scalar("SELECT note FROM posts WHERE id = ?", (item.post_id,))
+        if note:
+            head += f" · note: {note}"
         if len(items) > 1:
             head += f"  ({len(items)} posts selected)"
         own = [i.post_id for i in items if self.store.user in self._taggers.get(i.post_id, [])]
@@ -362,7 +385,10 @@ class SupervisorView(QWidget):
                 )
             else:
                 head += f"\nYou tagged {which}: another supervisor must approve it (four eyes)"
-        self.preview.setPlainText(f"{head}\n\n{full}")
+        self.hint.setText(head)
+        if self.preview.post_id != item.post_id:
+            self.preview.show_post(item.post_id)
+            self.compare.set_current(item.post_id)
         tags = {
             r[0]
             for r in self.store.execute(
@@ -378,16 +404,46 @@ class SupervisorView(QWidget):
         self._select([min(next_row, self.model.rowCount() - 1)])
         self.reviewed.emit(ids)
 
+    def _describe(self, ids: list[int], verdict: str, reason: str | None = None) -> str:
+        """'Approved post 12 (@handle)' / 'Rejected 3 posts: reason' for the status bar."""
+        done = "Approved" if verdict == "approve" else "Rejected"
+        if len(ids) == 1:
+            handle = self.store.scalar(
+                "SELECT a.handle FROM posts p LEFT JOIN accounts a ON a.id = p.account_id "
+                "WHERE p.id = ?",
+                (ids[0],),
+            )
+            what = f"{done} post {ids[0]}" + (f" (@{handle})" if handle else "")
+        else:
+            what = f"{done} {len(ids)} posts"
+        if reason:
+            what += f": {reason}"
+        return what
+
+    def _decided(self, batch: str, ids: list[int], verdict: str, reason: str | None) -> None:
+        text = self._describe(ids, verdict, reason)
+        self.last_message = f"{text}. Ctrl+Z undoes it until it is in a referral pack."
+        self.message.emit(self.last_message)
+        short = text.split(":", 1)[0].replace("Approved", "approval of").replace(
+            "Rejected", "rejection of"
+        )
+        self.decided.emit(batch, short, ids, verdict, reason)
+
     def approve_selected(self) -> None:
         ids = self.selected_ids()
         if not ids:
             return
+        if len(ids) > 1 and not self.confirm(
+            "Approve posts", f"Approve the {len(ids)} selected posts?"
+        ):
+            return
         try:
-            review(self.store, ids, "approve")
+            batch = review(self.store, ids, "approve")
         except Exception as exc:
             report_problem(self, exc, "Cannot approve")
             return
         self._after(ids)
+        self._decided(batch, ids, "approve", None)
 
     def reject_selected(self) -> None:
         ids = self.selected_ids()
@@ -396,12 +452,24 @@ class SupervisorView(QWidget):
         reason = self.ask_reason(len(ids))
         if reason is None:
             return
+        if not reason.strip():
+            report_problem(
+                self,
+                TriageError(
+                    "A rejection needs a reason: type why in the Reject box "
+                    "(the analyst sees it beside the post)"
+                ),
+                "Cannot reject",
+            )
+            return
+        reason = reason.strip()
         try:
-            review(self.store, ids, "reject", reason)
+            batch = review(self.store, ids, "reject", reason)
         except Exception as exc:
             report_problem(self, exc, "Cannot reject")
             return
         self._after(ids)
+        self._decided(batch, ids, "reject", reason)
 
     def approve_cluster(self) -> None:
         items = self.selected_items()
@@ -424,11 +492,16 @@ class SupervisorView(QWidget):
         ):
             return
         try:
-            approve_cluster(self.store, cluster)
+            batch = approve_cluster(self.store, cluster)
         except Exception as exc:
             report_problem(self, exc, "Cannot approve the cluster")
             return
         self._after(ids)
+        self._decided(batch, ids, "approve", None)
+
+    def _cluster_tagged(self, _batch: str, post_ids: list[int], _tag: str) -> None:
+        self.refresh()
+        self.reviewed.emit(post_ids)
 
     def toggle(self, tag: str) -> None:
         """Re-tag the selection as in the analyst view (one key, toggling)."""

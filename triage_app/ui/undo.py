@@ -5,16 +5,22 @@ Each action is a batch of decisions; undo records new decisions that reverse a b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..core.errors import TriageError
 from ..store.connection import Store
-from ..store.decisions import batch_decisions, undo_batch
+from ..store.decisions import batch_decisions, review, undo_batch, undo_refusal_reason
 
 
 @dataclass(frozen=True)
 class Step:
     batch: str
     description: str
+    # A supervisor's verdict ("approve"/"reject", with its reason): undone with an undo event,
+    # redone by reviewing again; the tab it was given in ("queue"/"supervisor").
+    verdict: str | None = None
+    reason: str | None = None
+    where: str = "queue"
 
 
 class UndoHistory:
@@ -28,8 +34,16 @@ class UndoHistory:
         self.undo_steps.clear()
         self.redo_steps.clear()
 
-    def record(self, batch: str, description: str) -> None:
-        self.undo_steps.append(Step(batch, description))
+    def record(
+        self,
+        batch: str,
+        description: str,
+        *,
+        verdict: str | None = None,
+        reason: str | None = None,
+        where: str = "queue",
+    ) -> None:
+        self.undo_steps.append(Step(batch, description, verdict, reason, where))
         self.redo_steps.clear()
 
     def can_undo(self) -> bool:
@@ -42,17 +56,25 @@ class UndoHistory:
         """Reverse the last action; returns it and the posts it touched."""
         step = self.undo_steps[-1]
         posts = _posts_of(store, step.batch)
+        if step.verdict is not None:  # a review stands once its post is in a pack: say why
+            for post_id in posts:
+                reason = undo_refusal_reason(store.conn, post_id)
+                if reason is not None:
+                    raise TriageError(f"Cannot undo the {step.description}: {reason}")
         reverse = undo_batch(store, step.batch)  # raises TriageError: stacks stay as they were
         self.undo_steps.pop()
-        self.redo_steps.append(Step(reverse, step.description))
+        self.redo_steps.append(replace(step, batch=reverse))
         return step, posts
 
     def redo(self, store: Store) -> tuple[Step, list[int]]:
         step = self.redo_steps[-1]
         posts = _posts_of(store, step.batch)
-        again = undo_batch(store, step.batch)
+        if step.verdict is not None:  # the review given again (four eyes checked again)
+            again = review(store, posts, step.verdict, step.reason)
+        else:
+            again = undo_batch(store, step.batch)
         self.redo_steps.pop()
-        self.undo_steps.append(Step(again, step.description))
+        self.undo_steps.append(replace(step, batch=again))
         return step, posts
 
 
