@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pyrage import x25519
+from PySide6.QtCore import Qt
 
 from triage_app.packs.build import build_referral_pack
 from triage_app.store import open_store
@@ -93,10 +93,13 @@ def test_verdicts_are_said_and_undone_with_ctrl_z_back_to_the_post(team, make_wi
     assert status(store, ids[2]) == "tagged" and view.selected_ids() == [ids[2]]
     w.actions_by_id[ActionId.REDO].trigger()  # redo gives the same verdict and reason again
     assert status(store, ids[2]) == "rejected"
-    assert store.scalar(
-        "SELECT note FROM decisions WHERE post_id = ? AND kind = 'reject' ORDER BY id DESC",
-        (ids[2],),
-    ) == "the phone number is a taxi firm's"
+    assert (
+        store.scalar(
+            "SELECT note FROM decisions WHERE post_id = ? AND kind = 'reject' ORDER BY id DESC",
+            (ids[2],),
+        )
+        == "the phone number is a taxi firm's"
+    )
 
 
 def test_bulk_approval_asks_with_the_count(team, make_window):

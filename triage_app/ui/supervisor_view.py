@@ -424,8 +424,10 @@ class SupervisorView(QWidget):
         text = self._describe(ids, verdict, reason)
         self.last_message = f"{text}. Ctrl+Z undoes it until it is in a referral pack."
         self.message.emit(self.last_message)
-        short = text.split(":", 1)[0].replace("Approved", "approval of").replace(
-            "Rejected", "rejection of"
+        short = (
+            text.split(":", 1)[0]
+            .replace("Approved", "approval of")
+            .replace("Rejected", "rejection of")
         )
         self.decided.emit(batch, short, ids, verdict, reason)
 
