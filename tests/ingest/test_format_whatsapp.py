@@ -112,13 +112,16 @@ def test_day_month_order_inferred_from_the_whole_file() -> None:
     ]
 
 
-def test_undecidable_order_is_noted(tmp_path: Path) -> None:
+def test_undecidable_order_is_refused_and_asked_for(tmp_path: Path) -> None:
     path = tmp_path / "WhatsApp Chat with X.txt"
     path.write_text("03/04/22, 10:00 - A: one\n03/04/22, 10:05 - B: two\n", encoding="utf-8")
-    got = read_with("whatsapp", path)
-    assert got.posts[0].created_at == utc("2022-04-03T10:00:00")
-    assert any("read as day first" in note for note in got.notes)
-    assert any("no time zone" in note for note in got.notes)
+    with pytest.raises(UnreadableFileError, match="--date-order dmy"):
+        read_with("whatsapp", path)
+    ctx = ReadContext(path, path.parent, date_order="mdy")
+    posts = [r for r in importers()["whatsapp"].read(path, ctx) if isinstance(r, PostRecord)]
+    assert posts[0].created_at == utc("2022-03-04T10:00:00")
+    assert any("month first as asked (--date-order mdy)" in note for note in ctx.notes)
+    assert any("no time zone" in note for note in ctx.notes)
 
 
 def test_header_forms() -> None:

@@ -71,4 +71,18 @@ class Skipped:
     reason: str
 
 
+@dataclass(slots=True)
+class Notice(Skipped):
+    """A system notice of a chat export (encryption notice, joins, a deleted message …): not a
+    post and not an account, but counted and kept in the store (``system_notices``) so every
+    line of the export can be accounted for."""
+
+    kind: str = "other"  # encryption | group | member | deleted | call | … | unrecognised
+    raw: str = ""  # the notice's lines exactly as written
+    line_no: int | None = None
+    language: str | None = None  # the phone language the notice was recognised in
+    sender: str | None = None  # whom the export credits it to (a deleted message's sender)
+    created_at: int | None = None  # unix seconds, as the chat's other times
+
+
 ReadResult = PostRecord | BadRecord | Skipped

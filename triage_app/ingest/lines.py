@@ -36,6 +36,44 @@ def oversized_reason(size: int, what: str = "record", limit: int = MAX_RECORD_BY
 
 
 @dataclass(slots=True)
+class LineAccount:
+    """Where every line of a line-based export went (the accounting rule of issue 13).
+
+    Each line is exactly one of: the first line of a post, a continuation of the post before
+    it, a line of a recognised system notice, or a quarantined line. Blank lines count with the
+    line group they sit in: a blank line inside or at the end of a message is a continuation of
+    it (trailing blank lines are not kept in its text), one after a notice counts with the
+    notice, one in quarantined text is quarantined, and blank lines before the first message
+    count as continuation (they carry nothing). The four numbers add up to ``total``, the
+    file's line count (a last line without a final newline counts; an empty file has none)."""
+
+    total: int = 0
+    posts: int = 0
+    continuation: int = 0
+    notices: int = 0
+    quarantined: int = 0
+
+    def balanced(self) -> bool:
+        return self.posts + self.continuation + self.notices + self.quarantined == self.total
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "total": self.total,
+            "posts": self.posts,
+            "continuation": self.continuation,
+            "notices": self.notices,
+            "quarantined": self.quarantined,
+        }
+
+    def describe(self) -> str:
+        """"lines 12: 7 posts, 2 continuation, 2 notices, 1 quarantined" (one line)."""
+        return (
+            f"lines {self.total:,}: {self.posts:,} posts, {self.continuation:,} continuation, "
+            f"{self.notices:,} notices, {self.quarantined:,} quarantined"
+        )
+
+
+@dataclass(slots=True)
 class RawLine:
     """One line of a binary file as ``iter_raw_lines`` reads it."""
 

@@ -1,10 +1,16 @@
 """WhatsApp "Export chat" text files (Android and iOS) and the .zip WhatsApp makes with media.
 
-The file is read twice, streaming: once to infer the day/month order from every date in it,
-once to read messages. A line that does not start with a date continues the message before it.
-System lines (encryption notice, joins, deleted messages) are skipped and counted. Media named
-in the chat (``<attached: …>`` on iOS, ``IMG-….jpg (file attached)`` on Android) is looked up
-beside the chat file; "<Media omitted>" placeholders are recorded as missing media.
+The file is read twice, streaming: once to decide the day/month order from every date in it
+(or take ``--date-order``; a file that cannot tell is refused, never guessed), once to read
+messages. Every line is accounted for (ingest/lines.py: LineAccount): the first line of a
+post, a continuation of the post before it, a system notice (kept in ``system_notices``), or
+quarantined with a reason. A line that does not start with a date continues the message before
+it, unless that message is a notice (then the line is quarantined: nothing is glued onto what
+was not kept); a line that starts like a header but cannot be read is quarantined with the lines
+that follow it. Placeholders, attachment markers and notices are recognised in every language
+of whatsapp_words.py: a media placeholder gives a post whose media is recorded as missing, and a
+file named in the chat (``<attached: …>`` on iOS, ``IMG-….jpg (file attached)`` on Android) is
+taken from beside the chat file.
 
 Both passes read with bounded memory (ingest/lines.py): a line over 1 MB is held only as its
 first 64 KB, and a message stops growing at 1 MB (see ``_Message``): it goes to quarantine
@@ -14,7 +20,9 @@ quarantined too.
 WhatsApp writes no time zone: times are the phone's local time and are stored as if UTC (the
 import notes say so). WhatsApp has no message ids; a message's id is a hash of the chat name,
 time, sender, text and how many identical messages came before it, so re-importing the same
-export adds nothing.
+export adds nothing. A sender's id has its bidi marks removed and its no-break spaces made
+spaces (the phone number "+49 151 2345678" is one account however the phone wrote it); the
+header as written stays in the raw record.
 """
 
 from __future__ import annotations
@@ -31,34 +39,65 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.errors import UnreadableFileError
-from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult, Skipped
+from ...core.records import AccountRecord, BadRecord, MediaRecord, Notice, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
-from ..lines import KEEP_RAW_BYTES, MAX_RECORD_BYTES, iter_raw_lines, oversized_reason
+from ..lines import KEEP_RAW_BYTES, MAX_RECORD_BYTES, LineAccount, iter_raw_lines, oversized_reason
+from ..record_check import record_problem
 from ..textfix import BIDI_MARKS, strip_bidi_marks, utc_naive_to_unix
 from ._local_media import local_media
-from .whatsapp_lines import DateOrder, Header, header_datetime, match_header
+from .whatsapp_lines import DateOrder, Header, header_datetime, looks_like_header, match_header
+from .whatsapp_words import (
+    ATTACHED_WORDS,
+    DELETED,
+    MEDIA_PLACEHOLDERS,
+    NOTICES,
+    STRONG_NOTICE_KINDS,
+)
 
 _PREFIXES = re.compile(r"^WhatsApp[ _]Chat(?: with| -| mit| con| avec)?[ _]*", re.I)
-_ATTACHED_IOS = re.compile(r"[\u200e\u200f]?<attached: (?P<file>[^<>]+)>")
+# "<attached: 00000012-PHOTO-….jpg>" in any language ("<Anhang: …>", "<adjunto: …>" …)
+_ATTACHED_IOS = re.compile(r"[\u200e\u200f]?<(?P<word>[^<>:\n]{1,30}?) ?: (?P<file>[^<>\n]+)>")
+_IOS_FILE = re.compile(r"^\d{8}-[A-Z]+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.\w{2,5}$")
 _ATTACHED_ANDROID = re.compile(
     r"^[\u200e\u200f]?(?P<file>[^\s/\\<>:]+\.[A-Za-z0-9]{2,5}) \([^()\n]{3,40}\)$"
 )
 _WA_FILE = re.compile(r"^(IMG|VID|PTT|AUD|STK|DOC)-\d{8}-WA\d+", re.I)
-_OMITTED_IOS = re.compile(r"^\u200e?(image|video|audio|sticker|GIF|document|Contact card) omitted$")
-_OMITTED_ANDROID = {
-    "<Media omitted>",
-    "<Medien ausgeschlossen>",
-    "<Multimedia omitido>",
-    "<Médias omis>",
-    "<Media weggelaten>",
-    "<Mídia oculta>",
-    "<Media omessi>",
-    "<Медиа отсутствуют>",
-    "<Без медиафайлов>",
-    "<Medya dahil edilmedi>",
-    "<تم استبعاد الوسائط>",
-    "<Media tidak disertakan>",
-}
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def fold(text: str) -> str:
+    """The form placeholders and notices are compared in (see whatsapp_words.py)."""
+    text = _SPACES.sub(" ", strip_bidi_marks(text).translate(_QUOTES)).strip()
+    return text.rstrip(".").strip().casefold()
+
+
+def _pattern(phrase: str) -> str:
+    """A NOTICES phrase as a regex: "{}" a name (never across ": ", so "Omar: Sara added Ali"
+    stays a message), a leading "…" any words before (likewise), a later "…" any rest."""
+    name = r"(?:\"[^\"]*\"|[^:\"]|:(?! ))+?"
+    folded = fold(phrase.replace("…", "\x00"))
+    out = []
+    for i, piece in enumerate(re.split(r"(\{\}|\x00)", folded)):
+        if piece == "{}":
+            out.append(name)
+        elif piece == "\x00":
+            out.append(r"(?:[^:]|:(?! ))*" if i == 1 and not out[0] else r".*")
+        else:
+            out.append(re.escape(piece))
+    return "".join(out)
+
+
+_MEDIA_PLACEHOLDERS = {fold(text): kind for _lang, text, kind in MEDIA_PLACEHOLDERS}
+_DOC_OMITTED = tuple(
+    " " + fold(text)
+    for _lang, text, kind in MEDIA_PLACEHOLDERS
+    if kind == "file" and "<" not in text
+)
+_ATTACHED_WORD_SET = {fold(word) for _lang, word in ATTACHED_WORDS}
+_DELETED = [(lang, re.compile(_pattern(text), re.S)) for lang, text in DELETED]
+_NOTICES = [(lang, kind, re.compile(_pattern(text), re.S)) for lang, kind, text in NOTICES]
+_MARKED = re.compile(f"^[{BIDI_MARKS}]")
 _KINDS = {
     "jpg": "photo",
     "jpeg": "photo",
@@ -125,7 +164,9 @@ class WhatsAppImporter:
             ctx.notes,
             root=root,
             media_limit=ctx.media_limit,
+            date_order=ctx.date_order,
         )
+        inner.lines = ctx.lines = LineAccount()
         yield from read_chat(chat, inner, chat_name(chat))
 
 
@@ -209,14 +250,11 @@ def _infer_order(path: Path, ctx: ReadContext, today: dt.date) -> bool:
         if header is not None:
             order.add(header)
     try:
-        day_first, certain = order.day_first()
+        day_first, note = order.decide(ctx.date_order)
     except ValueError as exc:
         raise UnreadableFileError(f"{path.name}: {exc}") from exc
-    if not certain:
-        ctx.notes.append(
-            f"{path.name}: no date shows whether the day or the month comes first; "
-            f"read as {'day' if day_first else 'month'} first"
-        )
+    if note:
+        ctx.notes.append(f"{path.name}: {note}")
     return day_first
 
 
@@ -226,13 +264,17 @@ class _Message:
     It stops growing at the record limit: past MAX_RECORD_BYTES (one huge line or many
     continuation lines) only its first KEEP_RAW_BYTES are kept and its size is counted on,
     and the whole message goes to quarantine as "message over 1 MB (N bytes); first 64 KB
-    kept" (it is never cut and stored: a cut message would be evidence that was not said)."""
+    kept" (it is never cut and stored: a cut message would be evidence that was not said).
+    ``unreadable`` is set for a line that starts like a header but cannot be read: it and the
+    lines after it are quarantined together."""
 
-    def __init__(self, header: Header, first: _ChatLine) -> None:
+    def __init__(self, header: Header | None, first: _ChatLine, unreadable: str = "") -> None:
         self.header = header
+        self.unreadable = unreadable
         self.line_no = first.number
+        self.count = 1  # lines taken, the dated one included
         self.lines = [first.text]
-        self.body_lines: list[str] = [header.rest]
+        self.body_lines: list[str] = [header.rest if header else first.text]
         self.size = first.size
         self.has_nul = first.has_nul
         self.head = b""  # the first KEEP_RAW_BYTES once the message is over the limit
@@ -241,6 +283,7 @@ class _Message:
             self._overflow()
 
     def add(self, line: _ChatLine) -> None:
+        self.count += 1
         self.size += 1 + line.size  # the newline before it, then the line
         self.has_nul = self.has_nul or line.has_nul
         if self.oversized:
@@ -255,22 +298,44 @@ class _Message:
         self.head = "\n".join(self.lines).encode("utf-8")[:KEEP_RAW_BYTES]
         self.lines, self.body_lines = [], []
 
+    def trailing_blanks(self) -> int:
+        """How many blank lines end the message (counted, not kept in its text)."""
+        n = 0
+        for text in reversed(self.lines[1:]):
+            if text.strip(BIDI_MARKS + " \u00a0\t"):
+                break
+            n += 1
+        return n
+
 
 def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
-    """Messages of one chat text file, media resolved against ``ctx.base_dir``."""
+    """Messages of one chat text file, media resolved against ``ctx.base_dir``; where every
+    line went is counted in ``ctx.lines``."""
     today = dt.date.today()
     day_first = _infer_order(path, ctx, today)
     ctx.notes.append(f"{path.name}: WhatsApp times carry no time zone; they were stored as UTC")
+    account = ctx.lines if ctx.lines is not None else LineAccount()
+    ctx.lines = account
     seen: dict[str, int] = {}
     current: _Message | None = None
     record_no = 0
+    reader = _Reader(day_first, today, chat, ctx, seen, account)
     for line in _open_lines(path):
         ctx.report_bytes(line.end_offset)
+        account.total += 1
         header = match_header(line.text)
+        if header is None and looks_like_header(line.text):
+            if current is not None:
+                yield from reader.finish(current, record_no := record_no + 1)
+            current = _Message(
+                None, line, "line starts like a message header but its date or time cannot be read"
+            )
+            continue
         if header is None:
             if current is None:
-                if line.text.strip():
+                if line.text.strip(BIDI_MARKS + " \u00a0\t"):
                     record_no += 1
+                    account.quarantined += 1
                     yield BadRecord(
                         oversized_reason(line.size)
                         if line.oversized
@@ -279,37 +344,70 @@ def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
                         record_no,
                         line.number,
                     )
+                else:
+                    account.continuation += 1  # a blank line before the first message
                 continue
             current.add(line)
             continue
         if current is not None:
-            record_no += 1
-            yield _finish(current, record_no, day_first, today, chat, ctx, seen)
+            yield from reader.finish(current, record_no := record_no + 1)
         current = _Message(header, line)
     if current is not None:
-        record_no += 1
-        yield _finish(current, record_no, day_first, today, chat, ctx, seen)
+        yield from reader.finish(current, record_no + 1)
 
 
-def _split_sender(rest: str, ios: bool) -> tuple[str | None, str]:
-    """("Name", "text") or (None, rest) for a system line."""
+def _split_sender(rest: str) -> tuple[str | None, str]:
+    """("Name" as written, "text") or (None, rest) for a system line."""
     sender, sep, body = rest.partition(": ")
-    if not sep or not sender.strip(BIDI_MARKS + " "):
+    if not sep or not sender.strip(BIDI_MARKS + " \u00a0"):
         return None, rest
-    return strip_bidi_marks(sender).strip(), body
+    return sender, body
 
 
-def _is_system(body: str, ios: bool) -> bool:
-    if not ios:
-        return False
-    # iOS attributes system notices to the chat and starts them with a left-to-right mark;
-    # attachments and shared locations start with one too but are real messages.
-    return (
-        body.startswith("\u200e")
-        and not _ATTACHED_IOS.search(body)
-        and not _OMITTED_IOS.match(body)
-        and "://" not in body
-    )
+def account_id(sender: str) -> str:
+    """A sender as an account id: bidi marks removed, no-break spaces made spaces, spaces
+    collapsed ("\u202a+49\u00a0151\u00a02345678\u202c" -> "+49 151 2345678")."""
+    return _SPACES.sub(" ", strip_bidi_marks(sender)).strip()
+
+
+def _match_notice(text: str, strong_only: bool = False) -> tuple[str, str] | None:
+    """(language, kind) of a system notice ``text`` is, or None."""
+    folded = fold(text)
+    for lang, kind, pattern in _NOTICES:
+        if strong_only and kind not in STRONG_NOTICE_KINDS and kind != "call":
+            continue
+        if pattern.fullmatch(folded):
+            return lang, kind
+    return None
+
+
+def _deleted(text: str) -> str | None:
+    folded = fold(text)
+    for lang, pattern in _DELETED:
+        if pattern.fullmatch(folded):
+            return lang
+    return None
+
+
+def _notice(
+    header: Header, sender: str | None, body: str, chat: str
+) -> tuple[str | None, str] | None:
+    """(language, kind) when the message is a system notice, else None.
+
+    Android writes notices without a sender; iOS credits them to the chat's name and starts
+    them with a left-to-right mark. A body that merely starts with a mark is not a notice
+    (iOS marks many messages): only what whatsapp_words.py lists is."""
+    if not header.ios:
+        found = _match_notice(header.rest)
+        if found:
+            return found
+    if sender is None:
+        return _match_notice(header.rest) or (None, "unrecognised")
+    lang = _deleted(body)
+    if lang:
+        return lang, "deleted"
+    marked = bool(_MARKED.match(body)) or account_id(sender) == chat
+    return _match_notice(body, strong_only=not (header.ios and marked))
 
 
 def _media_kind(name: str) -> str:
@@ -323,24 +421,50 @@ def _local(ctx: ReadContext, name: str) -> MediaRecord:
     )
 
 
+def _attached(match: re.Match[str], ctx: ReadContext) -> bool:
+    """Whether "<word: file>" is WhatsApp's attachment marker (in any language)."""
+    name = match.group("file").strip()
+    return (
+        fold(match.group("word")) in _ATTACHED_WORD_SET
+        or _IOS_FILE.match(name) is not None
+        or (ctx.base_dir / name).is_file()
+    )
+
+
+def _placeholder(line: str) -> MediaRecord | None:
+    """A media placeholder line ("image omitted", "<Media omitted>", "Bild weggelassen" …) as
+    a missing media record, or None."""
+    folded = fold(line)
+    kind = _MEDIA_PLACEHOLDERS.get(folded)
+    if kind is not None:
+        return MediaRecord(kind=kind, missing=True, name=strip_bidi_marks(line).strip())
+    for ending in _DOC_OMITTED:  # iOS: "report.pdf • 3 pages ‎document omitted"
+        if folded.endswith(ending):
+            named = strip_bidi_marks(line)[: len(line) - len(ending)].split("•")[0].strip()
+            return MediaRecord(kind="file", missing=True, name=named or None)
+    return None
+
+
 def _take_media(text: str, ctx: ReadContext) -> tuple[str, list[MediaRecord]]:
     media: list[MediaRecord] = []
-    for match in _ATTACHED_IOS.finditer(text):
-        name = match.group("file").strip()
-        media.append(_local(ctx, name))
-    text = _ATTACHED_IOS.sub("", text)
+    taken = [m for m in _ATTACHED_IOS.finditer(text) if _attached(m, ctx)]
+    for match in taken:
+        media.append(_local(ctx, match.group("file").strip()))
+    for match in reversed(taken):
+        text = text[: match.start()] + text[match.end() :]
     lines = text.split("\n")
     if media and len(lines) > 1 and not lines[0].strip(BIDI_MARKS + " "):
         lines = lines[1:]  # the attachment stood alone on the first line; a caption follows
     first = lines[0]
     android = _ATTACHED_ANDROID.match(first)
+    placeholder = None if android else _placeholder(first)
     if android:
         name = android.group("file")
         if _WA_FILE.match(name) or (ctx.base_dir / name).is_file():
             media.append(_local(ctx, name))
             lines = lines[1:]
-    elif strip_bidi_marks(first).strip() in _OMITTED_ANDROID or _OMITTED_IOS.match(first):
-        media.append(MediaRecord(kind="file", missing=True, name=strip_bidi_marks(first).strip()))
+    elif placeholder is not None:
+        media.append(placeholder)
         lines = lines[1:]
     text = "\n".join(lines)
     if media and not text.strip(BIDI_MARKS + " \n"):
@@ -348,62 +472,128 @@ def _take_media(text: str, ctx: ReadContext) -> tuple[str, list[MediaRecord]]:
     return text, media
 
 
-def _finish(
-    message: _Message,
-    record_no: int,
-    day_first: bool,
-    today: dt.date,
-    chat: str,
-    ctx: ReadContext,
-    seen: dict[str, int],
-) -> ReadResult:
-    if message.oversized:
-        return BadRecord(
-            oversized_reason(message.size, "message"), message.head, record_no, message.line_no
+class _Reader:
+    """Turns gathered messages into records and counts their lines (LineAccount)."""
+
+    def __init__(
+        self,
+        day_first: bool,
+        today: dt.date,
+        chat: str,
+        ctx: ReadContext,
+        seen: dict[str, int],
+        account: LineAccount,
+    ) -> None:
+        self.day_first = day_first
+        self.today = today
+        self.chat = chat
+        self.ctx = ctx
+        self.seen = seen
+        self.account = account
+
+    def _bad(self, reason: str, raw: bytes, record_no: int, message: _Message) -> BadRecord:
+        self.account.quarantined += message.count
+        return BadRecord(reason, raw, record_no, message.line_no)
+
+    def finish(self, message: _Message, record_no: int) -> Iterator[ReadResult]:
+        if message.oversized:
+            yield self._bad(
+                oversized_reason(message.size, "message"), message.head, record_no, message
+            )
+            return
+        blanks = message.trailing_blanks()
+        kept = message.lines[: len(message.lines) - blanks]
+        raw_text = "\n".join(kept)
+        header = message.header
+        if header is None or message.unreadable:
+            yield self._bad(
+                message.unreadable, "\n".join(message.lines).encode(), record_no, message
+            )
+            return
+        if message.has_nul:
+            yield self._bad("message contains NUL bytes", raw_text.encode(), record_no, message)
+            return
+        try:
+            when = header_datetime(header, self.day_first, self.today)
+        except ValueError:
+            yield self._bad(
+                "impossible date for this file's day/month order",
+                raw_text.encode(),
+                record_no,
+                message,
+            )
+            return
+        created_at = utc_naive_to_unix(when)
+        sender_raw, first_body = _split_sender(header.rest)
+        found = _notice(header, sender_raw, first_body, self.chat)
+        if found is not None:
+            yield from self._notice(message, found, sender_raw, created_at, record_no)
+            return
+        assert sender_raw is not None
+        sender = account_id(sender_raw)
+        body = "\n".join([first_body, *message.body_lines[1 : len(kept)]])
+        text, media = _take_media(body, self.ctx)
+        basis = json.dumps(
+            [self.chat, created_at, sender, text, [m.name for m in media]], ensure_ascii=False
         )
-    raw_text = "\n".join(message.lines)
-    if message.has_nul:
-        return BadRecord(
-            "message contains NUL bytes", raw_text.encode(), record_no, message.line_no
+        digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
+        count = self.seen.get(digest, 0)
+        self.seen[digest] = count + 1
+        extra: dict[str, object] = {"chat": self.chat}
+        if sender != sender_raw:
+            extra["sender_as_written"] = sender_raw
+        post = PostRecord(
+            platform="whatsapp",
+            post_id=digest + (f"-{count}" if count else ""),
+            text=text,
+            created_at=created_at,
+            account=AccountRecord(platform="whatsapp", account_id=sender, display_name=sender),
+            kind="message",
+            media=media,
+            raw=raw_text,
+            extra=extra,
         )
-    header = message.header
-    try:
-        when = header_datetime(header, day_first, today)
-    except ValueError:
-        return BadRecord(
-            "impossible date for this file's day/month order",
-            raw_text.encode(),
-            record_no,
-            message.line_no,
+        problem = record_problem(post)
+        if problem is not None:
+            yield self._bad(problem, raw_text.encode(), record_no, message)
+            return
+        self.account.posts += 1
+        self.account.continuation += message.count - 1
+        yield post
+
+    def _notice(
+        self,
+        message: _Message,
+        found: tuple[str | None, str],
+        sender_raw: str | None,
+        created_at: int,
+        record_no: int,
+    ) -> Iterator[ReadResult]:
+        """The notice itself, and any text after it quarantined: never glued onto a notice."""
+        lang, kind = found
+        lines = message.lines
+        blanks = message.trailing_blanks()
+        after = lines[1 : len(lines) - blanks]
+        kept = len(lines) - len(after)  # the notice line and trailing blank lines
+        self.account.notices += kept if not after else 1
+        yield Notice(
+            f"WhatsApp system notice ({kind})",
+            kind=kind,
+            raw=lines[0],
+            line_no=message.line_no,
+            language=lang,
+            sender=account_id(sender_raw) if sender_raw and kind == "deleted" else None,
+            created_at=created_at,
         )
-    sender, first_body = _split_sender(header.rest, header.ios)
-    if sender is None or _is_system(first_body, header.ios):
-        return Skipped("WhatsApp system line (encryption notice, joins, deleted messages …)")
-    body = "\n".join([first_body, *message.body_lines[1:]])
-    if body.strip(BIDI_MARKS + " ").rstrip(".") in (
-        "This message was deleted",
-        "You deleted this message",
-    ):
-        return Skipped("WhatsApp system line (encryption notice, joins, deleted messages …)")
-    text, media = _take_media(body, ctx)
-    created_at = utc_naive_to_unix(when)
-    basis = json.dumps(
-        [chat, created_at, sender, text, [m.name for m in media]], ensure_ascii=False
-    )
-    digest = hashlib.sha256(basis.encode()).hexdigest()[:32]
-    count = seen.get(digest, 0)
-    seen[digest] = count + 1
-    return PostRecord(
-        platform="whatsapp",
-        post_id=digest + (f"-{count}" if count else ""),
-        text=text,
-        created_at=created_at,
-        account=AccountRecord(platform="whatsapp", account_id=sender, display_name=sender),
-        kind="message",
-        media=media,
-        raw=raw_text,
-        extra={"chat": chat},
-    )
+        if after:
+            self.account.quarantined += len(after) + blanks
+            yield BadRecord(
+                f"text after a WhatsApp system notice ({kind}) on line {message.line_no}; "
+                "not part of any message",
+                "\n".join(after).encode(),
+                record_no,
+                message.line_no + 1,
+            )
 
 
 IMPORTER = WhatsAppImporter()
