@@ -287,3 +287,164 @@ def test_tiktok_with_nul_imports_through_the_pipeline(make_store, tmp_path: Path
     assert (summary.format, summary.inserted, summary.quarantined) == ("tiktok", 1, 0)
     handle = store.scalar("SELECT handle FROM accounts WHERE platform = 'tiktok'")
     assert handle == "sea_trips"
+
+
+# --- 5. CrowdTangle time zones and counts -----------------------------------------------------
+
+_CT_HEADER = (
+    "Page Name,User Name,Facebook Id,Likes at Posting,Followers at Posting,Post Created,"
+    "Type,Total Interactions,Likes,Comments,Shares,URL,Message\n"
+)
+
+
+def _ct_row(n: int, created: str, likes: str = "1", shares: str = "0", followers: str = "9") -> str:
+    return (
+        f'Viagens,viagens,1000640000{n:05d},"{followers}","{followers}",{created},Photo,'
+        f'"{likes}","{likes}",0,"{shares}",https://www.facebook.com/viagens/posts/{n},msg {n}\n'
+    )
+
+
+def test_crowdtangle_zones_from_the_tz_database(tmp_path: Path) -> None:
+    path = tmp_path / "dashboards.csv"
+    path.write_text(
+        _CT_HEADER
+        + _ct_row(1, "2023-07-04 12:00:00 BRT")  # Brazil dashboard, dropped by tzdata in 2017
+        + _ct_row(2, "2023-07-04 12:00:00 WAT")
+        + _ct_row(3, "2023-07-04 12:00:00 EAT")
+        + _ct_row(4, "2023-07-04 12:00:00 CAT")
+        + _ct_row(5, "2023-07-04 12:00:00 SAST")
+        + _ct_row(6, "2023-07-04 12:00:00 Africa/Tripoli")
+        + _ct_row(7, "2012-07-04 12:00:00 MSK")  # Moscow was UTC+4 from 2011 to 2014
+        + _ct_row(8, "2023-07-04 12:00:00 QQQ"),
+        encoding="utf-8",
+    )
+    got = read_with("crowdtangle", path)
+    stamps = {p.post_id: p.created_at for p in got.posts}
+    assert stamps == {
+        "viagens_1": utc("2023-07-04T15:00:00"),
+        "viagens_2": utc("2023-07-04T11:00:00"),
+        "viagens_3": utc("2023-07-04T09:00:00"),
+        "viagens_4": utc("2023-07-04T10:00:00"),
+        "viagens_5": utc("2023-07-04T10:00:00"),
+        "viagens_6": utc("2023-07-04T10:00:00"),
+        "viagens_7": utc("2012-07-04T08:00:00"),
+    }
+    [bad] = got.bad  # an unknown zone: that row to quarantine, never a guess
+    assert "unknown time zone 'QQQ'" in bad.reason
+
+
+@pytest.mark.parametrize(
+    ("zone", "choice", "expected"),
+    [
+        ("IST", "Asia/Kolkata", "2023-07-04T06:30:00"),
+        ("IST", "Europe/Dublin", "2023-07-04T11:00:00"),
+        ("CST", "Asia/Shanghai", "2023-07-04T04:00:00"),
+        ("AST", "Asia/Riyadh", "2023-07-04T09:00:00"),
+        ("AST", "America/Halifax", "2023-07-04T16:00:00"),
+    ],
+)
+def test_crowdtangle_ambiguous_abbreviation_refused_then_settled(
+    tmp_path: Path, zone: str, choice: str, expected: str
+) -> None:
+    from triage_app.core.errors import UnreadableFileError
+    from triage_app.ingest.base import ReadContext
+    from triage_app.ingest.registry import importers
+
+    path = tmp_path / "ambiguous.csv"
+    path.write_text(_CT_HEADER + _ct_row(1, f"2023-07-04 12:00:00 {zone}"), encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match="--timezone ZONE") as refused:
+        read_with("crowdtangle", path)
+    assert f"'{zone}' is ambiguous" in str(refused.value) and choice in str(refused.value)
+    ctx = ReadContext(path=path, base_dir=tmp_path, timezone=choice)
+    [post] = list(importers()["crowdtangle"].read(path, ctx))
+    assert post.created_at == utc(expected)  # type: ignore[union-attr]
+
+
+def _india_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "india.csv"
+    path.write_text(
+        _CT_HEADER + _ct_row(1, "2023-07-04 12:00:00 IST") + _ct_row(2, "2023-07-05 08:00:00 IST"),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_crowdtangle_timezone_through_the_pipeline(make_store, tmp_path: Path) -> None:
+    import argparse
+
+    from triage_app.commands.importing import _zone
+    from triage_app.ingest.pipeline import import_paths
+
+    path = _india_csv(tmp_path)
+    store = make_store()
+    [refused] = import_paths(store, [path], enrich=False)
+    assert refused.error is not None and "--timezone ZONE" in refused.error
+    assert store.scalar("SELECT count(*) FROM posts") == 0  # nothing kept from the file
+    [summary] = import_paths(store, [path], enrich=False, timezone="Asia/Kolkata")
+    assert (summary.error, summary.inserted, summary.quarantined) == (None, 2, 0)
+    assert store.scalar("SELECT min(posted_at) FROM posts") == utc("2023-07-04T06:30:00")
+    assert _zone("+05:30") == "+05:30"
+    with pytest.raises(argparse.ArgumentTypeError, match="not a time zone"):
+        _zone("Mars/Olympus")
+
+
+@pytest.mark.slow
+def test_crowdtangle_timezone_option_on_the_command_line(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    path = _india_csv(tmp_path)
+    (tmp_path / "ct_data").mkdir()
+    env = {"TRIAGE_DATA_DIR": str(tmp_path / "ct_data"), "TRIAGE_PLAIN_STORE": "1"}
+    code, out, err = run_cli("import", str(path), "--no-enrich", env=env)
+    assert code == 1 and "Traceback" not in err
+    assert "refused" in out and "--timezone ZONE" in err and "Asia/Kolkata" in err
+    code, out, err = run_cli(
+        "import", str(path), "--no-enrich", "--timezone", "Mars/Olympus", env=env
+    )
+    assert code == 2 and "not a time zone" in err and "Traceback" not in err
+    code, out, err = run_cli(
+        "import", str(path), "--no-enrich", "--timezone", "Asia/Kolkata", "--json", env=env
+    )
+    assert code == 0, err
+    [summary] = json.loads(out)
+    assert (summary["inserted"], summary["quarantined"]) == (2, 0)
+
+
+def test_crowdtangle_counts_with_thousands_separators(tmp_path: Path) -> None:
+    path = tmp_path / "counts.csv"
+    path.write_text(
+        _CT_HEADER
+        # a Brazilian dashboard: dots between thousands ("1.000.000" says so for the column)
+        + _ct_row(1, "2023-07-04 12:00:00 BRT", likes="407.137", shares="1.000.000")
+        + _ct_row(2, "2023-07-04 12:00:00 BRT", likes="1.234.567", shares="407.137"),
+        encoding="utf-8",
+    )
+    first, second = read_with("crowdtangle", path).posts
+    assert (first.extra["Likes"], first.extra["Shares"]) == (407137, 1000000)
+    assert (second.extra["Likes"], second.extra["Shares"]) == (1234567, 407137)
+    # an English one: commas
+    path.write_text(
+        _CT_HEADER + _ct_row(3, "2023-07-04 12:00:00 EDT", likes="1,234", followers="12,345,678"),
+        encoding="utf-8",
+    )
+    [third] = read_with("crowdtangle", path).posts
+    assert third.extra["Likes"] == 1234
+    assert third.account is not None and third.account.followers == 12345678
+
+
+def test_crowdtangle_count_read_by_the_column_evidence(tmp_path: Path) -> None:
+    from triage_app.ingest.formats.crowdtangle import read_count
+
+    # the column shows "," between thousands and "." as the decimal mark: "407.137" is not a
+    # whole number there, so it is kept as written rather than cut to 407
+    path = tmp_path / "evidence.csv"
+    path.write_text(
+        _CT_HEADER
+        + _ct_row(1, "2023-07-04 12:00:00 EDT", shares="1,234,567")
+        + _ct_row(2, "2023-07-04 12:00:00 EDT", shares="407.137"),
+        encoding="utf-8",
+    )
+    first, second = read_with("crowdtangle", path).posts
+    assert first.extra["Shares"] == 1234567 and second.extra["Shares"] == "407.137"
+    assert read_count("407.137", None) == 407137 and read_count("12.5", None) == "12.5"
+    assert read_count("1.234,0", None) == 1234 and read_count("1 234", None) == 1234

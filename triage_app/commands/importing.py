@@ -8,6 +8,7 @@ from typing import Any
 
 from ..ingest.pipeline import ImportProgress, import_paths
 from ..ingest.registry import format_names
+from ..ingest.zones import zone_by_name
 from .context import CommandContext
 
 
@@ -20,6 +21,13 @@ def register(sub: Any) -> None:
         choices=["auto", *format_names()],
         help="force a format instead of detecting it",
     )
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        type=_zone,
+        help="the zone an ambiguous abbreviation in the file means (IST, CST, AST …): a tz "
+        "database name such as Asia/Kolkata, or an offset such as +05:30",
+    )
     p.add_argument("--json", action="store_true", help="print the summaries as JSON")
     p.add_argument(
         "--no-enrich",
@@ -28,6 +36,15 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
     p.set_defaults(handler=run)
+
+
+def _zone(text: str) -> str:
+    if zone_by_name(text) is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time zone: give a tz database name (Asia/Kolkata, "
+            "America/Chicago) or an offset (+05:30)"
+        )
+    return text
 
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -47,6 +64,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         fmt=args.format,
         progress=show if args.progress else None,
         enrich=not args.no_enrich,
+        timezone=args.timezone,
     )
     if args.progress:
         print(file=sys.stderr)

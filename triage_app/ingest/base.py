@@ -44,6 +44,7 @@ class ReadContext:
     notes: list[str] = field(default_factory=list)  # things worth telling the user
     root: Path | None = None  # the export's root: media are taken only from inside it
     media_limit: int = MEDIA_SIZE_LIMIT  # the largest media file taken from the export
+    timezone: str | None = None  # --timezone: settles an ambiguous zone abbreviation (IST …)
 
     @property
     def export_root(self) -> Path:

@@ -117,10 +117,12 @@ def import_paths(
     cancelled: CancelCheck | None = None,
     enrich: bool = True,
     media_limit: int = MEDIA_SIZE_LIMIT,
+    timezone: str | None = None,
 ) -> list[FileSummary]:
     """Import every file under ``paths``; one summary per file, refused files included.
 
-    ``media_limit`` is the largest media file taken from an export (bytes)."""
+    ``media_limit`` is the largest media file taken from an export (bytes); ``timezone``
+    (--timezone) settles an ambiguous zone abbreviation such as IST (ingest/zones.py)."""
     from ..core.workflow import require_role
 
     require_role(store.user, store.role_of(), "import")
@@ -146,7 +148,15 @@ def import_paths(
                 continue
             summaries.append(
                 import_file(
-                    store, unit, fmt, progress, cancelled, index, len(path_list), media_limit
+                    store,
+                    unit,
+                    fmt,
+                    progress,
+                    cancelled,
+                    index,
+                    len(path_list),
+                    media_limit,
+                    timezone=timezone,
                 )
             )
     if enrich and any(s.inserted for s in summaries):
@@ -170,6 +180,7 @@ def import_file(
     file_index: int = 0,
     file_count: int = 1,
     media_limit: int = MEDIA_SIZE_LIMIT,
+    timezone: str | None = None,
 ) -> FileSummary:
     """Import one file in one transaction; a refused or cancelled file changes nothing.
 
@@ -206,6 +217,7 @@ def import_file(
         cancelled=cancelled or (lambda: False),
         root=unit.root,
         media_limit=media_limit,
+        timezone=timezone,
     )
     writer = _BatchWriter(store, summary, ctx.export_root, media_limit)
     # A bigger page cache keeps the posts indexes in memory while a large file goes in.

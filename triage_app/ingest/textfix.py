@@ -187,59 +187,22 @@ def parse_iso(text: str) -> int:
     return parse_iso_to_unix(s)
 
 
-# Offsets of the zone abbreviations research tools print (CrowdTangle writes the zone of the
-# dashboard; US zones are the common ones).
-ZONE_OFFSETS_HOURS: dict[str, float] = {
-    "UTC": 0,
-    "GMT": 0,
-    "Z": 0,
-    "WET": 0,
-    "WEST": 1,
-    "BST": 1,
-    "IST": 5.5,
-    "CET": 1,
-    "CEST": 2,
-    "EET": 2,
-    "EEST": 3,
-    "MSK": 3,
-    "TRT": 3,
-    "EST": -5,
-    "EDT": -4,
-    "CST": -6,
-    "CDT": -5,
-    "MST": -7,
-    "MDT": -6,
-    "PST": -8,
-    "PDT": -7,
-    "AKST": -9,
-    "AKDT": -8,
-    "HST": -10,
-    "AST": -4,
-    "ADT": -3,
-    "NZST": 12,
-    "NZDT": 13,
-    "AEST": 10,
-    "AEDT": 11,
-    "JST": 9,
-    "KST": 9,
-}
+def parse_zoned_datetime(text: str, timezone: str | None = None) -> int:
+    """ "2023-11-05 22:56:36 EST" (a zone abbreviation, a tz database name or ±HH:MM at the
+    end) to unix seconds, the zone read with the tz database (ingest/zones.py).
 
+    An unknown zone raises ``zones.UnknownZone`` and an ambiguous abbreviation (IST, CST …)
+    ``zones.AmbiguousZone`` (both ValueErrors) unless ``timezone`` (--timezone) settles it:
+    never a guess."""
+    from .zones import UnknownZone, localise
 
-def parse_zoned_datetime(text: str) -> int:
-    """ "2023-11-05 22:56:36 EST" (a zone abbreviation or ±HH:MM at the end) to unix seconds.
-
-    An unknown abbreviation raises ValueError rather than being guessed."""
     s = text.strip()
-    match = re.fullmatch(r"(.+?)\s+([A-Za-z]{1,5})", s)
-    if match:
-        zone = match.group(2).upper()
-        if zone not in ZONE_OFFSETS_HOURS:
-            raise ValueError(f"unknown time zone {match.group(2)!r}")
+    match = re.fullmatch(r"(.+?)\s+([A-Za-z][A-Za-z_/+\-0-9]*)", s)
+    if match and not re.fullmatch(r"[+-]?\d.*", match.group(2)):
         local = dt.datetime.fromisoformat(match.group(1).strip())
         if local.tzinfo is not None:
-            raise ValueError(f"two time zones in {text!r}")
-        offset = dt.timedelta(hours=ZONE_OFFSETS_HOURS[zone])
-        return int(local.replace(tzinfo=dt.timezone(offset)).timestamp())
+            raise UnknownZone(f"two time zones in {text!r}")
+        return int(localise(local, match.group(2), timezone).timestamp())
     return parse_iso(s)
 
 
