@@ -5,6 +5,7 @@ read the trail."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError, UsageError
@@ -12,13 +13,17 @@ from ..store.audit import verify_audit
 from ..store.audit_query import list_audit
 from ..store.checkpoints import (
     AnchorCheck,
+    Checkpoint,
     check_anchor,
     load_checkpoint_file,
     record_checkpoint,
 )
+from ..store.peer_checkpoints import check_peer_anchors, peer_stores
 from ..store.replay import ReplayResult, replay_all
 from .context import CommandContext
 from .numbers import number, parse_post_id
+
+AGE_MAGIC = b"age-encryption.org/v1"
 
 
 def register(sub: Any) -> None:
@@ -36,7 +41,8 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         help="also check against this checkpoint: a referral pack's checkpoint.json or "
-        "manifest.json, or a sync pack's manifest (repeatable)",
+        "manifest.json, a sync pack's manifest, or a sync pack made for this store (.age); "
+        "a peer store's checks the rows received from it (repeatable)",
     )
     v.add_argument("--json", action="store_true")
     v.set_defaults(handler=run_verify)
@@ -61,9 +67,16 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     from ..store.signature_audit import verify_signatures
 
     store = ctx.store()
-    extra = [load_checkpoint_file(path) for path in args.checkpoint]
+    extra = [_load_checkpoint(store, path) for path in args.checkpoint]
+    # A peer store's checkpoint checks the rows received from it (store/peer_checkpoints.py).
+    peers = peer_stores(store.conn)
+    from_peers = [cp for cp in extra if cp.store_id != store.store_id and cp.store_id in peers]
+    extra = [cp for cp in extra if cp not in from_peers]
     check = verify_audit(store.conn)
     anchor, replay = check_anchor(store, extra), replay_all(store)
+    peer_anchor = check_peer_anchors(store.conn, from_peers)
+    anchor.problems.extend(peer_anchor.problems)
+    anchor.problems.extend(_peer_chain_problems(store))
     mine = existing_key_for(store)
     sigs = verify_signatures(
         store.conn,
@@ -80,6 +93,7 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
                 "head": check.head,
                 "signatures": sigs.as_dict(),
                 **_anchor_json(anchor, replay),
+                "peer_checkpoints": peer_anchor.as_dict(),
             }
         )
         return 0 if check.ok and sigs.ok and anchor.ok and replay.ok else 1
@@ -99,8 +113,42 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"unregistered (listed above); {sigs.signed:,} signatures good{legacy}"
         )
     ctx.print(f"Signatures good: {sigs.signed:,} decisions and referrals{legacy}")
+    if peer_anchor.checked and anchor.ok:
+        pending = (
+            f"; {peer_anchor.pending:,} not yet reached by the rows held here"
+            if peer_anchor.pending
+            else ""
+        )
+        ctx.print(
+            f"Peer checkpoints hold: {peer_anchor.checked:,} checkpoints of "
+            f"{len(peer_anchor.stores):,} other stores match the rows received from them{pending}"
+        )
     _report_anchor(ctx, anchor, replay)
     return 0
+
+
+def _load_checkpoint(store: Any, path: str) -> Checkpoint:
+    """A checkpoint from a file: JSON (checkpoint.json, a manifest) or a sync pack (.age)."""
+    from ..packs.sync import pack_checkpoint
+
+    try:
+        with open(path, "rb") as handle:
+            age = handle.read(len(AGE_MAGIC)) == AGE_MAGIC
+    except OSError:
+        age = False  # load_checkpoint_file names the problem
+    return pack_checkpoint(store, Path(path)) if age else load_checkpoint_file(path)
+
+
+def _peer_chain_problems(store: Any) -> list[str]:
+    """Other stores' rows held here whose own hashes or links are broken."""
+    from ..packs.sync_audit import verify_peer_chains
+
+    return [
+        f"Audit rows of store {chain.origin} held here were altered: its row "
+        f"{chain.first_bad_seq:,}: {chain.reason}"
+        for chain in verify_peer_chains(store.conn)
+        if not chain.ok
+    ]
 
 
 def _anchor_json(anchor: AnchorCheck, replay: ReplayResult) -> dict[str, Any]:

@@ -26,9 +26,10 @@ from ..core.scratch import make_scratch
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from ..store.audit import append_audit
-from ..store.checkpoints import record_checkpoint
+from ..store.checkpoints import Checkpoint, CheckpointError, from_json, record_checkpoint
 from ..store.connection import Store
 from ..store.evidence_crypto import SealingWriter, evidence_key, open_sealed, scratch_key
+from ..store.peer_checkpoints import keep_peer_checkpoint
 from .crypto import canonical_recipient, decrypt_stream, encrypt_stream
 from .signing import SIGNATURE_SUFFIX, load_public_key, now_comment, sign_file, verify_file
 from .sync_export import collect
@@ -263,6 +264,15 @@ def import_sync_pack(
                 "UPDATE imports SET inserted = ? WHERE id = ?",
                 (counts.added.get("posts", 0), cur.lastrowid),
             )
+            # The sender's signed audit checkpoint, kept so that `audit verify` checks the
+            # sender's rows held here against it (store/peer_checkpoints.py).
+            keep_peer_checkpoint(
+                conn,
+                manifest.get("checkpoint"),
+                from_store=str(manifest["from_store"]),
+                pack_id=pack_id,
+                at=at,
+            )
             marks = [
                 (sender, kind, row["uuid"])
                 for kind, section in (
@@ -335,3 +345,30 @@ def _sha256(path: Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def pack_checkpoint(store: Store, path: Path) -> Checkpoint:
+    """The sender's audit checkpoint out of a sync pack made for this store (`audit verify
+    --checkpoint PACK.age`): decrypted with this store's sync key into a sealed scratch file, as
+    an import does, and only its manifest read."""
+    import zipfile
+
+    path = Path(path)
+    work = make_scratch(store.path.parent, "sync-in")
+    try:
+        sealed, key = work / "pack.zip.sealed", scratch_key()
+        with create_new_private(sealed) as handle:
+            sealing = SealingWriter(handle, key)
+            decrypt_stream(path, sealing, identities=[_identity(store)])
+            sealing.close()
+        try:
+            with open_sealed(sealed, key) as plain, zipfile.ZipFile(plain) as zf:
+                info = zf.getinfo("manifest.json")
+                if info.file_size > 16 * 1024 * 1024:
+                    raise CheckpointError(f"The manifest of {path.name} is implausibly large")
+                manifest = json.loads(zf.read(info))
+        except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise CheckpointError(f"{path.name} is not a sync pack with a manifest") from exc
+        return from_json(manifest, path.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
