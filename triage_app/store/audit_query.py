@@ -9,6 +9,52 @@ from typing import Any
 
 from .connection import Store
 
+# Detail keys shown first, and how some are named for a person.
+_FIRST = ("note", "reason", "posts", "add", "remove", "platform")
+_NAMES = {"note": "reason", "add": "added", "remove": "removed", "self_approved": "self-approved"}
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{_key_text(k)} {_value_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _key_text(key: str) -> str:
+    return _NAMES.get(key, key.replace("_", " "))
+
+
+def readable_detail(detail: str) -> str:
+    """An audit row's JSON detail as a person reads it: "reason: blurry photo · posts: 3 ·
+    batch 1a2b3c4d", never a Python repr; the full value stays in the store and the CLI."""
+    try:
+        data: Any = json.loads(detail)
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return _value_text(data)
+    keys = [k for k in _FIRST if k in data] + [k for k in data if k not in _FIRST]
+    parts = []
+    for key in keys:
+        value = data[key]
+        if value is None or value == [] or value == {}:
+            continue
+        if key in ("batch", "uuid") and isinstance(value, str):
+            parts.append(f"{key} {value[:8]}")
+            continue
+        if key == "note" and isinstance(value, bool):  # a tag action: was a note written?
+            if value:
+                parts.append("with a note")
+            continue
+        parts.append(f"{_key_text(key)}: {_value_text(value)}")
+    return " · ".join(parts)
+
 
 @dataclass(frozen=True)
 class AuditRow:

@@ -145,3 +145,61 @@ def approve_cluster(store: Store, cluster_id: int, note: str | None = None) -> s
 def approve_posts(store: Store, post_ids: Sequence[int], note: str | None = None) -> str:
     """Bulk approval of a selection (one decision per post, one audit row, one batch)."""
     return review(store, post_ids, "approve", note)
+
+
+@dataclass(frozen=True)
+class ReturnedItem:
+    """A post the person tagged that a supervisor rejected: the reason goes back to them."""
+
+    post_id: int
+    platform: str
+    handle: str | None
+    text: str
+    tags: tuple[str, ...]
+    rejected_by: str
+    rejected_at: str
+    reason: str
+
+
+def rejection(store: Store, post_id: int) -> tuple[str, str, str] | None:
+    """(supervisor, when, reason) of the rejection standing on ``post_id``, or None."""
+    row = store.execute(
+        "SELECT d.actor, d.at, coalesce(d.note, '') FROM decisions d JOIN posts p "
+        "ON p.id = d.post_id AND p.status = 'rejected' WHERE d.post_id = ? AND d.kind = 'reject' "
+        "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.kind = 'undo' AND u.undoes = d.uuid) "
+        "ORDER BY d.id DESC LIMIT 1",
+        (post_id,),
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
+
+
+def returned_items(store: Store, user: str | None = None, limit: int = 2000) -> list[ReturnedItem]:
+    """The rejected posts ``user`` (by default the store's person) tagged, newest rejection
+    first, each with the supervisor's reason."""
+    who = user or store.user
+    rows = store.execute(
+        "SELECT p.id, p.platform, a.handle, substr(p.text, 1, 400), "
+        "(SELECT group_concat(tag, ',') FROM (SELECT tag FROM post_tags WHERE post_id = p.id "
+        " ORDER BY tag)), d.actor, d.at, coalesce(d.note, '') "
+        "FROM posts p LEFT JOIN accounts a ON a.id = p.account_id "
+        "JOIN decisions d ON d.id = (SELECT max(r.id) FROM decisions r WHERE r.post_id = p.id "
+        " AND r.kind = 'reject' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.kind = 'undo' "
+        " AND u.undoes = r.uuid)) "
+        "WHERE p.status = 'rejected' AND EXISTS (SELECT 1 FROM decisions t WHERE "
+        "t.post_id = p.id AND t.kind = 'tag' AND t.actor = ?) "
+        "ORDER BY d.at DESC, p.id LIMIT ?",
+        (who, int(limit)),
+    ).fetchall()
+    return [
+        ReturnedItem(
+            r[0],
+            r[1],
+            r[2],
+            r[3] or "",
+            tuple(r[4].split(",")) if r[4] else (),
+            str(r[5]),
+            str(r[6]),
+            str(r[7]),
+        )
+        for r in rows
+    ]

@@ -136,6 +136,12 @@ class ActionId(enum.Enum):
         ("Ctrl+5",),
         "Second-review posts without seeing the first tags; supervisors also sample and compare",
     )
+    RETURNED_VIEW = ActionSpec(
+        "View",
+        "Returned to &me",
+        ("Ctrl+6",),
+        "Your tagged posts that a supervisor rejected, with the reason beside each",
+    )
     VERIFY_AUDIT = ActionSpec(
         "View",
         "&Verify audit chain",

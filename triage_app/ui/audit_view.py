@@ -5,7 +5,6 @@ chain with its signed checkpoints and replays the decisions (naming the first pr
 from __future__ import annotations
 
 import dataclasses
-import json
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..store.audit import AuditCheck, verify_audit
-from ..store.audit_query import AuditRow, distinct_values, list_audit
+from ..store.audit_query import AuditRow, distinct_values, list_audit, readable_detail
 from ..store.checkpoints import check_anchor
 from ..store.connection import Store
 from ..store.replay import replay_all
@@ -37,15 +36,7 @@ ANY = "__any__"
 
 def _cells(row: AuditRow) -> tuple[object, ...]:
     obj = f"{row.object_type} {row.object_id}" if row.object_type else ""
-    try:
-        detail = json.loads(row.detail)
-        text = (
-            ", ".join(f"{k}={v}" for k, v in detail.items())
-            if isinstance(detail, dict)
-            else row.detail
-        )
-    except ValueError:
-        text = row.detail
+    text = readable_detail(row.detail)
     return (row.id, row.at[:19].replace("T", " "), row.actor, row.action, obj, text)
 
 

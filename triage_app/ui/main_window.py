@@ -50,6 +50,7 @@ from .note_field import NoteField
 from .pane_schedule import PaneSchedule
 from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
+from .returned_view import ReturnedView
 from .settings import WindowSettings
 from .stats_view import StatsView
 from .supervisor_view import SupervisorView
@@ -74,6 +75,7 @@ VIEWS: dict[ActionId, tuple[Callable[[Store, TaskRunner], QWidget], str, bool]] 
     ActionId.STATS_VIEW: (lambda store, r: StatsView(store, runner=r), "Statistics", False),
     ActionId.AUDIT_VIEW: (lambda store, _r: AuditView(store), "Audit trail", False),
     ActionId.BLIND_REVIEW: (lambda store, _r: BlindReviewView(store), "Blind review", False),
+    ActionId.RETURNED_VIEW: (lambda store, _r: ReturnedView(store), "Returned to me", False),
 }
 
 
@@ -281,6 +283,7 @@ class MainWindow(QMainWindow):
             ActionId.STATS_VIEW: lambda: self.open_view(ActionId.STATS_VIEW),
             ActionId.AUDIT_VIEW: lambda: self.open_view(ActionId.AUDIT_VIEW),
             ActionId.BLIND_REVIEW: lambda: self.open_view(ActionId.BLIND_REVIEW),
+            ActionId.RETURNED_VIEW: lambda: self.open_view(ActionId.RETURNED_VIEW),
             ActionId.VERIFY_AUDIT: self.verify_audit,
             ActionId.QUEUE_TAB: lambda: self.tabs.setCurrentIndex(0),
             ActionId.SHORTCUTS: self.show_shortcuts,
@@ -380,6 +383,22 @@ class MainWindow(QMainWindow):
                 self.select_row(row)
         self._update_undo_actions()
         self._total_timer.start()
+        self._say_returned(store)
+
+    def _say_returned(self, store: Store) -> None:
+        """Tell the analyst when a supervisor returned some of their posts (with a reason)."""
+        from ..store.review_queue import returned_items
+
+        try:
+            count = len(returned_items(store, limit=1000))
+        except TriageError:
+            return
+        if count:
+            self.statusBar().showMessage(
+                f"{count:,} of your tagged posts {'was' if count == 1 else 'were'} returned by a "
+                "supervisor, with a reason: View ▸ Returned to me (Ctrl+6)",
+                15000,
+            )
 
     def _replace_panes(self, store: Store) -> None:
         old = (self.preview, self.compare)
@@ -775,6 +794,8 @@ class MainWindow(QMainWindow):
                 widget.reviewed.connect(self._reviewed)
                 widget.decided.connect(self._review_decided)
                 widget.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            if isinstance(widget, ReturnedView):
+                widget.openInQueue.connect(self._open_returned)
             self._views[which] = widget
             self.tabs.addTab(widget, title)
         self.tabs.setCurrentWidget(widget)
@@ -806,6 +827,12 @@ class MainWindow(QMainWindow):
             where="supervisor",
         )
         self._update_undo_actions()
+
+    def _open_returned(self, post_ids: list[int]) -> None:
+        """Returned to me ▸ Open in queue: the queue shows those posts, to re-tag them."""
+        self.tabs.setCurrentIndex(0)
+        self.open_pivot(post_ids, "Returned to me")
+        self.focus_queue()
 
     def _reviewed(self, post_ids: list[int]) -> None:
         """A supervisor approved, rejected or re-tagged posts: the queue rows follow."""

@@ -258,7 +258,8 @@ class PreviewPane(QFrame):
         if d.get("self_approved"):  # four eyes off for this post: say so (store/four_eyes.py)
             header.append(f'<b style="color:#b00020">{e(d["self_approved"]["text"])}</b>')
         header.append(f"priority {d['priority']:.1f}")
-        self.header.setText(" · ".join(header))
+        returned = _standing_rejection(d)
+        self.header.setText(" · ".join(header) + returned)
         self.header.setToolTip(d.get("priority_explanation") or "")
         self.account_card.setText(account_card_html(d["account"], d["platform"]))
         language = d.get("language") or "unknown"
@@ -361,6 +362,24 @@ class PreviewPane(QFrame):
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
         self.copied.emit(text)
+
+
+def _standing_rejection(d: dict[str, Any]) -> str:
+    """For a rejected post, a line with who returned it and the reason (the analyst reads it
+    here and in View ▸ Returned to me); '' otherwise."""
+    if d.get("status") != "rejected":
+        return ""
+    decisions = d.get("decisions") or []
+    undone = {x.get("undoes") for x in decisions if x.get("kind") == "undo"}
+    rejects = [x for x in decisions if x.get("kind") == "reject" and x["uuid"] not in undone]
+    if not rejects:
+        return ""
+    last = rejects[-1]
+    e = html.escape
+    return (
+        f'<br><b style="color:#b00020">Returned by {e(str(last.get("by") or last["actor"]))} '
+        f"on {e(str(last['at'])[:10])}:</b> {e(last.get('note') or '(no reason given)')}"
+    )
 
 
 def _swatch(colour: str) -> Any:
