@@ -448,3 +448,168 @@ def test_crowdtangle_count_read_by_the_column_evidence(tmp_path: Path) -> None:
     assert first.extra["Shares"] == 1234567 and second.extra["Shares"] == "407.137"
     assert read_count("407.137", None) == 407137 and read_count("12.5", None) == "12.5"
     assert read_count("1.234,0", None) == 1234 and read_count("1 234", None) == 1234
+
+
+# --- 6. Facebook stickers, notes, events and the owner's profile --------------------------------
+
+
+def _moj(value: object) -> object:
+    """Facebook's export writes every UTF-8 byte of a string as its own \\u00XX escape."""
+    if isinstance(value, str):
+        return value.encode("utf-8").decode("latin-1")
+    if isinstance(value, list):
+        return [_moj(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _moj(v) for k, v in value.items()}
+    return value
+
+
+def _facebook_export(root: Path, profile_at: str | None) -> Path:
+    posts = [
+        {
+            "timestamp": 1700000000,
+            "attachments": [
+                {
+                    "data": [
+                        {
+                            "note": {
+                                "title": "Départs de Zuwara",
+                                "text": "Appelez le +218 91 000 0000, places limitées",
+                                "created_timestamp": 1699990000,
+                                "updated_timestamp": 1699995000,
+                                "tags": [],
+                            }
+                        }
+                    ]
+                }
+            ],
+            "data": [{"post": "Nouvelle note"}],
+            "title": "Zoé Martin a écrit une note.",
+        },
+        {
+            "timestamp": 1700000600,
+            "attachments": [
+                {
+                    "data": [
+                        {
+                            "event": {
+                                "name": "Réunion départ vendredi",
+                                "start_timestamp": 1700600000,
+                                "end_timestamp": 1700610000,
+                                "place": {"name": "Café du port"},
+                                "description": "Apportez 2000 euros",
+                                "create_timestamp": 1700000500,
+                            }
+                        }
+                    ]
+                }
+            ],
+            "title": "Zoé Martin a créé un évènement.",
+        },
+        {
+            "timestamp": 1700001200,
+            "attachments": [{"data": [{"sticker": {"uri": "posts/stickers/boat_sticker.png"}}]}],
+            "data": [{"post": "bientôt"}],
+        },
+    ]
+    posts_dir = root / "posts"
+    (posts_dir / "stickers").mkdir(parents=True)
+    (posts_dir / "stickers/boat_sticker.png").write_bytes(b"\x89PNG\r\n\x1a\nsticker")
+    path = posts_dir / "your_posts_1.json"
+    path.write_text(json.dumps(_moj(posts)), encoding="utf-8")
+    if profile_at:
+        profile = {
+            "profile_v2": {
+                "name": {"full_name": "Zoé Martin", "first_name": "Zoé", "last_name": "Martin"},
+                "emails": {"emails": ["zoe@example.org"]},
+                "username": "zoe.martin.77",
+                "profile_uri": "https://www.facebook.com/zoe.martin.77",
+            }
+        }
+        (root / profile_at).parent.mkdir(parents=True)
+        (root / profile_at).write_text(json.dumps(_moj(profile)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "profile_at",
+    [
+        "profile_information/profile_information.json",
+        "personal_information/profile_information/profile_information.json",
+    ],
+)
+def test_facebook_notes_events_stickers_and_owner(tmp_path: Path, profile_at: str) -> None:
+    root = tmp_path / "facebook-zoe"
+    path = _facebook_export(root, profile_at)
+    got = read_with("facebook", path, root=root)
+    note, event, sticker = got.posts
+    assert note.extra["notes"] == [
+        {
+            "title": "Départs de Zuwara",
+            "text": "Appelez le +218 91 000 0000, places limitées",
+            "created_timestamp": 1699990000,
+            "updated_timestamp": 1699995000,
+        }
+    ]
+    assert note.text == (
+        "Nouvelle note\nDéparts de Zuwara\nAppelez le +218 91 000 0000, places limitées"
+    )
+    [record] = event.extra["events"]  # type: ignore[misc]
+    assert record == {
+        "name": "Réunion départ vendredi",
+        "description": "Apportez 2000 euros",
+        "start_timestamp": 1700600000,
+        "end_timestamp": 1700610000,
+        "create_timestamp": 1700000500,
+        "place": "Café du port",
+    }
+    assert event.text == "Réunion départ vendredi\nApportez 2000 euros"
+    [media] = sticker.media
+    assert media.kind == "sticker" and not media.missing and media.path is not None
+    for post in got.posts:  # the export's owner, from the profile file
+        assert post.account is not None
+        assert (post.account.account_id, post.account.display_name) == (
+            "zoe.martin.77",
+            "Zoé Martin",
+        )
+    assert any("Zoé Martin" in note_text for note_text in got.notes)
+
+
+def test_facebook_posts_without_a_profile_file_have_no_author(tmp_path: Path) -> None:
+    root = tmp_path / "facebook-anon"
+    path = _facebook_export(root, None)
+    got = read_with("facebook", path, root=root)
+    assert len(got.posts) == 3 and all(p.account is None for p in got.posts)
+
+
+def test_facebook_profile_outside_the_export_is_not_read(tmp_path: Path) -> None:
+    """The profile is looked for only inside the export's root (the folder given)."""
+    _facebook_export(tmp_path, "profile_information/profile_information.json")
+    root = tmp_path / "posts"
+    got = read_with("facebook", root / "your_posts_1.json", root=root)
+    assert all(p.account is None for p in got.posts)
+
+
+def test_messenger_sticker_recorded(tmp_path: Path) -> None:
+    thread = tmp_path / "messages/inbox/amira_1"
+    (tmp_path / "messages/stickers_used").mkdir(parents=True)
+    (tmp_path / "messages/stickers_used/thumbs.png").write_bytes(b"\x89PNG\r\n\x1a\nthumb")
+    thread.mkdir(parents=True)
+    body = {
+        "participants": [{"name": "Amira"}, {"name": "Zoé"}],
+        "messages": [
+            {
+                "sender_name": "Amira",
+                "timestamp_ms": 1700000000000,
+                "sticker": {"uri": "messages/stickers_used/thumbs.png", "ai_stickers": []},
+                "is_geoblocked_for_viewer": False,
+            }
+        ],
+        "title": "Amira",
+        "thread_path": "inbox/amira_1",
+    }
+    path = thread / "message_1.json"
+    path.write_text(json.dumps(_moj(body)), encoding="utf-8")
+    [message] = read_with("facebook", path, root=tmp_path).posts
+    [media] = message.media
+    assert media.kind == "sticker" and media.path is not None and not media.missing

@@ -7,6 +7,13 @@ seconds. The export has no post ids, so a post's id is a hash of where it sits a
 (stable across re-imports); photos and videos are found relative to the export's root folder,
 searching up from the JSON file's folder but never above the export's root (the folder given or
 the unpacked ZIP; see ingest/media_confine.py).
+
+Attachments recorded besides photos, videos and links: stickers (a media file, kind
+"sticker"), notes (title and text) and events (name, times, place, description), kept in
+``extra`` and their words added to the post's text so they are searched. "Your posts" carry no
+author: when the export holds the owner's profile file (``profile_information.json``, under
+``profile_information/`` or ``personal_information/profile_information/``, found from the JSON
+file's folder up to the export's root), its name and username become each post's account.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ import ijson
 
 from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult, Skipped
 from ..base import Confidence, ReadContext
-from ..jsonstream import damaged, iter_records, open_stream, read_head_text, sniff_text
+from ..jsonstream import BOM, damaged, iter_records, open_stream, read_head_text, sniff_text
+from ..media_confine import MediaRefused, check_media, open_media
 from ..textfix import fix_mojibake, fix_mojibake_deep, unix_seconds
 from ._local_media import local_media
 
@@ -39,6 +47,12 @@ _MEDIA_KEYS = {
     "files": "file",
 }
 _NOT_MESSAGES = {"Call", "Subscribe", "Unsubscribe"}
+_PROFILE_FILES = (
+    "profile_information/profile_information.json",
+    "personal_information/profile_information/profile_information.json",
+    "about_you/profile_information.json",
+)
+_PROFILE_LIMIT = 4 * 1024 * 1024
 _SEARCH_UP = 5  # media uris are relative to the export root, a few folders above the JSON file
 # (the search stops at the export's root: ctx.export_root)
 
@@ -63,9 +77,58 @@ class FacebookImporter:
         keyed = _POSTS_KEYED.match(head)
         prefix = f"{keyed.group(1)}.item" if keyed else "item"
         seen: dict[str, int] = {}
+        owner = _owner(ctx)
         with open_stream(path, ctx) as stream:
             for record_no, (item, raw) in enumerate(iter_records(stream, prefix, path), 1):
-                yield _post(item, raw, record_no, ctx, seen)
+                yield _post(item, raw, record_no, ctx, seen, owner)
+
+
+def _owner(ctx: ReadContext) -> AccountRecord | None:
+    """The export owner's account from the profile file beside the posts, if the export has
+    one (read only from inside the export's root, bounded); None otherwise."""
+    for folder in _search_folders(ctx):
+        for relative in _PROFILE_FILES:
+            check = check_media(relative, folder, ctx.export_root, _PROFILE_LIMIT)
+            if check.path is None:
+                continue
+            try:
+                with open_media(check.path, ctx.export_root, _PROFILE_LIMIT) as handle:
+                    data = handle.read(_PROFILE_LIMIT)
+                profile = json.loads(data.removeprefix(BOM).decode("utf-8"))
+            except (MediaRefused, OSError, ValueError, RecursionError):
+                ctx.notes.append(f"{relative}: the profile file could not be read; no author")
+                return None
+            account = _profile_account(fix_mojibake_deep(profile))
+            if account is not None:
+                who = account.display_name or account.handle
+                ctx.notes.append(f"posts credited to the export's owner, {who} (from {relative})")
+            return account
+    return None
+
+
+def _profile_account(profile: Any) -> AccountRecord | None:
+    if not isinstance(profile, dict):
+        return None
+    body = profile.get("profile_v2") or profile.get("profile") or profile
+    if not isinstance(body, dict):
+        return None
+    name = body.get("name")
+    full_name = name.get("full_name") if isinstance(name, dict) else name
+    full_name = full_name if isinstance(full_name, str) and full_name.strip() else None
+    username = body.get("username")
+    username = username if isinstance(username, str) and username.strip() else None
+    uri = body.get("profile_uri")
+    uri = uri if isinstance(uri, str) and uri.startswith("https://") else None
+    account_id = username or (uri.rstrip("/").rsplit("/", 1)[-1] if uri else None) or full_name
+    if not account_id:
+        return None
+    return AccountRecord(
+        platform="facebook",
+        account_id=account_id,
+        handle=username,
+        display_name=full_name,
+        url=uri or (f"https://www.facebook.com/{username}" if username else None),
+    )
 
 
 def _stable_id(parts: list[object], seen: dict[str, int]) -> str:
@@ -98,9 +161,14 @@ def _search_folders(ctx: ReadContext) -> list[Path]:
     return folders
 
 
-def _post_media(item: dict[str, Any], ctx: ReadContext) -> tuple[list[MediaRecord], list[str]]:
+def _post_media(
+    item: dict[str, Any], ctx: ReadContext, extra: dict[str, object]
+) -> tuple[list[MediaRecord], list[str], list[str]]:
+    """(media, links, words to add to the text) of a post's attachments; notes and events go
+    into ``extra["notes"]`` / ``extra["events"]``."""
     media: list[MediaRecord] = []
     links: list[str] = []
+    words: list[str] = []
     for attachment in item.get("attachments") or []:
         for data in (attachment or {}).get("data") or []:
             if not isinstance(data, dict):
@@ -110,14 +178,64 @@ def _post_media(item: dict[str, Any], ctx: ReadContext) -> tuple[list[MediaRecor
                 uri = found["uri"]
                 kind = "video" if uri.lower().endswith((".mp4", ".mov")) else "photo"
                 media.append(_find_media(ctx, uri, kind))
+            media.extend(_stickers(data.get("sticker"), ctx))
             context = data.get("external_context")
             if isinstance(context, dict) and isinstance(context.get("url"), str):
                 links.append(context["url"])
-    return media, links
+            note = data.get("note")
+            if isinstance(note, dict):
+                kept = _texts(note, ("title", "text"))
+                extra.setdefault("notes", []).append(  # type: ignore[union-attr]
+                    {**kept, **_stamps(note, ("created_timestamp", "updated_timestamp"))}
+                )
+                words.extend(kept.values())
+            event = data.get("event")
+            if isinstance(event, dict):
+                kept = _texts(event, ("name", "description"))
+                record: dict[str, object] = {
+                    **kept,
+                    **_stamps(event, ("start_timestamp", "end_timestamp", "create_timestamp")),
+                }
+                place = event.get("place")
+                if isinstance(place, dict) and isinstance(place.get("name"), str):
+                    record["place"] = place["name"]
+                extra.setdefault("events", []).append(record)  # type: ignore[union-attr]
+                words.extend(kept.values())
+    return media, links, words
+
+
+def _stickers(value: Any, ctx: ReadContext) -> list[MediaRecord]:
+    """A sticker (``{"uri": ...}``, Messenger and posts) or a list of them, as media."""
+    found: list[MediaRecord] = []
+    for sticker in value if isinstance(value, list) else [value]:
+        if isinstance(sticker, dict) and isinstance(sticker.get("uri"), str):
+            found.append(_find_media(ctx, sticker["uri"], "sticker"))
+    return found
+
+
+def _texts(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
+    return {k: item[k] for k in keys if isinstance(item.get(k), str) and item[k].strip()}
+
+
+def _stamps(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for key in keys:
+        try:
+            value = unix_seconds(item.get(key))
+        except ArithmeticError:
+            value = None
+        if value:
+            found[key] = value
+    return found
 
 
 def _post(
-    original: Any, raw: str, record_no: int, ctx: ReadContext, seen: dict[str, int]
+    original: Any,
+    raw: str,
+    record_no: int,
+    ctx: ReadContext,
+    seen: dict[str, int],
+    owner: AccountRecord | None = None,
 ) -> ReadResult:
     if not isinstance(original, dict):
         return BadRecord("post is not a JSON object", raw.encode(), record_no=record_no)
@@ -136,17 +254,22 @@ def _post(
     ]
     text = "\n".join(texts)
     title = item.get("title") if isinstance(item.get("title"), str) else None
-    media, links = _post_media(item, ctx)
     extra: dict[str, object] = {}
+    media, links, words = _post_media(item, ctx, extra)
     if title:
         extra["title"] = title
     if links:
         extra["links"] = links
+    # the id hashes what earlier versions read (stickers aside), so re-imports keep it
+    named = [m.name for m in media if m.kind != "sticker"]
+    post_id = "dyi-" + _stable_id([created_at, text, title, named], seen)
+    added = [w for w in words if w not in text]
     return PostRecord(
         platform="facebook",
-        post_id="dyi-" + _stable_id([created_at, text, title, [m.name for m in media]], seen),
-        text=text,
+        post_id=post_id,
+        text="\n".join([text, *added]) if text else "\n".join(added),
         created_at=created_at,
+        account=owner,
         media=media,
         raw=raw,
         extra=extra,
@@ -207,6 +330,7 @@ def _message(
         for entry in item.get(key) or []:
             if isinstance(entry, dict) and isinstance(entry.get("uri"), str):
                 media.append(_find_media(ctx, entry["uri"], kind))
+    media.extend(_stickers(item.get("sticker"), ctx))
     extra: dict[str, object] = {"thread": info.get("title"), "thread_path": info.get("thread_path")}
     share = item.get("share")
     if isinstance(share, dict) and share.get("link"):
