@@ -8,6 +8,7 @@ import html
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -57,8 +58,12 @@ class BlindReviewView(QWidget):
         self.sample_size.setRange(1, blind_review.MAX_SAMPLE)
         self.sample_size.setValue(20)
         sample = QPushButton("Sample", self.sampler)
+        sample.setObjectName("blindSample")
         sample.setToolTip("Pick posts this analyst tagged or dismissed for a blind review")
         sample.clicked.connect(self.sample)
+        self.sample_button = sample
+        self.analyst.activated.connect(lambda _i: self._keep_apart(self.analyst))
+        self.reviewer.activated.connect(lambda _i: self._keep_apart(self.reviewer))
         for label, widget in (
             ("Analyst:", self.analyst),
             ("Reviewer:", self.reviewer),
@@ -67,7 +72,10 @@ class BlindReviewView(QWidget):
             row.addWidget(QLabel(label, self.sampler))
             row.addWidget(widget)
         row.addWidget(sample)
-        row.addStretch(1)
+        self.sampler_note = QLabel(self.sampler)
+        self.sampler_note.setObjectName("blindSamplerNote")
+        self.sampler_note.setWordWrap(True)
+        row.addWidget(self.sampler_note, 1)
         layout.addWidget(self.sampler)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -96,10 +104,10 @@ class BlindReviewView(QWidget):
         self.tags.tagClicked.connect(self._toggle_choice)
         rlay.addWidget(self.tags)
         answer_row = QHBoxLayout()
-        self.answer_button = QPushButton("Record my answer", right)
+        self.answer_button = QPushButton("Record my answer  (Enter)", right)
         self.answer_button.setObjectName("blindAnswer")
         self.answer_button.setToolTip(
-            "Save your tags for this post; the analyst's tags are shown only after this"
+            "Save your tags for this post (Enter); the analyst's tags are shown only after this"
         )
         self.answer_button.clicked.connect(self.answer)
         answer_row.addWidget(self.answer_button)
@@ -140,7 +148,32 @@ class BlindReviewView(QWidget):
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         rep.addWidget(table)
         layout.addWidget(self.report, 1)
+        self._build_keys()
         self.refresh()
+
+    def _build_keys(self) -> None:
+        """One key per tag as in the queue (1–9, 0, E toggle the answer's tags), Enter records
+        the answer; bound to this tab only, so they never reach the queue."""
+        self.key_actions: dict[str, QAction] = {}
+        for tag in self.store.taxonomy.values():
+            if not tag.number_key:
+                continue
+            action = QAction(f"Toggle {tag.label}", self)
+            action.setShortcut(QKeySequence(tag.number_key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _c=False, k=tag.key: self._key_toggle(k))
+            self.addAction(action)
+            self.key_actions[tag.key] = action
+        record = QAction("Record my answer", self)
+        record.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
+        record.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        record.triggered.connect(self.answer)
+        self.addAction(record)
+        self.record_action = record
+
+    def _key_toggle(self, key: str) -> None:
+        if self.current() is not None and key in self.tags.buttons:
+            self._toggle_choice(key)
 
     def set_store(self, store: Store) -> None:
         self.store = store
@@ -157,7 +190,7 @@ class BlindReviewView(QWidget):
         if supervisor:
             users = list_users(self.store)
             for combo, names in (
-                (self.analyst, [n for n, r in users if r == "analyst"]),
+                (self.analyst, [n for n, r in users if r == "analyst"] or [n for n, _ in users]),
                 (self.reviewer, [n for n, _ in users]),
             ):
                 chosen = combo.currentText()
@@ -165,14 +198,51 @@ class BlindReviewView(QWidget):
                 combo.addItems(names)
                 if chosen in names:
                     combo.setCurrentText(chosen)
-            if self.reviewer.findText(self.store.user) >= 0 and not self.reviewer.currentText():
-                self.reviewer.setCurrentText(self.store.user)
+            self._default_people(len(users))
             self._fill_report()
         items = blind_review.pending_items(self.store)
         self.pending_model.set_rows(items)
         if items:
             self.pending.selectRow(0)
         self._show()
+
+    def _default_people(self, people: int) -> None:
+        """Analyst and reviewer are two different people: by default an analyst other than
+        the person sampling, and the person sampling as the reviewer."""
+        if people < 2:
+            self.sample_button.setEnabled(False)
+            self.sampler_note.setText(
+                "A blind review needs two people: the store has only one user. Add a second "
+                "person (an analyst or a supervisor) before sampling."
+            )
+            return
+        self.sample_button.setEnabled(True)
+        self.sampler_note.clear()
+        me = self.store.user
+        if self.analyst.currentText() == me:
+            others = [self.analyst.itemText(i) for i in range(self.analyst.count())]
+            others = [n for n in others if n != me]
+            if others:
+                self.analyst.setCurrentText(others[0])
+        reviewer = self.reviewer.currentText()
+        if (
+            self.reviewer.findText(me) >= 0
+            and self.analyst.currentText() != me
+            and (not reviewer or reviewer == self.analyst.currentText())
+        ):
+            self.reviewer.setCurrentText(me)
+        self._keep_apart(self.analyst)
+
+    def _keep_apart(self, changed: QComboBox) -> None:
+        """When one choice makes analyst and reviewer the same person, move the other one."""
+        if self.analyst.currentText() != self.reviewer.currentText():
+            return
+        other = self.reviewer if changed is self.analyst else self.analyst
+        for combo, avoid in ((other, changed.currentText()), (changed, other.currentText())):
+            for i in range(combo.count()):
+                if combo.itemText(i) != avoid:
+                    combo.setCurrentIndex(i)
+                    return
 
     def current(self) -> BlindItem | None:
         rows = self.pending.selectionModel().selectedRows()
