@@ -613,3 +613,127 @@ def test_messenger_sticker_recorded(tmp_path: Path) -> None:
     [message] = read_with("facebook", path, root=tmp_path).posts
     [media] = message.media
     assert media.kind == "sticker" and media.path is not None and not media.missing
+
+
+# --- 7. Meta Content Library posts, comments and reels -----------------------------------------
+
+# Records shaped by Meta's data dictionary (the API field column: dotted names are expanded
+# fields); no public export exists, so these are written from the field lists.
+_MCL_POST = {
+    "id": "1234567890123456789",
+    "creation_time": "2024-05-02T09:15:00+0000",
+    "modified_time": "2024-05-02T10:00:00+0000",
+    "text": "Boats every week, call +218 91 000 0000",
+    "lang": "en",
+    "is_branded_content": False,
+    "match_type": "keyword",
+    "post_owner": {"id": "100000000000042", "type": "page", "name": "Sea Trips"},
+    "surface": {"id": "100000000000042", "type": "page", "name": "Sea Trips"},
+    "statistics": {
+        "reaction_count": 1520,
+        "comment_count": 33,
+        "share_count": 12,
+        "views": 98000,
+        "like_count": 1400,
+        "love_count": 100,
+    },
+    "multimedia": [
+        {"id": "900000000000001", "type": "photo", "url": "https://scontent.example/p1.jpg"}
+    ],
+    "link_attachment": {
+        "link": "https://wa.me/218910000000",
+        "name": "Chat on WhatsApp",
+        "caption": "wa.me",
+        "description": "Message us",
+    },
+}
+_MCL_COMMENT = {
+    "id": "1234567890123456999",
+    "creation_time": "2024-05-02T11:00:00+0000",
+    "text": "How much to Lampedusa?",
+    "lang": "en",
+    "post_id": "1234567890123456789",
+    "parent_id": "1234567890123456789",
+    "comment_owner": {"id": "100000000000777", "type": "user", "name": "Ali"},
+    "statistics": {"reaction_count": 2, "comment_count": 1},
+}
+_MCL_REEL = {
+    "id": "17912345678901234",
+    "creation_time": "2024-05-03T18:00:00+0000",
+    "text": "Night crossing #travel",
+    "lang": "ar",
+    "post_owner": {
+        "id": "17840000000000099",
+        "type": "instagram_user",
+        "name": "Boat Tours",
+        "username": "boat.tours",
+    },
+    "statistics": {"like_count": 5400, "comment_count": 210, "views": 120000},
+    "multimedia": [{"id": "17900000000000777", "type": "video", "url": "https://ig.example/r.mp4"}],
+    "url": "https://www.instagram.com/reel/C6abcDEF123/",
+    "is_branded_content": False,
+}
+
+
+def _flat_row(record: dict[str, object], prefix: str = "") -> dict[str, str]:
+    row: dict[str, str] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            row.update(_flat_row(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            row[prefix + key] = json.dumps(value)
+        elif isinstance(value, bool):
+            row[prefix + key] = str(value).lower()
+        else:
+            row[prefix + key] = str(value)
+    return row
+
+
+def _write_mcl(tmp_path: Path, name: str, record: dict[str, object], form: str) -> Path:
+    import csv
+
+    path = tmp_path / f"{name}.{form}"
+    if form == "json":
+        path.write_text(json.dumps([record]), encoding="utf-8")
+    else:
+        row = _flat_row(record)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+    return path
+
+
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_meta_content_library_posts_comments_and_reels(tmp_path: Path, form: str) -> None:
+    post_path = _write_mcl(tmp_path, "fb_posts", _MCL_POST, form)
+    comment_path = _write_mcl(tmp_path, "fb_comments", _MCL_COMMENT, form)
+    reel_path = _write_mcl(tmp_path, "ig_reels", _MCL_REEL, form)
+    for path in (post_path, comment_path, reel_path):
+        assert detect_format(path).name == "meta-cl", path.name
+
+    [post] = read_with("meta-cl", post_path).posts
+    assert (post.platform, post.kind, post.post_id) == ("facebook", "post", "1234567890123456789")
+    assert post.created_at == utc("2024-05-02T09:15:00")
+    assert post.account is not None and post.account.display_name == "Sea Trips"
+    assert post.extra["statistics.reaction_count"] == 1520
+    assert post.extra["statistics.views"] == 98000
+    assert post.extra["links"] == ["https://wa.me/218910000000"]
+    assert post.extra["surface.type"] == "page" and "modified_time" in post.extra
+    [photo] = post.media
+    assert (photo.kind, photo.url, photo.missing) == (
+        "photo",
+        "https://scontent.example/p1.jpg",
+        True,
+    )
+
+    [comment] = read_with("meta-cl", comment_path).posts
+    assert (comment.kind, comment.parent_post_id) == ("comment", "1234567890123456789")
+    assert comment.account is not None and comment.account.account_id == "100000000000777"
+    assert comment.text == "How much to Lampedusa?"
+
+    [reel] = read_with("meta-cl", reel_path).posts
+    assert (reel.platform, reel.kind) == ("instagram", "video")
+    assert reel.account is not None and reel.account.handle == "boat.tours"
+    assert reel.extra["statistics.views"] == 120000
+    assert [m.kind for m in reel.media] == ["video"]

@@ -1,19 +1,27 @@
 """Meta Content Library exports: CSV with dotted column names, or JSON / JSON Lines.
 
-Both forms carry ``id``, ``creation_time``, ``text``, ``lang``, ``post_owner.{id,name,username}``
-and ``statistics.*``; JSON objects are flattened to the same dotted names so one normaliser
-reads both. The platform comes from a ``platform`` field when present, else from the post URL
+Built from Meta's data dictionary for Facebook and Instagram posts, comments and reels (no
+public sample exists). Both forms carry ``id``, ``creation_time``, ``text``, ``lang``,
+``post_owner.{id,name,username,type}`` and ``statistics.*``; JSON objects are flattened to the
+same dotted names so one normaliser reads both. Also taken: ``modified_time``,
+``multimedia[]`` (``type``, ``url``, ``id``; a JSON list in a CSV cell too) as media,
+``link_attachment.link`` as a link, ``surface.*``, ``is_branded_content``, ``match_type`` and
+everything else into ``extra``. A comment (``post_id`` or ``parent_id`` naming another record,
+or ``comment_owner.*``) is a post of kind "comment" answering that record; a reel (a
+``/reel/`` address, a ``post_type``/``media_type`` of reel, or a video in ``multimedia``) is of
+kind "video". The platform comes from a ``platform`` field when present, else from the post URL
 or owner type (Instagram), else Facebook.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...core.records import AccountRecord, BadRecord, PostRecord, ReadResult
+from ...core.records import AccountRecord, BadRecord, MediaRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
 from ..jsonstream import iter_records, open_stream, read_head_text, sniff_text
 from ..textfix import id_text, parse_count, parse_iso, unix_seconds
@@ -27,11 +35,13 @@ class MetaContentLibraryImporter:
     def detect(self, path: Path, head: bytes) -> Confidence:
         text = sniff_text(head).lstrip()
         if text.startswith(("{", "[")):
-            if '"post_owner"' in text and '"creation_time"' in text:
+            if re.search(r'"(post_owner|comment_owner)"', text) and '"creation_time"' in text:
                 return Confidence.SURE
             return Confidence.NO
         columns = set(header_of(head))
-        if "creation_time" in columns and any(c.startswith("post_owner.") for c in columns):
+        if "creation_time" in columns and any(
+            c.startswith(("post_owner.", "comment_owner.")) for c in columns
+        ):
             return Confidence.SURE
         return Confidence.NO
 
@@ -100,6 +110,72 @@ def _platform(values: dict[str, Any]) -> str:
     return "instagram" if "instagram" in hints.lower() else "facebook"
 
 
+_OWNERS = ("post_owner", "comment_owner", "owner")
+_TAKEN = {"id", "creation_time", "text", "lang", "platform", "multimedia"}
+
+
+def _owner(values: dict[str, Any], platform: str) -> AccountRecord | None:
+    for prefix in _OWNERS:
+        owner_id = id_text(values.get(f"{prefix}.id")) or None
+        username = values.get(f"{prefix}.username") or None
+        if owner_id or username:
+            return AccountRecord(
+                platform=platform,
+                account_id=str(owner_id or username),
+                handle=str(username) if username else None,
+                display_name=values.get(f"{prefix}.name") or None,
+            )
+    return None
+
+
+def _multimedia(value: Any) -> list[dict[str, Any]]:
+    """``multimedia``: a list of {type, url, id ...}, or that list as JSON text in a CSV cell."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return []
+    if isinstance(value, dict):
+        value = [value]
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _media(values: dict[str, Any]) -> list[MediaRecord]:
+    found: list[MediaRecord] = []
+    items = _multimedia(values.get("multimedia"))
+    if not items and values.get("multimedia.url"):  # a single item flattened by the CSV
+        items = [{k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("multimedia.")}]
+    for item in items:
+        kind = str(item.get("type") or "").lower()
+        url = item.get("url")
+        found.append(
+            MediaRecord(
+                kind="video" if kind in ("video", "reel") else "photo",
+                url=str(url) if url else None,
+                missing=True,
+                name=str(item["id"]) if item.get("id") not in (None, "") else None,
+            )
+        )
+    return found
+
+
+def _kind(values: dict[str, Any], post_id: str, media: list[MediaRecord]) -> tuple[str, str | None]:
+    """("comment", the record it answers) | ("video", None) for a reel | ("post", None)."""
+    for key in ("parent_id", "parent_comment_id", "post_id"):
+        parent = id_text(values.get(key)) if values.get(key) not in (None, "") else None
+        if parent and parent != post_id:
+            return "comment", parent
+    if any(k.startswith("comment_owner.") for k in values):
+        return "comment", None
+    url = str(values.get("url") or values.get("post_url") or "")
+    kinds = {str(values.get(k) or "").lower() for k in ("post_type", "media_type", "type")}
+    if "/reel/" in url or "/reels/" in url or kinds & {"reel", "reels"}:
+        return "video", None
+    if media and all(m.kind == "video" for m in media):
+        return "video", None
+    return "post", None
+
+
 def _to_post(values: dict[str, Any], raw: str, record_no: int, line_no: int | None) -> ReadResult:
     try:
         post_id = id_text(values.get("id"))
@@ -109,25 +185,21 @@ def _to_post(values: dict[str, Any], raw: str, record_no: int, line_no: int | No
     if not post_id or created_at is None:
         return BadRecord("record has no id or no creation_time", raw.encode(), record_no, line_no)
     platform = _platform(values)
-    owner_id = id_text(values.get("post_owner.id")) or None
-    username = values.get("post_owner.username") or None
-    account = None
-    if owner_id or username:
-        account = AccountRecord(
-            platform=platform,
-            account_id=str(owner_id or username),
-            handle=str(username) if username else None,
-            display_name=values.get("post_owner.name") or None,
-        )
+    account = _owner(values, platform)
+    media = _media(values)
+    try:
+        kind, parent = _kind(values, post_id, media)
+    except ValueError as exc:
+        return BadRecord(str(exc), raw.encode(), record_no, line_no)
     extra: dict[str, object] = {}
     for key, value in values.items():
         if key.startswith("statistics."):
             extra[key] = parse_count(value)
-        elif key not in ("id", "creation_time", "text", "lang", "platform") and value not in (
-            "",
-            None,
-        ):
+        elif key not in _TAKEN and not key.startswith("multimedia.") and value not in ("", None):
             extra[key] = value
+    link = values.get("link_attachment.link")
+    if isinstance(link, str) and link:
+        extra["links"] = [link]
     url = values.get("url") or values.get("post_url") or None
     return PostRecord(
         platform=platform,
@@ -137,6 +209,9 @@ def _to_post(values: dict[str, Any], raw: str, record_no: int, line_no: int | No
         account=account,
         url=str(url) if url else None,
         language=(values.get("lang") or None),
+        kind=kind,
+        parent_post_id=parent,
+        media=media,
         raw=raw,
         extra=extra,
     )
