@@ -35,9 +35,10 @@ def _repeat(handle: BinaryIO, byte: bytes, size: int) -> None:
 
 
 def whatsapp_one_line(path: Path, size: int, fill: bytes = b"A") -> Path:
-    """A chat whose second message is one line of ``size`` bytes and no line break at all."""
+    """A chat whose second message is one line of ``size`` bytes and no line break at all
+    (the 13th tells the day comes first: a file that cannot tell is refused, issue 13)."""
     with open(path, "wb") as f:
-        f.write(b"12/03/2024, 10:00 - Ali: hello\n12/03/2024, 10:01 - Ali: ")
+        f.write(b"13/03/2024, 10:00 - Ali: hello\n13/03/2024, 10:01 - Ali: ")
         _repeat(f, fill, size)
     return path
 

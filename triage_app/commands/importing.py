@@ -28,6 +28,13 @@ def register(sub: Any) -> None:
         help="the zone an ambiguous abbreviation in the file means (IST, CST, AST …): a tz "
         "database name such as Asia/Kolkata, or an offset such as +05:30",
     )
+    p.add_argument(
+        "--date-order",
+        choices=["dmy", "mdy"],
+        default=None,
+        help="how to read a chat's dates when the file cannot tell: day first (dmy) or "
+        "month first (mdy); without it such a WhatsApp file is refused, never guessed",
+    )
     p.add_argument("--json", action="store_true", help="print the summaries as JSON")
     p.add_argument(
         "--no-enrich",
@@ -65,6 +72,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         progress=show if args.progress else None,
         enrich=not args.no_enrich,
         timezone=args.timezone,
+        date_order=args.date_order,
     )
     if args.progress:
         print(file=sys.stderr)
@@ -86,6 +94,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
                 if s.media_refused:
                     line += f", media refused {s.media_refused} (see `triage show`)"
                 ctx.print(line)
+                if s.lines is not None:
+                    ctx.print(f"  {_lines_text(s.lines)}")
                 for note in s.notes:
                     ctx.print(f"  note: {note}")
     refused = [s for s in summaries if s.error]
@@ -93,3 +103,12 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(f"error: {refused[0].error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _lines_text(lines: dict[str, int]) -> str:
+    """Where every line of a line-based file went; the four add up to the file's lines."""
+    return (
+        f"lines {lines['total']:,}: {lines['posts']:,} posts, {lines['continuation']:,} "
+        f"continuation, {lines['notices']:,} system notices, {lines['quarantined']:,} "
+        "quarantined (blank lines count with the message they sit in)"
+    )

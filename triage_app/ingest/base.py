@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..core.records import ReadResult
+from .lines import LineAccount
 from .media_confine import MEDIA_SIZE_LIMIT
 
 
@@ -44,6 +45,11 @@ class ReadContext:
     notes: list[str] = field(default_factory=list)  # things worth telling the user
     root: Path | None = None  # the export's root: media are taken only from inside it
     media_limit: int = MEDIA_SIZE_LIMIT  # the largest media file taken from the export
+    # "dmy" or "mdy" when the user said which (`triage import --date-order`); else decided
+    # from the file, and a file that cannot tell is refused (WhatsApp)
+    date_order: str | None = None
+    # a line-based importer says here where every line went (ingest/lines.py: LineAccount)
+    lines: LineAccount | None = None
     timezone: str | None = None  # --timezone: settles an ambiguous zone abbreviation (IST …)
 
     @property

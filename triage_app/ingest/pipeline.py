@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError, UnreadableFileError
-from ..core.records import AccountRecord, BadRecord, PostRecord, Skipped
+from ..core.records import AccountRecord, BadRecord, Notice, PostRecord, Skipped
 from ..core.search_normal import fold
 from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
@@ -80,6 +80,10 @@ class FileSummary:
     # media the file names that were not taken (outside the export, not a regular file, too
     # large: ingest/media_confine.py); each is recorded on its post in ``media_refused``
     media_refused: int = 0
+    # system notices of a chat export kept in ``system_notices`` (also counted in skipped)
+    notices: int = 0
+    # where every line of a line-based file went (ingest/lines.py: LineAccount), else None
+    lines: dict[str, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +97,8 @@ class FileSummary:
             "sha256": self.sha256,
             "notes": self.notes,
             "media_refused": self.media_refused,
+            "notices": self.notices,
+            "lines": self.lines,
         }
 
 
@@ -118,11 +124,14 @@ def import_paths(
     enrich: bool = True,
     media_limit: int = MEDIA_SIZE_LIMIT,
     timezone: str | None = None,
+    date_order: str | None = None,
 ) -> list[FileSummary]:
     """Import every file under ``paths``; one summary per file, refused files included.
 
     ``media_limit`` is the largest media file taken from an export (bytes); ``timezone``
-    (--timezone) settles an ambiguous zone abbreviation such as IST (ingest/zones.py)."""
+    (--timezone) settles an ambiguous zone abbreviation such as IST (ingest/zones.py);
+    ``date_order`` ("dmy"/"mdy", --date-order) says how to read a chat's dates when the file
+    cannot tell (WhatsApp)."""
     from ..core.workflow import require_role
 
     require_role(store.user, store.role_of(), "import")
@@ -157,6 +166,7 @@ def import_paths(
                     len(path_list),
                     media_limit,
                     timezone=timezone,
+                    date_order=date_order,
                 )
             )
     if enrich and any(s.inserted for s in summaries):
@@ -181,6 +191,7 @@ def import_file(
     file_count: int = 1,
     media_limit: int = MEDIA_SIZE_LIMIT,
     timezone: str | None = None,
+    date_order: str | None = None,
 ) -> FileSummary:
     """Import one file in one transaction; a refused or cancelled file changes nothing.
 
@@ -218,6 +229,7 @@ def import_file(
         root=unit.root,
         media_limit=media_limit,
         timezone=timezone,
+        date_order=date_order,
     )
     writer = _BatchWriter(store, summary, ctx.export_root, media_limit)
     # A bigger page cache keeps the posts indexes in memory while a large file goes in.
@@ -236,6 +248,8 @@ def import_file(
                     writer.add_bad(item)
                 elif isinstance(item, Skipped):
                     summary.skipped += 1
+                    if isinstance(item, Notice):
+                        writer.add_notice(item)
                 state.records += 1
                 if state.records % BATCH == 0:
                     writer.flush()
@@ -246,6 +260,8 @@ def import_file(
             writer.flush()
             if cancelled and cancelled():
                 raise ImportCancelled()
+            if ctx.lines is not None:
+                summary.lines = ctx.lines.as_dict()
             writer.finish()
     except ImportCancelled as exc:
         _reset(summary)
@@ -292,7 +308,8 @@ def _raw_bytes(post: PostRecord) -> bytes:
 
 def _reset(summary: FileSummary) -> None:
     summary.inserted = summary.present = summary.quarantined = summary.skipped = 0
-    summary.media_refused = 0
+    summary.media_refused = summary.notices = 0
+    summary.lines = None
     summary.import_id = None
 
 
@@ -361,6 +378,24 @@ class _BatchWriter:
         # Counted every time it is seen; stored once (an earlier import may have kept it).
         self.summary.quarantined += 1
         del cur
+
+    def add_notice(self, notice: Notice) -> None:
+        """A chat's system notice, kept for provenance (migration 14), never a post."""
+        self.record_no += 1
+        self.conn.execute(
+            "INSERT INTO system_notices(import_id, line_no, kind, language, sender, posted_at,"
+            " raw) VALUES (?,?,?,?,?,?,?)",
+            (
+                self.import_id,
+                notice.line_no,
+                notice.kind,
+                notice.language,
+                notice.sender,
+                notice.created_at,
+                notice.raw[:65536],
+            ),
+        )
+        self.summary.notices += 1
 
     def _account_ids(self, posts: list[PostRecord]) -> None:
         new: dict[tuple[str, str], AccountRecord] = {}
@@ -526,7 +561,7 @@ class _BatchWriter:
         self.conn.execute("DELETE FROM meta WHERE key = 'fts_bulk'")
         self.conn.execute(
             "UPDATE imports SET finished_at = ?, inserted = ?, present = ?, quarantined = ?, "
-            "skipped = ?, media_refused = ? WHERE id = ?",
+            "skipped = ?, media_refused = ?, line_account = ? WHERE id = ?",
             (
                 utc_now_iso(),
                 s.inserted,
@@ -534,6 +569,7 @@ class _BatchWriter:
                 s.quarantined,
                 s.skipped,
                 s.media_refused,
+                json.dumps(s.lines) if s.lines is not None else None,
                 self.import_id,
             ),
         )
@@ -552,5 +588,7 @@ class _BatchWriter:
                 "quarantined": s.quarantined,
                 "skipped": s.skipped,
                 "media_refused": s.media_refused,
+                "notices": s.notices,
+                "lines": s.lines,
             },
         )
