@@ -15,6 +15,8 @@ from triage_app.ingest.registry import detect_format, importers, read_head
 EXPECTED_FIXTURES = {
     "x/v2_pitfalls.jsonl": "x-v2",
     "x/v1_pitfalls.jsonl": "x-v1",
+    "x/twarc2_flat_2021.jsonl": "x-v2",
+    "x/twarc2_flat_2023.jsonl": "x-v2",
     "telegram/export/result.json": "telegram",
     "telegram/account_export.json": "telegram",
     "telegram/truncated_result.json": "telegram",
