@@ -68,7 +68,11 @@ def test_every_line_lands_in_exactly_one_place(tmp_path: Path) -> None:
         b"18/03/2022, 25:61 - Sara: a header whose time cannot be read\nand its next line"
     )
     notices = [r for r in results if isinstance(r, Notice)]
-    assert [(n.line_no, n.kind) for n in notices] == [(2, "encryption"), (7, "member"), (13, "deleted")]
+    assert [(n.line_no, n.kind) for n in notices] == [
+        (2, "encryption"),
+        (7, "member"),
+        (13, "deleted"),
+    ]
     assert notices[2].sender == "Sara"
 
 

@@ -406,6 +406,12 @@ def test_notices_credited_to_the_chat_never_become_accounts(tmp_path: Path) -> N
         (["3/18/16, 2:56 PM - A: x", "3/19/16, 9:00 AM - A: y"], "2016-03-18T14:56:00"),
         # ISO order (some Android locales)
         (["2022-03-18, 14:56 - A: x"], "2022-03-18T14:56:00"),
+        # Persian calendar with Persian digits (1401/1/27 = 2022-04-16), 12-hour ب.ظ.
+        (
+            ["[۱۴۰۱/۱/۲۷، ۲:۵۶:۰۱ ب.ظ.] A: x", "[۱۴۰۱/۱/۲۸، ۹:۰۰:۰۰ ق.ظ.] A: y"],
+            "2022-04-16T14:56:01",
+        ),
+        (["۱۴۰۲/۱۰/۱۱، ۰۰:۳۰ - A: x"], "2024-01-01T00:30:00"),
     ],
 )
 def test_date_forms(tmp_path: Path, lines: list[str], expected: str) -> None:
@@ -415,13 +421,23 @@ def test_date_forms(tmp_path: Path, lines: list[str], expected: str) -> None:
     assert got.posts[0].text == "x"
 
 
+def test_hijri_years_are_quarantined_with_the_reason_not_misdated(tmp_path: Path) -> None:
+    path = _chat(tmp_path, "١٤٤٣/٠٨/١٥، ١٠:٠٠ - A: x\n2022-03-18, 10:00 - A: y\n")
+    got = read_with("whatsapp", path)
+    assert [p.text for p in got.posts] == ["y"]
+    [bad] = got.bad
+    assert bad.reason.startswith("year 1443 is a Hijri (Islamic calendar) year; not converted")
+
+
 def test_ambiguous_order_refused_naming_the_option_unless_the_file_tells(tmp_path: Path) -> None:
     ambiguous = _chat(tmp_path / "a", "03/04/22, 10:00 - A: one\n05/06/22, 10:05 - B: two\n")
     with pytest.raises(UnreadableFileError, match=r"--date-order dmy .* --date-order mdy"):
         read_with("whatsapp", ambiguous)
     for order, first in (("dmy", "2022-04-03T10:00:00"), ("mdy", "2022-03-04T10:00:00")):
         ctx = ReadContext(ambiguous, ambiguous.parent, date_order=order)
-        posts = [p for p in importers()["whatsapp"].read(ambiguous, ctx) if isinstance(p, PostRecord)]
+        posts = [
+            p for p in importers()["whatsapp"].read(ambiguous, ctx) if isinstance(p, PostRecord)
+        ]
         assert posts[0].created_at == utc(first)
     # a day above 12 anywhere in the file decides it: no note, no question
     told = _chat(tmp_path / "b", "03/04/22, 10:00 - A: one\n25/04/22, 10:05 - B: two\n")

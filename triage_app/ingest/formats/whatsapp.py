@@ -45,7 +45,14 @@ from ..lines import KEEP_RAW_BYTES, MAX_RECORD_BYTES, LineAccount, iter_raw_line
 from ..record_check import record_problem
 from ..textfix import BIDI_MARKS, strip_bidi_marks, utc_naive_to_unix
 from ._local_media import local_media
-from .whatsapp_lines import DateOrder, Header, header_datetime, looks_like_header, match_header
+from .whatsapp_lines import (
+    DateOrder,
+    Header,
+    YearError,
+    header_datetime,
+    looks_like_header,
+    match_header,
+)
 from .whatsapp_words import (
     ATTACHED_WORDS,
     DELETED,
@@ -515,6 +522,9 @@ class _Reader:
             return
         try:
             when = header_datetime(header, self.day_first, self.today)
+        except YearError as exc:
+            yield self._bad(str(exc), raw_text.encode(), record_no, message)
+            return
         except ValueError:
             yield self._bad(
                 "impossible date for this file's day/month order",

@@ -183,11 +183,58 @@ def header_datetime(header: Header, day_first: bool, today: dt.date) -> dt.datet
         year = header.era + year  # Japanese era year: Reiwa 4 is 2022
     elif header.buddhist:
         year = year - 543 if year >= 100 else 2500 + year - 543
+    elif JALALI_YEARS[0] <= year <= JALALI_YEARS[1]:
+        year, month, day = jalali_to_gregorian(year, month, day)
+    elif HIJRI_YEARS[0] <= year <= HIJRI_YEARS[1]:
+        raise YearError(
+            f"year {year} is a Hijri (Islamic calendar) year; not converted (set the phone's "
+            "calendar to Gregorian and export again)"
+        )
     else:
         year = full_year(year, today)
     if year < FIRST_YEAR or year > today.year + 1:
-        raise ValueError(f"year {year} is outside WhatsApp's years")
+        raise YearError(f"year {year} is outside the years WhatsApp has existed")
     return dt.datetime(year, month, day, header.hour, header.minute, header.second)
+
+
+class YearError(ValueError):
+    """A year that is no year of a WhatsApp chat in any calendar this reader knows."""
+
+
+# Persian (Solar Hijri) years of WhatsApp's lifetime (1387 = 2008/09) and Hijri (lunar) ones
+# (1429 = 2008): the two ranges do not overlap, so a year says which calendar it is in.
+JALALI_YEARS = (1387, 1420)
+HIJRI_YEARS = (1421, 1500)
+
+
+def jalali_to_gregorian(jy: int, jm: int, jd: int) -> tuple[int, int, int]:
+    """The Gregorian (year, month, day) of a Persian calendar date (1401/01/01 -> 2022-03-21).
+    ValueError for a day the Persian calendar does not have."""
+    if not (1 <= jm <= 12 and 1 <= jd <= (31 if jm <= 6 else 30)):
+        raise ValueError(f"{jy}/{jm}/{jd} is not a Persian calendar date")
+    jy += 1595
+    days = -355668 + 365 * jy + (jy // 33) * 8 + ((jy % 33) + 3) // 4 + jd
+    days += (jm - 1) * 31 if jm < 7 else (jm - 7) * 30 + 186
+    gy = 400 * (days // 146097)
+    days %= 146097
+    if days > 36524:
+        days -= 1
+        gy += 100 * (days // 36524)
+        days %= 36524
+        if days >= 365:
+            days += 1
+    gy += 4 * (days // 1461)
+    days %= 1461
+    if days > 365:
+        gy += (days - 1) // 365
+        days = (days - 1) % 365
+    gd = days + 1
+    leap = gy % 4 == 0 and (gy % 100 != 0 or gy % 400 == 0)
+    for gm, length in enumerate((31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)):
+        if gd <= length:
+            return gy, gm + 1, gd
+        gd -= length
+    raise ValueError(f"{jy - 1595}/{jm}/{jd} is not a Persian calendar date")
 
 
 DATE_ORDER_HELP = "give --date-order dmy (day first) or --date-order mdy (month first)"
