@@ -11,6 +11,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TRIAGE_NO_NETWORK_CHECK"] = "1"
+# OCR of pictures (store/ocr.py) is slow and the demo's pictures hold no text: off in tests
+# except those of OCR itself (tests/store/test_ocr_pictures.py turns it back on).
+os.environ.setdefault("TRIAGE_NO_OCR", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"

@@ -56,6 +56,7 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
         from ..store.search_suggest import suggest
 
         suggestions = suggest(store, query)  # other spellings, fewer words: what would find
+    in_picture = _found_in_pictures(store, query.search, [r.id for r in rows])
     if args.json:
         extra = {}
         if query.search.strip() and not ids:
@@ -78,6 +79,7 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
                         "status": r.status,
                         "cluster_size": r.cluster_size,
                         "language": r.language,
+                        **({"found_in": "picture text"} if r.id in in_picture else {}),
                     }
                     for r in rows
                 ],
@@ -95,8 +97,28 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.print(
             f"{r.id:>8}  {r.priority:5.1f}  {r.platform:<9} {r.status:<9} "
             f"{(r.author or '')[:18]:<18} {tags:<20} {r.snippet[:60]}"
+            + ("  [found in picture text]" if r.id in in_picture else "")
         )
     return 0
+
+
+def _found_in_pictures(store: Any, search: str, post_ids: list[int]) -> set[int]:
+    """The posts whose search hit is only in the text read in their pictures (OCR)."""
+    if not search.strip() or not post_ids:
+        return set()
+    from ..core.search_normal import match_spans, query_terms
+    from ..store.post_detail import picture_texts
+
+    terms = query_terms(search)
+    found = set()
+    for post_id in post_ids:
+        pictures = [p["text"] for p in picture_texts(store, post_id) if p["text"]]
+        if not pictures:
+            continue
+        text = store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,)) or ""
+        if not match_spans(text, terms) and any(match_spans(p, terms) for p in pictures):
+            found.add(post_id)
+    return found
 
 
 def run_show(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -43,9 +43,15 @@ def run_enrich(args: argparse.Namespace, ctx: CommandContext) -> int:
         if not args.json:
             print(f"\renriched {done} of {total} posts", end="", file=sys.stderr, flush=True)
 
-    result = enrich.enrich_pending(store, progress=progress)
-    if result.posts and not args.json:
+    def pictures(done: int, total: int) -> None:
+        if not args.json:
+            print(f"\rread {done} of {total} pictures", end="", file=sys.stderr, flush=True)
+
+    result = enrich.enrich_pending(store, progress=progress, ocr_progress=pictures)
+    if (result.posts or result.pictures_read) and not args.json:
         print(file=sys.stderr)
+    for note in result.ocr_notes if not args.json else ():
+        print(note, file=sys.stderr)  # which package to install; the rest carried on
     rescored = enrich.rescore(store) if args.rescore else 0
     summary = {
         "posts": result.posts,
@@ -55,6 +61,9 @@ def run_enrich(args: argparse.Namespace, ctx: CommandContext) -> int:
         "links": result.links,
         "rescored": rescored,
         "enriched_upto": result.upto,
+        "pictures_read": result.pictures_read,
+        "picture_indicators": result.picture_indicators,
+        "ocr_notes": result.ocr_notes,
         "seconds": round(result.seconds, 3),
     }
     if args.json:
@@ -62,7 +71,14 @@ def run_enrich(args: argparse.Namespace, ctx: CommandContext) -> int:
     else:
         ctx.print(
             f"{result.posts} posts enriched ({result.indicators} indicators, {result.links} "
-            f"near-duplicate links)" + (f"; {rescored} posts rescored" if args.rescore else "")
+            f"near-duplicate links)"
+            + (
+                f"; text read in {result.pictures_read} pictures "
+                f"({result.picture_indicators} indicators)"
+                if result.pictures_read
+                else ""
+            )
+            + (f"; {rescored} posts rescored" if args.rescore else "")
         )
     return 0
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,9 @@ class EnrichResult:
     upto: int = 0
     cancelled: bool = False
     seconds: float = 0.0
+    pictures_read: int = 0  # OCR (store/ocr.py): pictures with text read
+    picture_indicators: int = 0
+    ocr_notes: list[str] = field(default_factory=list)  # e.g. which package to install
 
 
 def high_water_mark(store: Store) -> int:
@@ -91,6 +94,7 @@ def enrich_pending(
     batch_size: int = BATCH_SIZE,
     now: float | None = None,
     workers: int | None = None,
+    ocr_progress: ProgressCallback | None = None,
 ) -> EnrichResult:
     """Enrich every post not yet enriched, in batches (one transaction each).
 
@@ -145,8 +149,30 @@ def enrich_pending(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    if not result.cancelled:
+        _read_pictures(store, result, ocr_progress, cancelled)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _read_pictures(
+    store: Store,
+    result: EnrichResult,
+    progress: ProgressCallback | None,
+    cancelled: CancelCheck | None,
+) -> None:
+    """Then the text in the pictures (OCR), picture by picture, cancellable (store/ocr.py)."""
+    from .ocr import ocr_enabled, ocr_pending
+
+    if not ocr_enabled():
+        return
+    run = ocr_pending(store, progress, cancelled)
+    result.pictures_read = run.read
+    result.picture_indicators = run.indicators
+    result.ocr_notes = run.notes
+    result.cancelled = result.cancelled or run.cancelled
+    for note in run.notes:
+        log.warning("%s", note)
 
 
 PARALLEL_MIN = 20000
@@ -225,7 +251,10 @@ def _write_batch(
     result.languages += len(detected)
 
     # The deletes make a rerun of a half-done batch harmless.
-    conn.execute("DELETE FROM indicators WHERE post_id > ? AND post_id <= ?", (after, last))
+    conn.execute(
+        "DELETE FROM indicators WHERE post_id > ? AND post_id <= ? AND media_id IS NULL",
+        (after, last),
+    )  # those read in pictures (media_id) belong to store/ocr.py
     conn.executemany(
         'INSERT INTO indicators(post_id, kind, value, raw, start, "end") VALUES (?,?,?,?,?,?)',
         computed.indicators,

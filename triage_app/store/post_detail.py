@@ -75,6 +75,9 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "self_approved": _self_approved(store, pid),
         "cluster": _cluster(store, cluster_id),
         "indicators": post_indicators(store, pid, text),
+        # text read in the post's pictures (OCR, store/ocr.py) and what was found in it
+        "picture_text": picture_texts(store, pid),
+        "picture_indicators": picture_indicators(store, pid),
         "outcomes": _outcomes(store, account_id) if account_id is not None else [],
         "referrals": _referrals(store, pid),
     }
@@ -283,7 +286,8 @@ def post_indicators(store: Store, post_id: int, text: str | None = None) -> list
     if _has_table(store, "indicators"):
         rows = store.execute(
             'SELECT kind, value, raw, start, "end" FROM indicators WHERE post_id = ? '
-            'ORDER BY start, "end" DESC, kind',
+            + ("AND media_id IS NULL " if _has_ocr(store) else "")
+            + 'ORDER BY start, "end" DESC, kind',
             (post_id,),
         ).fetchall()
         if rows:
@@ -301,6 +305,31 @@ def post_indicators(store: Store, post_id: int, text: str | None = None) -> list
         {"kind": i.kind, "value": i.value, "raw": i.raw, "start": i.start, "end": i.end}
         for i in found
     ]
+
+
+def _has_ocr(store: Store) -> bool:
+    return _has_table(store, "media_text")  # migration 19: indicators.media_id
+
+
+def picture_texts(store: Store, post_id: int) -> list[dict[str, Any]]:
+    if not _has_ocr(store):
+        return []
+    from .ocr import picture_texts as read
+
+    return read(store, post_id)
+
+
+def picture_indicators(store: Store, post_id: int) -> list[dict[str, Any]]:
+    """Indicators found in the text of the post's pictures: offsets are in that text."""
+    if not _has_ocr(store):
+        return []
+    keys = ("kind", "value", "raw", "start", "end", "media_id")
+    rows = store.execute(
+        'SELECT kind, value, raw, start, "end", media_id FROM indicators WHERE post_id = ? '
+        'AND media_id IS NOT NULL ORDER BY media_id, start, "end" DESC, kind',
+        (post_id,),
+    ).fetchall()
+    return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
 def post_brief(store: Store, post_id: int) -> dict[str, Any]:

@@ -1,0 +1,261 @@
+"""OCR in the background enrichment: read the text in every picture not yet read, store it per
+media file (migration 19), run it through the indicators (phones to E.164, messaging links,
+prices…, each marked as found in that picture), and add it to the post's search index.
+
+Runs after the text enrichment (store/enrich.py calls :func:`ocr_pending`), one picture per
+transaction so that a cancel or a crash loses at most the picture in flight; ``cancelled()`` is
+checked before each picture and ``progress(done, total)`` called after it. Evidence copies are
+encrypted at rest: each is decrypted in memory and handed to Tesseract on stdin (core/ocr.py),
+never written in clear. The same file (same SHA-256) is read once per store.
+
+When Tesseract or a language is missing, nothing fails: the run says which Debian package to
+install (``OcrRun.notes``) and the posts carry on without (or with less) OCR.
+
+``TRIAGE_NO_OCR=1`` turns it off (the test suite does, except the OCR tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.indicators import extract_indicators
+from ..core.ocr import (
+    LANGUAGE_NAMES,
+    OcrResult,
+    OcrUnavailable,
+    engine,
+    package_for,
+    pick_languages,
+    read_image,
+)
+from ..core.search_normal import fold
+from ..core.timeutil import utc_now_iso
+from .connection import Store
+from .evidence_crypto import evidence_key, open_media
+
+IMAGE_KINDS = ("photo", "image", "sticker", "gif")
+# Between the post's own (folded) text and the pictures' text in its index row: control
+# characters only, which the tokenizer reads as a separator (no searchable word).
+OCR_MARK = "\n\x1f\x1f\n"
+
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass
+class OcrRun:
+    images: int = 0  # pictures looked at
+    read: int = 0  # with some text
+    failed: int = 0
+    indicators: int = 0
+    cancelled: bool = False
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what to install, said once
+
+
+def ocr_enabled() -> bool:
+    return os.environ.get("TRIAGE_NO_OCR", "") != "1"
+
+
+def _pending_sql(columns: str) -> str:
+    kinds = ",".join(f"'{k}'" for k in IMAGE_KINDS)
+    return (
+        f"SELECT {columns} FROM media m JOIN posts p ON p.id = m.post_id "
+        "LEFT JOIN media_text t ON t.media_id = m.id "
+        f"WHERE t.media_id IS NULL AND m.missing = 0 AND (m.kind IN ({kinds}) "
+        "OR m.mime LIKE 'image/%')"
+    )
+
+
+def pending_images(store: Store) -> int:
+    return int(store.scalar(_pending_sql("count(*)")))
+
+
+def ocr_pending(
+    store: Store,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelCheck | None = None,
+) -> OcrRun:
+    """Read every picture not yet read (see the module's doc)."""
+    started = time.perf_counter()
+    run = OcrRun()
+    total = pending_images(store)
+    if total == 0:
+        return run
+    try:
+        _name, installed = engine()
+    except OcrUnavailable as exc:
+        run.notes.append(str(exc))
+        return run
+    key = evidence_key(store.conn)
+    missing: set[str] = set()
+    after = 0
+    while True:
+        rows = store.execute(
+            _pending_sql(
+                "m.id, m.post_id, m.stored_path, m.source_path, m.sha256, p.language, p.text"
+            )
+            + " AND m.id > ? ORDER BY m.id LIMIT 200",
+            (after,),
+        ).fetchall()
+        if not rows:
+            break
+        for media_id, post_id, stored, source, sha, language, text in rows:
+            after = media_id
+            if cancelled is not None and cancelled():
+                run.cancelled = True
+                break
+            use, lacking = pick_languages(language, text or "", installed)
+            missing.update(lacking)
+            result, problem = _read_one(store, key, media_id, stored, source, sha, use)
+            _write(store, media_id, post_id, language, result, problem, run)
+            run.images += 1
+            if progress is not None:
+                progress(run.images, total)
+        if run.cancelled:
+            break
+    for lang in sorted(missing):
+        run.notes.append(
+            f"No Tesseract data for {LANGUAGE_NAMES.get(lang, lang)}: pictures were read "
+            f"without it; install the Debian package {package_for(lang)}"
+        )
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _read_one(
+    store: Store,
+    key: bytes | None,
+    media_id: int,
+    stored: str | None,
+    source: str | None,
+    sha: str | None,
+    languages: list[str],
+) -> tuple[OcrResult | None, str | None]:
+    """What the picture says, or (None, why not). A file already read elsewhere in the store
+    (same SHA-256) is not read again."""
+    if sha:
+        done = store.execute(
+            "SELECT t.text, t.confidence, t.words, t.languages, t.engine FROM media_text t "
+            "JOIN media m ON m.id = t.media_id WHERE m.sha256 = ? AND t.status = 'read' "
+            "AND m.id != ? LIMIT 1",
+            (sha, media_id),
+        ).fetchone()
+        if done is not None:
+            result = OcrResult(done[0], done[1], [], done[3], done[4])
+            result.words_json = done[2]  # type: ignore[attr-defined]
+            return result, None
+    from .enrich import _media_file
+
+    path = _media_file(store, stored, source)
+    if path is None:
+        return None, "the picture is not in the evidence folder"
+    try:
+        with open_media(path, key) as handle:
+            data = handle.read()  # decrypted in memory only
+        return read_image(data, languages), None
+    except OcrUnavailable as exc:
+        return None, str(exc)
+    except (OSError, ValueError) as exc:
+        return None, f"unreadable picture: {exc}"
+    except Exception as exc:  # Pillow raises its own kinds for damaged files
+        return None, f"unreadable picture: {type(exc).__name__}: {exc}"
+
+
+def _write(
+    store: Store,
+    media_id: int,
+    post_id: int,
+    language: str | None,
+    result: OcrResult | None,
+    problem: str | None,
+    run: OcrRun,
+) -> None:
+    now = utc_now_iso()
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM indicators WHERE media_id = ?", (media_id,))
+        if result is None:
+            run.failed += 1
+            conn.execute(
+                "INSERT OR REPLACE INTO media_text(media_id, post_id, status, detail, read_at) "
+                "VALUES (?, ?, 'failed', ?, ?)",
+                (media_id, post_id, problem, now),
+            )
+            return
+        words = getattr(result, "words_json", None) or json.dumps(
+            [
+                [w.text, round(w.confidence, 1), w.left, w.top, w.width, w.height]
+                for w in result.words
+            ],
+            ensure_ascii=False,
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO media_text(media_id, post_id, status, text, confidence, words, "
+            "languages, engine, read_at) VALUES (?, ?, 'read', ?, ?, ?, ?, ?, ?)",
+            (
+                media_id,
+                post_id,
+                result.text,
+                result.confidence,
+                words,
+                result.languages,
+                result.engine,
+                now,
+            ),
+        )
+        if not result.text.strip():
+            return
+        run.read += 1
+        found = extract_indicators(result.text, language=language)
+        conn.executemany(
+            'INSERT INTO indicators(post_id, kind, value, raw, start, "end", media_id) '
+            "VALUES (?,?,?,?,?,?,?)",
+            [(post_id, i.kind, i.value, i.raw, i.start, i.end, media_id) for i in found],
+        )
+        run.indicators += len(found)
+        index_picture_text(conn, post_id)
+
+
+def index_picture_text(conn: Any, post_id: int) -> None:
+    """The post's search row: its own text, then the text of all its pictures (folded)."""
+    row = conn.execute("SELECT text FROM posts_fts WHERE rowid = ?", (post_id,)).fetchone()
+    if row is None:
+        return
+    own = (row[0] or "").split(OCR_MARK, 1)[0]
+    texts = [
+        r[0]
+        for r in conn.execute(
+            "SELECT text FROM media_text WHERE post_id = ? AND status = 'read' AND text != '' "
+            "ORDER BY media_id",
+            (post_id,),
+        )
+    ]
+    combined = own + (OCR_MARK + (fold("\n".join(texts)) or "") if texts else "")
+    conn.execute("UPDATE posts_fts SET text = ? WHERE rowid = ?", (combined, post_id))
+
+
+def picture_texts(store: Store, post_id: int) -> list[dict[str, Any]]:
+    """The text read in each of the post's pictures, for the preview and `triage show`."""
+    try:
+        rows = store.execute(
+            "SELECT media_id, status, text, confidence, languages, detail FROM media_text "
+            "WHERE post_id = ? ORDER BY media_id",
+            (post_id,),
+        ).fetchall()
+    except Exception:  # a store older than migration 19 (read-only views of old stores)
+        return []
+    return [
+        {
+            "media_id": r[0],
+            "status": r[1],
+            "text": r[2],
+            "confidence": None if r[3] is None else round(float(r[3]), 1),
+            "languages": r[4],
+            "detail": r[5],
+        }
+        for r in rows
+    ]
