@@ -17,6 +17,8 @@ EXPECTED_FIXTURES = {
     "x/v1_pitfalls.jsonl": "x-v1",
     "x/twarc2_flat_2021.jsonl": "x-v2",
     "x/twarc2_flat_2023.jsonl": "x-v2",
+    "x/gnip_25_original.jsonl": "x-v1",
+    "x/gnip_25_activity.jsonl": "x-activity",
     "telegram/export/result.json": "telegram",
     "telegram/account_export.json": "telegram",
     "telegram/truncated_result.json": "telegram",

@@ -737,3 +737,63 @@ def test_meta_content_library_posts_comments_and_reels(tmp_path: Path, form: str
     assert reel.account is not None and reel.account.handle == "boat.tours"
     assert reel.extra["statistics.views"] == 120000
     assert [m.kind for m in reel.media] == ["video"]
+
+
+# --- 8. Gnip activity streams -------------------------------------------------------------------
+
+
+def _comparable(post) -> tuple:  # type: ignore[no-untyped-def]
+    account = post.account
+    return (
+        post.post_id,
+        post.text,
+        post.created_at,
+        post.kind,
+        post.parent_post_id,
+        post.url,
+        post.language,
+        [(m.kind, m.url, m.mime, m.name, m.missing) for m in post.media],
+        (
+            account.account_id,
+            account.handle,
+            account.display_name,
+            account.created_at,
+            account.followers,
+            account.url,
+        ),
+        {k: post.extra.get(k) for k in ("quoted_post_id", "quoted_text", "urls")},
+        {k: post.extra.get(k) for k in ("retweet_count", "favorite_count", "lang")},
+    )
+
+
+def test_gnip_activity_streams_give_the_same_posts_as_the_original_format() -> None:
+    """25 tweets (long ones, retweets, replies, quotes, photos, videos, escaped and Arabic
+    text) written in v1.1 original format and as Gnip activities."""
+    activities = FIXTURES / "x/gnip_25_activity.jsonl"
+    originals = FIXTURES / "x/gnip_25_original.jsonl"
+    assert detect_format(activities).name == "x-activity"
+    assert detect_format(originals).name == "x-v1"
+    got = read_with("x-activity", activities)
+    expected = read_with("x-v1", originals)
+    assert len(got.posts) == len(expected.posts) == 25 and not got.bad
+    assert len(got.skipped) == 1  # the file's footer ({"info": {"activity_count": 25}})
+    assert [_comparable(p) for p in got.posts] == [_comparable(p) for p in expected.posts]
+    kinds = [p.kind for p in got.posts]
+    assert {"post", "repost", "comment"} <= set(kinds)
+    retweet = next(p for p in got.posts if p.kind == "repost")
+    assert not retweet.text.endswith("\u2026") and "pay on arrival" in retweet.text
+    assert sum(1 for p in got.posts if "quoted_text" in p.extra) >= 3
+    assert {m.kind for p in got.posts for m in p.media} == {"photo", "video"}
+    assert json.loads(got.posts[0].raw)["objectType"] == "activity"  # raw as written
+
+
+def test_gnip_activity_without_id_is_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "activities.jsonl"
+    good = (FIXTURES / "x/gnip_25_activity.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    broken = json.loads(good)
+    del broken["postedTime"]
+    path.write_text(good + "\n" + json.dumps(broken) + "\n", encoding="utf-8")
+    got = read_with("x-activity", path)
+    assert len(got.posts) == 1
+    [bad] = got.bad
+    assert bad.reason == "activity has no tweet id or no postedTime" and bad.line_no == 2
