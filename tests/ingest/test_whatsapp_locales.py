@@ -381,6 +381,31 @@ def test_notices_credited_to_the_chat_never_become_accounts(tmp_path: Path) -> N
     assert [n.kind for n in got.skipped if isinstance(n, Notice)] == ["group"]
 
 
+def test_an_unknown_notice_credited_to_a_group_is_kept_as_a_notice(tmp_path: Path) -> None:
+    group = _chat(
+        tmp_path / "WhatsApp Chat - Boats",
+        f"[18/03/2022, 14:56:00] Boats: {LRM}Omar pinned a message\n"
+        "[18/03/2022, 14:57:00] Omar: hi\n"
+        "[18/03/2022, 14:58:00] Sara: hello\n",
+        "_chat.txt",
+    )
+    got = read_with("whatsapp", group)
+    assert [p.text for p in got.posts] == ["hi", "hello"]
+    [notice] = got.skipped
+    assert isinstance(notice, Notice) and notice.kind == "unrecognised"
+    # between two people the chat's name is the other person: their marked words stay a message
+    two = _chat(
+        tmp_path / "WhatsApp Chat - Sara",
+        f"[18/03/2022, 14:56:00] Sara: {LRM}Omar pinned a message\n"
+        "[18/03/2022, 14:57:00] Omar: hi\n",
+        "_chat.txt",
+    )
+    assert [p.text for p in read_with("whatsapp", two).posts] == [
+        f"{LRM}Omar pinned a message",
+        "hi",
+    ]
+
+
 # --- dates ---------------------------------------------------------------------------------------
 
 

@@ -250,12 +250,26 @@ def _open_lines(path: Path) -> Iterator[_ChatLine]:
         raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
 
 
-def _infer_order(path: Path, ctx: ReadContext, today: dt.date) -> bool:
+_SENDERS_KEPT = 64  # enough to tell a group from a chat between two people
+
+
+def _first_pass(path: Path, ctx: ReadContext, today: dt.date, chat: str) -> tuple[bool, bool]:
+    """(day_first, group): the date order, and whether the chat is a group (two or more
+    senders besides the chat's own name, which iOS credits notices to)."""
     order = DateOrder(today)
+    senders: set[str] = set()
     for line in _open_lines(path):
         header = match_header(line.text)
         if header is not None:
             order.add(header)
+            if len(senders) < _SENDERS_KEPT:
+                sender, _body = _split_sender(header.rest)
+                if sender is not None and account_id(sender) != chat:
+                    senders.add(account_id(sender))
+    return _decide_order(path, ctx, order), len(senders) >= 2
+
+
+def _decide_order(path: Path, ctx: ReadContext, order: DateOrder) -> bool:
     try:
         day_first, note = order.decide(ctx.date_order)
     except ValueError as exc:
@@ -319,7 +333,7 @@ def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
     """Messages of one chat text file, media resolved against ``ctx.base_dir``; where every
     line went is counted in ``ctx.lines``."""
     today = dt.date.today()
-    day_first = _infer_order(path, ctx, today)
+    day_first, group = _first_pass(path, ctx, today, chat)
     ctx.notes.append(f"{path.name}: WhatsApp times carry no time zone; they were stored as UTC")
     account = ctx.lines if ctx.lines is not None else LineAccount()
     ctx.lines = account
@@ -327,6 +341,7 @@ def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
     current: _Message | None = None
     record_no = 0
     reader = _Reader(day_first, today, chat, ctx, seen, account)
+    reader.group = group
     for line in _open_lines(path):
         ctx.report_bytes(line.end_offset)
         account.total += 1
@@ -397,13 +412,15 @@ def _deleted(text: str) -> str | None:
 
 
 def _notice(
-    header: Header, sender: str | None, body: str, chat: str
+    header: Header, sender: str | None, body: str, chat: str, group: bool = False
 ) -> tuple[str | None, str] | None:
     """(language, kind) when the message is a system notice, else None.
 
     Android writes notices without a sender; iOS credits them to the chat's name and starts
     them with a left-to-right mark. A body that merely starts with a mark is not a notice
-    (iOS marks many messages): only what whatsapp_words.py lists is."""
+    (iOS marks many messages): only what whatsapp_words.py lists is, and, in a group on iOS, a
+    body credited to the group's own name that starts with U+200E and is no media or link (no
+    member bears the group's name): an "unrecognised" notice, kept, never an account."""
     if not header.ios:
         found = _match_notice(header.rest)
         if found:
@@ -413,8 +430,20 @@ def _notice(
     lang = _deleted(body)
     if lang:
         return lang, "deleted"
-    marked = bool(_MARKED.match(body)) or account_id(sender) == chat
-    return _match_notice(body, strong_only=not (header.ios and marked))
+    from_chat = account_id(sender) == chat
+    marked = bool(_MARKED.match(body)) or from_chat
+    found = _match_notice(body, strong_only=not (header.ios and marked))
+    unknown_notice = (
+        found is None
+        and header.ios
+        and group
+        and from_chat
+        and body.startswith("\u200e")
+        and "://" not in body
+        and _placeholder(body) is None
+        and not _ATTACHED_IOS.search(body)
+    )
+    return (None, "unrecognised") if unknown_notice else found
 
 
 def _media_kind(name: str) -> str:
@@ -494,6 +523,7 @@ class _Reader:
         self.day_first = day_first
         self.today = today
         self.chat = chat
+        self.group = False  # two or more senders besides the chat's name (_first_pass)
         self.ctx = ctx
         self.seen = seen
         self.account = account
@@ -535,7 +565,7 @@ class _Reader:
             return
         created_at = utc_naive_to_unix(when)
         sender_raw, first_body = _split_sender(header.rest)
-        found = _notice(header, sender_raw, first_body, self.chat)
+        found = _notice(header, sender_raw, first_body, self.chat, self.group)
         if found is not None:
             yield from self._notice(message, found, sender_raw, created_at, record_no)
             return
