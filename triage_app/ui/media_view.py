@@ -15,7 +15,16 @@ from typing import Any
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 from PySide6.QtCore import QPointF, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from ..store.evidence_crypto import open_media
@@ -24,6 +33,7 @@ from ..store.paths import data_dir
 SETTINGS_FILE = "window.ini"  # the window's settings file in the data folder (ui/settings.py)
 REVEAL_SETTING = "media/reveal_by_default"
 THUMB = 160
+MIN_THUMB = 64  # the smallest a thumbnail gets when the preview is short of height
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp")
 POSTER_SUFFIXES = ("", ".poster", "-poster", "_poster", ".thumb", "-thumb", "_thumb")
 
@@ -216,14 +226,21 @@ class MediaTile(QLabel):
     toggled = Signal(bool)
 
     def __init__(
-        self, item: MediaItem, index: int, total: int, revealed: bool, parent: QWidget | None = None
+        self,
+        item: MediaItem,
+        index: int,
+        total: int,
+        revealed: bool,
+        parent: QWidget | None = None,
+        size: int = THUMB,
     ) -> None:
         super().__init__(parent)
         self.item = item
         self._index, self._total = index, total
         self._revealed = revealed
+        self._size = size
         self.setObjectName("mediaTile")
-        self.setFixedSize(QSize(THUMB + 8, THUMB + 8))
+        self.setFixedSize(QSize(size + 8, size + 8))
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -243,6 +260,17 @@ class MediaTile(QLabel):
             self._render()
             self.toggled.emit(revealed)
 
+    @property
+    def thumb_size(self) -> int:
+        return self._size
+
+    def set_thumb_size(self, size: int) -> None:
+        """Draw the thumbnail ``size`` pixels square (the preview's share of the height)."""
+        if size != self._size:
+            self._size = size
+            self.setFixedSize(QSize(size + 8, size + 8))
+            self._render()
+
     def concealed_image(self) -> bool:
         """Whether the picture shown is blurred (a placeholder card is never blurred)."""
         return not self._revealed and self.item.still is not None
@@ -251,9 +279,11 @@ class MediaTile(QLabel):
         item = self.item
         image: QImage | None = None
         if item.still is not None:
-            image = load_thumbnail(item.still, THUMB, concealed=not self._revealed, key=item.key)
+            image = load_thumbnail(
+                item.still, self._size, concealed=not self._revealed, key=item.key
+            )
         if image is None:
-            image = placeholder_image(self._card_lines(), THUMB, icon=self._icon())
+            image = placeholder_image(self._card_lines(), self._size, icon=self._icon())
         elif item.kind == "video":
             _mark_as_video(image)
         self.setPixmap(QPixmap.fromImage(image))
@@ -311,8 +341,12 @@ class MediaView(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFixedHeight(THUMB + 30)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # The height is the preview's to give (preview_body.py): the thumbnails follow it,
+        # between MIN_THUMB and THUMB pixels, and are never drawn outside the strip.
+        self.setMinimumHeight(MIN_THUMB + 30)
+        self.setMaximumHeight(THUMB + 30)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Expanding)
+        self._thumb = THUMB
         self._inner = QWidget()
         self._layout = QHBoxLayout(self._inner)
         self._layout.setContentsMargins(2, 2, 2, 2)
@@ -336,10 +370,37 @@ class MediaView(QScrollArea):
         self.tiles = []
         items = resolve_media(rows, evidence_root, key)
         for index, item in enumerate(items):
-            tile = MediaTile(item, index, len(items), reveal, self._inner)
+            tile = MediaTile(item, index, len(items), reveal, self._inner, self._thumb)
             self._layout.insertWidget(index, tile)
             self.tiles.append(tile)
         self.setVisible(bool(items))
+        self._update_width()  # the tiles are drawn at the strip's current size: no second pass
+
+    def thumb_size_for(self, height: int) -> int:
+        """The thumbnail size that fits a strip ``height`` pixels high (tile frame, margins and
+        the horizontal scroll bar included)."""
+        return max(MIN_THUMB, min(THUMB, height - 30))
+
+    def _fit_tiles(self) -> None:
+        size = self.thumb_size_for(self.height())
+        if abs(size - self._thumb) < 6 and all(t.thumb_size == self._thumb for t in self.tiles):
+            return
+        self._thumb = size
+        for tile in self.tiles:
+            tile.set_thumb_size(size)
+        self._update_width()
+
+    def _update_width(self) -> None:
+        width = len(self.tiles) * (self._thumb + 8 + self._layout.spacing()) + 8
+        self.setMaximumWidth(max(self._thumb + 24, width))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        n = max(1, len(self.tiles))
+        return QSize(n * (self._thumb + 8 + self._layout.spacing()) + 8, self._thumb + 30)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit_tiles()
 
     def any_revealed(self) -> bool:
         return any(t.revealed for t in self.tiles)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..store.strength import MIN_LENGTH, MIN_SCORE, estimate
+from .screen_fit import fit_to_screen
 
 COLOURS = ("#b00020", "#d35400", "#b7950b", "#2e7d32", "#1b5e20")
 
@@ -71,6 +72,7 @@ class NewPassphraseDialog(QDialog):
         self.first.textChanged.connect(self._update)
         self.second.textChanged.connect(self._update)
         self._update()
+        fit_to_screen(self, (520, self.sizeHint().height()))
 
     @property
     def ok_button(self) -> QWidget:

@@ -21,6 +21,7 @@ from ..store.connection import Store
 from ..store.outcomes import AccountRef, find_account, first_referred, outcome_history
 from ..store.outcomes import record_outcome as store_record_outcome
 from .rows_model import report_problem
+from .screen_fit import fit_to_screen
 
 CHOICES = (("Taken down", "taken_down"), ("Still live", "still_live"))
 
@@ -77,6 +78,7 @@ class OutcomeDialog(QDialog):
                 f"is {store.role_of() or 'not a user of this store'}."
             )
         self._fill()
+        fit_to_screen(self, (560, self.sizeHint().height()))
 
     def _fill(self) -> None:
         self.history.clear()

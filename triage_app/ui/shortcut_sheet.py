@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..core.taxonomy import Tag
 from .actions import shortcut_rows
+from .screen_fit import fit_to_screen
 
 
 class ShortcutSheet(QDialog):
@@ -44,7 +45,7 @@ class ShortcutSheet(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(820, 560)
+        fit_to_screen(self, (820, 560))
 
     def rows(self) -> list[tuple[str, ...]]:
         out = []

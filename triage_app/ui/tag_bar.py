@@ -55,7 +55,7 @@ class TagBar(QWidget):
             # Unset: a coloured edge; set: filled with the tag's colour.
             button.setStyleSheet(
                 f"QPushButton {{ border: 2px solid {tag.colour}; border-left: 8px solid "
-                f"{tag.colour}; border-radius: 4px; padding: 4px 8px; text-align: left; "
+                f"{tag.colour}; border-radius: 4px; padding: 2px 8px; text-align: left; "
                 f"background: palette(base); }}"
                 f"QPushButton:checked {{ background: {tag.colour}; color: {fg}; "
                 f"font-weight: bold; }}"
