@@ -35,7 +35,7 @@ from ..store.connection import Store
 from ..store.evidence_crypto import evidence_key
 from ..store.post_detail import post_detail
 from .media_view import MediaView
-from .text_render import colour_for, render_post_html
+from .text_render import colour_for, picture_text_html, render_post_html
 
 TEXT_PT = 12.0
 
@@ -271,11 +271,12 @@ class PreviewPane(QFrame):
         hits = match_spans(d["text"], self.search) if self.search.strip() else []
         self.text_view.setHtml(
             render_post_html(d["text"], d["indicators"], font_pt=TEXT_PT, search_spans=hits)
+            + picture_text_html(d.get("picture_text", []), self.search, font_pt=TEXT_PT)
         )
         self.text_view.setAccessibleDescription(d["text"][:500])
         evidence = evidence_dir(Path(self.store.path))
         self.media.set_media(d["media"], evidence, key=evidence_key(self.store))
-        self._fill_indicators(d["indicators"])
+        self._fill_indicators(d["indicators"] + d.get("picture_indicators", []))
         self._fill_source(d)
 
     def _fill_indicators(self, indicators: list[dict[str, Any]]) -> None:
@@ -290,6 +291,8 @@ class PreviewPane(QFrame):
             shown = ind["value"]
             if ind["raw"] and ind["raw"] != ind["value"]:
                 shown += f"   (as written: {ind['raw']})"
+            if ind.get("media_id"):  # read in one of the post's pictures (OCR)
+                shown += "   (in picture text)"
             item = QListWidgetItem(f"{kind_name(ind['kind'])}: {shown}")
             item.setData(Qt.ItemDataRole.UserRole, ind["value"])
             item.setData(Qt.ItemDataRole.UserRole + 1, ind["kind"])

@@ -246,6 +246,30 @@ def render_post_html(
     )
 
 
+def picture_text_html(
+    pictures: Iterable[Mapping[str, Any]], search: str = "", *, font_pt: float | None = None
+) -> str:
+    """The text read in the post's pictures (OCR), after the post's own text: a grey title
+    line per picture (its number and the reading's confidence), then the text with the
+    search's hits highlighted like the post's."""
+    from ..core.search_normal import match_spans
+
+    parts = []
+    for number, picture in enumerate(pictures, 1):
+        text = str(picture.get("text") or "")
+        if picture.get("status") != "read" or not text.strip():
+            continue
+        confidence = picture.get("confidence")
+        sure = f", confidence {float(confidence):.0f}%" if confidence is not None else ""
+        parts.append(
+            f'<p style="margin:10px 0 2px 0;color:#555555"><i>Text read in picture {number}'
+            f"{sure}</i></p>"
+        )
+        hits = match_spans(text, search) if search.strip() else []
+        parts.append(render_html(text, (), hits=hits, font_pt=font_pt))
+    return "".join(parts)
+
+
 def render_diff_html(
     text: str,
     changed: Iterable[tuple[int, int]],

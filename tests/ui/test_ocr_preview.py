@@ -1,0 +1,62 @@
+"""Issue 15 in the preview: the text read in a post's picture (real Tesseract on a PNG drawn
+here) is shown after the post's text, titled as such with its confidence; the phone number
+found in it is listed as an indicator "in picture text"; a search hit in it is highlighted."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.store.test_ocr_pictures import E164, PHONE, flyer_png
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr"),
+    pytest.mark.qt_log_ignore("propagateSizeHints"),
+]
+
+
+@pytest.fixture
+def read_store(make_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from triage_app.ingest.pipeline import import_paths
+
+    monkeypatch.setenv("TRIAGE_NO_OCR", "0")
+    store = make_store()
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "flyer.png").write_bytes(flyer_png(["BOAT TO ITALY", f"WhatsApp {PHONE}"]))
+    record = {
+        "platform": "facebook",
+        "post_id": "p1",
+        "created_at": "2025-03-01T10:00:00Z",
+        "text": "Trip this week, details in the picture",
+        "language": "en",
+        "media": ["flyer.png"],
+    }
+    (export / "posts.jsonl").write_text(json.dumps(record) + "\n")
+    import_paths(store, [export / "posts.jsonl"], fmt="jsonl", enrich=False)
+    from triage_app.store.ocr import ocr_pending
+
+    assert ocr_pending(store).read == 1  # what the enrichment does after the text batches
+    return store
+
+
+def test_preview_shows_the_picture_text_and_its_phone(read_store, qtbot):
+    from triage_app.ui.preview_pane import PreviewPane
+
+    pane = PreviewPane(read_store)
+    qtbot.addWidget(pane)
+    pane.resize(700, 700)
+    pane.search = "italy"
+    pane.show_post(1)
+    plain = pane.text_view.toPlainText()
+    assert plain.startswith("Trip this week, details in the picture")
+    assert re.search(r"Text read in picture 1, confidence \d+%", plain)
+    assert "BOAT TO ITALY" in plain and PHONE in plain
+    html = pane.text_view.toHtml()
+    assert re.search(r'background-color:#fff176;[^"]*">ITALY<', html)  # the search hit
+    items = [pane.indicator_list.item(i).text() for i in range(pane.indicator_list.count())]
+    assert f"Phone: {E164}   (as written: {PHONE})   (in picture text)" in items
