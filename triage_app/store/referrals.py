@@ -69,6 +69,30 @@ def add_recipient(
     return Recipient(label, platform, key, store.user, at)
 
 
+def remove_recipient(store: Store, label: str) -> Recipient:
+    """Take a liaison out of the address book (audited; packs already built are unchanged)."""
+    require_role(store.user, store.role_of(), "build_pack")
+    row = store.execute(
+        "SELECT label, platform, public_key, added_by, added_at FROM recipients WHERE label = ?",
+        (label,),
+    ).fetchone()
+    if row is None:
+        raise TriageError(f"No recipient {label!r} in the address book")
+    at = utc_now_iso()
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM recipients WHERE label = ?", (label,))
+        append_audit(
+            conn,
+            store.user,
+            "recipient_remove",
+            "recipient",
+            label,
+            {"platform": row[1], "public_key": row[2]},
+            at=at,
+        )
+    return Recipient(*row)
+
+
 def list_recipients(store: Store, platform: str | None = None) -> list[Recipient]:
     """The address book, by label; with ``platform``, that platform's liaisons and unassigned."""
     sql = "SELECT label, platform, public_key, added_by, added_at FROM recipients"

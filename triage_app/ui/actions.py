@@ -45,6 +45,13 @@ class ActionId(enum.Enum):
         "Build an encrypted, signed referral pack (supervisors)",
         supervisor_only=True,
     )
+    ADDRESS_BOOK = ActionSpec(
+        "File",
+        "&Liaison address book…",
+        ("Ctrl+Shift+L",),
+        "The liaisons' age public keys that referral packs are encrypted to (supervisors)",
+        supervisor_only=True,
+    )
     SYNC = ActionSpec(
         "File",
         "S&ync with a field laptop…",

@@ -66,6 +66,7 @@ def open_interactive(
     A new store's passphrase is asked twice with a strength meter (``ask_new``, by default
     the NewPassphraseDialog); an existing store's once (``ask``)."""
     from ..store.opening import store_exists
+    from .wording import window_wording
 
     passphrase: str | None = None
     while True:
@@ -81,9 +82,9 @@ def open_interactive(
                     from .new_passphrase import ask_new_passphrase
 
                     ask_new = ask_new_passphrase
-                answer = ask_new(str(exc))
+                answer = ask_new(window_wording(str(exc)))
             else:
-                answer = ask(f"{exc}\n\nPassphrase for {path.name}:")
+                answer = ask(f"{window_wording(str(exc))}\n\nPassphrase for {path.name}:")
             if answer is None:
                 return None
             passphrase = answer
@@ -105,6 +106,7 @@ def unlock_personal_key(
     import os
 
     from ..store.personal_keys import personal_key_for, set_key_passphrase
+    from .wording import window_wording
 
     chosen = os.environ.get("TRIAGE_KEY_PASSPHRASE_FILE")
     if chosen:
@@ -118,8 +120,9 @@ def unlock_personal_key(
             return True
         except TriageError as exc:
             answer = ask(
-                f"{exc}\n\nYour decisions are signed with your personal key. Passphrase that "
-                "protects it (a new key is made and protected by it if you have none yet):"
+                f"{window_wording(str(exc))}\n\nYour decisions are signed with your personal "
+                "key. Passphrase that protects it (a new key is made and protected by it if "
+                "you have none yet):"
             )
             if answer is None:
                 return False

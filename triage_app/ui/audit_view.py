@@ -179,7 +179,7 @@ class AuditView(QWidget):
         if problems:
             # The chain holds, but not against its checkpoints, or posts' tags or statuses are
             # not what their decisions give (store/checkpoints.py, store/replay.py).
-            more = f" ({len(problems) - 1:,} more; 'triage audit verify' lists them all)"
+            more = f" ({len(problems) - 1:,} more; View ▸ Verify audit chain names each)"
             self.result.setText(
                 f"The store was changed outside the program: {problems[0]}"
                 + (more if len(problems) > 1 else "")

@@ -21,7 +21,9 @@ Shower = Callable[[QWidget | None, str, str], object]
 
 
 def _plain(parent: QWidget | None, title: str, text: str) -> object:
-    return QMessageBox.warning(parent, title, text)
+    from .wording import window_wording
+
+    return QMessageBox.warning(parent, title, window_wording(text))
 
 
 def _crash(parent: QWidget | None, title: str, text: str) -> object:
@@ -54,7 +56,9 @@ def report(
 ) -> Path | None:
     """Show ``exc`` the right way; returns the crash log path for a bug, None otherwise."""
     if isinstance(exc, TriageError):
-        show_problem(parent, title, str(exc))
+        from .wording import window_wording
+
+        show_problem(parent, title, window_wording(str(exc)))
         return None
     path = write_crash_log(data_dir, type(exc), exc, exc.__traceback__)
     show_crash(

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,8 +28,10 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import TriageError
 from ..ingest.pipeline import FileSummary, ImportProgress, import_paths
+from ..ingest.registry import importers
 from ..store.connection import Store
 from .tasks import Task, TaskContext, TaskRunner
+from .wording import window_wording
 
 SUMMARY_COLUMNS = (
     "File",
@@ -42,7 +45,9 @@ SUMMARY_COLUMNS = (
 )
 
 
-def import_job(store: Store, paths: Sequence[Path]) -> Callable[[TaskContext], list[FileSummary]]:
+def import_job(
+    store: Store, paths: Sequence[Path], fmt: str = "auto"
+) -> Callable[[TaskContext], list[FileSummary]]:
     """The worker's job: its own connection (SQLite connections belong to one thread)."""
 
     def job(ctx: TaskContext) -> list[FileSummary]:
@@ -60,7 +65,7 @@ def import_job(store: Store, paths: Sequence[Path]) -> Callable[[TaskContext], l
                     p.file_count,
                 )
 
-            return import_paths(own, list(paths), progress=progress, cancelled=ctx.cancelled)
+            return import_paths(own, list(paths), fmt, progress=progress, cancelled=ctx.cancelled)
         finally:
             own.close()
 
@@ -74,9 +79,16 @@ class ImportDialog(QDialog):
     crashed = Signal(object)  # an unexpected exception (a bug), for the crash dialog
 
     def __init__(
-        self, store: Store, paths: Sequence[Path], runner: TaskRunner, parent: QWidget | None = None
+        self,
+        store: Store,
+        paths: Sequence[Path],
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        fmt: str = "auto",
     ) -> None:
         super().__init__(parent)
+        self.store = store
+        self.runner = runner
         self.setObjectName("importDialog")
         self.setWindowTitle("Import")
         self.setModal(True)
@@ -84,8 +96,28 @@ class ImportDialog(QDialog):
         self.summaries: list[FileSummary] | None = None
         self.error: BaseException | None = None
 
+        # The format: found automatically, or chosen here when a file could be several formats
+        # or none the program recognises (the window's twin of the command line's --format).
+        self.format_choice = QComboBox(self)
+        self.format_choice.setObjectName("importFormat")
+        self.format_choice.setAccessibleName("Format of the files")
+        self.format_choice.addItem("Automatic (recognise each file)", "auto")
+        for name, importer in sorted(importers().items()):
+            self.format_choice.addItem(f"{importer.description} [{name}]", name)
+        index = self.format_choice.findData(fmt)
+        self.format_choice.setCurrentIndex(max(index, 0))
+        self.again_button = QPushButton("Import again with this format", self)
+        self.again_button.setObjectName("importAgain")
+        self.again_button.setToolTip("Import the files that were not imported, as this format")
+        self.again_button.hide()
+        self.again_button.clicked.connect(self.import_again)
+        format_row = QHBoxLayout()
+        format_row.addWidget(QLabel("Format:", self))
+        format_row.addWidget(self.format_choice, 1)
+        format_row.addWidget(self.again_button)
         self.file_label = QLabel("Starting…", self)
         self.file_label.setObjectName("importFile")
+        self.file_label.setWordWrap(True)
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("importCount")
         self.bar = QProgressBar(self)
@@ -111,6 +143,7 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(format_row)
         layout.addWidget(self.file_label)
         layout.addWidget(self.count_label)
         layout.addWidget(self.bar)
@@ -120,10 +153,38 @@ class ImportDialog(QDialog):
 
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
-        self.task: Task = runner.submit(import_job(store, self.paths), "import")
-        self.task.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
-        self.task.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
-        self.task.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self.task: Task = self._start(self.paths, self.chosen_format)
+
+    @property
+    def chosen_format(self) -> str:
+        return str(self.format_choice.currentData() or "auto")
+
+    def _start(self, paths: Sequence[Path], fmt: str) -> Task:
+        self.format_choice.setEnabled(False)
+        task = self.runner.submit(import_job(self.store, paths, fmt), "import")
+        task.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        task.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        task.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        return task
+
+    def refused_paths(self) -> list[Path]:
+        return [Path(s.path) for s in self.summaries or [] if s.error]
+
+    @Slot()
+    def import_again(self) -> None:
+        """Import the files that were refused again, as the format chosen above."""
+        paths = self.refused_paths()
+        if not paths:
+            return
+        self.summaries = None
+        self.error = None
+        self.again_button.hide()
+        self.close_button.hide()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self.bar.setRange(0, 0)
+        self.file_label.setText("Starting…")
+        self.task = self._start(paths, self.chosen_format)
 
     @property
     def is_finished(self) -> bool:
@@ -162,7 +223,12 @@ class ImportDialog(QDialog):
         media_refused = sum(s.media_refused for s in summaries)
         self.file_label.setText(
             f"Done: {inserted:,} new posts from {len(summaries)} file(s)"
-            + (f"; {refused} file(s) not imported" if refused else "")
+            + (
+                f"; {refused} file(s) not imported (if the format was not recognised, choose it "
+                "above and import again)"
+                if refused
+                else ""
+            )
             + (
                 f"; {media_refused:,} media file(s) refused (outside the export, not a regular "
                 "file or too large; the preview names each)"
@@ -181,7 +247,9 @@ class ImportDialog(QDialog):
                 f"{s.quarantined:,}",
                 f"{s.skipped:,}",
                 f"{s.media_refused:,}",
-                f"not imported: {s.error}" if s.error else "imported",
+                f"not imported: {window_wording(s.error.replace(s.path, Path(s.path).name))}"
+                if s.error
+                else "imported",
             )
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
@@ -190,13 +258,17 @@ class ImportDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.show()
         self._end()
-        self.resize(max(self.width(), 760), 320)
+        if refused:
+            self.format_choice.setEnabled(True)
+            self.again_button.show()
+            self.format_choice.setFocus()
+        fit_to_screen(self, (max(self.width(), 760), max(self.height(), 320)))
         self.imported.emit(inserted)
 
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
         self.error = exc
-        self.file_label.setText(f"The import stopped: {exc}")
+        self.file_label.setText(f"The import stopped: {window_wording(str(exc))}")
         self._end()
         if not isinstance(exc, TriageError):
             self.crashed.emit(exc)

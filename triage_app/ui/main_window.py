@@ -58,6 +58,7 @@ from .tag_bar import TagBar
 from .tasks import TaskRunner
 from .undo import UndoHistory
 from .wellbeing import BreakReminder, WellbeingMonitor
+from .wording import window_wording
 
 ROW_HEIGHT = 24
 DEFAULT_WIDTHS = (58, 74, 104, 108, 236, 118, 80)
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
             ActionId.IMPORT: self.choose_import,
             ActionId.EXPORT_PACK: self.export_pack,
             ActionId.SYNC: self.open_sync,
+            ActionId.ADDRESS_BOOK: self.open_address_book,
             ActionId.COPY_TEXT: self.copy_post_text,
             ActionId.LOCK: self.lock,
             ActionId.QUIT: self.close,
@@ -907,6 +909,20 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_address_book(self) -> QWidget | None:
+        """File ▸ Liaison address book… (supervisors): add, list and remove liaisons' keys."""
+        if self.store is None:
+            return None
+        if self.store.role_of() != "supervisor":
+            errors.show_problem(self, "Address book", "The address book is kept by supervisors")
+            return None
+        from .address_book import AddressBookDialog
+
+        dialog = AddressBookDialog(self.store, self)
+        self.address_book = dialog
+        dialog.open()
+        return dialog
+
     def export_pack(self) -> QWidget | None:
         """File ▸ Export referral pack… (supervisors): the pack dialog, over the window."""
         if self.store is None:
@@ -1054,10 +1070,10 @@ class MainWindow(QMainWindow):
         try:
             store = self._open(passphrase or None)
         except PassphraseNeeded as exc:
-            self.lock_screen.ask_passphrase(str(exc))
+            self.lock_screen.ask_passphrase(window_wording(str(exc)))
             return False
         except TriageError as exc:
-            self.lock_screen.error.setText(str(exc))
+            self.lock_screen.error.setText(window_wording(str(exc)))
             return False
         self.locked = False
         for action in self.actions_by_id.values():

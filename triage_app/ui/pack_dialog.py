@@ -229,6 +229,13 @@ class PackExportDialog(JobDialog):
         p_layout = QVBoxLayout(protection)
         p_layout.addWidget(self.by_recipients)
         p_layout.addWidget(self.recipients)
+        self.address_book_button = QPushButton("Liaison address book…", protection)
+        self.address_book_button.setObjectName("packAddressBook")
+        self.address_book_button.setToolTip(
+            "Add a liaison's age public key (pasted or from a file), or remove one"
+        )
+        self.address_book_button.clicked.connect(self.open_address_book)
+        p_layout.addWidget(self.address_book_button, 0, Qt.AlignmentFlag.AlignLeft)
         p_layout.addWidget(self.by_passphrase)
         p_layout.addWidget(self.passphrase)
         p_layout.addWidget(self.passphrase_again)
@@ -321,7 +328,8 @@ class PackExportDialog(JobDialog):
             self.recipients.addItem(item)
         if self.recipients.count() == 0:
             self.recipients.addItem(
-                "The address book has no liaison yet: triage recipients add LABEL AGE_PUBKEY"
+                "The address book has no liaison for this platform yet: add one with "
+                "“Liaison address book…” below"
             )
         out = io.StringIO()
         header = PackHeader(
@@ -348,6 +356,17 @@ class PackExportDialog(JobDialog):
         self.recipients.setEnabled(by_keys)
         self.passphrase.setEnabled(not by_keys)
         self.passphrase_again.setEnabled(not by_keys)
+
+    def open_address_book(self) -> QWidget:
+        """The address book over this dialog, on this pack's platform; the recipient list
+        follows every change."""
+        from .address_book import AddressBookDialog
+
+        dialog = AddressBookDialog(self.store, self, platform=self.platform)
+        dialog.changed.connect(self._platform_changed)
+        self.address_book = dialog
+        dialog.open()
+        return dialog
 
     def chosen_recipients(self) -> list[str]:
         labels = []

@@ -78,6 +78,8 @@ def report_problem(parent: QWidget, exc: BaseException, title: str = "Problem") 
     from . import errors
 
     if isinstance(exc, TriageError):
-        errors.show_problem(parent, title, str(exc))
+        from .wording import window_wording
+
+        errors.show_problem(parent, title, window_wording(str(exc)))
         return
     errors.report(parent, exc, data_dir(), title)

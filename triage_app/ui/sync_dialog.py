@@ -195,7 +195,9 @@ class SyncDialog(JobDialog):
         self.peer_key = QLineEdit(self)
         self.peer_key.setObjectName("syncPeerKey")
         self.peer_key.setAccessibleName("Peer's sync key")
-        self.peer_key.setPlaceholderText("age1…  (the peer prints it with: triage sync id)")
+        self.peer_key.setPlaceholderText(
+            "age1…  (the peer's Sync window shows it as 'This store's sync key')"
+        )
         self.everything = QCheckBox("Include everything, also what this peer was already sent")
         self.everything.setObjectName("syncEverything")
         self.export_out = QLineEdit(self)
