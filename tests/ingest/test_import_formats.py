@@ -105,7 +105,9 @@ def test_cli_import_of_a_mixed_folder_prints_one_line_per_file(tmp_path: Path) -
     from tests.conftest import run_cli
 
     case = tmp_path / "case"
-    shutil.copytree(FIXTURES / "x", case / "x")
+    (case / "x").mkdir(parents=True)
+    for name in ("v1_pitfalls.jsonl", "v2_pitfalls.jsonl"):
+        shutil.copy(FIXTURES / "x" / name, case / "x" / name)
     shutil.copytree(FIXTURES / "meta_cl", case / "meta_cl")
     shutil.copy(FIXTURES / "youtube/threads_with_replies.json", case / "yt.json")
     code, out, err = run_cli("import", str(case), env={"TRIAGE_PLAIN_STORE": "1"})

@@ -186,14 +186,13 @@ def _offset_for(abbreviation: str, local: dt.datetime, chosen: str | None) -> dt
         if chosen in names:
             return offset
     zone = zone_by_name(chosen)  # else a zone (or offset) whose offset is one of its meanings
-    offset = local.replace(tzinfo=zone).utcoffset() if zone is not None else None
-    if offset is None or offset not in {off for off, _ in candidates}:
+    given = local.replace(tzinfo=zone).utcoffset() if zone is not None else None
+    if given is None or given not in {off for off, _ in candidates}:
         meanings_text = ", ".join(f"{name} ({offset_text(off)})" for off, name in candidates)
         raise UnknownZone(
-            f"--timezone {chosen} is not one of the meanings of {abbreviation!r} "
-            f"({meanings_text})"
+            f"--timezone {chosen} is not one of the meanings of {abbreviation!r} ({meanings_text})"
         )
-    return offset
+    return given
 
 
 def localise(local: dt.datetime, zone_text: str, chosen: str | None = None) -> dt.datetime:

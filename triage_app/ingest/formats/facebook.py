@@ -169,6 +169,8 @@ def _post_media(
     media: list[MediaRecord] = []
     links: list[str] = []
     words: list[str] = []
+    notes: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
     for attachment in item.get("attachments") or []:
         for data in (attachment or {}).get("data") or []:
             if not isinstance(data, dict):
@@ -185,9 +187,7 @@ def _post_media(
             note = data.get("note")
             if isinstance(note, dict):
                 kept = _texts(note, ("title", "text"))
-                extra.setdefault("notes", []).append(  # type: ignore[union-attr]
-                    {**kept, **_stamps(note, ("created_timestamp", "updated_timestamp"))}
-                )
+                notes.append({**kept, **_stamps(note, ("created_timestamp", "updated_timestamp"))})
                 words.extend(kept.values())
             event = data.get("event")
             if isinstance(event, dict):
@@ -199,8 +199,12 @@ def _post_media(
                 place = event.get("place")
                 if isinstance(place, dict) and isinstance(place.get("name"), str):
                     record["place"] = place["name"]
-                extra.setdefault("events", []).append(record)  # type: ignore[union-attr]
+                events.append(record)
                 words.extend(kept.values())
+    if notes:
+        extra["notes"] = notes
+    if events:
+        extra["events"] = events
     return media, links, words
 
 
