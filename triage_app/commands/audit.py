@@ -112,7 +112,12 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"{len(sigs.problems):,} signature problem(s): forged, altered, unsigned or "
             f"unregistered (listed above); {sigs.signed:,} signatures good{legacy}"
         )
-    ctx.print(f"Signatures good: {sigs.signed:,} decisions and referrals{legacy}")
+    kinds = (
+        "decisions, referrals, outcomes and blind reviews"
+        if sigs.outcomes or sigs.blind_reviews
+        else "decisions and referrals"
+    )
+    ctx.print(f"Signatures good: {sigs.signed:,} {kinds}{legacy}")
     if peer_anchor.checked and anchor.ok:
         pending = (
             f"; {peer_anchor.pending:,} not yet reached by the rows held here"

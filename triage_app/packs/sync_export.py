@@ -121,15 +121,17 @@ def collect(store: Store, recipient: str | None, own_store: str) -> ExportRows:
     outcomes = []
     for r in _unseen(
         store,
-        "SELECT t.uuid, a.uuid, t.outcome, t.on_date, t.actor, t.at, t.note FROM outcomes t "
-        "JOIN accounts a ON a.id = t.account_id",
+        "SELECT t.uuid, a.uuid, t.outcome, t.on_date, t.actor, t.at, t.note, t.signature "
+        "FROM outcomes t JOIN accounts a ON a.id = t.account_id",
         "outcome",
         recipient,
     ):
         outcomes.append(
             dict(
                 zip(
-                    ("uuid", "account", "outcome", "on_date", "actor", "at", "note"), r, strict=True
+                    ("uuid", "account", "outcome", "on_date", "actor", "at", "note", "signature"),
+                    r,
+                    strict=True,
                 )
             )
         )

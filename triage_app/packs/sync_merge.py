@@ -414,10 +414,15 @@ def _merge_outcomes(
             raise SyncPackError(f"Unknown outcome {outcome!r} in the pack")
         if conn.execute("SELECT 1 FROM outcomes WHERE uuid = ?", (uid,)).fetchone():
             continue
-        gate.check_outcome(row)
+        platform, natural = conn.execute(
+            "SELECT platform, platform_account_id FROM accounts WHERE id = ?",
+            (accounts[account_uuid],),
+        ).fetchone()
+        gate.check_outcome(row, platform, natural)
+        signature = row.get("signature")
         conn.execute(
-            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, note) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, note, "
+            "signature) VALUES (?,?,?,?,?,?,?,?)",
             (
                 uid,
                 accounts[account_uuid],
@@ -426,6 +431,7 @@ def _merge_outcomes(
                 _text(row, "actor", "outcomes"),
                 _text(row, "at", "outcomes"),
                 row.get("note"),
+                signature if isinstance(signature, str) and signature else None,
             ),
         )
         counts.add("outcomes")

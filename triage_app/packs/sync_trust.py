@@ -27,7 +27,7 @@ from typing import Any
 
 from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
-from ..store.personal_keys import decision_message, verify_signature
+from ..store.personal_keys import decision_message, outcome_message, verify_signature
 from ..store.signature_audit import valid_registrations
 from .sync_format import SyncPackError
 
@@ -375,12 +375,33 @@ class DecisionGate:
                     f"here and re-tagging a reviewed post needs a supervisor; {_REFUSED}"
                 )
 
-    def check_outcome(self, row: dict[str, Any]) -> None:
+    def check_outcome(self, row: dict[str, Any], platform: str, natural: str) -> None:
+        """A supervisor known here recorded it; its personal signature, when it carries one (an
+        outcome recorded before outcomes were signed has none: merged, and named as unsigned by
+        `audit verify`), must be theirs."""
         actor = row["actor"]
-        role, _key = self._person(actor)
+        role, key = self._person(actor)
         if role != "supervisor":
             who = "not a user of this store" if role is None else f"{role} here"
             raise SyncTrustError(
                 f"Outcome {row['uuid']} in the sync pack is recorded by {actor!r}, who is {who} "
                 f"(outcomes need a supervisor); {_REFUSED}"
+            )
+        signature = row.get("signature")
+        if not signature:
+            return
+        message = outcome_message(
+            str(row["uuid"]),
+            platform,
+            natural,
+            str(row.get("outcome")),
+            str(row.get("on_date")),
+            str(actor),
+            str(row.get("at")),
+            row.get("note"),
+        )
+        if not key or not verify_signature(str(key), message, str(signature)):
+            raise SyncTrustError(
+                f"Outcome {row['uuid']} in the sync pack is not signed by {actor}'s registered "
+                f"key (forged or altered); {_REFUSED}"
             )

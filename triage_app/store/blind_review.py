@@ -4,7 +4,9 @@ second reviewer tags the same posts without seeing the first tags, and agreement
 The analyst's tags are replayed from their own decisions at sampling time and kept in
 ``blind_reviews.first_tags``; nothing that serves the reviewer (``pending_items``) reads that
 column or the post's status, so the first answer stays hidden until the second is recorded.
-Answers cannot be changed afterwards (a trigger refuses it)."""
+Answers cannot be changed afterwards (a trigger refuses it). Each sampled row is signed by the
+supervisor who sampled it and each answer by the second reviewer (store/personal_keys.py);
+`audit verify` checks both."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from .audit import append_audit
 from .connection import Store
+from .personal_keys import blind_answer_message, blind_sample_message, personal_key_for
 
 MAX_SAMPLE = 1000
 
@@ -47,6 +50,14 @@ class Disagreement:
     second: tuple[str, ...]
     reviewed_at: str
     text: str
+
+
+def _natural(conn: Any, post_id: int) -> tuple[str, str]:
+    """(platform, platform post id): how a signature names the post."""
+    row = conn.execute(
+        "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
+    ).fetchone()
+    return str(row[0]), str(row[1])
 
 
 def _require_supervisor(store: Store, what: str) -> None:
@@ -105,21 +116,20 @@ def sample(
     chosen = sorted(random.Random(seed).sample(decided, min(n, len(decided))))
     sample_id = str(uuidlib.uuid4())
     at = utc_now_iso()
+    key = personal_key_for(store)  # each sampled row is signed by the supervisor
     with store.transaction() as conn:
         for post_id in chosen:
+            uid, first = str(uuidlib.uuid4()), json.dumps(sorted(tags[post_id]))
+            platform, natural = _natural(conn, post_id)
+            signature = key.sign(
+                blind_sample_message(
+                    uid, platform, natural, analyst, reviewer, first, store.user, at
+                )
+            )
             conn.execute(
                 "INSERT INTO blind_reviews(uuid, sample_id, post_id, analyst, reviewer, "
-                "first_tags, sampled_by, sampled_at) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    str(uuidlib.uuid4()),
-                    sample_id,
-                    post_id,
-                    analyst,
-                    reviewer,
-                    json.dumps(sorted(tags[post_id])),
-                    store.user,
-                    at,
-                ),
+                "first_tags, sampled_by, sampled_at, sample_signature) VALUES (?,?,?,?,?,?,?,?,?)",
+                (uid, sample_id, post_id, analyst, reviewer, first, store.user, at, signature),
             )
         append_audit(
             conn,
@@ -157,17 +167,24 @@ def record_answer(store: Store, post_id: int, tags: Iterable[str]) -> tuple[list
         raise UsageError(f"Unknown tag {unknown[0]!r}; known tags: {', '.join(store.taxonomy)}")
     require_role(store.user, store.role_of(), "tag")
     at = utc_now_iso()
+    key = personal_key_for(store)  # the answer is signed by the second reviewer
     with store.transaction() as conn:
         row = conn.execute(
-            "SELECT id, first_tags, sample_id FROM blind_reviews WHERE post_id = ? AND "
+            "SELECT id, first_tags, sample_id, uuid FROM blind_reviews WHERE post_id = ? AND "
             "reviewer = ? AND second_tags IS NULL ORDER BY id LIMIT 1",
             (post_id, store.user),
         ).fetchone()
         if row is None:
             raise TriageError(f"Post {post_id} is not waiting for a blind review by {store.user}")
+        second = json.dumps(keys)
+        platform, natural = _natural(conn, post_id)
+        signature = key.sign(
+            blind_answer_message(row[3], platform, natural, store.user, second, at)
+        )
         conn.execute(
-            "UPDATE blind_reviews SET second_tags = ?, reviewed_at = ? WHERE id = ?",
-            (json.dumps(keys), at, row[0]),
+            "UPDATE blind_reviews SET second_tags = ?, reviewed_at = ?, answer_signature = ? "
+            "WHERE id = ?",
+            (second, at, signature, row[0]),
         )
         append_audit(
             conn,

@@ -23,7 +23,10 @@ from .audit import append_audit
 from .connection import IntegrityError, Store
 from .personal_keys import (
     PersonalKey,
+    blind_answer_message,
+    blind_sample_message,
     generate_key,
+    outcome_message,
     personal_key_for,
     referral_message,
     registered_public_key,
@@ -368,17 +371,18 @@ class _Seeder:
         self, conn: Any, account_id: int, outcome: str, referred: dt.date, last: dt.date
     ) -> None:
         day = min(referred + dt.timedelta(days=self.rng.randint(1, 30)), last)
+        uid, at = self._uuid(), _iso(dt.datetime.combine(day, dt.time(10), dt.UTC))
+        platform, natural = conn.execute(
+            "SELECT platform, platform_account_id FROM accounts WHERE id = ?", (account_id,)
+        ).fetchone()
+        user = self.store.user
+        signature = self.key_of(user).sign(
+            outcome_message(uid, platform, natural, outcome, day.isoformat(), user, at, None)
+        )
         conn.execute(
-            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at) "
-            "VALUES (?,?,?,?,?,?)",
-            (
-                self._uuid(),
-                account_id,
-                outcome,
-                day.isoformat(),
-                self.store.user,
-                _iso(dt.datetime.combine(day, dt.time(10), dt.UTC)),
-            ),
+            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, signature) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (uid, account_id, outcome, day.isoformat(), user, at, signature),
         )
 
     def awaiting(self, conn: Any, n: int, today: dt.date, summary: HistorySummary) -> None:
@@ -438,22 +442,35 @@ class _Seeder:
                 second = list(first)
                 if self.rng.random() < 0.15:  # a disagreement: relevance or the offence
                     second = [self.rng.choice(OFFENCE_TAGS + ("not_relevant",) * 3)]
-                at = utc_now_iso()
+                at, uid, user = utc_now_iso(), self._uuid(), self.store.user
+                platform, natural = conn.execute(
+                    "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
+                ).fetchone()
+                first_text, second_text = json.dumps(first), json.dumps(sorted(second))
+                key = self.key_of(user)
                 conn.execute(
                     "INSERT INTO blind_reviews(uuid, sample_id, post_id, analyst, reviewer, "
-                    "first_tags, sampled_by, sampled_at, second_tags, reviewed_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    "first_tags, sampled_by, sampled_at, second_tags, reviewed_at, "
+                    "sample_signature, answer_signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        self._uuid(),
+                        uid,
                         sample_id,
                         post_id,
                         analyst,
-                        self.store.user,
-                        json.dumps(first),
-                        self.store.user,
+                        user,
+                        first_text,
+                        user,
                         at,
-                        json.dumps(sorted(second)),
+                        second_text,
                         at,
+                        key.sign(
+                            blind_sample_message(
+                                uid, platform, natural, analyst, user, first_text, user, at
+                            )
+                        ),
+                        key.sign(
+                            blind_answer_message(uid, platform, natural, user, second_text, at)
+                        ),
                     ),
                 )
                 summary.blind_reviews += 1

@@ -2,7 +2,8 @@
 
 Outcomes are kept as a history (an account can be taken down, come back, and be taken down
 again); the latest by date is the account's current outcome. Recording one needs the supervisor
-role and leaves an audit row in the same transaction."""
+role, is signed by the supervisor's personal key and leaves an audit row in the same
+transaction."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import OUTCOMES, require_role
 from .audit import append_audit
 from .connection import Store
+from .personal_keys import outcome_message, personal_key_for
 
 # What people type (CLI, menus) -> what the store keeps.
 OUTCOME_WORDS = {
@@ -133,11 +135,16 @@ def record_outcome(
             f"cannot be dated {day}"
         )
     at = utc_now_iso()
+    uid = str(uuidlib.uuid4())
+    # Signed by the supervisor's personal key (store/personal_keys.py); audit verify checks it.
+    signature = personal_key_for(store).sign(
+        outcome_message(uid, ref.platform, ref.platform_account_id, kind, day, store.user, at, note)
+    )
     with store.transaction() as conn:
         conn.execute(
-            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, note) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (str(uuidlib.uuid4()), ref.id, kind, day, store.user, at, note),
+            "INSERT INTO outcomes(uuid, account_id, outcome, on_date, actor, at, note, "
+            "signature) VALUES (?,?,?,?,?,?,?,?)",
+            (uid, ref.id, kind, day, store.user, at, note, signature),
         )
         append_audit(
             conn,

@@ -50,6 +50,9 @@ PUBLIC_PREFIX = "ed25519:"
 DECISION_FORMAT = "triage-decision-signature:v1"
 REGISTRATION_FORMAT = "triage-user-key:v1"
 REFERRAL_FORMAT = "triage-referral-signature:v1"
+OUTCOME_FORMAT = "triage-outcome-signature:v1"
+BLIND_SAMPLE_FORMAT = "triage-blind-sample-signature:v1"
+BLIND_ANSWER_FORMAT = "triage-blind-answer-signature:v1"
 
 
 class PersonalKeyUnavailable(TriageError):
@@ -197,6 +200,82 @@ def referral_message(
             created_by,
             created_at,
             sorted([list(p) for p in posts]),
+        ]
+    )
+
+
+def outcome_message(
+    uuid: str,
+    platform: str,
+    platform_account_id: str,
+    outcome: str,
+    on_date: str,
+    actor: str,
+    at: str,
+    note: str | None,
+) -> bytes:
+    """What a supervisor signs when recording an outcome (the account by its natural key, so
+    the signature survives sync)."""
+    return _canonical(
+        [
+            OUTCOME_FORMAT,
+            uuid,
+            platform,
+            str(platform_account_id),
+            outcome,
+            on_date,
+            actor,
+            at,
+            note,
+        ]
+    )
+
+
+def blind_sample_message(
+    uuid: str,
+    platform: str,
+    platform_post_id: str,
+    analyst: str,
+    reviewer: str,
+    first_tags: str,
+    sampled_by: str,
+    sampled_at: str,
+) -> bytes:
+    """What the sampling supervisor signs for one post of a blind review sample (``first_tags``
+    as stored: the analyst's tags, JSON)."""
+    return _canonical(
+        [
+            BLIND_SAMPLE_FORMAT,
+            uuid,
+            platform,
+            str(platform_post_id),
+            analyst,
+            reviewer,
+            first_tags,
+            sampled_by,
+            sampled_at,
+        ]
+    )
+
+
+def blind_answer_message(
+    uuid: str,
+    platform: str,
+    platform_post_id: str,
+    reviewer: str,
+    second_tags: str,
+    reviewed_at: str,
+) -> bytes:
+    """What the second reviewer signs with their blind answer (``second_tags`` as stored)."""
+    return _canonical(
+        [
+            BLIND_ANSWER_FORMAT,
+            uuid,
+            platform,
+            str(platform_post_id),
+            reviewer,
+            second_tags,
+            reviewed_at,
         ]
     )
 

@@ -1,4 +1,5 @@
-"""Checking personal signatures: key registrations, decisions and referrals (`audit verify`).
+"""Checking personal signatures: key registrations, decisions, referrals, outcomes and blind
+reviews (`audit verify`).
 
 Trust starts at the store's founder (its first user), whose key registration is self-signed.
 Every other key registration must be signed by a supervisor whose own registration holds, and
@@ -7,18 +8,25 @@ by hand verifies. Each decision must then be signed by its actor's registered ke
 :func:`personal_keys.decision_message`; each referral by its builder's key.
 
 Rows written before migration 8 (ids up to ``meta.legacy_decisions_upto`` /
-``legacy_referrals_upto``) carry no signature: they are counted as *legacy, unsigned* and are
-not failures. Any other row without a valid signature is one."""
+``legacy_referrals_upto``), and outcomes and blind reviews written before migration 18
+(``legacy_outcomes_upto``, ``legacy_blind_upto``, ``legacy_blind_answered``) carry no signature:
+they are counted as *legacy, unsigned* and are not failures. Any other row without a valid
+signature is one. An outcome must be signed by a supervisor; a blind review's sample by the
+supervisor who sampled it, its answer by the second reviewer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .personal_keys import (
+    blind_answer_message,
+    blind_sample_message,
     decision_message,
     founder,
+    outcome_message,
     referral_message,
     registration_message,
     verify_signature,
@@ -37,6 +45,8 @@ class SignatureCheck:
     users: int = 0
     decisions: int = 0
     referrals: int = 0
+    outcomes: int = 0
+    blind_reviews: int = 0
     signed: int = 0
     legacy: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -51,6 +61,8 @@ class SignatureCheck:
             "users": self.users,
             "decisions": self.decisions,
             "referrals": self.referrals,
+            "outcomes": self.outcomes,
+            "blind_reviews": self.blind_reviews,
             "signed": self.signed,
             "legacy_unsigned": self.legacy,
             "problems": [{"kind": p.kind, "id": p.ident, "reason": p.line} for p in self.problems],
@@ -216,7 +228,102 @@ def verify_signatures(
             check.problems.append(
                 Problem("referral", uuid, f"referral {uuid} ({name} by {by}): {reason}")
             )
+    _verify_outcomes(conn, check, why_not, valid)
+    _verify_blind_reviews(conn, check, why_not)
     return check
+
+
+def _count(check: SignatureCheck, problem: Problem | None) -> None:
+    if problem is None:
+        check.signed += 1
+    else:
+        check.problems.append(problem)
+
+
+def _verify_outcomes(
+    conn: Any,
+    check: SignatureCheck,
+    why_not: Callable[[str, bytes, str | None], str | None],
+    valid: dict[str, tuple[str, str]],
+) -> None:
+    legacy = _meta_int(conn, "legacy_outcomes_upto")
+    for rid, uuid, platform, natural, outcome, day, actor, at, note, sig in conn.execute(
+        "SELECT o.id, o.uuid, a.platform, a.platform_account_id, o.outcome, o.on_date, o.actor, "
+        "o.at, o.note, o.signature FROM outcomes o JOIN accounts a ON a.id = o.account_id "
+        "ORDER BY o.id"
+    ):
+        check.outcomes += 1
+        if not sig and rid <= legacy:
+            check.legacy += 1
+            continue
+        reason = (
+            why_not(
+                actor, outcome_message(uuid, platform, natural, outcome, day, actor, at, note), sig
+            )
+            if sig
+            else "unsigned"
+        )
+        if reason is None and valid[actor][0] != "supervisor":
+            reason = f"{actor} is not a registered supervisor"
+        what = f"outcome {uuid} ({outcome.replace('_', ' ')} of {platform}:{natural} by {actor})"
+        _count(check, None if reason is None else Problem("outcome", uuid, f"{what}: {reason}"))
+
+
+def _verify_blind_reviews(
+    conn: Any, check: SignatureCheck, why_not: Callable[[str, bytes, str | None], str | None]
+) -> None:
+    legacy = _meta_int(conn, "legacy_blind_upto")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'legacy_blind_answered'").fetchone()
+    try:
+        answered_before = {int(i) for i in json.loads(row[0])} if row and row[0] else set()
+    except (TypeError, ValueError):
+        answered_before = set()
+    for (
+        rid,
+        uuid,
+        platform,
+        natural,
+        analyst,
+        reviewer,
+        first,
+        by,
+        sampled_at,
+        second,
+        reviewed_at,
+        sample_sig,
+        answer_sig,
+    ) in conn.execute(
+        "SELECT b.id, b.uuid, p.platform, p.platform_post_id, b.analyst, b.reviewer, "
+        "b.first_tags, b.sampled_by, b.sampled_at, b.second_tags, b.reviewed_at, "
+        "b.sample_signature, b.answer_signature FROM blind_reviews b "
+        "JOIN posts p ON p.id = b.post_id ORDER BY b.id"
+    ):
+        check.blind_reviews += 1
+        what = f"blind review {uuid} (post {platform}:{natural}, {analyst} by {reviewer})"
+        if not sample_sig and rid <= legacy:
+            check.legacy += 1
+        else:
+            message = blind_sample_message(
+                uuid, platform, natural, analyst, reviewer, first, by, sampled_at
+            )
+            reason = why_not(by, message, sample_sig) if sample_sig else "unsigned"
+            _count(
+                check,
+                None
+                if reason is None
+                else Problem("blind", uuid, f"{what}: its sample by {by}: {reason}"),
+            )
+        if second is None:
+            continue
+        if not answer_sig and rid in answered_before:
+            check.legacy += 1
+            continue
+        message = blind_answer_message(uuid, platform, natural, reviewer, second, reviewed_at or "")
+        reason = why_not(reviewer, message, answer_sig) if answer_sig else "unsigned"
+        _count(
+            check,
+            None if reason is None else Problem("blind", uuid, f"{what}: its answer: {reason}"),
+        )
 
 
 def referral_message_for(
