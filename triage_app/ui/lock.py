@@ -74,13 +74,17 @@ class LockScreen(QWidget):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = QLabel("The store is closed. Unlock to carry on where you left off.", self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        # Shown from the start: a store protected by a passphrase needs it at once, and one
+        # whose key is in the OS keyring unlocks with the field left empty.
         self.passphrase = QLineEdit(self)
         self.passphrase.setObjectName("unlockPassphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("Store passphrase (only if asked)")
+        self.passphrase.setPlaceholderText("Store passphrase (empty if the keyring holds the key)")
         self.passphrase.setAccessibleName("Store passphrase")
-        self.passphrase.setMaximumWidth(360)
-        self.passphrase.hide()
+        em = self.passphrase.fontMetrics().horizontalAdvance("M")
+        self.passphrase.setMinimumWidth(30 * em)
+        self.passphrase.setMaximumWidth(40 * em)
         self.button = QPushButton("Unlock", self)
         self.button.setObjectName("unlockButton")
         self.button.setMaximumWidth(200)
@@ -88,11 +92,17 @@ class LockScreen(QWidget):
         self.error.setObjectName("unlockError")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setSpacing(14)
         layout.addStretch(2)
-        for w in (self.title, self.message, self.passphrase, self.button, self.error):
+        layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.message)  # full width, centred, wrapped on a narrow window
+        for w in (self.passphrase, self.button):
             layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
+        # The error takes the whole width, centred and wrapped: a long reason is never cut
+        # (a word-wrapped label given an alignment in a layout gets a one-line height).
+        layout.addWidget(self.error)
         layout.addStretch(3)
         self.button.clicked.connect(self._unlock)
         self.passphrase.returnPressed.connect(self._unlock)
@@ -103,12 +113,10 @@ class LockScreen(QWidget):
         self.unlockRequested.emit(text)
 
     def ask_passphrase(self, message: str) -> None:
-        self.passphrase.show()
         self.passphrase.setFocus()
         self.error.setText(message)
 
     def reset(self) -> None:
         self.error.clear()
         self.passphrase.clear()
-        self.passphrase.hide()
-        self.button.setFocus()
+        self.passphrase.setFocus()

@@ -383,9 +383,24 @@ class MainWindow(QMainWindow):
             row = self.model.row_of(current_post)
             if row >= 0:
                 self.select_row(row)
+            elif self.model.loading:  # further down than the first page: once it is read
+                self._return_after_load = current_post
+                self.model.completed.connect(self._select_after_load)
         self._update_undo_actions()
         self._total_timer.start()
         self._say_returned(store)
+
+    def _select_after_load(self) -> None:
+        """The whole list is read after unlocking: go back to the post the person was on."""
+        try:
+            self.model.completed.disconnect(self._select_after_load)
+        except (RuntimeError, TypeError):
+            pass
+        post = getattr(self, "_return_after_load", None)
+        self._return_after_load = None
+        row = self.model.row_of(post) if post is not None else -1
+        if row >= 0:
+            self.select_row(row)
 
     def _say_returned(self, store: Store) -> None:
         """Tell the analyst when a supervisor returned some of their posts (with a reason)."""
@@ -1000,6 +1015,11 @@ class MainWindow(QMainWindow):
         stopped = self._close_dialogs()
         self._locked_query = self.model.query
         self._locked_post = self.current_post_id()
+        # The tabs open and the one in front come back on unlock (the same view and post).
+        self._locked_views = list(self._views)
+        self._locked_tab = next(
+            (k for k, w in self._views.items() if w is self.tabs.currentWidget()), None
+        )
         self.locked = True
         self.idle.stop()
         for action in self.actions_by_id.values():
@@ -1081,6 +1101,14 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
         self.setWindowTitle("Triage workstation")
         self._attach_store(store, self._locked_query, self._locked_post)
+        for which in getattr(self, "_locked_views", []):
+            if which in VIEWS:
+                self.open_view(which)
+        front = getattr(self, "_locked_tab", None)
+        if front is not None and front in self._views:
+            self.tabs.setCurrentWidget(self._views[front])
+        else:
+            self.tabs.setCurrentIndex(0)
         self.idle.start()
         self.focus_queue()
         return True
