@@ -157,3 +157,22 @@ def test_cli_summary_shows_the_four_numbers_and_date_order(tmp_path: Path) -> No
     assert "dates read month first as asked (--date-order mdy)" in out
     code, out, err = run_cli("import", str(ambiguous), "--date-order", "ymd", env=env)
     assert code == 2 and "invalid choice" in err
+
+
+def test_generic_jsonl_accounts_for_every_line(make_store, tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    good = '{"platform": "x", "post_id": "1", "text": "boat on friday", "created_at": 1647600000}'
+    path.write_text(
+        f"{good}\n\n{{broken\n"
+        '{"platform": "x", "post_id": "2", "text": "price 2500", "created_at": 1647600060}\n\n',
+        encoding="utf-8",
+    )
+    [summary] = import_paths(make_store(), [path], enrich=False)
+    assert summary.error is None, summary.error
+    assert summary.lines == {
+        "total": 5,
+        "posts": 2,
+        "continuation": 2,  # the blank lines (they carry nothing)
+        "notices": 0,
+        "quarantined": 1,
+    }

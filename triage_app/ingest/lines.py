@@ -65,13 +65,6 @@ class LineAccount:
             "quarantined": self.quarantined,
         }
 
-    def describe(self) -> str:
-        """"lines 12: 7 posts, 2 continuation, 2 notices, 1 quarantined" (one line)."""
-        return (
-            f"lines {self.total:,}: {self.posts:,} posts, {self.continuation:,} continuation, "
-            f"{self.notices:,} notices, {self.quarantined:,} quarantined"
-        )
-
 
 @dataclass(slots=True)
 class RawLine:
@@ -146,14 +139,23 @@ class Line:
     end_offset: int  # bytes consumed so far
 
 
-def iter_lines(handle: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[Line]:
-    """Yield every non-blank line; a problem (too long, NUL byte, bad UTF-8) is reported."""
+def iter_lines(
+    handle: BinaryIO, limit: int = MAX_RECORD_BYTES, account: LineAccount | None = None
+) -> Iterator[Line]:
+    """Yield every non-blank line; a problem (too long, NUL byte, bad UTF-8) is reported.
+
+    With ``account``, every line read is counted in ``account.total`` and a blank line (it
+    carries nothing) as a continuation; the caller counts the lines it yields."""
     for line in iter_raw_lines(handle, limit):
         number, raw, offset = line.number, line.data, line.end_offset
+        if account is not None:
+            account.total += 1
         if line.oversized:
             yield Line(number, raw, None, oversized_reason(line.size, limit=limit), offset)
             continue
         if not raw.strip():
+            if account is not None:
+                account.continuation += 1
             continue
         if line.has_nul:
             yield Line(number, raw, None, "record contains NUL bytes", offset)

@@ -1,4 +1,7 @@
-"""Generic JSONL: one post per line in the documented schema (see ingest/generic_fields.py)."""
+"""Generic JSONL: one post per line in the documented schema (see ingest/generic_fields.py).
+
+Every line is accounted for (ingest/lines.py: LineAccount): a post, or quarantined with its
+reason; a blank line carries nothing and counts as a continuation."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...core.errors import UnreadableFileError
-from ...core.records import BadRecord, ReadResult
+from ...core.records import BadRecord, PostRecord, ReadResult
 from ..base import Confidence, ReadContext
 from ..generic_fields import RecordProblem, record_from_fields
-from ..lines import iter_lines
+from ..lines import LineAccount, iter_lines
+from ..record_check import record_problem
 
 
 class GenericJsonl:
@@ -32,13 +36,28 @@ class GenericJsonl:
         return Confidence.NO
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
+        account = ctx.lines = LineAccount()
+        for item in self._read(path, ctx, account):
+            if isinstance(item, PostRecord):
+                problem = record_problem(item)  # checked here so the line count stays exact
+                if problem is not None:
+                    item = BadRecord(problem, item.raw.encode("utf-8", "surrogateescape"))
+            if isinstance(item, PostRecord):
+                account.posts += 1
+            elif isinstance(item, BadRecord):
+                account.quarantined += 1
+            else:
+                account.notices += 1
+            yield item
+
+    def _read(self, path: Path, ctx: ReadContext, account: LineAccount) -> Iterator[ReadResult]:
         try:
             handle = open(path, "rb")
         except OSError as exc:
             raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror})") from exc
         with handle:
             record_no = 0
-            for line in iter_lines(handle):
+            for line in iter_lines(handle, account=account):
                 record_no += 1
                 ctx.report_bytes(line.end_offset)
                 if line.problem or line.text is None:
