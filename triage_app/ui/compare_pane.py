@@ -561,7 +561,8 @@ class ComparePane(QFrame):
         except TriageError as exc:
             self._say(str(exc), error=True)
             return None
-        self._say(f"Tagged {len(ids)} posts of the cluster as {tag}")
+        label = self.store.taxonomy[tag].label if tag in self.store.taxonomy else tag
+        self._say(f"Tagged {len(ids)} posts of the cluster as “{label}”")
         self.clusterTagged.emit(batch, ids, tag)
         self._refresh()
         return batch

@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(self.settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         self._restore_settings()
-        self._attach_store(store, self.settings.last_view() or PRESET_VIEWS[0][1])
+        self._attach_store(store, self.settings.last_view(store.user) or PRESET_VIEWS[0][1])
         self.idle.start()
 
     # -- building ---------------------------------------------------------------------------
@@ -471,7 +471,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.show_search_error(None)
         self.filter_bar.set_query(query)
         self._show_sort(query)
-        self.settings.set_last_view(query)
+        self.settings.set_last_view(query, self.store.user if self.store is not None else None)
         self._update_count()
         if isinstance(self.preview, PreviewPane):
             self.preview.search = query.search  # hits highlighted on the original characters
@@ -948,9 +948,19 @@ class MainWindow(QMainWindow):
         from .pack_dialog import PackExportDialog  # pulls in the crypto: only when asked for
 
         dialog = PackExportDialog(self.store, self, runner=self.runner)
+        dialog.built.connect(lambda _result: self._pack_built())
         self.pack_dialog = dialog
         dialog.open()
         return dialog
+
+    def _pack_built(self) -> None:
+        """A pack was built: its posts are referred now; the queue, the supervisor tab and
+        the statistics say so at once."""
+        self.refresh()
+        for view in self._views.values():
+            refresh = getattr(view, "refresh", None)
+            if refresh is not None:
+                refresh()
 
     def show_shortcuts(self) -> None:
         from .shortcut_sheet import ShortcutSheet
@@ -960,12 +970,18 @@ class MainWindow(QMainWindow):
         self.shortcut_sheet.show()
 
     def show_about(self) -> None:
+        from .. import __version__
+
         QMessageBox.about(
             self,
             "About the triage workstation",
-            "Triage workstation: review, tag and refer adverts for people "
-            "smuggling.\nEverything stays on this computer; nothing uses the "
-            "network.",
+            self.about_text(__version__),
+        )
+
+    def about_text(self, version: str) -> str:
+        return (
+            f"Triage workstation {version}: review, tag and refer adverts for people "
+            "smuggling.\nEverything stays on this computer; nothing uses the network."
         )
 
     def _ask(self, title: str, question: str) -> bool:
@@ -985,7 +1001,7 @@ class MainWindow(QMainWindow):
         from .import_dialog import ImportDialog
 
         dialog = ImportDialog(self.store, paths, self.runner, self)
-        dialog.imported.connect(lambda _n: self.refresh())
+        dialog.imported.connect(self._after_import)
         dialog.crashed.connect(lambda exc: errors.report(self, exc, self.data_dir))
         self.claims.pause(True)
         dialog.task.finished.connect(lambda _r: self.claims.pause(False))
@@ -993,6 +1009,24 @@ class MainWindow(QMainWindow):
         self.import_dialog = dialog
         dialog.show()
         return dialog
+
+    def _after_import(self, inserted: int) -> None:
+        """Refresh the queue; when a pivot filter (a fixed list of posts) hides the posts just
+        imported, say so and offer to clear it."""
+        self.refresh()
+        query = self.model.query
+        if not inserted or query.pivot is None:
+            return
+        what = query.pivot_label or "a list of posts"
+        message = (
+            f"{inserted:,} new post{'s were' if inserted != 1 else ' was'} imported, but the "
+            f"queue shows only “{what}”, which hides {'them' if inserted != 1 else 'it'}."
+        )
+        self.statusBar().showMessage(message, 15000)
+        if self.confirm("New posts are hidden", f"{message} Clear the filter to see them?"):
+            self.apply_query(
+                QueueQuery(sort=self.model.query.sort, descending=self.model.query.descending)
+            )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt name)
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
@@ -1143,7 +1177,9 @@ class MainWindow(QMainWindow):
         self.settings.save_window(self.saveGeometry(), self.saveState(), self.review.saveState())
         self.settings.set_column_widths([self.view.columnWidth(c) for c in range(len(COLUMNS))])
         if not self.locked:
-            self.settings.set_last_view(self.model.query)
+            self.settings.set_last_view(
+                self.model.query, self.store.user if self.store is not None else None
+            )
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)

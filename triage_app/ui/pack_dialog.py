@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -118,7 +118,10 @@ def recipient_commands(result: PackResult) -> list[str]:
 
 
 class PackExportDialog(JobDialog):
-    """Build an encrypted, signed referral pack for one platform (supervisors)."""
+    """Build an encrypted, signed referral pack for one platform (supervisors); ``built``
+    fires with the PackResult once a pack is built (the window refreshes its figures)."""
+
+    built = Signal(object)
 
     def __init__(
         self, store: Store, parent: QWidget | None = None, runner: TaskRunner | None = None
@@ -436,6 +439,7 @@ class PackExportDialog(JobDialog):
     @Slot(object)
     def _finished(self, result: PackResult) -> None:
         self.pack_result = result
+        self.built.emit(result)
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.stage.setText(

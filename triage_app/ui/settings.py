@@ -76,12 +76,20 @@ class WindowSettings:
         self._q.setValue("queue/column_widths", json.dumps(widths))
 
     # -- views ----------------------------------------------------------------------------------
-    def last_view(self) -> QueueQuery | None:
-        raw = self._q.value("queue/last_view", "")
+    @staticmethod
+    def _last_view_key(user: str | None) -> str:
+        """Each person's last view is their own (one settings file serves every login of a
+        data folder); the name is hex-encoded so that any login name is a valid key."""
+        if not user:
+            return "queue/last_view"
+        return f"last_view_by_user/{user.encode('utf-8').hex()}"
+
+    def last_view(self, user: str | None = None) -> QueueQuery | None:
+        raw = self._q.value(self._last_view_key(user), "")
         return self._decode(raw)
 
-    def set_last_view(self, query: QueueQuery) -> None:
-        self._q.setValue("queue/last_view", json.dumps(query_to_dict(query)))
+    def set_last_view(self, query: QueueQuery, user: str | None = None) -> None:
+        self._q.setValue(self._last_view_key(user), json.dumps(query_to_dict(query)))
 
     def saved_views(self) -> dict[str, QueueQuery]:
         raw = self._q.value("queue/saved_views", "")
