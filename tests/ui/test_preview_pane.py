@@ -82,7 +82,7 @@ def test_arabic_post_account_card_times_and_source(pane: PreviewPane, sample) ->
     assert "2 posts in store, 0 tagged, 0 referred" in card
     assert "since 2023-11-02" in card
     assert "09:30 UTC" in pane.when.text()
-    assert "language <b>ar</b>" in pane.when.text()
+    assert "language <b>Arabic (ar)</b>" in pane.when.text()  # a name, with its code
     sha = hashlib.sha256((folder / "posts.jsonl").read_bytes()).hexdigest()
     assert "posts.jsonl" in pane.source.text() and sha in pane.source.text()
     doc = pane.text_view.document()

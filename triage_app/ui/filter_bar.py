@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.language_names import language_label
 from ..core.taxonomy import Tag
 from ..core.workflow import STATUSES
 from ..store.queue import QueueQuery
@@ -42,10 +43,12 @@ class LazyCombo(QComboBox):
         any_label: str,
         loader: Callable[[], list[str]] | None = None,
         parent: QWidget | None = None,
+        label: Callable[[str], str] = str,
     ) -> None:
         super().__init__(parent)
         self.addItem(any_label, ANY)
         self.loader = loader
+        self.label = label  # what is shown for a value (the value itself stays the data)
         self._loaded = False
 
     def showPopup(self) -> None:  # noqa: N802 (Qt name)
@@ -58,7 +61,12 @@ class LazyCombo(QComboBox):
         self._loaded = True
         for value in self.loader():
             if self.findData(value) < 0:
-                self.addItem(value, value)
+                self._add(value)
+
+    def _add(self, value: str) -> None:
+        self.addItem(self.label(value), value)
+        if self.label(value) != value:
+            self.setItemData(self.count() - 1, value, Qt.ItemDataRole.ToolTipRole)
 
     def reset_choices(self) -> None:
         while self.count() > 1:
@@ -68,7 +76,7 @@ class LazyCombo(QComboBox):
     def set_value(self, value: str | None) -> None:
         value = value or ANY
         if self.findData(value) < 0:
-            self.addItem(value, value)
+            self._add(value)
         self.setCurrentIndex(self.findData(value))
 
     def value(self) -> str | None:
@@ -142,7 +150,7 @@ class FilterBar(QWidget):
         self.tag = QComboBox(self)
         self.tag.setObjectName("tagFilter")
         self.tag.addItem("Any tag", ANY)
-        self.language = LazyCombo("Any language", parent=self)
+        self.language = LazyCombo("Any language", parent=self, label=language_label)
         self.language.setObjectName("languageFilter")
         self.date_from = _date_edit("Posted on or after this day (UTC)", self)
         self.date_from.setObjectName("dateFrom")

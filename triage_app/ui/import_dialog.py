@@ -30,6 +30,7 @@ from ..core.errors import TriageError
 from ..ingest.pipeline import FileSummary, ImportProgress, import_paths
 from ..ingest.registry import importers
 from ..store.connection import Store
+from .screen_fit import fit_to_screen
 from .tasks import Task, TaskContext, TaskRunner
 from .wording import window_wording
 
@@ -149,7 +150,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.bar)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
-        self.resize(720, 200)
+        fit_to_screen(self, (720, 200))
 
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)

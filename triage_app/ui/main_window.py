@@ -44,13 +44,16 @@ from .blind_review_view import BlindReviewView
 from .claims import ClaimKeeper
 from .compare_pane import ComparePane
 from .filter_bar import FilterBar, focus_search
+from .fonts import install_emoji_fallback
 from .layout_fence import LayoutFence, settle_layouts
 from .lock import IdleWatcher, LockScreen
 from .note_field import NoteField
+from .pane_area import PaneArea
 from .pane_schedule import PaneSchedule
 from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
 from .returned_view import ReturnedView
+from .screen_fit import fit_to_screen, keep_on_screen
 from .settings import WindowSettings
 from .stats_view import StatsView
 from .supervisor_view import SupervisorView
@@ -62,6 +65,10 @@ from .wording import window_wording
 
 ROW_HEIGHT = 24
 DEFAULT_WIDTHS = (58, 74, 104, 108, 236, 118, 80)
+# On a small screen (1280x720, or 150 % of 1920x1080): the text column takes what is left, so
+# that Tags and Status stay in view.
+COMPACT_WIDTHS = (60, 70, 96, 104, 160, 90, 72)
+PREFERRED_SIZE = (1600, 960)  # or the screen's available area, when that is smaller
 PRESET_VIEWS: tuple[tuple[str, QueueQuery], ...] = (
     ("New posts", QueueQuery(status="new")),
     ("Tagged, awaiting review", QueueQuery(status="tagged")),
@@ -120,6 +127,7 @@ class MainWindow(QMainWindow):
         opener: Callable[[str | None], Store] | None = None,
     ) -> None:
         super().__init__()
+        install_emoji_fallback()  # flags and boats in colour, not boxes (fonts.py)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Triage workstation")
         self.setAcceptDrops(True)
@@ -206,14 +214,12 @@ class MainWindow(QMainWindow):
         self.claim_banner.hide()
         self.claims.holderChanged.connect(self._show_holder)
 
-        self.panes = QSplitter(Qt.Orientation.Horizontal)
-        self.panes.setObjectName("paneSplitter")
         self.preview: QWidget = QWidget()  # replaced by the panes once a store is attached
         self.compare: QWidget = QWidget()
-        # Each pane sits in a fence so that a new post's layout stays inside its pane.
+        # Each pane sits in a fence so that a new post's layout stays inside its pane; the two
+        # are side by side on a wide window, tabs on a narrow one (pane_area.py).
         self._pane_fences = (LayoutFence(self.preview), LayoutFence(self.compare))
-        for fence in self._pane_fences:
-            self.panes.addWidget(fence)
+        self.panes = PaneArea(*self._pane_fences)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -1162,8 +1168,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
+            keep_on_screen(self)  # saved on a larger screen, or at a smaller scale
         else:
-            self.resize(1500, 900)
+            fit_to_screen(self, PREFERRED_SIZE)
         state = self.settings.state()
         if state is not None:
             self.restoreState(state)
@@ -1204,4 +1211,12 @@ class MainWindow(QMainWindow):
         if not self._sized:  # first run: room for every queue column, the panes get the rest
             self._sized = True
             queue = sum(DEFAULT_WIDTHS) + 24
+            if self.width() - queue < 2 * 400:  # a small screen: the post gets half the width
+                queue = self.width() // 2
+                if not self.settings.column_widths():
+                    others = sum(COMPACT_WIDTHS) - COMPACT_WIDTHS[TEXT_COLUMN]
+                    for col, width in enumerate(COMPACT_WIDTHS):
+                        if col == TEXT_COLUMN:  # the text takes what the others leave
+                            width = max(80, queue - others - 24)
+                        self.view.setColumnWidth(col, width)
             self.review.setSizes([queue, max(400, self.width() - queue)])

@@ -33,7 +33,7 @@ from ..store.paths import data_dir
 SETTINGS_FILE = "window.ini"  # the window's settings file in the data folder (ui/settings.py)
 REVEAL_SETTING = "media/reveal_by_default"
 THUMB = 160
-MIN_THUMB = 64  # the smallest a thumbnail gets when the preview is short of height
+MIN_THUMB = 60  # the smallest a thumbnail gets when the preview is short of height
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp")
 POSTER_SUFFIXES = ("", ".poster", "-poster", "_poster", ".thumb", "-thumb", "_thumb")
 
@@ -239,6 +239,7 @@ class MediaTile(QLabel):
         self._index, self._total = index, total
         self._revealed = revealed
         self._size = size
+        self.viewer: QWidget | None = None  # the image viewer, once opened
         self.setObjectName("mediaTile")
         self.setFixedSize(QSize(size + 8, size + 8))
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -300,6 +301,7 @@ class MediaTile(QLabel):
             details.append("file not collected")
         elif item.still is not None:
             details.append("Click or press Space to " + ("hide" if self._revealed else "show"))
+            details.append("Double-click or Enter opens it in the viewer (zoom, rotate)")
         self.setToolTip("\n".join(details))
 
     def _icon(self) -> str:
@@ -317,18 +319,48 @@ class MediaTile(QLabel):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.item.still is not None:
-            self.set_revealed(not self._revealed)
-            event.accept()
+            event.accept()  # the click acts when the button is let go
             return
         super().mousePressEvent(event)
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
+        if event.button() == Qt.MouseButton.LeftButton and self.item.still is not None:
+            if self.rect().contains(event.position().toPoint()):
+                self.set_revealed(not self._revealed)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
+        if event.button() == Qt.MouseButton.LeftButton and self.item.still is not None:
+            # The first click of the two has toggled the tile and the second will toggle it
+            # back: the viewer shows the picture as it was before the double-click.
+            self.open_viewer(revealed=not self._revealed)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if event.key() == Qt.Key.Key_Space:
             if self.item.still is not None:
                 self.set_revealed(not self._revealed)
             event.accept()
             return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_viewer()
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def open_viewer(self, revealed: bool | None = None) -> QWidget | None:
+        """The picture at full size in the image viewer, concealed as this tile is."""
+        if self.item.still is None:
+            return None
+        from .image_viewer import open_viewer
+
+        shown = self._revealed if revealed is None else revealed
+        self.viewer = open_viewer(self.item, shown, self.window())
+        return self.viewer
 
 
 class MediaView(QScrollArea):

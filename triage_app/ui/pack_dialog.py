@@ -53,6 +53,7 @@ from .file_choosers import (
     save_public_key,
 )
 from .job_dialog import JobDialog
+from .screen_fit import fit_to_screen
 from .tasks import TaskContext, TaskRunner
 
 PREVIEW_POSTS = 40
@@ -265,7 +266,7 @@ class PackExportDialog(JobDialog):
         layout.addWidget(self.bar)
         layout.addWidget(self.result_text)
         layout.addLayout(buttons)
-        self.resize(1100, 840)
+        fit_to_screen(self, (1100, 840))
 
     # -- choices ----------------------------------------------------------------------------------
     def _fill_platforms(self) -> None:

@@ -22,12 +22,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.errors import TriageError
+from ..core.language_names import language_label
 from ..core.search_normal import match_spans
 from ..core.timeutil import to_utc_iso
 from ..ingest.evidence import evidence_dir
@@ -35,6 +37,7 @@ from ..store.connection import Store
 from ..store.evidence_crypto import evidence_key
 from ..store.post_detail import post_detail
 from .media_view import MediaView
+from .preview_body import PreviewBody
 from .text_render import colour_for, picture_text_html, render_post_html
 
 TEXT_PT = 12.0
@@ -170,22 +173,43 @@ class PreviewPane(QFrame):
         indicators_row.addStretch(1)
         indicators_row.addWidget(self.copy_button)
 
+        # The text first: it takes most of the height, the media and the indicators share a
+        # bounded strip under it (side by side), and the person can drag the line between them.
+        # The indicators and the source scroll inside their part rather than overlap anything.
+        self.details = QScrollArea(self)
+        self.details.setObjectName("previewDetails")
+        self.details.setWidgetResizable(True)
+        self.details.setFrameShape(QFrame.Shape.NoFrame)
+        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        details_layout = QVBoxLayout(inner)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        details_layout.setSpacing(4)
+        details_layout.addLayout(indicators_row)
+        details_layout.addWidget(self.indicator_list, 1)
+        details_layout.addWidget(self.source)
+        self.details.setWidget(inner)
+        lower = QWidget(self)
+        lower.setObjectName("previewLower")
+        lower_layout = QHBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.setSpacing(6)
+        lower_layout.addWidget(self.media)
+        lower_layout.addWidget(self.details, 1)
+        self.body = PreviewBody(self.text_view, lower, self.media, self)
+
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(6)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
         for widget in (self.header, self.account_card, self.when):
             layout.addWidget(widget)
-        layout.addWidget(self.text_view, 3)
-        layout.addWidget(self.media)
-        layout.addLayout(indicators_row)
-        layout.addWidget(self.indicator_list, 1)
-        layout.addWidget(self.source)
+        layout.addWidget(self.body, 1)
         layout.addWidget(self.empty, 1)
         self._content = [
             self.header,
             self.account_card,
             self.when,
-            self.text_view,
+            self.body,
             indicators_title,
             self.copy_button,
             self.indicator_list,
@@ -262,7 +286,7 @@ class PreviewPane(QFrame):
         self.header.setText(" · ".join(header) + returned)
         self.header.setToolTip(d.get("priority_explanation") or "")
         self.account_card.setText(account_card_html(d["account"], d["platform"]))
-        language = d.get("language") or "unknown"
+        language = language_label(d.get("language"))  # 'Tigrinya (ti)'
         when = f"Posted {e(local_and_utc(d['posted_at']))} · language <b>{e(language)}</b>"
         if d.get("url"):
             when += f" · {e(d['url'])}"
@@ -276,6 +300,7 @@ class PreviewPane(QFrame):
         self.text_view.setAccessibleDescription(d["text"][:500])
         evidence = evidence_dir(Path(self.store.path))
         self.media.set_media(d["media"], evidence, key=evidence_key(self.store))
+        self.body.arrange()
         self._fill_indicators(d["indicators"] + d.get("picture_indicators", []))
         self._fill_source(d)
 

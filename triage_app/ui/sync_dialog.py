@@ -44,6 +44,7 @@ from .file_choosers import (
     save_public_key,
 )
 from .job_dialog import JobDialog
+from .screen_fit import fit_to_screen
 from .tasks import TaskCancelled, TaskContext, TaskRunner
 
 # The stages export_sync_pack / import_sync_pack report, in order, for a step-wise bar.
@@ -317,7 +318,7 @@ class SyncDialog(JobDialog):
         layout.addWidget(self.summary)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        self.resize(760, 460)
+        fit_to_screen(self, (760, 460))
 
     def _fill(self) -> None:
         self.peer_combo.blockSignals(True)
