@@ -44,7 +44,9 @@ def test_returned_items_are_the_persons_rejected_posts_with_the_reason(rejected)
     assert {(i.rejected_by, i.reason) for i in items} == {("sue", REASON)}
 
 
-def test_the_window_lists_them_with_the_reason_and_opens_them_in_the_queue(rejected, make_window):
+def test_the_window_lists_them_with_the_reason_and_opens_them_in_the_queue(
+    rejected, make_window, qtbot
+):
     _sue, ana, ids = rejected
     w = make_window(ana)
     assert "2 of your tagged posts were returned by a supervisor" in (
@@ -61,6 +63,8 @@ def test_the_window_lists_them_with_the_reason_and_opens_them_in_the_queue(rejec
     assert view.preview.post_id in ids[:2]
     header = view.preview.header.text()
     assert "Returned by sue" in header and "taxi firm" in header
+    w.resize(1280, 720)  # the smallest screen the window must serve
+    qtbot.wait(50)
     w.grab().save("/tmp/sup/returned.png")
     view.table.selectAll()
     view.open_button.click()

@@ -62,6 +62,8 @@ def test_the_detail_pane_is_the_analysts_preview(team, make_window, qtbot):
     assert "boat" in view.preview.header.text().lower()  # the tags with their labels
     assert view.compare.anchor == ids[0]  # nearest duplicate / shared contacts
     assert f"Post {ids[0]} · tagged by ana" in view.hint.text()
+    w.resize(1280, 720)  # the smallest screen the window must serve
+    qtbot.wait(50)
     w.grab().save("/tmp/sup/supervisor_tab.png")
 
 

@@ -139,6 +139,7 @@ class SupervisorView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setMinimumHeight(24 * 6 + 28)  # at least six posts beside the detail
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
@@ -325,6 +326,7 @@ class SupervisorView(QWidget):
             sel.setCurrentIndex(
                 self.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate
             )
+            self.table.scrollTo(self.model.index(rows[0], 0))
         self._show_current()
 
     @property
