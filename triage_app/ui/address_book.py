@@ -210,7 +210,8 @@ class AddressBookDialog(QDialog):
         self.remove_button.setEnabled(bool(people))
 
     def labels(self) -> list[str]:
-        return [self.table.item(r, 0).text() for r in range(self.table.rowCount())]
+        items = (self.table.item(r, 0) for r in range(self.table.rowCount()))
+        return [item.text() for item in items if item is not None]
 
     def _say(self, text: str) -> None:
         self.error.setStyleSheet("color: #b00020;")
@@ -267,7 +268,10 @@ class AddressBookDialog(QDialog):
         if not rows:
             self._say("Select the liaison to remove first")
             return False
-        label = self.table.item(rows[0].row(), 0).text()
+        item = self.table.item(rows[0].row(), 0)
+        if item is None:
+            return False
+        label = item.text()
         if not self.confirm(
             "Remove liaison",
             f"Remove {label} from the address book? Packs already built for them are unchanged.",

@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
             if row >= 0:
                 self.select_row(row)
             elif self.model.loading:  # further down than the first page: once it is read
-                self._return_after_load = current_post
+                self._return_after_load: int | None = current_post
                 self.model.completed.connect(self._select_after_load)
         self._update_undo_actions()
         self._total_timer.start()
