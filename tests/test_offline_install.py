@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,8 @@ def _offline_install(tmp_path: Path, wheelhouse: Path, *, system_site: bool) -> 
         ],
         offline=True,
     )
+    if system_site:
+        _see_the_running_environment(venv)
     _run(
         [
             str(venv / "bin" / "pip"),
@@ -85,6 +88,21 @@ def _offline_install(tmp_path: Path, wheelhouse: Path, *, system_site: bool) -> 
         offline=True,
     )
     return venv
+
+
+def _see_the_running_environment(venv: Path) -> None:
+    """Let the new venv see the packages of the environment running the tests, as
+    --system-site-packages does for the base interpreter's. `python -m venv` always builds on the
+    base interpreter, so when the tests themselves run in a venv (dependencies installed there,
+    not in the base), --system-site-packages alone would hide them. A .pth file adds the running
+    environment's site folders after the new venv's own (the program installed into it still
+    comes first)."""
+    folders = [*site.getsitepackages()]
+    if site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()):
+        folders.append(site.getusersitepackages())
+    (own,) = (venv / "lib").glob("python3*/site-packages")
+    lines = [f"import site; site.addsitedir({folder!r})" for folder in folders]
+    (own / "zz_running_environment.pth").write_text("\n".join(lines) + "\n")
 
 
 def _use_installed(tmp_path: Path, venv: Path) -> None:
