@@ -102,8 +102,67 @@ _DOC_OMITTED = tuple(
     if kind == "file" and "<" not in text
 )
 _ATTACHED_WORD_SET = {fold(word) for _lang, word in ATTACHED_WORDS}
-_DELETED = [(lang, re.compile(_pattern(text), re.S)) for lang, text in DELETED]
-_NOTICES = [(lang, kind, re.compile(_pattern(text), re.S)) for lang, kind, text in NOTICES]
+
+
+class _Phrases:
+    """A table of phrases matched quickly: each phrase is indexed by its longest word that
+    stands alone (spaces or the ends on both sides), so a message is tried only against the
+    phrases whose word it holds; phrases without such a word (Japanese, Thai: no spaces) are
+    tried when their longest literal piece is in the text. The first row that matches wins."""
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        self.rows = [(lang, kind) for lang, kind, _text in rows]
+        self.patterns = [re.compile(_pattern(text), re.S) for _l, _k, text in rows]
+        self.index: dict[str, list[int]] = {}
+        self.pieces: list[tuple[str, int]] = []
+        for i, (_l, _k, text) in enumerate(rows):
+            word = _key_word(text)
+            if word:
+                self.index.setdefault(word, []).append(i)
+            else:
+                self.pieces.append((_longest_piece(text), i))
+
+    def match(self, text: str) -> tuple[str, str] | None:
+        folded = fold(text)
+        found: set[int] = set()
+        for word in set(folded.split(" ")):
+            found.update(self.index.get(word, ()))
+        found.update(i for piece, i in self.pieces if piece in folded)
+        for i in sorted(found):
+            if self.patterns[i].fullmatch(folded):
+                return self.rows[i]
+        return None
+
+
+def _literal_parts(phrase: str) -> list[str]:
+    return re.split(r"(\{\}|\x00)", fold(phrase.replace("…", "\x00")))
+
+
+def _key_word(phrase: str) -> str | None:
+    """The phrase's longest word with a space or an end of the phrase on both sides."""
+    parts = _literal_parts(phrase)
+    words: list[str] = []
+    for n, part in enumerate(parts):
+        if part in ("{}", "\x00") or not part:
+            continue
+        tokens = part.split(" ")
+        glued_before = not part.startswith(" ") and any(parts[:n])
+        glued_after = not part.endswith(" ") and any(parts[n + 1 :])
+        lo, hi = (1 if glued_before else 0), len(tokens) - (1 if glued_after else 0)
+        words.extend(t for t in tokens[lo:hi] if t)
+    return max(words, key=len) if words else None
+
+
+def _longest_piece(phrase: str) -> str:
+    pieces = [p.strip() for p in _literal_parts(phrase) if p not in ("{}", "\x00")]
+    return max(pieces, key=len)
+
+
+_DELETED = _Phrases([(lang, "deleted", text) for lang, text in DELETED])
+_NOTICES = _Phrases(NOTICES)
+_STRONG_NOTICES = _Phrases(
+    [row for row in NOTICES if row[1] in STRONG_NOTICE_KINDS or row[1] == "call"]
+)
 _MARKED = re.compile(f"^[{BIDI_MARKS}]")
 _KINDS = {
     "jpg": "photo",
@@ -394,21 +453,12 @@ def account_id(sender: str) -> str:
 
 def _match_notice(text: str, strong_only: bool = False) -> tuple[str, str] | None:
     """(language, kind) of a system notice ``text`` is, or None."""
-    folded = fold(text)
-    for lang, kind, pattern in _NOTICES:
-        if strong_only and kind not in STRONG_NOTICE_KINDS and kind != "call":
-            continue
-        if pattern.fullmatch(folded):
-            return lang, kind
-    return None
+    return (_STRONG_NOTICES if strong_only else _NOTICES).match(text)
 
 
 def _deleted(text: str) -> str | None:
-    folded = fold(text)
-    for lang, pattern in _DELETED:
-        if pattern.fullmatch(folded):
-            return lang
-    return None
+    found = _DELETED.match(text)
+    return found[0] if found else None
 
 
 def _notice(
