@@ -35,6 +35,7 @@ from .sync_trust import DecisionGate, SyncTrustError
 
 MAX_REFUSED = 10_000  # refused media records one post may carry in a pack
 MAX_REFUSED_TEXT = 64 * 1024
+_REFUSED = "the pack is refused"
 
 
 @dataclass
@@ -233,11 +234,12 @@ def _merge_refused(conn: Any, post_id: int, import_id: int, value: Any, natural:
     older version has none)."""
     if value is None:
         return
+    malformed = f"Post {natural} in the pack has a malformed refused media entry; {_REFUSED}"
     if not isinstance(value, list) or len(value) > MAX_REFUSED:
-        raise SyncPackError(f"Post {natural} in the pack has a malformed list of refused media")
+        raise SyncPackError(malformed)
     for item in value:
         if not isinstance(item, dict):
-            raise SyncPackError(f"Post {natural} in the pack has a malformed refused media entry")
+            raise SyncPackError(malformed)
         reference, reason = item.get("reference"), item.get("reason")
         if not (
             isinstance(reference, str)
@@ -246,7 +248,7 @@ def _merge_refused(conn: Any, post_id: int, import_id: int, value: Any, natural:
             and len(reference) <= MAX_REFUSED_TEXT
             and len(reason) <= MAX_REFUSED_TEXT
         ):
-            raise SyncPackError(f"Post {natural} in the pack has a malformed refused media entry")
+            raise SyncPackError(malformed)
         held = conn.execute(
             "SELECT 1 FROM media_refused WHERE post_id = ? AND reference = ? AND reason = ?",
             (post_id, reference, reason),
