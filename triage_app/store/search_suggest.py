@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from ..core.errors import TriageError
 from ..core.search_normal import fold, has_syntax, plain_words
 from .connection import OperationalError, Store
-from .queue import QueueQuery, queue_ids
+from .queue import QueueQuery, _where
 
 MAX_SUGGESTIONS = 4
 _VOCAB_SCAN = 40000  # indexed words read per misspelt word, at most
@@ -83,9 +83,12 @@ def near_words(store: Store, word: str, count: int = 2) -> list[str]:
 
 
 def _count(store: Store, query: QueueQuery, search: str) -> int:
+    """How many posts ``search`` finds with the query's other filters (a count, no sort)."""
     try:
-        return len(queue_ids(store, replace(query, search=search)))
-    except TriageError:
+        where, params = _where(store, replace(query, search=search))
+        sql = "SELECT count(*) FROM posts p" + (" WHERE " + " AND ".join(where) if where else "")
+        return int(store.scalar(sql, params))
+    except (TriageError, OperationalError):
         return 0
 
 
