@@ -144,3 +144,19 @@ def test_reachable_from_the_pack_dialog_and_the_menu(
     w.actions_by_id[ActionId.ADDRESS_BOOK].trigger()
     assert isinstance(w.address_book, AddressBookDialog)
     assert w.address_book.labels() == ["meta-liaison"]
+
+
+def test_the_command_line_twin_removes_too(make_store):
+    """`triage recipients remove LABEL` (a real subprocess): the window's Remove, for scripts."""
+    from tests.support.run_as import run_cli_as
+    from triage_app.store.referrals import add_recipient
+
+    store = make_store(user="sue")
+    add_recipient(store, "meta-liaison", _key(), "facebook")
+    path = str(store.path)
+    store.close()
+    code, out, err = run_cli_as("sue", "--db", path, "recipients", "remove", "meta-liaison")
+    assert code == 0 and out.startswith("Removed meta-liaison (age1"), (out, err)
+    code, out, err = run_cli_as("sue", "--db", path, "recipients", "remove", "meta-liaison")
+    assert code == 1 and err.strip().endswith("No recipient 'meta-liaison' in the address book")
+    assert "Traceback" not in err

@@ -1,5 +1,5 @@
-"""`triage pack build|verify|open`, `triage keys export-public` and `triage recipients add|list`:
-the CLI face of triage_app.packs."""
+"""`triage pack build|verify|open`, `triage keys export-public` and `triage recipients
+add|remove|list`: the CLI face of triage_app.packs."""
 
 from __future__ import annotations
 
@@ -91,6 +91,9 @@ def register(subparsers: Any) -> None:
     add.add_argument("public_key", metavar="AGE_PUBKEY")
     add.add_argument("--platform")
     add.set_defaults(handler=run_recipients_add)
+    remove = rec_sub.add_parser("remove", help="take a liaison out of the address book")
+    remove.add_argument("label")
+    remove.set_defaults(handler=run_recipients_remove)
     listing = rec_sub.add_parser("list", help="list the address book")
     listing.add_argument("--platform")
     listing.add_argument("--json", action="store_true")
@@ -214,6 +217,14 @@ def run_recipients_add(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     added = add_recipient(ctx.store(), args.label, args.public_key, args.platform)
     ctx.print(f"Added {added.label} ({added.public_key})")
+    return 0
+
+
+def run_recipients_remove(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from ..store.referrals import remove_recipient
+
+    removed = remove_recipient(ctx.store(), args.label)
+    ctx.print(f"Removed {removed.label} ({removed.public_key})")
     return 0
 
 
