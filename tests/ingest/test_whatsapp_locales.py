@@ -65,18 +65,21 @@ def test_hour_zero_in_12_hour_clocks_starts_a_new_message(tmp_path: Path) -> Non
 
 
 def test_day_periods_written_before_and_after_the_time(tmp_path: Path) -> None:
-    path = _chat(
-        tmp_path,
-        "[2022/03/18 午前0:05:00] 健: 一\n"
-        "[2022/03/18 午後2:56:01] 健: 二\n"
+    japanese = _chat(
+        tmp_path / "ja",
+        "[2022/03/18 午前0:05:00] 健: 一\n[2022/03/18 午後2:56:01] 健: 二\n",
+    )
+    assert _times(read_with("whatsapp", japanese)) == [
+        utc("2022-03-18T00:05:00"),
+        utc("2022-03-18T14:56:01"),
+    ]
+    english = _chat(
+        tmp_path / "en",
         "3/19/22, 9:15 in the morning - Ali: three\n"
         "3/19/22, 11:40 at night - Ali: four\n"
         "3/20/22, 1:10 at night - Ali: five\n",
     )
-    got = read_with("whatsapp", path)
-    assert _times(got) == [
-        utc("2022-03-18T00:05:00"),
-        utc("2022-03-18T14:56:01"),
+    assert _times(read_with("whatsapp", english)) == [
         utc("2022-03-19T09:15:00"),
         utc("2022-03-19T23:40:00"),
         utc("2022-03-20T01:10:00"),
@@ -404,6 +407,22 @@ def test_an_unknown_notice_credited_to_a_group_is_kept_as_a_notice(tmp_path: Pat
         f"{LRM}Omar pinned a message",
         "hi",
     ]
+
+
+def test_a_date_in_another_form_inside_a_message_stays_in_the_message(tmp_path: Path) -> None:
+    path = _chat(
+        tmp_path,
+        "18/03/2022, 14:57 - Omar: Departures\n"
+        "[20/03/2022, 22:00:00] Zuwara: full\n"  # written by Omar, not an iOS header
+        "3/21/22, 9:00 PM: Sabratha\n"
+        "19/03/2022, 10:00 - Sara: ok\n",
+    )
+    got = read_with("whatsapp", path)
+    assert [p.text for p in got.posts] == [
+        "Departures\n[20/03/2022, 22:00:00] Zuwara: full\n3/21/22, 9:00 PM: Sabratha",
+        "ok",
+    ]
+    assert got.bad == [] and got.skipped == []
 
 
 # --- dates ---------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import re
 import shutil
 import weakref
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -312,20 +313,27 @@ def _open_lines(path: Path) -> Iterator[_ChatLine]:
 _SENDERS_KEPT = 64  # enough to tell a group from a chat between two people
 
 
-def _first_pass(path: Path, ctx: ReadContext, today: dt.date, chat: str) -> tuple[bool, bool]:
-    """(day_first, group): the date order, and whether the chat is a group (two or more
-    senders besides the chat's own name, which iOS credits notices to)."""
-    order = DateOrder(today)
+def _first_pass(
+    path: Path, ctx: ReadContext, today: dt.date, chat: str
+) -> tuple[bool, bool, str | None]:
+    """(day_first, group, style): the date order; whether the chat is a group (two or more
+    senders besides the chat's own name, which iOS credits notices to); and the line form
+    most of its headers have (a line of another form is a date someone wrote in a message)."""
+    orders: dict[str, DateOrder] = {}
     senders: set[str] = set()
+    styles: Counter[str] = Counter()
     for line in _open_lines(path):
         header = match_header(line.text)
         if header is not None:
-            order.add(header)
+            styles[header.style] += 1
+            orders.setdefault(header.style, DateOrder(today)).add(header)
             if len(senders) < _SENDERS_KEPT:
                 sender, _body = _split_sender(header.rest)
                 if sender is not None and account_id(sender) != chat:
                     senders.add(account_id(sender))
-    return _decide_order(path, ctx, order), len(senders) >= 2
+    style = styles.most_common(1)[0][0] if styles else None
+    order = orders[style] if style is not None else DateOrder(today)
+    return _decide_order(path, ctx, order), len(senders) >= 2, style
 
 
 def _decide_order(path: Path, ctx: ReadContext, order: DateOrder) -> bool:
@@ -392,7 +400,7 @@ def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
     """Messages of one chat text file, media resolved against ``ctx.base_dir``; where every
     line went is counted in ``ctx.lines``."""
     today = dt.date.today()
-    day_first, group = _first_pass(path, ctx, today, chat)
+    day_first, group, style = _first_pass(path, ctx, today, chat)
     ctx.notes.append(f"{path.name}: WhatsApp times carry no time zone; they were stored as UTC")
     account = ctx.lines if ctx.lines is not None else LineAccount()
     ctx.lines = account
@@ -405,7 +413,12 @@ def read_chat(path: Path, ctx: ReadContext, chat: str) -> Iterator[ReadResult]:
         ctx.report_bytes(line.end_offset)
         account.total += 1
         header = match_header(line.text)
-        if header is None and looks_like_header(line.text):
+        if header is not None and header.style != style:
+            header = None  # a date written inside a message, in another form than the file's
+            if current is not None:
+                current.add(line)
+                continue
+        elif header is None and looks_like_header(line.text):
             if current is not None:
                 yield from reader.finish(current, record_no := record_no + 1)
             current = _Message(

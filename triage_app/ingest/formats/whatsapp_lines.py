@@ -90,6 +90,9 @@ class Header:
     ios: bool
     era: int | None = None  # the year before year 1 of a Japanese era (Reiwa: 2018)
     buddhist: bool = False  # marked "BE" / "พ.ศ.": the year is a Buddhist-calendar year
+    # which of the line forms: android, ios, ios-time-first, old-ios. A file is written in one
+    # form; a line of another form inside it is text someone wrote (whatsapp.py)
+    style: str = "android"
 
 
 def looks_like_header(line: str) -> bool:
@@ -127,10 +130,12 @@ def match_header(line: str) -> Header | None:
     """The header of a message line, or None for a continuation line."""
     match = _IOS.match(line) or _IOS_TIME_FIRST.match(line)
     ios = match is not None
+    style = "ios" if match is None or match.re is _IOS else "ios-time-first"
     if match is None:
         match = _ANDROID.match(line) or _OLD_IOS.match(line)
         # an old iOS export (colon after the time) is attributed like iOS
         ios = match is not None and match.re is _OLD_IOS
+        style = "old-ios" if ios else "android"
     if match is None:
         return None
     g = match.groupdict()
@@ -150,7 +155,7 @@ def match_header(line: str) -> Header | None:
         era = _ERAS[(era_word or cal).lower()]
     buddhist = bool(cal) and cal.lower() not in ("r", "h", "s")
     ymd = len(g["d1"]) == 4 or bool(era_word)
-    return Header(d1, d2, d3, ymd, hour24, minute, second, g["rest"], ios, era, buddhist)
+    return Header(d1, d2, d3, ymd, hour24, minute, second, g["rest"], ios, era, buddhist, style)
 
 
 def full_year(year: int, today: dt.date) -> int:
