@@ -63,6 +63,26 @@ def _held(conn: Any, store_id: str, rows: int) -> int:
     )
 
 
+def _held_counts(conn: Any, checkpoints: Iterable[Checkpoint]) -> dict[tuple[str, int], int]:
+    """Rows held up to each checkpoint, by (store, rows): one pass over each store's rows
+    however many checkpoints it has (a long-lived peer sends one with every pack)."""
+    wanted: dict[str, set[int]] = {}
+    for cp in checkpoints:
+        wanted.setdefault(cp.store_id, set()).add(cp.rows)
+    counts: dict[tuple[str, int], int] = {}
+    for store_id, marks in wanted.items():
+        running, previous = 0, 0
+        for rows in sorted(marks):
+            running += int(
+                conn.execute(
+                    "SELECT count(*) FROM peer_audit WHERE origin = ? AND seq > ? AND seq <= ?",
+                    (store_id, previous, rows),
+                ).fetchone()[0]
+            )
+            counts[store_id, rows], previous = running, rows
+    return counts
+
+
 def _hash_at(conn: Any, store_id: str, rows: int) -> str | None:
     if rows == 0:
         return GENESIS
@@ -163,6 +183,7 @@ def check_peer_anchors(conn: Any, extra: Iterable[Checkpoint] = ()) -> PeerAncho
         result.problems.append("The store's table of peer audit checkpoints is missing")
         kept = []
     kept.extend((cp, None) for cp in extra)
+    held_now = _held_counts(conn, [cp for cp, _ in kept])
     for cp, held_then in kept:
         result.checked += 1
         result.stores.add(cp.store_id)
@@ -171,7 +192,7 @@ def check_peer_anchors(conn: Any, extra: Iterable[Checkpoint] = ()) -> PeerAncho
         if problem is not None:
             result.problems.append(f"The {_name(cp)} {where} {problem}")
             continue
-        held = _held(conn, cp.store_id, cp.rows)
+        held = held_now[cp.store_id, cp.rows]
         if held_then is not None and held < held_then:
             result.problems.append(
                 f"Audit rows of store {cp.store_id} held here were deleted after its "
