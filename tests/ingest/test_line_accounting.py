@@ -39,6 +39,7 @@ CHAT = (
 
 
 def _write(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "WhatsApp Chat with Boats.txt"
     path.write_text(CHAT, encoding="utf-8")
     return path
@@ -176,3 +177,18 @@ def test_generic_jsonl_accounts_for_every_line(make_store, tmp_path: Path) -> No
         "notices": 0,
         "quarantined": 1,
     }
+
+
+def test_a_whatsapp_zip_is_accounted_for_like_its_chat(make_store, tmp_path: Path) -> None:
+    import zipfile
+
+    archive = tmp_path / "WhatsApp Chat - Boats.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("_chat.txt", CHAT)
+    path = _write(tmp_path / "plain")
+    store = make_store()
+    for item in (archive, path):
+        [summary] = import_paths(store, [item], enrich=False)
+        assert summary.error is None, summary.error
+        assert summary.lines is not None and summary.lines["total"] == 16
+        assert summary.lines["notices"] == 3 and summary.lines["quarantined"] == 5
