@@ -374,6 +374,15 @@ def test_notices_credited_to_the_chat_never_become_accounts(tmp_path: Path) -> N
         "security",
         "call",
     ]
+    credited = _chat(
+        tmp_path / "credited",
+        "18/03/2022, 14:55 - Boats: Messages and calls are end-to-end encrypted. No one outside "
+        "of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.\n"
+        "18/03/2022, 14:56 - Omar: hi\n",
+    )
+    got = read_with("whatsapp", credited)  # Android crediting the notice to the chat's name
+    assert [p.account.account_id for p in got.posts if p.account] == ["Omar"]
+    assert [n.kind for n in got.skipped if isinstance(n, Notice)] == ["encryption"]
     android = _chat(
         tmp_path / "and",
         "18/03/2022, 14:56 - Omar changed the subject from “A” to “Boats: night”\n"
