@@ -144,3 +144,27 @@ def test_undo_is_refused_with_a_clear_message_once_the_post_is_in_a_pack(
     assert text.startswith("Cannot undo the approval of 2 posts: Post ")
     assert "already referred in pack" in text and "record an outcome instead" in text
     assert w.statusBar().currentMessage() == text
+
+
+def test_a_re_tag_in_the_supervisor_tab_is_undone_there_too(team, make_window, qtbot):
+    store, ids = team
+    w = make_window(store)
+    view = supervisor_tab(w)
+    view.select_posts([ids[0]])
+    view.tag_bar.buttons["testimonial"].click()
+    assert w.statusBar().currentMessage() == f"Re-tagged: Testimonial on post {ids[0]}"
+    assert (
+        store.scalar(
+            "SELECT count(*) FROM post_tags WHERE post_id = ? AND tag = 'testimonial'", (ids[0],)
+        )
+        == 1
+    )
+    view.select_posts([ids[2]])
+    qtbot.keyClick(view.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (
+        store.scalar(
+            "SELECT count(*) FROM post_tags WHERE post_id = ? AND tag = 'testimonial'", (ids[0],)
+        )
+        == 0
+    )
+    assert view.selected_ids() == [ids[0]]

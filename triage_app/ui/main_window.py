@@ -431,7 +431,9 @@ class MainWindow(QMainWindow):
         self.preview.copied.connect(self.clipboard_was_set)
         self.compare.openAsFilter.connect(self.open_pivot)
         self.compare.clusterTagged.connect(self._cluster_tagged)
-        self.compare.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.compare.message.connect(
+            lambda text: self.statusBar().showMessage(window_wording(text), 6000)
+        )
 
     def _cluster_tagged(self, batch: str, post_ids: list[int], tag_key: str) -> None:
         """The compare pane tagged a whole cluster: it joins the undo history like a bulk tag."""
@@ -816,7 +818,12 @@ class MainWindow(QMainWindow):
             if isinstance(widget, SupervisorView):  # reviews change statuses in the queue
                 widget.reviewed.connect(self._reviewed)
                 widget.decided.connect(self._review_decided)
-                widget.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+                widget.message.connect(
+                    lambda text: self.statusBar().showMessage(window_wording(text), 8000)
+                )
+                widget.retagged.connect(
+                    lambda batch, what, _ids: self._record_step(batch, what, "supervisor")
+                )
             if isinstance(widget, ReturnedView):
                 widget.openInQueue.connect(self._open_returned)
             self._views[which] = widget
@@ -837,6 +844,10 @@ class MainWindow(QMainWindow):
             and any(set(a.shortcuts()) & keys for a in widget.actions())
         )
         refresh.setEnabled(not self.locked and not clash)
+
+    def _record_step(self, batch: str, description: str, where: str) -> None:
+        self.history.record(batch, description, where=where)
+        self._update_undo_actions()
 
     def _review_decided(
         self, batch: str, description: str, _post_ids: list[int], verdict: str, reason: object

@@ -75,6 +75,7 @@ class SupervisorView(QWidget):
 
     reviewed = Signal(list)
     decided = Signal(str, str, list, str, object)
+    retagged = Signal(str, str, list)  # batch, description, post ids (the window's undo)
     message = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -513,10 +514,14 @@ class SupervisorView(QWidget):
         if not ids:
             return
         try:
-            toggle_tag(self.store, ids, tag)
+            batch = toggle_tag(self.store, ids, tag)
         except Exception as exc:
             report_problem(self, exc, "Cannot re-tag")
             return
+        label = self.store.taxonomy[tag].label if tag in self.store.taxonomy else tag
+        what = f"{label} on post {ids[0]}" if len(ids) == 1 else f"{label} on {len(ids)} posts"
+        self.retagged.emit(batch, what, ids)
+        self.message.emit(f"Re-tagged: {what}")
         selected = ids
         self.refresh()
         self.select_posts(selected)
