@@ -47,7 +47,7 @@ SUMMARY_COLUMNS = (
 
 
 def import_job(
-    store: Store, paths: Sequence[Path], fmt: str = "auto"
+    store: Store, paths: Sequence[Path], fmt: str = "auto", date_order: str | None = None
 ) -> Callable[[TaskContext], list[FileSummary]]:
     """The worker's job: its own connection (SQLite connections belong to one thread)."""
 
@@ -66,7 +66,14 @@ def import_job(
                     p.file_count,
                 )
 
-            return import_paths(own, list(paths), fmt, progress=progress, cancelled=ctx.cancelled)
+            return import_paths(
+                own,
+                list(paths),
+                fmt,
+                progress=progress,
+                cancelled=ctx.cancelled,
+                date_order=date_order,
+            )
         finally:
             own.close()
 
@@ -112,6 +119,21 @@ class ImportDialog(QDialog):
         self.again_button.setToolTip("Import the files that were not imported, as this format")
         self.again_button.hide()
         self.again_button.clicked.connect(self.import_again)
+        # How a chat's dates read when the file cannot tell day from month (--date-order).
+        self.date_choice = QComboBox(self)
+        self.date_choice.setObjectName("importDateOrder")
+        self.date_choice.setAccessibleName("Order of day and month in chat dates")
+        self.date_choice.setToolTip(
+            "A WhatsApp chat whose dates never show whether the day or the month comes first "
+            "is not imported until you say which"
+        )
+        self.date_choice.addItem("as the file shows", None)
+        self.date_choice.addItem("day first (31/12)", "dmy")
+        self.date_choice.addItem("month first (12/31)", "mdy")
+        dates_row = QHBoxLayout()
+        dates_row.addWidget(QLabel("Chat dates:", self))
+        dates_row.addWidget(self.date_choice)
+        dates_row.addStretch(1)
         format_row = QHBoxLayout()
         format_row.addWidget(QLabel("Format:", self))
         format_row.addWidget(self.format_choice, 1)
@@ -145,6 +167,7 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(format_row)
+        layout.addLayout(dates_row)
         layout.addWidget(self.file_label)
         layout.addWidget(self.count_label)
         layout.addWidget(self.bar)
@@ -162,7 +185,9 @@ class ImportDialog(QDialog):
 
     def _start(self, paths: Sequence[Path], fmt: str) -> Task:
         self.format_choice.setEnabled(False)
-        task = self.runner.submit(import_job(self.store, paths, fmt), "import")
+        self.date_choice.setEnabled(False)
+        date_order = self.date_choice.currentData()
+        task = self.runner.submit(import_job(self.store, paths, fmt, date_order), "import")
         task.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
         task.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
         task.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
@@ -225,8 +250,8 @@ class ImportDialog(QDialog):
         self.file_label.setText(
             f"Done: {inserted:,} new posts from {len(summaries)} file(s)"
             + (
-                f"; {refused} file(s) not imported (if the format was not recognised, choose it "
-                "above and import again)"
+                f"; {refused} file(s) not imported (if the format was not recognised, or a "
+                "chat's dates do not show the day and month order, choose above and import again)"
                 if refused
                 else ""
             )
@@ -261,6 +286,7 @@ class ImportDialog(QDialog):
         self._end()
         if refused:
             self.format_choice.setEnabled(True)
+            self.date_choice.setEnabled(True)
             self.again_button.show()
             self.format_choice.setFocus()
         fit_to_screen(self, (max(self.width(), 760), max(self.height(), 320)))

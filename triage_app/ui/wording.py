@@ -62,6 +62,11 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "the personal key passphrase the window asks for",
         ),
         (r"'triage audit verify' lists them all", "View ▸ Verify audit chain names each"),
+        (
+            r"; give --date-order dmy \(day first\) or --date-order mdy \(month first\)",
+            "; choose day first or month first in the Import window's Chat dates list and "
+            "import it again",
+        ),
         # Anything left: a parenthesis or clause that only gives a command line option.
         (r"\s*\([^()]*(?:--[a-z][\w-]*|TRIAGE_[A-Z_]+|'triage [^']*')[^()]*\)", ""),
         (
