@@ -503,6 +503,18 @@ def test_ambiguous_order_refused_naming_the_option_unless_the_file_tells(tmp_pat
     assert any("only order that keeps the messages in time order" in n for n in got.notes)
 
 
+def test_a_file_mixing_orders_reads_one_way_when_told(tmp_path: Path) -> None:
+    mixed = _chat(tmp_path, "13/01/22, 10:00 - A: x\n01/13/22, 10:00 - A: y\n")
+    with pytest.raises(UnreadableFileError, match="mixes formats; give --date-order dmy"):
+        read_with("whatsapp", mixed)
+    ctx = ReadContext(mixed, mixed.parent, date_order="dmy")
+    results = list(importers()["whatsapp"].read(mixed, ctx))
+    assert [r.text for r in results if isinstance(r, PostRecord)] == ["x"]
+    assert [r.reason for r in results if not isinstance(r, PostRecord)] == [
+        "impossible date for this file's day/month order"
+    ]
+
+
 # --- the last message, phone numbers ------------------------------------------------------------
 
 

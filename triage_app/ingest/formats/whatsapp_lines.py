@@ -288,8 +288,8 @@ class DateOrder:
             return True, None
         if self.first_over_12 and self.second_over_12:
             raise ValueError(
-                "dates put the day both first and second; the file mixes formats "
-                f"({DATE_ORDER_HELP} to read it one way and quarantine the rest)"
+                "dates put the day both first and second, so the file mixes formats; "
+                f"{DATE_ORDER_HELP} to read it one way (the dates that do not fit are quarantined)"
             )
         if self.first_over_12:
             return True, None
