@@ -1,13 +1,18 @@
 """Take the README's screenshots of the review window on the demo corpus, offscreen.
 
     python tests/ui/make_screenshots.py [--out docs/screenshots] [--posts 5000]
+        [--screen 1920x1080] [--scale 1.5]
 
-Writes main_window.png (the queue with an Arabic post in the preview), main_window_search.png
-(a malformed search with its inline message) and main_window_locked.png (the lock screen)."""
+Writes main_window.png (the queue with an Arabic post and its picture in the preview),
+main_window_search.png (a malformed search with its inline message) and main_window_locked.png
+(the lock screen), the window filling a 1920x1080 screen. With another --screen or a --scale the
+window is shown as it opens on that screen and only main_window_<W>x<H>[_<scale>x].png is written
+(docs: main_window_1280x720.png, main_window_1920x1080_1.5x.png)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -22,9 +27,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--posts", type=int, default=5000)
+    parser.add_argument("--screen", default="1920x1080", help="the offscreen screen, WxH")
+    parser.add_argument("--scale", default="", help="QT_SCALE_FACTOR, e.g. 1.5")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    width, height = (int(v) for v in args.screen.split("x"))
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+        from tests.ui.screen_probe import screen_config
+
+        config = Path(tempfile.mkdtemp(prefix="triage-screen-")) / "screen.json"
+        config.write_text(json.dumps(screen_config(width, height)))
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    if args.scale:
+        os.environ["QT_SCALE_FACTOR"] = args.scale
+    only_main = args.screen != "1920x1080" or bool(args.scale)
+    name = "main_window.png"
+    if only_main:
+        name = f"main_window_{args.screen}" + (f"_{args.scale}x" if args.scale else "") + ".png"
 
     from PySide6.QtWidgets import QApplication
 
@@ -39,6 +59,11 @@ def main() -> int:
 
     assert isinstance(app, QApplication)
     load_stylesheet(app)
+    import keyring
+
+    from tests.support.memory_keyring import MemoryKeyring
+
+    keyring.set_keyring(MemoryKeyring())  # decisions are signed: the key goes in a keyring
     work = Path(tempfile.mkdtemp(prefix="triage-shots-"))
     os.environ["TRIAGE_DATA_DIR"] = str(work)
     store = open_store(work / "demo.db", user="amira", create=True)
@@ -49,7 +74,8 @@ def main() -> int:
         runner=SynchronousRunner(),
         opener=lambda _pw: open_store(work / "demo.db", user="amira"),
     )
-    window.resize(1920, 1080)
+    if not only_main:
+        window.resize(window.screen().availableGeometry().size())
     window.show()
     app.processEvents()
     # A few decisions so that tags and statuses show in the queue.
@@ -64,21 +90,27 @@ def main() -> int:
         if post_id is not None:
             apply_tags(store, [post_id], add=[tag])
     window.model.refresh()
-    rtl_row = next(
-        (
-            r
-            for r in range(200)
-            if (row_data := window.model.row_data(r)) is not None
-            and row_data.rtl
-            and row_data.language in ("ar", "ckb")
-        ),
-        0,
-    )
-    window.select_row(rtl_row)
+    with_media = {
+        int(r[0]) for r in store.execute("SELECT DISTINCT post_id FROM media WHERE kind = 'photo'")
+    }
+    rtl_rows = [
+        r
+        for r in range(2000)
+        if (row_data := window.model.row_data(r)) is not None
+        and row_data.rtl
+        and row_data.language in ("ar", "ckb", "fa")
+    ]
+    media_rows = [r for r in rtl_rows if window.model.post_id(r) in with_media]
+    window.select_row((media_rows or rtl_rows or [0])[0])
     window.view.setFocus()
+    window.pane_schedule.finish()
     for _ in range(5):
         app.processEvents()
-    window.grab().save(str(out / "main_window.png"))
+    window.grab().save(str(out / name))
+    if only_main:
+        window.close()
+        print(f"screenshot written to {out / name}")
+        return 0
 
     window.filter_bar.search.setText('"speedboat AND')
     window.filter_bar.search.returnPressed.emit()

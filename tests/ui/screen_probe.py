@@ -196,9 +196,10 @@ def make_store(work: Path, posts: int) -> Any:
     draw.ellipse((1200, 80, 1400, 280), fill="#ffd54f")
     photo.save(export / "boat.jpg", quality=85)
     record = {
-        "platform": "telegram",
-        "post_id": "probe-media",
+        "platform": "x",
+        "post_id": "1500000000022262677",
         "created_at": "2026-06-25T14:36:00Z",
+        "url": "https://x.com/travel_uk_271/status/1500000000022262677?s=20&t=probe",
         "text": MEDIA_POST_TEXT,
         "author_id": "probe",
         "author_handle": "papers_eu.160",
@@ -211,11 +212,22 @@ def make_store(work: Path, posts: int) -> Any:
     with (export / "demo.jsonl").open("a", encoding="utf-8") as out:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     import_paths(store, [export / "demo.jsonl"], fmt="jsonl", enrich=False)
+    # A few posts tagged by an analyst, so that the supervisor's tab shows them.
+    from triage_app.store.decisions import apply_tags
+    from triage_app.store.users import add_user
+
+    add_user(store, "bob", "analyst")
+    bob = open_store(store.path, user="bob")
+    tagged = [media_post(store)] + [
+        int(r[0]) for r in store.execute("SELECT id FROM posts ORDER BY id LIMIT 5")
+    ]
+    apply_tags(bob, tagged, add=["boat_crossing"])
+    bob.close()
     return store
 
 
 def media_post(store: Any) -> int:
-    return int(store.scalar("SELECT id FROM posts WHERE platform_post_id = 'probe-media'"))
+    return int(store.scalar("SELECT id FROM posts WHERE platform_post_id = '1500000000022262677'"))
 
 
 def probe_main_window(probe: Probe, window: Any, post_id: int) -> None:
@@ -272,6 +284,9 @@ def probe_views(probe: Probe, window: Any) -> None:
         widget = window.open_view(which)
         if widget is None:
             continue
+        table = getattr(widget, "table", None)
+        if table is not None and table.model() is not None and table.model().rowCount():
+            table.selectRow(0)  # a post in the detail, as a supervisor sees it
         for _ in range(3):
             QApplication.processEvents()
         probe.top_level(f"view_{which.name.lower()}", window)
@@ -356,6 +371,11 @@ def main() -> int:
 
     assert isinstance(app, QApplication)
     load_stylesheet(app)
+    import keyring
+
+    from tests.support.memory_keyring import MemoryKeyring
+
+    keyring.set_keyring(MemoryKeyring())  # decisions are signed with keys kept in a keyring
     probe = Probe(shots)
     with as_person("amira"):
         store = make_store(work, args.posts)

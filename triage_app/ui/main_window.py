@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("viewTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)  # the queue alone needs no tab: its height goes to posts
         self.tabs.addTab(queue_page, "Queue")
         self.tabs.setTabsClosable(True)
         self.tabs.tabCloseRequested.connect(self._close_tab)

@@ -15,12 +15,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QToolButton,
@@ -150,7 +152,12 @@ class SupervisorView(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_current())
         # The post as the analyst saw it: the same preview (highlights, indicators, media, the
         # analyst's note) and compare pane (nearest duplicate, shared contacts) as the queue.
-        detail = QWidget(splitter)
+        # The detail scrolls rather than push the window past a small screen (1280x720).
+        detail_scroll = QScrollArea(splitter)
+        detail_scroll.setObjectName("reviewDetail")
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         self.hint = QLabel(detail)
@@ -167,6 +174,7 @@ class SupervisorView(QWidget):
         panes.setStretchFactor(0, 3)
         panes.setStretchFactor(1, 2)
         detail_layout.addWidget(panes, 1)
+        detail_scroll.setWidget(detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         body.addWidget(splitter, 1)
