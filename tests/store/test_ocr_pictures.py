@@ -183,3 +183,32 @@ def test_cancel_stops_before_the_next_picture(make_store, tmp_path):
     store = _store_with_picture(make_store, tmp_path, "en")
     run = ocr_pending(store, cancelled=lambda: True)
     assert run.cancelled and run.images == 0 and pending_images(store) == 1
+
+
+def test_import_reports_the_pictures_as_a_step_with_rate(make_store, tmp_path, monkeypatch):
+    """The window's import dialog and `triage import --progress` show OCR progress and rate."""
+    from triage_app.ingest.pipeline import PICTURES_STEP, import_paths
+
+    monkeypatch.setenv("TRIAGE_NO_OCR", "0")
+    store = make_store()
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "flyer.png").write_bytes(flyer_png([f"Call {PHONE}"]))
+    record = {
+        "platform": "telegram",
+        "post_id": "p1",
+        "created_at": "2025-03-01T10:00:00Z",
+        "text": "see picture",
+        "language": "en",
+        "media": ["flyer.png"],
+    }
+    (export / "posts.jsonl").write_text(json.dumps(record) + "\n")
+    seen: list[tuple[str, int, int, float]] = []
+    import_paths(
+        store,
+        [export / "posts.jsonl"],
+        fmt="jsonl",
+        progress=lambda p: seen.append((p.name, p.records, p.bytes_total, p.rate)),
+    )
+    pictures = [s for s in seen if s[0] == PICTURES_STEP]
+    assert pictures and pictures[-1][1:3] == (1, 1) and pictures[-1][3] > 0

@@ -170,15 +170,30 @@ def import_paths(
                 )
             )
     if enrich and any(s.inserted for s in summaries):
-        run_enrichment(store, cancelled)
+        run_enrichment(store, cancelled, progress)
     return summaries
 
 
-def run_enrichment(store: Store, cancelled: CancelCheck | None = None) -> None:
-    """Indicators, language, clusters and priority for the posts just imported."""
+def run_enrichment(
+    store: Store, cancelled: CancelCheck | None = None, progress: ProgressCallback | None = None
+) -> None:
+    """Indicators, language, clusters and priority for the posts just imported, then the text
+    in their pictures (OCR), whose progress is reported as a "file" of pictures."""
     from ..store import enrich
 
-    enrich.enrich_pending(store, cancelled=cancelled)
+    pictures = None
+    if progress is not None:
+        report = progress
+        state = ImportProgress(PICTURES_STEP, 0, 0, 0, 0, 1)
+
+        def pictures(done: int, total: int) -> None:
+            state.records, state.bytes_done, state.bytes_total = done, done, total
+            report(state)
+
+    enrich.enrich_pending(store, cancelled=cancelled, ocr_progress=pictures)
+
+
+PICTURES_STEP = "text in pictures (OCR)"  # ImportProgress.name while pictures are read
 
 
 def import_file(
