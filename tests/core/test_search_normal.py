@@ -143,3 +143,17 @@ def test_malformed_queries_still_fail_in_sqlite(fts, bad):
 
 def test_a_query_of_marks_only_is_empty():
     assert search_query("ـ \u064e") == ""
+
+
+@pytest.mark.parametrize(
+    "query", ["e-mail", "wa.me/447911", "+44 7911 123456", "£2,500", "don't", "100%", "x OR +44"]
+)
+def test_punctuation_inside_words_searches_the_words_in_order(query):
+    """Before: each of these was "Search not understood" (FTS5 syntax); now a phrase."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(text, tokenize='unicode61 remove_diacritics 2')"
+    )
+    text = "e-mail wa.me/447911 call +44 7911 123456, £2,500 don't 100% sure"
+    conn.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", (fold(text),))
+    assert _hits(conn, query) == [1]

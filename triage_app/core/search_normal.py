@@ -220,6 +220,21 @@ def _is_bareword_char(ch: str) -> bool:
     return ord(ch) > 127 or ch.isalnum() or ch == "_" or ch == "\x1a"
 
 
+# Punctuation inside a word that FTS5 would refuse as syntax; the tokenizer splits the word
+# there, so the word is searched as a phrase of its parts.
+_GLUE = frozenset("-./'’@#&_=~$,!?;")
+
+
+def _starts_number(query: str, i: int) -> bool:
+    """A '+' that starts a phone number (+44 …), not FTS5's phrase joiner."""
+    return (
+        query[i] == "+"
+        and i + 1 < len(query)
+        and query[i + 1].isdigit()
+        and (i == 0 or query[i - 1].isspace() or query[i - 1] == "(")
+    )
+
+
 def _tokens(query: str) -> list[_Token]:
     """The FTS5 query as tokens; unknown characters pass through as punctuation (SQLite then
     reports the syntax error, which the caller turns into a readable line)."""
@@ -250,10 +265,17 @@ def _tokens(query: str) -> list[_Token]:
             else:
                 out.append(_Token("string", "".join(body)))
             i = j + 1
-        elif _is_bareword_char(ch):
-            j = i
-            while j < n and _is_bareword_char(query[j]) and not query[j].isspace():
-                j += 1
+        elif _is_bareword_char(ch) or _starts_number(query, i):
+            j = i + 1
+            while j < n and not query[j].isspace():
+                if _is_bareword_char(query[j]):
+                    j += 1
+                elif query[j] in _GLUE and j + 1 < n and _is_bareword_char(query[j + 1]):
+                    j += 1  # e-mail, wa.me/4479, 2,500: one phrase, as the tokenizer splits it
+                elif query[j] == "%" and (j + 1 == n or query[j + 1].isspace()):
+                    j += 1  # 100%
+                else:
+                    break
             word = query[i:j]
             if word in ("AND", "OR", "NOT"):
                 out.append(_Token("op", word))
