@@ -193,9 +193,7 @@ def _grey(image: QImage) -> bool:
     return all(abs(c.red() - c.green()) < 3 and abs(c.green() - c.blue()) < 3 for c in samples)
 
 
-def test_the_image_viewer_is_concealed_until_revealed_and_driven_by_keys(
-    qtbot, photo_item
-) -> None:
+def test_the_image_viewer_is_concealed_until_revealed_and_driven_by_keys(qtbot, photo_item) -> None:
     from triage_app.ui.image_viewer import ImageViewer
 
     viewer = ImageViewer(photo_item, False, None)
@@ -380,3 +378,43 @@ def test_the_readme_and_ci_name_the_emoji_font() -> None:
 
     assert DEBIAN_PACKAGE in (ROOT / ".ci" / "run").read_text()
     assert DEBIAN_PACKAGE in (ROOT / "README.md").read_text()
+
+
+def test_shift_m_opens_the_current_posts_picture_in_the_viewer(
+    make_store, make_window, qtbot, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from triage_app.ingest.pipeline import import_paths
+    from triage_app.ui.actions import ActionId
+
+    export = tmp_path / "export"
+    export.mkdir()
+    Image.new("RGB", (300, 200), "#1565c0").save(export / "boat.png")
+    rows = [
+        {
+            "platform": "x",
+            "post_id": "1",
+            "created_at": "2025-03-01T10:00:00Z",
+            "text": "Boat",
+            "media": ["boat.png"],
+        },
+        {"platform": "x", "post_id": "2", "created_at": "2025-03-01T09:00:00Z", "text": "None"},
+    ]
+    (export / "posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    store = make_store()
+    import_paths(store, [export / "posts.jsonl"], enrich=False)
+    window = make_window(store)
+    with_picture = store.scalar("SELECT post_id FROM media")
+    window.select_row(window.model.row_of(with_picture))
+    viewer = (
+        window.actions_by_id[ActionId.OPEN_PICTURE].trigger()
+        or window.preview.media.tiles[0].viewer
+    )
+    assert viewer is not None and viewer.isVisible() and viewer.concealed()
+    assert viewer.picture is not None and viewer.picture.size == (300, 200)
+    viewer.close()
+    other = store.scalar("SELECT id FROM posts WHERE id != ?", (with_picture,))
+    window.select_row(window.model.row_of(other))
+    assert window.open_picture() is None
+    assert "no picture" in window.statusBar().currentMessage()

@@ -104,6 +104,14 @@ class ActionId(enum.Enum):
         "Show the current post's blurred pictures, or blur them again",
         Scope.REVIEW,
     )
+    OPEN_PICTURE = ActionSpec(
+        "Go",
+        "Open pi&cture",
+        ("Shift+M",),
+        "Open the current post's picture in the viewer (zoom, fit, 1:1, pan, rotate), "
+        "blurred until you show it",
+        Scope.REVIEW,
+    )
     RECORD_OUTCOME = ActionSpec(
         "Edit",
         "Record &outcome…",

@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
             ActionId.PREVIOUS_POST: lambda: self.move_by(-1),
             ActionId.PIN_COMPARE: self.toggle_pin,
             ActionId.REVEAL_MEDIA: self.toggle_media,
+            ActionId.OPEN_PICTURE: self.open_picture,
             ActionId.RECORD_OUTCOME: self.record_outcome,
             ActionId.ADVANCE_AFTER_TAG: self._advance_toggled,
             ActionId.REFRESH: self.refresh,
@@ -757,6 +758,18 @@ class MainWindow(QMainWindow):
             return
         self._panes_up_to_date()
         self.preview.toggle_media()
+
+    def open_picture(self) -> QWidget | None:
+        """Shift+M: the current post's first picture in the image viewer (image_viewer.py),
+        concealed as its thumbnail is."""
+        if not isinstance(self.preview, PreviewPane) or self.current_post_id() is None:
+            return None
+        self._panes_up_to_date()
+        for tile in self.preview.media.tiles:
+            if tile.item.still is not None:
+                return tile.open_viewer()
+        self.statusBar().showMessage("This post has no picture to open", 4000)
+        return None
 
     # -- clipboard ----------------------------------------------------------------------------
     def copy_post_text(self) -> None:
