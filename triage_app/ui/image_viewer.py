@@ -211,7 +211,7 @@ class ImageViewer(QDialog):
         self._say()
         event.accept()
 
-    def pan(self, key: Qt.Key, step: int = 60) -> None:
+    def pan(self, key: int, step: int = 60) -> None:
         """Move the picture under the window (the arrow keys)."""
         h, v = self.view.horizontalScrollBar(), self.view.verticalScrollBar()
         if key == Qt.Key.Key_Left:
