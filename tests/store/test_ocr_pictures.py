@@ -212,3 +212,53 @@ def test_import_reports_the_pictures_as_a_step_with_rate(make_store, tmp_path, m
     )
     pictures = [s for s in seen if s[0] == PICTURES_STEP]
     assert pictures and pictures[-1][1:3] == (1, 1) and pictures[-1][3] > 0
+
+
+def _two_flyers(make_store, tmp_path: Path):
+    """The same flyer text with two phone numbers, drawn light-on-dark and dark-on-light (so
+    their picture hashes are far apart), under captions too short to compare."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from triage_app.ingest.pipeline import import_paths
+
+    store = make_store()
+    export = tmp_path / "export"
+    export.mkdir()
+    font = ImageFont.truetype(FONT, 50) if Path(FONT).exists() else ImageFont.load_default(50)
+    lines = ["SAFE BOAT TO ITALY TOMORROW NIGHT", "FAMILIES WELCOME PAY ON ARRIVAL"]
+    for name, phone, (bg, fg), x in (
+        ("a.png", "+44 7911 123456", ((250, 250, 250), (10, 10, 10)), 40),
+        ("b.png", "+39 312 345 6789", ((15, 25, 60), (250, 240, 200)), 90),
+    ):
+        image = Image.new("RGB", (1100, 600), bg)
+        draw = ImageDraw.Draw(image)
+        for n, line in enumerate([*lines, f"WhatsApp {phone}"]):
+            draw.text((x, 100 + n * 140), line, font=font, fill=fg)
+        image.save(export / name)
+    with open(export / "posts.jsonl", "w", encoding="utf-8") as out:
+        for i, name in enumerate(("a.png", "b.png")):
+            record = {
+                "platform": "telegram",
+                "post_id": f"p{i}",
+                "created_at": f"2025-03-01T10:0{i}:00Z",
+                "text": "inbox",
+                "language": "en",
+                "media": [name],
+            }
+            out.write(json.dumps(record) + "\n")
+    import_paths(store, [export / "posts.jsonl"], fmt="jsonl")
+    return store
+
+
+def test_the_same_flyer_with_another_number_joins_its_cluster(make_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIAGE_NO_OCR", "0")
+    store = _two_flyers(make_store, tmp_path)
+    clusters = [r[0] for r in store.execute("SELECT cluster_id FROM posts ORDER BY id")]
+    assert clusters == [1, 1]
+    assert store.scalar("SELECT size FROM clusters WHERE id = 1") == 2
+
+
+def test_without_the_picture_text_they_stay_apart(make_store, tmp_path):
+    store = _two_flyers(make_store, tmp_path)  # TRIAGE_NO_OCR=1 in the test suite
+    clusters = [r[0] for r in store.execute("SELECT cluster_id FROM posts ORDER BY id")]
+    assert clusters == [None, None]

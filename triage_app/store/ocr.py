@@ -52,6 +52,7 @@ class OcrRun:
     read: int = 0  # with some text
     failed: int = 0
     indicators: int = 0
+    links: int = 0  # near-duplicate links made through the pictures' text
     cancelled: bool = False
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # what to install, said once
@@ -218,6 +219,7 @@ def _write(
         )
         run.indicators += len(found)
         index_picture_text(conn, post_id)
+        run.links += link_by_picture_text(conn, post_id)
 
 
 def index_picture_text(conn: Any, post_id: int) -> None:
@@ -236,6 +238,61 @@ def index_picture_text(conn: Any, post_id: int) -> None:
     ]
     combined = own + (OCR_MARK + (fold("\n".join(texts)) or "") if texts else "")
     conn.execute("UPDATE posts_fts SET text = ? WHERE rowid = ?", (combined, post_id))
+
+
+# Picture-text band keys live apart from the posts' text keys (XOR with this salt).
+_PICTURE_SALT = 0x3C6EF372FE94F82A
+
+
+def _picture_text(conn: Any, post_id: int) -> str:
+    return "\n".join(
+        r[0]
+        for r in conn.execute(
+            "SELECT text FROM media_text WHERE post_id = ? AND status = 'read' ORDER BY media_id",
+            (post_id,),
+        )
+    )
+
+
+def link_by_picture_text(conn: Any, post_id: int) -> int:
+    """Near-duplicates through the text read in pictures: the same flyer with another phone
+    number (numbers are compared as "a number") joins the cluster of the first post that
+    printed it, by the same MinHash/LSH rule as post texts (core/similarity.py). Returns the
+    number of links made."""
+    from ..core import similarity
+    from ..core.priority import load_weights
+    from .enrich import _json, _merge_clusters, _rescore
+
+    sigs, has = similarity.text_signatures([_picture_text(conn, post_id)])
+    if not has[0]:
+        return 0
+    keys = [int(k) ^ _PICTURE_SALT for k in similarity.text_band_keys(sigs)[0]]
+    known = dict(
+        conn.execute(
+            "SELECT key, post_id FROM lsh_buckets WHERE key IN (SELECT value FROM json_each(?))",
+            (_json(keys),),
+        ).fetchall()
+    )
+
+    def similar(post: int, rep: int) -> bool:
+        if rep == post:
+            return False
+        other, other_has = similarity.text_signatures([_picture_text(conn, rep)])
+        return bool(other_has[0]) and (
+            similarity.jaccard(sigs[0], other[0]) >= similarity.TEXT_THRESHOLD
+        )
+
+    linked = similarity.link_to_representatives([(post_id, keys)], known, similar)
+    conn.executemany(
+        "INSERT OR IGNORE INTO lsh_buckets(key, post_id) VALUES (?, ?)",
+        list(linked.new_buckets.items()),
+    )
+    if linked.links:
+        weights = load_weights()
+        rescore = _merge_clusters(conn, linked.links, weights)
+        rescore.add(post_id)
+        _rescore(conn, sorted(rescore), time.time(), weights)
+    return len(linked.links)
 
 
 def picture_texts(store: Store, post_id: int) -> list[dict[str, Any]]:
