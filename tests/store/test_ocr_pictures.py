@@ -262,3 +262,19 @@ def test_without_the_picture_text_they_stay_apart(make_store, tmp_path):
     store = _two_flyers(make_store, tmp_path)  # TRIAGE_NO_OCR=1 in the test suite
     clusters = [r[0] for r in store.execute("SELECT cluster_id FROM posts ORDER BY id")]
     assert clusters == [None, None]
+
+
+def test_word_boxes_are_in_the_pictures_own_pixels():
+    """A small picture is enlarged for Tesseract; the boxes stored are in its own pixels."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from triage_app.core.ocr import read_image
+
+    image = Image.new("RGB", (500, 200), "white")
+    font = ImageFont.truetype(FONT, 30) if Path(FONT).exists() else ImageFont.load_default(30)
+    ImageDraw.Draw(image).text((20, 80), f"CALL {PHONE}", font=font, fill="black")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    words = {w.text: w for w in read_image(out.getvalue(), ["eng"]).words}
+    last = words["123456"]
+    assert 200 < last.left and last.left + last.width < 500 and 70 < last.top < 130

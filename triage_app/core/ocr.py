@@ -151,6 +151,11 @@ def pick_languages(
 
 def prepare_image(data: bytes) -> bytes:
     """The picture as a grey PNG (in memory), enlarged when small, for Tesseract's stdin."""
+    return _prepared(data)[0]
+
+
+def _prepared(data: bytes) -> tuple[bytes, float]:
+    """(grey PNG bytes, how much it was enlarged)."""
     from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(data)) as opened:
@@ -159,6 +164,7 @@ def prepare_image(data: bytes) -> bytes:
             image.seek(0)
         grey = image.convert("L")
     shortest = min(grey.size)
+    factor = 1.0
     if 0 < shortest < 600:
         factor = min(3.0, 900 / shortest)
         grey = grey.resize(
@@ -166,7 +172,7 @@ def prepare_image(data: bytes) -> bytes:
         )
     out = io.BytesIO()
     grey.save(out, format="PNG")
-    return out.getvalue()
+    return out.getvalue(), factor
 
 
 def read_image(data: bytes, languages: list[str]) -> OcrResult:
@@ -177,7 +183,7 @@ def read_image(data: bytes, languages: list[str]) -> OcrResult:
         raise OcrUnavailable(
             "Tesseract has no language data: install tesseract-ocr-eng (and -ara, -fas…)"
         )
-    png = prepare_image(data)
+    png, factor = _prepared(data)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per image; enrichment is parallel
     try:
         proc = subprocess.run(
@@ -193,7 +199,20 @@ def read_image(data: bytes, languages: list[str]) -> OcrResult:
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ValueError(f"Tesseract could not read the picture: {message[-1] if message else ''}")
-    return _parse_tsv(proc.stdout.decode("utf-8", "replace"), "+".join(langs), name)
+    result = _parse_tsv(proc.stdout.decode("utf-8", "replace"), "+".join(langs), name)
+    if factor != 1.0:  # boxes in the picture's own pixels
+        result.words = [
+            Word(
+                w.text,
+                w.confidence,
+                round(w.left / factor),
+                round(w.top / factor),
+                round(w.width / factor),
+                round(w.height / factor),
+            )
+            for w in result.words
+        ]
+    return result
 
 
 def _parse_tsv(tsv: str, languages: str, name: str) -> OcrResult:
