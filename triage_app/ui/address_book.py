@@ -33,6 +33,7 @@ from ..core.errors import TriageError
 from ..packs.platforms import Platform, load_platforms
 from ..store.connection import Store
 from ..store.referrals import add_recipient, list_recipients, remove_recipient
+from .screen_fit import fit_to_screen
 from .wording import window_wording
 
 COLUMNS = ("Label", "Platform", "age public key", "Added by", "Added (UTC)")
@@ -178,7 +179,7 @@ class AddressBookDialog(QDialog):
             self.platform.setCurrentIndex(max(index, 0))
         self._show_hint()
         self.refresh()
-        self.resize(760, 560)
+        fit_to_screen(self, (760, 560))
 
     def _show_hint(self) -> None:
         key = str(self.platform.currentData() or ANY)
