@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -93,9 +94,7 @@ class Probe:
             if layout is not None:
                 need = layout.totalMinimumSize()
                 if layout.hasHeightForWidth():
-                    need.setHeight(
-                        min(need.height(), layout.totalHeightForWidth(widget.width()))
-                    )
+                    need.setHeight(min(need.height(), layout.totalHeightForWidth(widget.width())))
                 if widget.width() + 1 < need.width() or widget.height() + 1 < need.height():
                     self.fail(
                         f"{where} is {widget.width()}x{widget.height()}, its contents need "
@@ -314,7 +313,13 @@ def probe_dialogs(probe: Probe, window: Any, store: Any, work: Path, post_id: in
     small = work / "small.jsonl"
     small.write_text(
         json.dumps(
-            {"platform": "x", "post_id": "probe-1", "text": "Boat tonight", "author_id": "p"}
+            {
+                "platform": "x",
+                "post_id": "probe-1",
+                "created_at": "2025-03-01T10:00:00Z",
+                "text": "Boat tonight",
+                "author_id": "p",
+            }
         )
         + "\n"
     )
@@ -403,6 +408,8 @@ def main() -> int:
         "figures": probe.figures,
     }
     Path(args.report).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    store.close()
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -229,8 +229,10 @@ class ImageViewer(QDialog):
         if self._first_show:  # full size when it fits the window, else fitted to it
             self._first_show = False
             picture, room = self.picture, self.view.viewport().size()
-            if picture is not None and picture.width <= room.width() and (
-                picture.height <= room.height()
+            if (
+                picture is not None
+                and picture.width <= room.width()
+                and (picture.height <= room.height())
             ):
                 self.view.actual_size()
             else:

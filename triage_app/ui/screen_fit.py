@@ -96,4 +96,3 @@ def keep_on_screen(widget: QWidget) -> None:
     x = min(max(pos.x(), area.left()), area.right() + 1 - width)
     y = min(max(pos.y(), area.top()), area.bottom() + 1 - height)
     widget.move(max(x, area.left()), max(y, area.top()))
-
