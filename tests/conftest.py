@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,19 +26,58 @@ from tests.support import network_guard  # noqa: E402
 
 network_guard.install()
 
+# Outside a test's own fixtures (collection, session- and module-scoped fixtures, every CLI child)
+# there is no keyring and no real profile: keyring's fail backend, chosen by name rather than by
+# keyring's search (which picks whichever test backend class happens to be imported, e.g. a
+# MemoryKeyring or FileKeyring with priority 1, and so made one test's keys another's), and the
+# XDG folders (profile: personal keys, store-founder pins) in a throw-away folder, never ~/.config.
+_PROFILE = tempfile.mkdtemp(prefix="triage-tests-profile-")
+atexit.register(shutil.rmtree, _PROFILE, True)
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ[_var] = os.path.join(_PROFILE, _var.lower())
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+# Put back after every test as they were before it (restore_keyring_and_env).
+GUARDED_ENV_PREFIXES = ("TRIAGE_", "XDG_", "PYTHON_KEYRING", "KEYRING", "HOME", "DBUS_")
+
+
+def _no_keyring() -> None:
+    import keyring
+    import keyring.backends.fail
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+
+
+_no_keyring()
+
 
 @pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[object]:
-    """Every test gets a fresh in-memory keyring (no daemon needed)."""
+def restore_keyring_and_env() -> Iterator[None]:
+    """After every test: the environment variables that choose a keyring, a profile or a store
+    (GUARDED_ENV_PREFIXES) as they were, no keyring, and no unwrapped personal key kept in memory,
+    whatever the test (or a helper such as tests/faults/helpers.py: open_as_cli) set."""
+    before = {k: v for k, v in os.environ.items() if k.startswith(GUARDED_ENV_PREFIXES)}
+    yield
+    for key in [k for k in os.environ if k.startswith(GUARDED_ENV_PREFIXES)]:
+        if key not in before:
+            del os.environ[key]
+    os.environ.update(before)
+    _no_keyring()
+    from triage_app.store import personal_keys
+
+    personal_keys._UNWRAPPED.clear()
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(restore_keyring_and_env: None) -> Iterator[object]:
+    """Every test gets a fresh in-memory keyring (no daemon needed); no keyring after it."""
     import keyring
 
     from tests.support.memory_keyring import MemoryKeyring
 
-    previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
-    keyring.set_keyring(previous)
+    _no_keyring()
 
 
 @pytest.fixture(autouse=True)

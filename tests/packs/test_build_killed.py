@@ -5,6 +5,7 @@ changed. Whatever file has the final name is complete (age decrypts it whole).""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from pyrage import x25519
 
 from tests.conftest import ROOT
 from tests.packs.helpers import approved_store
+from tests.support.memory_keyring import keyring_for_setup
 from tests.support.run_as import launcher_command
 from triage_app.packs.work_folder import remove_stale_work_folders
 from triage_app.store import open_store
@@ -33,13 +35,19 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     def make_store(name: str = "store.db", user: str = "alice"):
         return open_store(folder / name, user=user, create=True)
 
-    approved_store(make_store, folder, n=POSTS, media_every=2).close()
+    # The people's personal keys (alice registered as the store's maker, dana who tagged) go
+    # into a keyring file that each test hands to its child, so the child builds as alice.
+    with keyring_for_setup() as backend:
+        approved_store(make_store, folder, n=POSTS, media_every=2).close()
+    entries = {f"{service}\t{name}": value for (service, name), value in backend.secrets.items()}
+    (folder / "keyring.json").write_text(json.dumps(entries))
     return folder
 
 
 def copy_store(template: Path, target: Path) -> None:
     shutil.copyfile(template / "store.db", target / "store.db")
     shutil.copytree(template / "store.db.evidence", target / "store.db.evidence")
+    shutil.copyfile(template / "keyring.json", target / "keyring.json")
 
 
 @pytest.mark.parametrize("after_start", [0.0, 0.15, 0.3, 0.6, 1.0])
@@ -76,6 +84,8 @@ def test_killed_build_leaves_a_complete_pack_or_none(template, tmp_path, after_s
     deadline = time.monotonic() + 60
     while not any(out.iterdir()) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
+    # A build that refused (no key, no approved posts...) would make every kill below vacuous.
+    assert proc.poll() in (None, 0), "the build stopped by itself before it began writing"
     time.sleep(after_start)
     proc.send_signal(signal.SIGKILL)
     proc.wait()

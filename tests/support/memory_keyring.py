@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
@@ -24,3 +27,18 @@ class MemoryKeyring(KeyringBackend):
             del self.secrets[(service, username)]
         except KeyError as exc:
             raise PasswordDeleteError(username) from exc
+
+
+@contextmanager
+def keyring_for_setup() -> Iterator[MemoryKeyring]:
+    """A memory keyring for a session- or module-scoped fixture's own set-up (outside a test's
+    fixtures there is none, tests/conftest.py); the keyring in force before comes back after."""
+    import keyring
+
+    before = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(before)

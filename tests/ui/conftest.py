@@ -13,25 +13,37 @@ import pytest
 DEMO_POSTS = 3000
 
 
+# The keyring entries made with the template (alice's personal key, registered in it as its
+# founder), put into each test's own keyring by demo_store.
+_TEMPLATE_KEYRING: dict[tuple[str, str], str] = {}
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A plain store with the lead's demo corpus (3,000 posts), made once."""
+    """A plain store with the lead's demo corpus (3,000 posts), made once, by alice with a
+    keyring of its own (a session fixture runs outside every test's keyring)."""
+    from tests.support.memory_keyring import keyring_for_setup
     from triage_app.commands.demo import make_demo_store
     from triage_app.store import open_store
 
     folder = tmp_path_factory.mktemp("demo-template")
-    store = open_store(folder / "demo.db", user="alice", create=True)
-    summary = make_demo_store(store, posts=DEMO_POSTS, seed=1)
-    assert summary.error is None and summary.inserted == DEMO_POSTS
-    store.close()
+    with keyring_for_setup() as backend:
+        store = open_store(folder / "demo.db", user="alice", create=True)
+        summary = make_demo_store(store, posts=DEMO_POSTS, seed=1)
+        assert summary.error is None and summary.inserted == DEMO_POSTS
+        store.close()
+    _TEMPLATE_KEYRING.clear()
+    _TEMPLATE_KEYRING.update(backend.secrets)
     return folder / "demo.db"
 
 
 @pytest.fixture
-def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Any]:
-    """A fresh copy of the demo store for this test, opened as alice (its supervisor)."""
+def demo_store(demo_template: Path, tmp_path: Path, memory_keyring: Any) -> Iterator[Any]:
+    """A fresh copy of the demo store for this test, opened as alice (its supervisor, whose
+    registered personal key is in the test's keyring, as on the machine that made it)."""
     from triage_app.store import open_store
 
+    memory_keyring.secrets.update(_TEMPLATE_KEYRING)
     path = tmp_path / "store.db"
     shutil.copyfile(demo_template, path)
     store = open_store(path, user="alice")
@@ -40,6 +52,18 @@ def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Any]:
         store.close()
     except Exception:
         pass
+
+
+@pytest.fixture(autouse=True)
+def no_waiting_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text prompt (QInputDialog.getText: a passphrase asked for) fails the test at once:
+    offscreen nobody answers it, and its modal loop would hang the whole run past any timeout."""
+    from PySide6.QtWidgets import QInputDialog
+
+    def refuse(_parent: Any, title: str, label: str, *_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError(f"a prompt would wait for an answer: {title}: {label}")
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(refuse))
 
 
 @pytest.fixture

@@ -249,7 +249,6 @@ def test_an_approval_in_the_supervisor_tab_shows_in_the_queue(demo_store, make_w
     assert w.model.data(w.model.index(4, 6)).startswith("approved")
 
 
-@pytest.mark.xfail(reason="issue 12 follow-up: not yet adapted to four eyes / personal keys / a keyring state leaked by another test (see the closing note)", strict=False)  # noqa: E501
 def test_verify_audit_chain_from_the_menu(demo_store, make_window, problems):
     w = make_window(demo_store)
     w.tag_actions["escalate"].trigger()

@@ -347,7 +347,6 @@ def test_reviewing_time_is_counted_for_the_break_reminder(demo_store, make_windo
     assert w.wellbeing.session_seconds >= 120
 
 
-@pytest.mark.xfail(reason="issue 12 follow-up: not yet adapted to four eyes / personal keys / a keyring state leaked by another test (see the closing note)", strict=False)  # noqa: E501
 def test_a_supervisor_review_shows_in_the_queue(demo_store, make_window):
     from tests.support.run_as import colleague
     from triage_app.store.decisions import review

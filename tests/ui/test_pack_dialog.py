@@ -48,7 +48,6 @@ def approve_some(store, count: int = 25) -> tuple[str, list[int]]:
     return platform, ids
 
 
-@pytest.mark.xfail(reason="issue 12 follow-up: passes alone, fails after test_signing_fallback (keyring state leak)", strict=False)  # noqa: E501
 def test_export_dialog_builds_a_pack_the_real_tools_open(qtbot, store, tmp_path: Path):
     platform, ids = approve_some(store)
     ident = x25519.Identity.generate()
@@ -114,7 +113,6 @@ def test_export_dialog_builds_a_pack_the_real_tools_open(qtbot, store, tmp_path:
         runner.shutdown()
 
 
-@pytest.mark.xfail(reason="issue 12 follow-up: passes alone, fails after test_signing_fallback (keyring state leak)", strict=False)  # noqa: E501
 def test_cancel_writes_nothing_and_records_nothing(qtbot, store, tmp_path: Path):
     platform, ids = approve_some(store, 10)
     dialog = PackExportDialog(store, runner=SynchronousRunner())
@@ -135,7 +133,6 @@ def test_cancel_writes_nothing_and_records_nothing(qtbot, store, tmp_path: Path)
     assert not dialog.isVisible()
 
 
-@pytest.mark.xfail(reason="issue 12 follow-up: passes alone, fails after test_signing_fallback (keyring state leak)", strict=False)  # noqa: E501
 def test_choices_are_checked_before_building(qtbot, store, tmp_path: Path):
     approve_some(store, 5)
     dialog = PackExportDialog(store, runner=SynchronousRunner())
@@ -161,7 +158,6 @@ def test_no_approved_posts(qtbot, store):
     assert not dialog.build_button.isEnabled()
 
 
-@pytest.mark.xfail(reason="issue 12 follow-up: passes alone, fails after test_signing_fallback (keyring state leak)", strict=False)  # noqa: E501
 def test_an_analyst_sees_why_they_cannot_build(qtbot, store):
     from triage_app.store.users import add_user
 
