@@ -60,3 +60,31 @@ def test_preview_shows_the_picture_text_and_its_phone(read_store, qtbot):
     assert re.search(r'background-color:#fff176;[^"]*">ITALY<', html)  # the search hit
     items = [pane.indicator_list.item(i).text() for i in range(pane.indicator_list.count())]
     assert f"Phone: {E164}   (as written: {PHONE})   (in picture text)" in items
+
+
+def test_the_viewer_draws_the_word_boxes_on_request(read_store, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from triage_app.ingest.evidence import evidence_dir
+    from triage_app.store.evidence_crypto import evidence_key
+    from triage_app.store.post_detail import post_detail
+    from triage_app.ui.image_viewer import BOX_COLOUR, ImageViewer, with_boxes
+    from triage_app.ui.media_view import resolve_media
+
+    detail = post_detail(read_store, 1)
+    words = detail["media"][0]["ocr_words"]
+    assert "ITALY" in [w[0] for w in words]
+    [item] = resolve_media(
+        detail["media"], evidence_dir(Path(read_store.path)), evidence_key(read_store)
+    )
+    viewer = ImageViewer(item, revealed=True)
+    qtbot.addWidget(viewer)
+    assert "(B draws their boxes)" in viewer.status.text()
+    QTest.keyClick(viewer, Qt.Key.Key_B)
+    assert viewer.boxes_shown and "boxes drawn" in viewer.status.text()
+    picture = viewer.picture
+    drawn = with_boxes(picture, words, picture.size)
+    _text, _conf, left, top, _w, height = next(w for w in words if w[0] == "ITALY")
+    assert drawn.getpixel((left, top + height // 2)) == BOX_COLOUR
+    assert picture.getpixel((left, top + height // 2)) != BOX_COLOUR

@@ -3,6 +3,7 @@ prints. Kept in one query module so that the GUI and the CLI never disagree abou
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -178,10 +179,21 @@ def _media(store: Store, post_id: int) -> list[dict[str, Any]]:
     rows = store.execute(
         f"SELECT {', '.join(keys)} FROM media WHERE post_id = ? ORDER BY id", (post_id,)
     ).fetchall()
+    words: dict[int, str] = {}
+    if rows and _has_ocr(store):
+        words = dict(
+            store.execute(
+                "SELECT media_id, words FROM media_text WHERE post_id = ? AND status = 'read' "
+                "AND words IS NOT NULL AND words != '[]'",
+                (post_id,),
+            ).fetchall()
+        )
     out = []
     for r in rows:
         item = dict(zip(keys, r, strict=True))
         item["missing"] = bool(item["missing"])
+        if item["id"] in words:  # OCR: [text, confidence, left, top, width, height] per word
+            item["ocr_words"] = json.loads(words[item["id"]])
         out.append(item)
     return out
 

@@ -8,6 +8,7 @@ Open it with a double-click on a thumbnail, or Enter on a focused one. Keys:
     arrows     pan              drag     pan with the mouse
     R          rotate right     Shift+R  rotate left (L too)
     Space      show / conceal   Esc      close
+    B          the boxes of the words read in the picture (OCR), on / off
 
 The picture is read like the thumbnails: an encrypted evidence copy is decrypted in memory with
 the store's evidence key, never to disk. A concealed picture is made from a small copy, greyed
@@ -37,6 +38,7 @@ MIN_ZOOM, MAX_ZOOM = 0.02, 32.0
 CONCEALED_SIDE = 240  # the concealed copy is made this small, then blurred
 MAX_PIXELS = 60_000_000  # larger pictures are refused (decompression bombs)
 HELP = "+/− zoom · F fit · 1 actual size · arrows pan · R rotate · Space show/conceal · Esc close"
+BOX_COLOUR = (255, 140, 0, 255)  # the OCR word boxes (B)
 
 
 def load_picture(item: MediaItem) -> Image.Image | None:
@@ -143,6 +145,7 @@ class ImageViewer(QDialog):
         layout.addWidget(self.status)
         self.picture = load_picture(item)
         self._concealed: Image.Image | None = None
+        self.boxes_shown = False  # B: the OCR word boxes drawn over the picture
         self._first_show = True
         self._show()
         width, height = self.picture.size if self.picture is not None else (480, 360)
@@ -173,11 +176,18 @@ class ImageViewer(QDialog):
             if self._concealed is None:
                 self._concealed = concealed_copy(picture)
             shown = self._concealed
+        if self.boxes_shown and self.item.words:
+            shown = with_boxes(shown, self.item.words, picture.size)
         self.view.set_pixmap(QPixmap.fromImage(_to_qimage(shown)), picture.width, picture.height)
         self._say()
 
     def _say(self) -> None:
         state = "shown" if self._revealed else "concealed (Space shows it)"
+        if self.item.words:
+            count = len(self.item.words)
+            state += f" · {count} words read" + (
+                " (boxes drawn, B hides them)" if self.boxes_shown else " (B draws their boxes)"
+            )
         picture = self.picture
         size = f"{picture.width}×{picture.height}" if picture is not None else ""
         zoom = "fit" if self.view.fitted else f"{abs(self.view.zoom) * 100:.0f} %"
@@ -203,6 +213,9 @@ class ImageViewer(QDialog):
             view.rotate_by(-90)
         elif key == Qt.Key.Key_Space:
             self.set_revealed(not self._revealed)
+        elif key == Qt.Key.Key_B:
+            self.boxes_shown = not self.boxes_shown
+            self._show()
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
             self.pan(key)
         else:
@@ -238,6 +251,31 @@ class ImageViewer(QDialog):
             else:
                 self.view.fit()
             self._say()
+
+
+def with_boxes(
+    image: Image.Image, words: list[list[object]], size: tuple[int, int]
+) -> Image.Image:
+    """A copy of ``image`` with a box around each word read in the picture (OCR); the boxes
+    are in the picture's own pixels (``size``), scaled to ``image`` (the concealed copy is
+    smaller)."""
+    from PIL import ImageDraw
+
+    out = image.convert("RGBA")
+    sx, sy = out.width / max(size[0], 1), out.height / max(size[1], 1)
+    draw = ImageDraw.Draw(out)
+    line = max(1, round(2 * min(sx, sy) * max(size) / 800))
+    for word in words:
+        try:
+            left, top, width, height = (float(v) for v in word[2:6])  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        draw.rectangle(
+            (left * sx, top * sy, (left + width) * sx, (top + height) * sy),
+            outline=BOX_COLOUR,
+            width=line,
+        )
+    return out
 
 
 def open_viewer(item: MediaItem, revealed: bool, parent: QWidget | None = None) -> ImageViewer:

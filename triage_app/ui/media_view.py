@@ -137,6 +137,8 @@ class MediaItem:
     still: Path | None  # an image to show: the file itself for photos, a poster for videos
     missing: bool
     key: bytes | None = None  # the store's evidence key (encrypted evidence copies)
+    # Words read in the picture (OCR): [text, confidence, left, top, width, height] each
+    words: list[list[Any]] | None = None
 
     @property
     def label(self) -> str:
@@ -183,6 +185,7 @@ def resolve_media(
                 still,
                 bool(row.get("missing")) or file is None,
                 key,
+                row.get("ocr_words"),
             )
         )
     return items
