@@ -27,18 +27,38 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def _add_global_options(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    """The options every command takes, before or after the command's name."""
+    group = parser.add_argument_group("global options (before or after the command)")
+    options = [
+        ("--db", "store file (default: TRIAGE_DB or the data folder)"),
+        ("--data-dir", "folder for store, keys, settings, logs (TRIAGE_DATA_DIR)"),
+        ("--passphrase-file", "passphrase that unlocks the store's key (TRIAGE_PASSPHRASE_FILE)"),
+        (
+            "--key-passphrase-file",
+            "passphrase that protects your personal signing key where no OS keyring works "
+            "(TRIAGE_KEY_PASSPHRASE_FILE; default: the --passphrase-file)",
+        ),
+    ]
+    for flag, help_text in options:
+        if flag in parser._option_string_actions:  # a command's own option of that name wins
+            continue
+        group.add_argument(flag, default=default, help=help_text)
+
+
+def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                found.append(child)
+                found.extend(_subcommand_parsers(child))
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="triage", description="Triage workstation command line")
-    parser.add_argument("--db", help="store file (default: TRIAGE_DB or the data folder)")
-    parser.add_argument(
-        "--data-dir", help="folder for store, keys, settings, logs (TRIAGE_DATA_DIR)"
-    )
-    parser.add_argument("--passphrase-file", help="passphrase that unlocks the store's key")
-    parser.add_argument(
-        "--key-passphrase-file",
-        help="passphrase that protects your personal signing key where no OS keyring works "
-        "(TRIAGE_KEY_PASSPHRASE_FILE; default: the --passphrase-file)",
-    )
+    _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
@@ -46,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
+    # `triage demo --data-dir D` as well as `triage --data-dir D demo`: each command's parser
+    # takes the global options too; SUPPRESS keeps a value given before the command when the
+    # same option is not repeated after it (given after, it wins).
+    for child in _subcommand_parsers(parser):
+        _add_global_options(child, default=argparse.SUPPRESS)
     return parser
 
 
@@ -53,9 +78,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything this run creates is owner-only (files 0600, folders 0700) whatever the
     # caller's umask; the library also sets modes explicitly where it creates files.
     old_umask = os.umask(PRIVATE_UMASK)
+    root = logging.getLogger()
+    # Only where nothing else handles logging (a plain run; tests and embedders keep theirs).
+    lines = _StderrLines() if not root.handlers else None
+    if lines is not None:
+        root.addHandler(lines)
     try:
         return _main(argv)
     finally:
+        if lines is not None:
+            root.removeHandler(lines)
         os.umask(old_umask)
 
 
@@ -65,7 +97,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args = parser.parse_args(args_list)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_error(exc)
         return 2
     ctx = CommandContext(
         db=args.db, data_dir_arg=args.data_dir, passphrase_file=args.passphrase_file
@@ -74,22 +106,45 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(args.handler(args, ctx) or 0)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_error(exc)
         return 2
     except TriageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_error(exc)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        _print_error("interrupted")
         return 1
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
         path = _log_crash(args.data_dir)
-        print(f"error: unexpected {type(exc).__name__}: {exc} (details in {path})", file=sys.stderr)
+        _print_error(f"unexpected {type(exc).__name__}: {exc} (details in {path})")
         return 1
     finally:
         ctx.close()
+
+
+def _print_error(message: object) -> None:
+    """Every error the command line prints begins the same way, `error: `, as argparse's own."""
+    print(f"error: {message}", file=sys.stderr)
+
+
+class _StderrLines(logging.Handler):
+    """Warnings the library logs while a command runs, one line each in the errors' style
+    (`warning: ...`), instead of Python's bare last-resort output (and no traceback)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string in a log call: still say something
+            message = str(record.msg)
+        try:
+            print(f"{record.levelname.lower()}: {message}", file=sys.stderr)
+        except (OSError, ValueError):
+            pass
 
 
 def _log_crash(data_dir_arg: str | None = None) -> str:

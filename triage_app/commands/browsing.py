@@ -91,7 +91,13 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
 
         ctx.print(no_hits_message(query.search, suggestions))
         return 0
-    ctx.print(f"{len(ids):,} posts")
+    shown = f", the first {len(rows):,} shown (--limit)" if len(rows) < len(ids) else ""
+    ctx.print(f"{len(ids):,} posts{shown}")
+    if rows:
+        ctx.print(
+            f"{'id':>8}  {'prio':>5}  {'platform':<9} {'status':<9} {'account':<18} "
+            f"{'tags':<20} text"
+        )
     for r in rows:
         tags = ",".join(r.tags)
         ctx.print(
@@ -127,29 +133,8 @@ def run_show(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.json:
         ctx.print_json(detail)
         return 0
-    for key, value in detail.items():
-        if key == "media_refused":
-            for refused in value:
-                ctx.print(f"media refused: {refused['reason']}: {refused['reference']!r}")
-            continue
-        if key == "self_approved":  # four eyes: say so plainly
-            ctx.print(f"self_approved: {value['text'] if value else 'no'}")
-            continue
-        if key in ("tags", "decisions"):  # each with its author, and origin when synced here
-            ctx.print(f"{key}:")
-            for item in value:
-                what = (
-                    item["key"]
-                    if key == "tags"
-                    else " ".join(str(x) for x in (item["kind"], item["tag"] or "") if x)
-                )
-                ctx.print(f"  {item['at']}  {what}  by {item['by']}")
-            continue
-        if isinstance(value, list | dict):
-            ctx.print(f"{key}:")
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for k, v in items:
-                ctx.print(f"  {k}: {v}")
-        else:
-            ctx.print(f"{key}: {value}")
+    from .show_text import show_lines
+
+    for line in show_lines(detail):
+        ctx.print(line)
     return 0

@@ -102,3 +102,48 @@ class CommandContext:
 
     def print_json(self, value: Any) -> None:
         print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True), file=self.out)
+
+
+class ProgressLine:
+    """A progress line on stderr. On a terminal it is rewritten in place (``\r``); anywhere
+    else (a log file, a pipe, CI) each report is a whole line ending in a newline, at most one
+    every ``every`` seconds plus the last, so lines never run together."""
+
+    def __init__(self, stream: TextIO | None = None, *, every: float = 1.0) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        try:
+            self.tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+        self.every = every
+        self._last = float("-inf")
+        self._width = 0
+        self._pending: str | None = None
+
+    def update(self, text: str) -> None:
+        import time
+
+        if self.tty:
+            pad = " " * max(0, self._width - len(text))
+            self.stream.write(f"\r{text}{pad}")
+            self._width = len(text)
+            self.stream.flush()
+            return
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+            self._last = now
+            self._pending = None
+        else:
+            self._pending = text
+
+    def finish(self) -> None:
+        """End the line: a newline on a terminal; elsewhere the last report if not yet shown."""
+        if self.tty and self._width:
+            self.stream.write("\n")
+        elif self._pending is not None:
+            self.stream.write(self._pending + "\n")
+        self.stream.flush()
+        self._width = 0
+        self._pending = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ from ..core.errors import TriageError
 from ..store.encryption import check_store, encrypt_store, rekey_store
 from ..store.media_check import check_media
 from ..store.opening import describe_key, open_for_user, store_exists
-from .context import CommandContext
+from .context import CommandContext, ProgressLine
 
 PROGRESS_FILES = 1000  # the media check shows its progress on stderr above this many files
 
@@ -84,6 +83,7 @@ def run_create(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def _media_progress(always: bool) -> Callable[[int, int, int], None]:
     last = [0.0]
+    line = ProgressLine()
 
     def show(done: int, total: int, size: int) -> None:
         if not (always or total > PROGRESS_FILES):
@@ -92,13 +92,9 @@ def _media_progress(always: bool) -> Callable[[int, int, int], None]:
         if done < total and now - last[0] < 0.25:
             return
         last[0] = now
-        end = "\n" if done >= total else ""
-        print(
-            f"\rchecking media: {done:,}/{total:,} files, {size / 1e6:,.1f} MB",
-            end=end,
-            file=sys.stderr,
-            flush=True,
-        )
+        line.update(f"checking media: {done:,}/{total:,} files, {size / 1e6:,.1f} MB")
+        if done >= total:
+            line.finish()
 
     return show
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
-from ..ingest.pipeline import CancelCheck, FileSummary, ProgressCallback, import_paths
+from ..ingest.pipeline import CancelCheck, FileSummary, ProgressCallback
 from ..store.connection import Store
-from .context import CommandContext
+from .context import CommandContext, ProgressLine
 from .numbers import number
 
 
@@ -43,21 +42,32 @@ def make_demo_store(
     cancelled: CancelCheck | None = None,
     keep_jsonl: Path | None = None,
 ) -> FileSummary:
-    """Generate the corpus (with a few media files) and import it like any export."""
+    """Generate the corpus (with a few media files) and import it like any export.
+
+    The generated file lives in scratch that is removed afterwards, so its posts' source says
+    "demo data" (or names the --keep-jsonl copy), never a folder that no longer exists."""
     from ..core.demo import write_demo_jsonl
     from ..core.scratch import make_scratch
+    from ..core.workflow import require_role
+    from ..ingest.pipeline import import_file, run_enrichment
+    from ..ingest.walk import ImportUnit
+
+    require_role(store.user, store.role_of(), "import")
 
     # Owner-only scratch beside the store, removed at the next start if this is killed.
     work = make_scratch(store.path.parent, "demo")
     try:
         jsonl = work / f"demo-{posts}-seed{seed}.jsonl"
         write_demo_jsonl(jsonl, posts, seed, media_dir=work / "media")
+        label = f"demo data ({posts:,} generated posts, seed {seed})"
         if keep_jsonl:
             shutil.copyfile(jsonl, keep_jsonl)
-        summaries = import_paths(
-            store, [jsonl], fmt="jsonl", progress=progress, cancelled=cancelled
-        )
-        return summaries[0]
+            label = f"{Path(keep_jsonl).resolve()} ({label})"
+        unit = ImportUnit(jsonl, work, label, root=work)
+        summary = import_file(store, unit, "jsonl", progress, cancelled)
+        if summary.inserted:
+            run_enrichment(store, cancelled)
+        return summary
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -68,9 +78,10 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.posts < 1 or args.posts > 20_000_000:
         raise UsageError("--posts must be between 1 and 20,000,000")
     store = ctx.store(create=True)
+    line = ProgressLine()
 
     def show(p: Any) -> None:
-        print(f"\rimporting {p.records:,} posts ({p.rate:,.0f}/s)", end="", file=sys.stderr)
+        line.update(f"importing {p.records:,} posts ({p.rate:,.0f}/s)")
 
     summary = make_demo_store(
         store,
@@ -79,8 +90,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         progress=None if args.json else show,
         keep_jsonl=Path(args.keep_jsonl) if args.keep_jsonl else None,
     )
-    if not args.json:
-        print(file=sys.stderr)
+    line.finish()
     if summary.error:
         from ..core.errors import TriageError
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core.errors import UsageError
 from ..store import enrich, pivots
-from .context import CommandContext
+from .context import CommandContext, ProgressLine
 from .numbers import number
 from .tagging import resolve_post
 
@@ -39,19 +39,20 @@ def register(sub: Any) -> None:
 def run_enrich(args: argparse.Namespace, ctx: CommandContext) -> int:
     store = ctx.store()
 
+    line = ProgressLine()
+
     def progress(done: int, total: int) -> None:
         if not args.json:
-            print(f"\renriched {done} of {total} posts", end="", file=sys.stderr, flush=True)
+            line.update(f"enriched {done:,} of {total:,} posts")
 
     def pictures(done: int, total: int) -> None:
         if not args.json:
-            print(f"\rread {done} of {total} pictures", end="", file=sys.stderr, flush=True)
+            line.update(f"read {done:,} of {total:,} pictures")
 
     result = enrich.enrich_pending(store, progress=progress, ocr_progress=pictures)
-    if (result.posts or result.pictures_read) and not args.json:
-        print(file=sys.stderr)
+    line.finish()
     for note in result.ocr_notes if not args.json else ():
-        print(note, file=sys.stderr)  # which package to install; the rest carried on
+        print(f"warning: {note}", file=sys.stderr)  # which package to install; carried on
     rescored = enrich.rescore(store) if args.rescore else 0
     summary = {
         "posts": result.posts,

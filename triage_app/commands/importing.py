@@ -9,7 +9,7 @@ from typing import Any
 from ..ingest.pipeline import FileSummary, ImportProgress, import_paths
 from ..ingest.registry import format_names
 from ..ingest.zones import zone_by_name
-from .context import CommandContext
+from .context import CommandContext, ProgressLine
 
 
 def register(sub: Any) -> None:
@@ -57,13 +57,11 @@ def _zone(text: str) -> str:
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     store = ctx.store(create=True, quiet_key=True)  # an import signs nothing
 
+    progress_line = ProgressLine()
+
     def show(p: ImportProgress) -> None:
         pct = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 0
-        print(
-            f"\r{p.name}: {p.records:,} records, {pct:5.1f}%, {p.rate:,.0f}/s",
-            end="",
-            file=sys.stderr,
-        )
+        progress_line.update(f"{p.name}: {p.records:,} records, {pct:5.1f}%, {p.rate:,.0f}/s")
 
     summaries = import_paths(
         store,
@@ -74,8 +72,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         timezone=args.timezone,
         date_order=args.date_order,
     )
-    if args.progress:
-        print(file=sys.stderr)
+    progress_line.finish()
     if args.json:
         ctx.print_json([s.as_dict() for s in summaries])
     else:

@@ -41,10 +41,31 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
 def summary_lines(stats: dict[str, Any]) -> list[str]:
     """The figures a person reads first, one per line."""
     q, r, t = stats["queue"], stats["referrals"], stats["time_to_referral"]
+    if not q["total"]:
+        return [
+            "No posts in this store yet: import exports with 'triage import PATH' "
+            "(or try 'triage demo')"
+        ]
+    platforms = ", ".join(f"{k} {v:,}" for k, v in q.get("by_platform", {}).items() if v)
     lines = [
-        f"Posts: {q['total']:,} ({q['awaiting_review']:,} awaiting review)",
+        f"Posts: {q['total']:,}" + (f" ({platforms})" if platforms else ""),
         "By status: " + ", ".join(f"{k} {v:,}" for k, v in q["by_status"].items() if v),
     ]
+    new = q["by_status"].get("new", 0)
+    decided = q["total"] - new
+    if not decided:
+        lines.append(
+            f"Nothing tagged yet: all {q['total']:,} posts are new, waiting for an analyst"
+        )
+    elif q["awaiting_review"]:
+        lines.append(f"Awaiting a supervisor's review: {q['awaiting_review']:,} tagged posts")
+    else:
+        lines.append("Awaiting a supervisor's review: none (no tagged post is waiting)")
+    tags = sorted(((v, k) for k, v in q.get("by_tag", {}).items() if v), reverse=True)
+    if tags:
+        lines.append("Tags: " + ", ".join(f"{k} {v:,}" for v, k in tags))
+    if not r["by_year"]:
+        lines.append("Referrals: none yet")
     if r["headline"]:
         lines.append(r["headline"]["text"])
     for row in r["by_year"]:
