@@ -203,3 +203,52 @@ def test_the_offline_install_test_passes_inside_a_venv(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert "1 passed" in result.stdout
+
+
+# ------------------------------------------------------------ the README's package list
+
+
+def _apt_packages(command: str) -> list[str]:
+    """The package names of one `apt-get install` command (options and redirections left out)."""
+    words = command.replace("\\\n", " ").split()
+    start = words.index("install") + 1
+    return [w for w in words[start:] if not w.startswith(("-", ">", "2>", "&"))]
+
+
+def readme_apt_line() -> str:
+    lines = [
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if re.match(r"^(sudo )?apt(-get)? install ", line)
+    ]
+    assert len(lines) == 1, f"the README should have one apt line, found {lines}"
+    return lines[0]
+
+
+def ci_apt_command() -> str:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    found = re.search(r"^apt-get install (?:.*\\\n)*.*$", script, re.MULTILINE)
+    assert found, ".ci/run installs no Debian packages?"
+    return found.group(0)
+
+
+def test_the_readme_apt_line_is_what_ci_installs() -> None:
+    readme = _apt_packages(readme_apt_line())
+    ci = _apt_packages(ci_apt_command())
+    assert len(readme) == len(set(readme)), "a package named twice in the README"
+    missing, extra = sorted(set(ci) - set(readme)), sorted(set(readme) - set(ci))
+    assert (missing, extra) == ([], []), f"README lacks {missing}; only the README has {extra}"
+    # what a bare Debian needs for the tests and the window (issue 14), in both
+    for package in ("zip", "libgl1", "libfontconfig1", "libglib2.0-0", "libdbus-1-3"):
+        assert package in readme
+    assert "fonts-noto-color-emoji" in readme
+
+
+def test_the_comparison_reads_both_forms() -> None:
+    ci = "apt-get install -y -qq --no-install-recommends \\\n  zip age \\\n  libgl1 >/dev/null"
+    assert _apt_packages(ci) == ["zip", "age", "libgl1"]
+    assert _apt_packages("sudo apt-get install --no-install-recommends libgl1 zip age") == [
+        "libgl1",
+        "zip",
+        "age",
+    ]
