@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import stat
 import subprocess
 import uuid as uuidlib
@@ -19,13 +20,12 @@ from tests.support.run_as import run_cli_as
 FAIL_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def store_env(folder: Path) -> dict[str, str]:
     return {
-        "TRIAGE_DB": str(tmp_path / "store.db"),
+        "TRIAGE_DB": str(folder / "store.db"),
         "TRIAGE_PLAIN_STORE": "1",  # so that the colleague can open it with sqlite3
         "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
-        "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+        "TRIAGE_TEST_KEYRING_FILE": str(folder / "keyring.json"),
     }
 
 
@@ -45,13 +45,16 @@ def sqlite(path: str, script: str) -> None:
     )
 
 
-@pytest.fixture
-def team(tmp_path: Path, env: dict[str, str]) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """alice makes the store; ana (analyst) and boss (supervisor) export their keys and alice
-    registers them; ana tags posts 1-3, boss approves post 1."""
-    ok("alice", env, "import", str(write_corpus(tmp_path / "corpus", n=4, media_every=0)))
+    registers them; ana tags posts 1-3, boss approves post 1. Made once (eleven CLI runs) and
+    copied for each test with the keyring file holding the three people's keys."""
+    folder = tmp_path_factory.mktemp("team")
+    env = store_env(folder)
+    ok("alice", env, "import", str(write_corpus(folder / "corpus", n=4, media_every=0)))
     for name, role in (("ana", "analyst"), ("boss", "supervisor")):
-        pub = tmp_path / f"{name}.pub"
+        pub = folder / f"{name}.pub"
         out = ok(name, env, "keys", "export-personal", "--out", str(pub))
         assert str(pub) in out and stat.S_IMODE(pub.stat().st_mode) == 0o600
         assert pub.read_text().startswith("ed25519:")
@@ -61,7 +64,16 @@ def team(tmp_path: Path, env: dict[str, str]) -> dict[str, str]:
     for post in ("1", "2", "3"):
         ok("ana", env, "tag", post, "boat_crossing")
     ok("boss", env, "review", "1", "approve")
-    return env
+    return folder
+
+
+@pytest.fixture
+def team(team_template: Path, tmp_path: Path) -> dict[str, str]:
+    """A copy of the team's store and keyring file for this test."""
+    for path in team_template.iterdir():
+        if path.is_file() and path.name.startswith(("store.db", "keyring.json")):
+            shutil.copy2(path, tmp_path / path.name)
+    return store_env(tmp_path)
 
 
 def test_users_list_shows_who_has_a_registered_key(team):
