@@ -5,6 +5,7 @@ import → tag → approve → `triage pack build` → `minisign -Vm`, `age -d`,
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def cli(env: dict[str, str], *args: str) -> str:
     return out
 
 
-def prepare(tmp_path: Path, env: dict[str, str]) -> None:
+def make_prepared(tmp_path: Path, env: dict[str, str]) -> None:
     corpus = write_corpus(tmp_path / "corpus", n=6)
     cli(env, "import", str(corpus))  # the real OS login makes the store: its supervisor
     key = str(Path(env["TRIAGE_DB"]).parent / "ana.pub")
@@ -45,6 +46,28 @@ def prepare(tmp_path: Path, env: dict[str, str]) -> None:
         assert code == 0, err
     for post in APPROVED:
         cli(env, "review", str(post), "approve")
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """make_prepared's store (thirteen CLI runs), made once for the module: the store, its
+    evidence, its key sidecar and the keyring file holding the store key and both people's keys."""
+    folder = tmp_path_factory.mktemp("prepared")
+    make_prepared(folder, {
+        "TRIAGE_DB": str(folder / "store.db"),
+        "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
+        "TRIAGE_TEST_KEYRING_FILE": str(folder / "keyring.json"),
+    })  # fmt: skip
+    return folder
+
+
+def prepare(tmp_path: Path, env: dict[str, str], template: Path) -> None:
+    """A copy of the prepared store where ``env`` (this test's) looks for it."""
+    assert Path(env["TRIAGE_DB"]).parent == tmp_path
+    for path in template.iterdir():
+        if path.name.startswith("store.db") or path.name in ("keyring.json", "ana.pub"):
+            copy = shutil.copytree if path.is_dir() else shutil.copy2
+            copy(path, tmp_path / path.name)
 
 
 def run(
@@ -86,8 +109,10 @@ def check_contents(folder: Path) -> dict:
     return manifest
 
 
-def test_pack_to_recipients_opens_with_minisign_age_unzip_and_sha256sum(tmp_path, cli_env):
-    prepare(tmp_path, cli_env)
+def test_pack_to_recipients_opens_with_minisign_age_unzip_and_sha256sum(
+    tmp_path, cli_env, prepared
+):
+    prepare(tmp_path, cli_env, prepared)
     id1, pub1 = identity(tmp_path, "liaison1.txt")
     id2, pub2 = identity(tmp_path, "liaison2.txt")
     cli(cli_env, "recipients", "add", "meta-liaison", pub1, "--platform", "facebook")
@@ -160,8 +185,8 @@ def test_pack_to_recipients_opens_with_minisign_age_unzip_and_sha256sum(tmp_path
     assert code == 1 and "No approved posts" in err and not (out / "again.age").exists()
 
 
-def test_pack_with_a_passphrase_opens_with_the_real_age(tmp_path, cli_env):
-    prepare(tmp_path, cli_env)
+def test_pack_with_a_passphrase_opens_with_the_real_age(tmp_path, cli_env, prepared):
+    prepare(tmp_path, cli_env, prepared)
     secret = tmp_path / "pack-passphrase.txt"
     secret.write_text("correct horse battery staple\n")
     pack = tmp_path / "referral.age"
