@@ -4,7 +4,8 @@
 
 Generated 1000x1000 adverts, per script of the printed phone number (Latin digits, Arabic-Indic
 digits, Persian digits): a line of advert text in that script, the number in international form
-(grouped three ways), several fonts and sizes, light noise and a small rotation on some. Each
+(grouped three ways, on a line of its own drawn left to right, the '+' from Noto Sans where the
+Arabic fonts have none), several fonts and sizes, light noise and a small rotation on some. Each
 picture is
 read by the real Tesseract (core/ocr.py, the languages the enrichment would pick) and the text
 run through the indicators: a picture counts when the right E.164 number comes out. Also the
@@ -70,7 +71,10 @@ def _advert(rng: random.Random, script: str, e164: str, local: str) -> tuple[byt
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(font_path), size) if font_path else ImageFont.load_default(size)
     draw.text((70, 250), rng.choice(spec["lines"]), font=font, fill=(30, 30, 30))
-    draw.text((70, 520), printed, font=font, fill=(rng.randint(0, 60), 0, rng.randint(0, 90)))
+    number_font = font
+    if font_path is not None and "Arabic" in font_path.name:  # no '+' glyph (a box): fall back
+        number_font = ImageFont.truetype(str(FONTS / "noto/NotoSans-Regular.ttf"), size)
+    _draw_number(draw, (70, 520), printed, font, number_font, rng)
     noisy = rng.random() < 0.5
     if noisy:  # light noise and a small rotation
         pixels = image.load()
@@ -82,6 +86,20 @@ def _advert(rng: random.Random, script: str, e164: str, local: str) -> tuple[byt
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue(), shown, "noisy" if noisy else "clean"
+
+
+def _draw_number(
+    draw: Any, xy: tuple[int, int], printed: str, digits: Any, other: Any, rng: random.Random
+) -> None:
+    """The number on a line of its own, as a phone or a browser shows it: left to right (a
+    line with no letters), each character in the first font that has it (the Arabic fonts have
+    no '+', which Pillow would draw as a box), all on one baseline."""
+    fill = (rng.randint(0, 60), 0, rng.randint(0, 90))
+    x, y = xy
+    for ch in printed:
+        font = digits if ch.isdigit() else other
+        draw.text((x, y), ch, font=font, fill=fill, anchor="ls", direction="ltr")
+        x += int(round(font.getlength(ch, direction="ltr")))
 
 
 def measure_ocr(b: Any) -> None:
