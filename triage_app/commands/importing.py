@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from ..ingest.pipeline import FileSummary, ImportProgress, import_paths
+from ..ingest.accounting_text import summary_lines
+from ..ingest.pipeline import ImportProgress, import_paths
 from ..ingest.registry import format_names
 from ..ingest.zones import zone_by_name
 from .context import CommandContext, ProgressLine
@@ -91,8 +92,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
                 if s.media_refused:
                     line += f", media refused {s.media_refused} (see `triage show`)"
                 ctx.print(line)
-                if s.lines is not None and _lines_worth_showing(s):
-                    ctx.print(f"  {_lines_text(s.lines)}")
+                for text in summary_lines(s):  # issue 13's accounting
+                    ctx.print(f"  {text}")
                 for note in s.notes:
                     ctx.print(f"  note: {note}")
     refused = [s for s in summaries if s.error]
@@ -100,25 +101,3 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(f"error: {refused[0].error}", file=sys.stderr)
         return 1
     return 0
-
-
-def _lines_worth_showing(s: FileSummary) -> bool:
-    """Whether the line accounting says more than the counts above: a file whose every line
-    is one record (JSONL without blank lines) is already accounted for by them; a chat, with
-    continuation lines, notices or quarantined messages of many lines, is shown line by line."""
-    lines = s.lines or {}
-    return (
-        lines.get("continuation", 0) > 0
-        or lines.get("notices", 0) > 0
-        or lines.get("quarantined", 0) != s.quarantined
-        or lines.get("posts", 0) != s.inserted + s.present
-    )
-
-
-def _lines_text(lines: dict[str, int]) -> str:
-    """Where every line of a line-based file went; the four add up to the file's lines."""
-    return (
-        f"lines {lines['total']:,}: {lines['posts']:,} posts, {lines['continuation']:,} "
-        f"continuation, {lines['notices']:,} system notices, {lines['quarantined']:,} "
-        "quarantined (blank lines count with the message they sit in)"
-    )

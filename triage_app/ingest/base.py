@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..core.records import ReadResult
-from .lines import LineAccount
+from .lines import LineAccount, LineTally
 from .media_confine import MEDIA_SIZE_LIMIT
 
 
@@ -50,6 +50,8 @@ class ReadContext:
     date_order: str | None = None
     # a line-based importer says here where every line went (ingest/lines.py: LineAccount)
     lines: LineAccount | None = None
+    # the reader's record-by-record tally into ``lines`` (settled by the pipeline's items)
+    tally: LineTally | None = None
     timezone: str | None = None  # --timezone: settles an ambiguous zone abbreviation (IST …)
 
     @property

@@ -23,7 +23,7 @@ import ijson
 from ..core.errors import UnreadableFileError
 from ..core.records import BadRecord
 from .base import ReadContext
-from .lines import MAX_RECORD_BYTES, Line
+from .lines import MAX_RECORD_BYTES, Line, LineAccount, LineTally
 from .lines import iter_lines as bounded_lines
 
 CHUNK = 256 * 1024
@@ -406,14 +406,21 @@ def iter_records(stream: IO[bytes], prefix: str, path: Path) -> Iterator[tuple[A
 
 def iter_lines(path: Path, ctx: ReadContext, limit: int = MAX_RECORD_BYTES) -> Iterator[Line]:
     """Each non-blank line of a JSONL file, streamed with bounded memory (lines.iter_lines):
-    a line over ``limit``, with a NUL byte or bad UTF-8 comes with its problem."""
+    a line over ``limit``, with a NUL byte or bad UTF-8 comes with its problem.
+
+    Every line is accounted for (issue 13) in ``ctx.lines``: blank lines as continuation, each
+    other line by what the importer yields from it (``ctx.tally``, settled by the pipeline)."""
     try:
         handle = open(path, "rb")
     except OSError as exc:
         raise UnreadableFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    account = ctx.lines = LineAccount()
+    tally = ctx.tally = LineTally(account, count_total=False)
     with handle:
-        for line in bounded_lines(handle, limit):
+        for line in bounded_lines(handle, limit, account):
             ctx.report_bytes(line.end_offset)
+            tally.start()
+            tally.line()
             yield line
 
 

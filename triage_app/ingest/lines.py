@@ -66,6 +66,66 @@ class LineAccount:
         }
 
 
+class LineTally:
+    """Settles each record of a line-based file (a JSONL line, a CSV record of one or more
+    lines) by what was read from it, into a LineAccount.
+
+    The reader calls ``start()`` when a record begins and ``line()`` for each line it takes
+    (``count_total=False`` when ``iter_lines(account=...)`` already counts the file's lines and
+    its blank ones); the pipeline calls ``item()`` for everything the importer yields while
+    that record is the current one (importers yield a record's items before reading on), and
+    ``finish()`` at the end. A record is then: a post line (its first line a post, the rest
+    continuation) when it gave at least one post, else a notice (every line) when it gave a
+    skipped record or was marked with ``notice()`` (a CSV header), else quarantined (every
+    line) when it gave a quarantined record, else continuation (a record that carries nothing:
+    a CSV row of empty fields)."""
+
+    __slots__ = ("account", "count_total", "_lines", "_outcome")
+
+    POST, NOTICE, BAD = 3, 2, 1
+
+    def __init__(self, account: LineAccount, count_total: bool = True) -> None:
+        self.account = account
+        self.count_total = count_total
+        self._lines = 0
+        self._outcome = 0
+
+    def start(self) -> None:
+        if self._lines:
+            self._settle()
+
+    def line(self, count: int = 1) -> None:
+        self._lines += count
+        if self.count_total:
+            self.account.total += count
+
+    def notice(self) -> None:
+        if self._outcome < self.NOTICE:
+            self._outcome = self.NOTICE
+
+    def outcome(self, kind: int) -> None:
+        if kind > self._outcome:
+            self._outcome = kind
+
+    def finish(self) -> None:
+        self._settle()
+
+    def _settle(self) -> None:
+        count, outcome, account = self._lines, self._outcome, self.account
+        if count:
+            if outcome == self.POST:
+                account.posts += 1
+                account.continuation += count - 1
+            elif outcome == self.NOTICE:
+                account.notices += count
+            elif outcome == self.BAD:
+                account.quarantined += count
+            else:
+                account.continuation += count
+        self._lines = 0
+        self._outcome = 0
+
+
 @dataclass(slots=True)
 class RawLine:
     """One line of a binary file as ``iter_raw_lines`` reads it."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError, UnreadableFileError
-from ..core.records import AccountRecord, BadRecord, Notice, PostRecord, Skipped
+from ..core.records import AccountRecord, BadRecord, Notice, PostRecord, ReadResult, Skipped
 from ..core.search_normal import fold
 from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
@@ -25,6 +25,7 @@ from ..store.connection import sqlite as _sqlite
 from ..store.evidence_crypto import evidence_key
 from .base import ReadContext
 from .evidence import sha256_file, store_media_file
+from .lines import LineTally
 from .media_confine import MEDIA_SIZE_LIMIT, MediaRefused, open_media
 from .prefetch import prefetch
 from .record_check import quarantine_raw, record_problem
@@ -84,6 +85,10 @@ class FileSummary:
     notices: int = 0
     # where every line of a line-based file went (ingest/lines.py: LineAccount), else None
     lines: dict[str, int] | None = None
+    # what the importer read, record by record (every format): seen = posts + skipped +
+    # quarantined; ``skipped_reasons`` counts each reason a record was skipped for
+    items: dict[str, int] | None = None
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +104,8 @@ class FileSummary:
             "media_refused": self.media_refused,
             "notices": self.notices,
             "lines": self.lines,
+            "items": self.items,
+            "skipped_reasons": self.skipped_reasons,
         }
 
 
@@ -252,13 +259,10 @@ def import_file(
     try:
         with store.transaction() as conn:
             writer.begin(conn, unit, importer.name, sha, size)
-            for item in prefetch(importer.read(unit.path, ctx)):
+            items = _ItemCount()
+            for item in prefetch(_accounted(importer.read(unit.path, ctx), ctx, items)):
                 if isinstance(item, PostRecord):
-                    problem = record_problem(item)
-                    if problem is None:
-                        writer.add_post(item)
-                    else:
-                        writer.add_bad(BadRecord(problem, _raw_bytes(item)))
+                    writer.add_post(item)  # checked by _accounted (record_problem)
                 elif isinstance(item, BadRecord):
                     writer.add_bad(item)
                 elif isinstance(item, Skipped):
@@ -277,6 +281,8 @@ def import_file(
                 raise ImportCancelled()
             if ctx.lines is not None:
                 summary.lines = ctx.lines.as_dict()
+            summary.items = items.as_dict()
+            summary.skipped_reasons = dict(items.reasons)
             writer.finish()
     except ImportCancelled as exc:
         _reset(summary)
@@ -324,8 +330,63 @@ def _raw_bytes(post: PostRecord) -> bytes:
 def _reset(summary: FileSummary) -> None:
     summary.inserted = summary.present = summary.quarantined = summary.skipped = 0
     summary.media_refused = summary.notices = 0
-    summary.lines = None
+    summary.lines = summary.items = None
+    summary.skipped_reasons = {}
     summary.import_id = None
+
+
+class _ItemCount:
+    """What an importer yielded: posts, skipped (by reason) and quarantined records."""
+
+    __slots__ = ("posts", "skipped", "quarantined", "reasons")
+
+    def __init__(self) -> None:
+        self.posts = self.skipped = self.quarantined = 0
+        self.reasons: dict[str, int] = {}
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "seen": self.posts + self.skipped + self.quarantined,
+            "posts": self.posts,
+            "skipped": self.skipped,
+            "quarantined": self.quarantined,
+        }
+
+
+def _accounted(
+    items: Iterator[ReadResult], ctx: ReadContext, count: _ItemCount
+) -> Iterator[ReadResult]:
+    """The importer's records, each checked (record_problem: a post that cannot be stored
+    becomes a quarantined record here) and counted: in ``count`` and, for a line-based reader
+    that keeps a tally (ctx.tally), against the line or CSV record it came from (issue 13's
+    accounting rule). Runs on the reading thread, before prefetch, so the reader's current
+    record is the one each item came from."""
+    reasons = count.reasons
+    for item in items:
+        tally = ctx.tally
+        if isinstance(item, PostRecord):
+            problem = record_problem(item)
+            if problem is None:
+                count.posts += 1
+                if tally is not None:
+                    tally.outcome(LineTally.POST)
+            else:
+                item = BadRecord(problem, _raw_bytes(item))
+                count.quarantined += 1
+                if tally is not None:
+                    tally.outcome(LineTally.BAD)
+        elif isinstance(item, BadRecord):
+            count.quarantined += 1
+            if tally is not None:
+                tally.outcome(LineTally.BAD)
+        elif isinstance(item, Skipped):
+            count.skipped += 1
+            reasons[item.reason] = reasons.get(item.reason, 0) + 1
+            if tally is not None:
+                tally.outcome(LineTally.NOTICE)
+        yield item
+    if ctx.tally is not None:
+        ctx.tally.finish()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -8,7 +8,13 @@ raises, it skips to the end of that record by quote parity (a standard CSV quote
 doubling it, so an odd count of quotes so far means the record goes on), and csv.reader starts
 afresh at the next line, which starts a record. A CSV that quotes with a backslash escape, or
 has a stray quote inside an unquoted field of an over-long record, may be resynchronised a few
-lines late; what is skipped is counted in the quarantined record's size."""
+lines late; what is skipped is counted in the quarantined record's size.
+
+Every line is accounted for (issue 13; ingest/lines.py: LineTally) in ``ctx.lines``: the header
+record's lines are notices, a record that gives a post is one post line and continuation lines
+for the rest of its quoted fields' lines, a quarantined record's lines are all quarantined, and a
+blank line or a row of empty fields is continuation (it carries nothing). A lone CR ends a line
+as it does for the CSV reader."""
 
 from __future__ import annotations
 
@@ -23,7 +29,15 @@ from typing import BinaryIO
 from ...core.errors import UnreadableFileError
 from ...core.records import BadRecord
 from ..base import ReadContext
-from ..lines import KEEP_RAW_BYTES, MAX_RECORD_BYTES, RawLine, iter_raw_lines, oversized_reason
+from ..lines import (
+    KEEP_RAW_BYTES,
+    MAX_RECORD_BYTES,
+    LineAccount,
+    LineTally,
+    RawLine,
+    iter_raw_lines,
+    oversized_reason,
+)
 
 # No field can be longer than its record, which CsvSource holds to MAX_RECORD_BYTES; the
 # module-wide limit (csv keeps one for the whole process) is set above that, once, here.
@@ -71,8 +85,20 @@ class CsvSource:
         self.nul = False
         self.first_line = 1
         self.line_no = 0
+        if ctx.tally is None:
+            ctx.lines = LineAccount()
+            ctx.tally = LineTally(ctx.lines)
+        self.tally: LineTally = ctx.tally
+
+    def header_read(self) -> None:
+        """The record just read is the header: its lines count as notices."""
+        self.tally.notice()
 
     def start_record(self) -> None:
+        self.tally.start()
+        self._reset()
+
+    def _reset(self) -> None:
         self.captured.clear()
         self.size = 0
         self.quotes = 0
@@ -84,8 +110,10 @@ class CsvSource:
 
     def __next__(self) -> str:
         if self._pending:
+            self.tally.line()
             return self._pending.popleft()
         line = next(self._lines)  # StopIteration: the end of the file for csv.reader
+        self.tally.line()
         self._ctx.report_bytes(line.end_offset)
         self.line_no = line.number
         if not self.captured:
@@ -116,11 +144,12 @@ class CsvSource:
             if following is None:
                 break
             self._ctx.report_bytes(following.end_offset)
+            self.tally.line()
             self.line_no = following.number
             size += following.size + len(following.ending)
             self.quotes += following.quotes
             nul = nul or following.has_nul
-        self.start_record()
+        self._reset()  # the tally goes on: the quarantined record's lines are its own
         raise RecordTooLong(first, size, head, nul)
 
 
@@ -159,6 +188,7 @@ def iter_csv(path: Path, ctx: ReadContext) -> Iterator[CsvRow | BadRecord]:
             reader = csv.reader(source)
             try:
                 header = [name.strip() for name in next(reader, [])]
+                source.header_read()
             except RecordTooLong as exc:
                 raise UnreadableFileError(
                     f"{path.name}: the CSV header line is over the record limit"

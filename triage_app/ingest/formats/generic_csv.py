@@ -44,6 +44,7 @@ class GenericCsv:
             reader = csv.reader(source)
             try:
                 header = [h.strip().lower() for h in next(reader)]
+                source.header_read()
             except (StopIteration, csv.Error, RecordTooLong) as exc:
                 raise UnreadableFileError(f"{path}: no readable CSV header") from exc
             record_no = 0
@@ -61,6 +62,9 @@ class GenericCsv:
                     raw = "".join(source.captured).encode("utf-8", "surrogateescape")
                     yield BadRecord(f"bad CSV: {exc}", raw, record_no, reader.line_num)
                     continue
+                if not any(field.strip() for field in row):
+                    record_no -= 1
+                    continue  # a blank line or a row of empty fields: carries nothing
                 raw_line = _join(row)
                 if _BAD_BYTES.search(raw_line):
                     yield BadRecord(

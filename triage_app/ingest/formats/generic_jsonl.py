@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...core.errors import UnreadableFileError
-from ...core.records import BadRecord, PostRecord, ReadResult
+from ...core.records import BadRecord, ReadResult
 from ..base import Confidence, ReadContext
 from ..generic_fields import RecordProblem, record_from_fields
-from ..lines import LineAccount, iter_lines
-from ..record_check import record_problem
+from ..lines import LineAccount, LineTally, iter_lines
 
 
 class GenericJsonl:
@@ -37,18 +36,9 @@ class GenericJsonl:
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[ReadResult]:
         account = ctx.lines = LineAccount()
-        for item in self._read(path, ctx, account):
-            if isinstance(item, PostRecord):
-                problem = record_problem(item)  # checked here so the line count stays exact
-                if problem is not None:
-                    item = BadRecord(problem, item.raw.encode("utf-8", "surrogateescape"))
-            if isinstance(item, PostRecord):
-                account.posts += 1
-            elif isinstance(item, BadRecord):
-                account.quarantined += 1
-            else:
-                account.notices += 1
-            yield item
+        # each line is settled by what it gave (the pipeline's record check included)
+        ctx.tally = LineTally(account, count_total=False)
+        return self._read(path, ctx, account)
 
     def _read(self, path: Path, ctx: ReadContext, account: LineAccount) -> Iterator[ReadResult]:
         try:
@@ -57,8 +47,12 @@ class GenericJsonl:
             raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror})") from exc
         with handle:
             record_no = 0
+            tally = ctx.tally
             for line in iter_lines(handle, account=account):
                 record_no += 1
+                if tally is not None:
+                    tally.start()
+                    tally.line()
                 ctx.report_bytes(line.end_offset)
                 if line.problem or line.text is None:
                     yield BadRecord(line.problem or "unreadable", line.raw, record_no, line.number)

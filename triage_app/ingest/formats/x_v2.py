@@ -98,6 +98,9 @@ class XV2Importer:
             if not isinstance(tweets, list):
                 yield BadRecord("'data' is not a list of tweets", line.raw, line_no=line_no)
                 continue
+            if not tweets:
+                yield Skipped("X page with no tweets (errors or empty result)")
+                continue
             lookup = _Includes(page.get("includes"))
             for tweet in tweets:
                 record_no += 1
