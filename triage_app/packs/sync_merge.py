@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.taxonomy import Tag
+from ..store.ocr import rebuild_search_row
 from ..store.replay import replay_merged
 from .sync_export import media_uuid
 from .sync_format import PackSource, SyncContents, SyncPackError, open_media_entry
@@ -222,6 +223,9 @@ def _merge_posts(
                     "parent_post_id = ? WHERE id = ?",
                     (*merged, post_id),
                 )
+                # the index trigger rebuilt the search row from the text alone: put back the
+                # transcript and the text read in the post's pictures
+                rebuild_search_row(conn, post_id)
             found[uid] = (post_id, False)
         _merge_refused(conn, post_id, import_id, row.get("media_refused"), natural)
         if row.get("referred") is True:

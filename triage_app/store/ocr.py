@@ -224,10 +224,28 @@ def _write(
 
 def index_picture_text(conn: Any, post_id: int) -> None:
     """The post's search row: its own text, then the text of all its pictures (folded)."""
-    row = conn.execute("SELECT text FROM posts_fts WHERE rowid = ?", (post_id,)).fetchone()
-    if row is None:
+    rebuild_search_row(conn, post_id)
+
+
+def rebuild_search_row(conn: Any, post_id: int) -> None:
+    """The post's search text rebuilt from all it says: its text and the transcript its export
+    carried (``voice_to_text``, folded together as the import does), then the text read in its
+    pictures after :data:`OCR_MARK`. Whatever rewrites ``posts.text`` or ``posts.account_id``
+    (the index trigger then rebuilds the row from the text alone) calls this afterwards."""
+    post = conn.execute(
+        "SELECT p.text, r.extra FROM posts p LEFT JOIN post_raw r ON r.post_id = p.id "
+        "WHERE p.id = ?",
+        (post_id,),
+    ).fetchone()
+    if (
+        post is None
+        or conn.execute("SELECT 1 FROM posts_fts WHERE rowid = ?", (post_id,)).fetchone() is None
+    ):
         return
-    own = (row[0] or "").split(OCR_MARK, 1)[0]
+    own = post[0] or ""
+    spoken = _voice_to_text(post[1])
+    if spoken:
+        own = f"{own}\n{spoken}"
     texts = [
         r[0]
         for r in conn.execute(
@@ -236,8 +254,18 @@ def index_picture_text(conn: Any, post_id: int) -> None:
             (post_id,),
         )
     ]
-    combined = own + (OCR_MARK + (fold("\n".join(texts)) or "") if texts else "")
+    combined = (fold(own) or "") + (OCR_MARK + (fold("\n".join(texts)) or "") if texts else "")
     conn.execute("UPDATE posts_fts SET text = ? WHERE rowid = ?", (combined, post_id))
+
+
+def _voice_to_text(extra: str | None) -> str | None:
+    if not extra:
+        return None
+    try:
+        spoken = json.loads(extra).get("voice_to_text")
+    except (ValueError, AttributeError):
+        return None
+    return spoken if isinstance(spoken, str) and spoken else None
 
 
 # Picture-text band keys live apart from the posts' text keys (XOR with this salt).
