@@ -12,7 +12,7 @@ from typing import Any
 CSV_FORMATS = frozenset({"csv", "crowdtangle", "meta-cl"})
 
 
-def _notice_word(fmt: str | None) -> str:
+def notice_word(fmt: str | None) -> str:
     if fmt == "whatsapp":
         return "system notices"
     if fmt in CSV_FORMATS:
@@ -27,7 +27,7 @@ def lines_text(lines: dict[str, int], fmt: str | None = None) -> str:
     lines of quoted fields that run over several lines, and blank lines."""
     text = (
         f"lines {lines['total']:,}: {lines['posts']:,} posts, {lines['continuation']:,} "
-        f"continuation, {lines['notices']:,} {_notice_word(fmt)}, {lines['quarantined']:,} "
+        f"continuation, {lines['notices']:,} {notice_word(fmt)}, {lines['quarantined']:,} "
         "quarantined"
     )
     if fmt == "whatsapp":

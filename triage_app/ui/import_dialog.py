@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import TriageError
+from ..ingest.accounting_text import notice_word, summary_lines
 from ..ingest.pipeline import FileSummary, ImportProgress, import_paths
 from ..ingest.registry import importers
 from ..store.connection import Store
@@ -42,8 +43,29 @@ SUMMARY_COLUMNS = (
     "Quarantined",
     "Skipped",
     "Media refused",
+    "Lines / records",  # issue 13's accounting: where every line (or record) went
     "Result",
 )
+
+
+def accounting_cell(s: FileSummary) -> str:
+    """Where a file's lines went (line-based formats: the four add up to its lines), else what
+    its importer read (records = posts + skipped + quarantined); the tooltip says more."""
+    if s.error:
+        return ""
+    if s.lines is not None:
+        n = s.lines
+        return (
+            f"{n['total']:,} lines: {n['posts']:,} posts, {n['continuation']:,} continuation, "
+            f"{n['notices']:,} {notice_word(s.format)}, {n['quarantined']:,} quarantined"
+        )
+    if s.items is not None:
+        n = s.items
+        return (
+            f"{n['seen']:,} records: {n['posts']:,} posts, {n['skipped']:,} skipped, "
+            f"{n['quarantined']:,} quarantined"
+        )
+    return ""
 
 
 def import_job(
@@ -273,13 +295,17 @@ class ImportDialog(QDialog):
                 f"{s.quarantined:,}",
                 f"{s.skipped:,}",
                 f"{s.media_refused:,}",
+                accounting_cell(s),
                 f"not imported: {window_wording(s.error.replace(s.path, Path(s.path).name))}"
                 if s.error
                 else "imported",
             )
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
-                item.setToolTip(s.path if c == 0 else v)
+                tip = s.path if c == 0 else v
+                if SUMMARY_COLUMNS[c] == "Lines / records":
+                    tip = "\n".join(summary_lines(s, always=True)) or v
+                item.setToolTip(tip)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.show()
