@@ -49,7 +49,13 @@ def run_enrich(args: argparse.Namespace, ctx: CommandContext) -> int:
         if not args.json:
             line.update(f"read {done:,} of {total:,} pictures")
 
-    result = enrich.enrich_pending(store, progress=progress, ocr_progress=pictures)
+    def videos(done: int, total: int) -> None:
+        if not args.json:
+            line.update(f"read {done:,} of {total:,} videos")
+
+    result = enrich.enrich_pending(
+        store, progress=progress, ocr_progress=pictures, video_progress=videos
+    )
     line.finish()
     for note in result.ocr_notes if not args.json else ():
         print(f"warning: {note}", file=sys.stderr)  # which package to install; carried on
@@ -64,6 +70,8 @@ def run_enrich(args: argparse.Namespace, ctx: CommandContext) -> int:
         "enriched_upto": result.upto,
         "pictures_read": result.pictures_read,
         "picture_indicators": result.picture_indicators,
+        "videos_read": result.videos_read,
+        "video_indicators": result.video_indicators,
         "ocr_notes": result.ocr_notes,
         "seconds": round(result.seconds, 3),
     }

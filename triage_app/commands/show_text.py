@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..core.language_names import language_name
+from ..core.video import format_time
 
 
 def _size(n: Any) -> str:
@@ -120,6 +121,28 @@ def _picture_text(items: list[dict[str, Any]]) -> Iterator[str]:
             yield "    (no text found)"
         if item.get("detail"):
             yield f"    {item['detail']}"
+
+
+def _videos(items: list[dict[str, Any]]) -> Iterator[str]:
+    """What was read from each video (store/video.py)."""
+    for item in items:
+        if item.get("status") != "read":
+            yield f"video {item.get('media_id')}: not read: {item.get('detail') or ''}"
+            continue
+        facts = [
+            format_time(item.get("duration")),
+            f"{item.get('width')}x{item.get('height')}",
+            str(item.get("codec") or ""),
+            f"{len(item.get('frames') or [])} key frames",
+        ]
+        yield f"video {item.get('media_id')} ({', '.join(f for f in facts if f)}):"
+        for frame in item.get("frames") or []:
+            text = " ".join(str(frame.get("text") or "").split())
+            line = f"  at {frame['at']}  phash {frame['phash']}"
+            yield line + (f"  text: {text[:80]}" if text else "")
+        if item.get("transcript"):
+            yield f"  transcript ({item.get('transcript_source')}):"
+            yield from _indented(item["transcript"], "    ")
 
 
 def _other(key: str, value: Any) -> Iterator[str]:
@@ -237,9 +260,13 @@ def show_lines(detail: dict[str, Any]) -> Iterator[str]:
             value_width = min(40, max(len(str(i.get("value", ""))) for i in value))
             for item in value:
                 line = _indicator(item, width, value_width)
-                if item.get("media_id") is not None:
+                if item.get("media_time") is not None:  # read in a video's key frame
+                    line += f" (in video at {format_time(item['media_time'])})"
+                elif item.get("media_id") is not None:
                     line += f" (picture {item['media_id']})"
                 yield line
+        elif key == "videos":
+            yield from _videos(value or [])
         elif key == "picture_text":
             if value:
                 yield from _picture_text(value)

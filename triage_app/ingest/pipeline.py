@@ -197,10 +197,20 @@ def run_enrichment(
             state.records, state.bytes_done, state.bytes_total = done, done, total
             report(state)
 
-    enrich.enrich_pending(store, cancelled=cancelled, ocr_progress=pictures)
+    videos = None
+    if progress is not None:
+        video_state = ImportProgress(VIDEOS_STEP, 0, 0, 0, 0, 1)
+
+        def videos(done: int, total: int) -> None:
+            video_state.records = video_state.bytes_done = done
+            video_state.bytes_total = total
+            report(video_state)
+
+    enrich.enrich_pending(store, cancelled=cancelled, ocr_progress=pictures, video_progress=videos)
 
 
 PICTURES_STEP = "text in pictures (OCR)"  # ImportProgress.name while pictures are read
+VIDEOS_STEP = "video key frames"  # ImportProgress.name while videos are read (store/video.py)
 
 
 def import_file(

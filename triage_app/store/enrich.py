@@ -73,6 +73,8 @@ class EnrichResult:
     pictures_read: int = 0  # OCR (store/ocr.py): pictures with text read
     picture_indicators: int = 0
     ocr_notes: list[str] = field(default_factory=list)  # e.g. which package to install
+    videos_read: int = 0  # key frames read (store/video.py)
+    video_indicators: int = 0
 
 
 def high_water_mark(store: Store) -> int:
@@ -95,6 +97,7 @@ def enrich_pending(
     now: float | None = None,
     workers: int | None = None,
     ocr_progress: ProgressCallback | None = None,
+    video_progress: ProgressCallback | None = None,
 ) -> EnrichResult:
     """Enrich every post not yet enriched, in batches (one transaction each).
 
@@ -150,7 +153,7 @@ def enrich_pending(
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     if not result.cancelled:
-        _read_pictures(store, result, ocr_progress, cancelled)
+        _read_pictures(store, result, ocr_progress, cancelled, video_progress)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -160,6 +163,7 @@ def _read_pictures(
     result: EnrichResult,
     progress: ProgressCallback | None,
     cancelled: CancelCheck | None,
+    video_progress: ProgressCallback | None = None,
 ) -> None:
     """Then the text in the pictures (OCR), picture by picture, cancellable (store/ocr.py)."""
     from .ocr import ocr_enabled, ocr_pending
@@ -173,6 +177,27 @@ def _read_pictures(
     result.cancelled = result.cancelled or run.cancelled
     for note in run.notes:
         log.warning("%s", note)
+    if not result.cancelled:
+        _read_videos(store, result, video_progress, cancelled)
+
+
+def _read_videos(
+    store: Store,
+    result: EnrichResult,
+    progress: ProgressCallback | None,
+    cancelled: CancelCheck | None,
+) -> None:
+    """Then the videos: key frames, their hashes and text (store/video.py), cancellable."""
+    from .video import video_pending
+
+    run = video_pending(store, progress, cancelled)
+    result.videos_read = run.read
+    result.video_indicators = run.indicators
+    result.cancelled = result.cancelled or run.cancelled
+    for note in run.notes:
+        if not any(note.startswith(said) for said in result.ocr_notes):
+            log.warning("%s", note)
+            result.ocr_notes.append(note)
 
 
 PARALLEL_MIN = 20000

@@ -79,6 +79,8 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         # text read in the post's pictures (OCR, store/ocr.py) and what was found in it
         "picture_text": picture_texts(store, pid),
         "picture_indicators": picture_indicators(store, pid),
+        # videos: duration, codec, key frames with their hashes and text (store/video.py)
+        "videos": _videos(store, pid),
         "outcomes": _outcomes(store, account_id) if account_id is not None else [],
         "referrals": _referrals(store, pid),
     }
@@ -341,7 +343,25 @@ def picture_indicators(store: Store, post_id: int) -> list[dict[str, Any]]:
         'AND media_id IS NOT NULL ORDER BY media_id, start, "end" DESC, kind',
         (post_id,),
     ).fetchall()
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    found = [dict(zip(keys, r, strict=True)) for r in rows]
+    if found and _has_table(store, "media_video"):  # migration 20: where in a video
+        times = store.execute(
+            "SELECT media_time FROM indicators WHERE post_id = ? AND media_id IS NOT NULL "
+            'ORDER BY media_id, start, "end" DESC, kind',
+            (post_id,),
+        ).fetchall()
+        for item, (at,) in zip(found, times, strict=False):
+            if at is not None:
+                item["media_time"] = at
+    return found
+
+
+def _videos(store: Store, post_id: int) -> list[dict[str, Any]]:
+    if not _has_table(store, "media_video"):
+        return []
+    from .video import post_videos
+
+    return post_videos(store, post_id)
 
 
 def post_brief(store: Store, post_id: int) -> dict[str, Any]:
