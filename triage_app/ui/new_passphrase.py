@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from ..store.strength import MIN_LENGTH, MIN_SCORE, estimate
 from .screen_fit import fit_to_screen
 
-COLOURS = ("#b00020", "#d35400", "#b7950b", "#2e7d32", "#1b5e20")
+# Light fills, so the black label on top stays readable at every score.
+COLOURS = ("#f1948a", "#f5b041", "#f7dc6f", "#82e0aa", "#52be80")
 
 
 class NewPassphraseDialog(QDialog):
@@ -87,7 +88,12 @@ class NewPassphraseDialog(QDialog):
         self.meter.setValue(strength.score if text else 0)
         self.meter.setFormat(f"{strength.words} ({strength.score} of 4)" if text else "")
         colour = COLOURS[strength.score]
-        self.meter.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+        # The label sits centred on a light track so it stays readable whatever the fill.
+        self.meter.setStyleSheet(
+            "QProgressBar { text-align: center; color: black; background: #eeeeee; "
+            "border: 1px solid #bbbbbb; border-radius: 3px; }"
+            f"QProgressBar::chunk {{ background: {colour}; border-radius: 2px; }}"
+        )
         problem = strength.problem() if text else None
         if problem:
             message = problem
