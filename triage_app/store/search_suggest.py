@@ -92,6 +92,22 @@ def _count(store: Store, query: QueueQuery, search: str) -> int:
         return 0
 
 
+def _in_some_post(store: Store, word: str) -> bool:
+    """Whether any post has ``word``: the first match is enough (counting every post with a
+    common word took ~90 ms of a no-hit search at 200,000 posts)."""
+    from .queue import fts_query
+
+    try:
+        return (
+            store.execute(
+                "SELECT 1 FROM posts_fts WHERE posts_fts MATCH ? LIMIT 1", (fts_query(word),)
+            ).fetchone()
+            is not None
+        )
+    except (TriageError, OperationalError):
+        return False
+
+
 def suggest(store: Store, query: QueueQuery) -> list[Suggestion]:
     """Searches near ``query.search`` that find posts (with the other filters kept)."""
     text = query.search.strip()
@@ -101,7 +117,7 @@ def suggest(store: Store, query: QueueQuery) -> list[Suggestion]:
     structured = has_syntax(text)
     candidates: list[tuple[str, str]] = []
     for word in words:
-        if " " in word.strip() or _count(store, QueueQuery(), word) > 0:
+        if " " in word.strip() or _in_some_post(store, word):
             continue  # a phrase, or a word that is in posts (the combination is what fails)
         for other in near_words(store, word):
             candidates.append((_replace_word(text, word, other), "other spelling"))
