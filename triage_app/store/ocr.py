@@ -344,3 +344,34 @@ def picture_texts(store: Store, post_id: int) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def picture_only_hits(store: Store, search: str, post_ids: list[int]) -> set[int]:
+    """Of ``post_ids`` (posts a search found), those whose hit is only in the text read in their
+    pictures, not in their own text: the queue marks them. One query over the few posts that
+    have picture text; the others are not looked at."""
+    if not search.strip() or not post_ids:
+        return set()
+    from ..core.search_normal import match_spans, query_terms
+
+    terms = query_terms(search)
+    if not terms:
+        return set()
+    pictures: dict[int, list[str]] = {}
+    try:
+        for start in range(0, len(post_ids), 500):
+            chunk = [int(i) for i in post_ids[start : start + 500]]
+            for post_id, text in store.execute(
+                "SELECT post_id, text FROM media_text WHERE status = 'read' AND text != '' "
+                "AND post_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(chunk),),
+            ):
+                pictures.setdefault(int(post_id), []).append(text)
+    except Exception:  # a store older than migration 19
+        return set()
+    found = set()
+    for post_id, texts in pictures.items():
+        own = store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,)) or ""
+        if not match_spans(own, terms) and any(match_spans(t, terms) for t in texts):
+            found.add(post_id)
+    return found

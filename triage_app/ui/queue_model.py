@@ -44,6 +44,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "Status"),
 )
 TEXT_COLUMN = 4
+# Before the snippet of a post a search found only in the text read in its pictures (OCR).
+PICTURE_MARK = "[picture text] "
 
 _Index = QModelIndex | QPersistentModelIndex
 _Line = tuple[QueueRow, tuple[str, ...]]
@@ -77,6 +79,8 @@ class QueueModel(QAbstractTableModel):
         self._base: tuple[QueueQuery, float, array] | None = None
         # ids that have left the cached queue after decisions (still in its array; see _run)
         self._dropped: set[int] = set()
+        # posts of the loaded pages whose search hit is only in their pictures' text
+        self._picture_only: set[int] = set()
         self._complete_timer = QTimer(self)
         self._complete_timer.setSingleShot(True)
         self._complete_timer.setInterval(0)
@@ -259,6 +263,7 @@ class QueueModel(QAbstractTableModel):
         start = page_no * PAGE_SIZE
         ids = self._ids[start : start + PAGE_SIZE]
         found = {r.id: r for r in queue_rows(self._store, ids)}
+        self._mark_picture_hits(list(found))
         page: list[_Line | None] = []
         for post_id in ids:
             r = found.get(post_id)
@@ -287,6 +292,7 @@ class QueueModel(QAbstractTableModel):
         if not hits:
             return
         fresh = {r.id: r for r in queue_rows(self._store, list(wanted))}
+        self._mark_picture_hits(list(fresh))
         rows: list[int] = []
         for page_no, offset in hits:
             page = self._pages[page_no]
@@ -344,6 +350,17 @@ class QueueModel(QAbstractTableModel):
             return row.id
         return None
 
+    def _mark_picture_hits(self, post_ids: list[int]) -> None:
+        """Note which of these posts the search found only in their pictures' text."""
+        self._picture_only.difference_update(post_ids)
+        if self._store is not None and self._query.search.strip():
+            from ..store.ocr import picture_only_hits
+
+            self._picture_only |= picture_only_hits(self._store, self._query.search, post_ids)
+
+    def found_only_in_pictures(self, post_id: int) -> bool:
+        return post_id in self._picture_only
+
     def _display_strings(self, row: QueueRow) -> tuple[str, ...]:
         """The seven cells of a row, formatted once when its page loads."""
         status = row.status
@@ -354,7 +371,7 @@ class QueueModel(QAbstractTableModel):
             row.platform,
             row.author,
             to_local_text(row.posted_at),
-            row.snippet,
+            (PICTURE_MARK if row.id in self._picture_only else "") + row.snippet,
             ", ".join(self._labels.get(t, t) for t in row.tags),
             status,
         )
@@ -363,6 +380,8 @@ class QueueModel(QAbstractTableModel):
         if col == 3:
             return f"{to_utc_iso(row.posted_at)} (UTC)" if row.posted_at is not None else None
         if col == 4:
+            if row.id in self._picture_only:
+                return "Found only in the text read in this post's pictures\n\n" + row.snippet
             return row.snippet
         if col == 6 and row.cluster_size > 1:
             return f"{row.status}; one of {row.cluster_size} similar posts"
