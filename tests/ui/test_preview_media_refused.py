@@ -42,6 +42,7 @@ def test_the_preview_names_each_refused_media_file_and_why(make_store, qtbot, tm
     assert "media refused:</b> outside the export folder" in text
     assert "../outside/secret.jpg" in text
     assert "media refused:</b> a symbolic link that leaves the export folder" in text
+    assert "2 media file(s) refused" in pane.header.text()  # in view even on a small screen
 
 
 def test_the_import_summary_counts_refused_media(make_store, qtbot, tmp_path):

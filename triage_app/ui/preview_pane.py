@@ -281,6 +281,14 @@ class PreviewPane(QFrame):
             header.append("tags: " + ", ".join(tags))
         if d.get("self_approved"):  # four eyes off for this post: say so (store/four_eyes.py)
             header.append(f'<b style="color:#b00020">{e(d["self_approved"]["text"])}</b>')
+        refused_count = len(d.get("media_refused") or [])
+        # The reasons sit in the source block, below the fold on a small screen: keep the count
+        # in view at the top.
+        if refused_count:
+            header.append(
+                f'<b style="color:#b00020">{refused_count} media file(s) refused</b> '
+                "(reasons with the source file, below)"
+            )
         header.append(f"priority {d['priority']:.1f}")
         returned = _standing_rejection(d)
         self.header.setText(" · ".join(header) + returned)
