@@ -61,6 +61,13 @@ def summary_lines(stats: dict[str, Any]) -> list[str]:
         lines.append(f"Awaiting a supervisor's review: {q['awaiting_review']:,} tagged posts")
     else:
         lines.append("Awaiting a supervisor's review: none (no tagged post is waiting)")
+    back = q.get("returning", {})
+    if back.get("posts"):
+        lines.append(
+            f"Returning after a takedown: {back['posts']:,} post{'s' if back['posts'] != 1 else ''}"
+            f" from {back['accounts']:,} account{'s' if back['accounts'] != 1 else ''}"
+            f" ({back['waiting']:,} waiting)"
+        )
     tags = sorted(((v, k) for k, v in q.get("by_tag", {}).items() if v), reverse=True)
     if tags:
         lines.append("Tags: " + ", ".join(f"{k} {v:,}" for v, k in tags))

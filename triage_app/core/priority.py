@@ -52,6 +52,9 @@ class PostFeatures:
     cluster_size: int = 1
     account_referred: bool = False
     posted_at: int | None = None  # unix seconds
+    # A post returning after a takedown (store/networks.py): the reason and its points.
+    returning: str | None = None
+    returning_points: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,8 @@ def score_post(
         points = w["recency"] * 0.5 ** (age_days / weights.half_life_days)
         if points >= 0.005:
             parts.append(PriorityPart(f"posted {_age(age_days)} ago", points))
+    if features.returning and features.returning_points:
+        parts.append(PriorityPart(f"returning: {features.returning}", features.returning_points))
     total = round(sum(p.points for p in parts), 3)
     return PriorityBreakdown(total, tuple(parts))
 
@@ -159,6 +164,8 @@ def priority_total(features: PostFeatures, now: float, weights: PriorityWeights)
         recency = w["recency"] * 0.5 ** (age_days / weights.half_life_days)
         if recency >= 0.005:
             points += recency
+    if features.returning and features.returning_points:
+        points += features.returning_points
     return round(points, 3)
 
 

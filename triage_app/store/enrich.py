@@ -67,6 +67,8 @@ class EnrichResult:
     images_hashed: int = 0
     links: int = 0
     rescored: int = 0
+    account_links: int = 0  # links between accounts made (store/networks.py)
+    returning: int = 0  # posts marked returning after a takedown
     upto: int = 0
     cancelled: bool = False
     seconds: float = 0.0
@@ -154,6 +156,11 @@ def enrich_pending(
             pool.shutdown(wait=True, cancel_futures=True)
     if not result.cancelled:
         _read_pictures(store, result, ocr_progress, cancelled, video_progress)
+    if not result.cancelled:
+        from .networks import update_networks
+
+        networks = update_networks(store)
+        result.account_links, result.returning = networks.links, len(networks.returning)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -541,7 +548,24 @@ def post_features(conn: Any, post_ids: Sequence[int]) -> dict[int, PostFeatures]
             (chunk,),
         ):
             features[pid].counts[kind] = int(count)
+        _returning_features(conn, chunk, features)
     return features
+
+
+def _returning_features(conn: Any, chunk: str, features: dict[int, PostFeatures]) -> None:
+    """Posts returning after a takedown (store/networks.py): the reason and the weight."""
+    from .networks import returning_weight
+
+    rows = conn.execute(
+        "SELECT post_id, reason FROM returning_posts "
+        "WHERE post_id IN (SELECT value FROM json_each(?))",
+        (chunk,),
+    ).fetchall()
+    if rows:
+        points = returning_weight(conn)
+        for pid, reason in rows:
+            if pid in features:
+                features[pid].returning, features[pid].returning_points = reason, points
 
 
 def _rescore(conn: Any, post_ids: Sequence[int], now: float, weights: PriorityWeights) -> None:

@@ -48,6 +48,8 @@ def compute_stats(
 
 # -- queue --------------------------------------------------------------------------------------
 def queue_stats(store: Store) -> dict[str, Any]:
+    from .networks import returning_counts
+
     by_status = dict.fromkeys(STATUSES, 0)
     for status, count in store.execute("SELECT status, count(*) FROM posts GROUP BY status"):
         by_status[status] = int(count)
@@ -66,6 +68,8 @@ def queue_stats(store: Store) -> dict[str, Any]:
         "by_status": by_status,
         "by_platform": by_platform,
         "by_tag": by_tag,
+        # posts returning after a takedown (store/networks.py)
+        "returning": returning_counts(store),
     }
 
 

@@ -1,0 +1,141 @@
+"""`triage networks [--json]` and `triage network ACCOUNT [--json]`: networks of accounts linked
+by what they share (store/networks.py, docs/networks.md)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..store.networks import (
+    LINK_KINDS,
+    account_network,
+    list_networks,
+    rebuild_networks,
+    set_stop_value,
+    stoplist,
+    update_networks,
+)
+from ..store.outcomes import find_account
+from .context import CommandContext
+
+STATUS_WORDS = {
+    "new": "new",
+    "referred": "referred",
+    "still_live": "referred, still live",
+    "taken_down": "taken down",
+}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "networks",
+        help="networks of accounts that share phones, messaging links, handles or near-duplicates",
+        description=(
+            "Accounts are linked when they share a phone number, a messaging link or group, a "
+            "payment or e-mail handle, or a near-duplicate text or picture; a network is a set "
+            "of accounts linked to each other, on any platforms. Values on the stop list, or "
+            "on too many accounts, link nobody."
+        ),
+    )
+    p.add_argument("--json", action="store_true", help="every network as JSON")
+    p.add_argument("--limit", type=int, default=50, help="networks listed (default 50; 0 all)")
+    p.add_argument("--stop", metavar="VALUE", help="put VALUE on the stop list (supervisor)")
+    p.add_argument("--unstop", metavar="VALUE", help="take VALUE off the stop list (supervisor)")
+    p.add_argument("--stop-list", action="store_true", help="print the stop list")
+    p.add_argument(
+        "--rebuild", action="store_true", help="forget every link and build them again (supervisor)"
+    )
+    p.set_defaults(handler=run_networks)
+
+    q = sub.add_parser(
+        "network",
+        help="the network of one account: its accounts and what each link shares",
+    )
+    q.add_argument("account", metavar="ACCOUNT", help="store id, platform:handle or handle")
+    q.add_argument("--json", action="store_true", help="the network as JSON")
+    q.set_defaults(handler=run_network)
+
+
+def _shared_text(items: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{i['shown']} ({i['accounts']} accounts)" for i in items)
+
+
+def run_networks(args: argparse.Namespace, ctx: CommandContext) -> int:
+    store = ctx.store()
+    if args.stop or args.unstop:
+        value = args.stop or args.unstop
+        changed = set_stop_value(store, value, stop=bool(args.stop))
+        verb = "added to" if args.stop else "removed from"
+        ctx.print(f"{value} {verb} the stop list" if changed else f"No change: {value}")
+        return 0
+    if args.stop_list:
+        for value in sorted(stoplist(store)):
+            ctx.print(value)
+        return 0
+    if args.rebuild:
+        result = rebuild_networks(store)
+        ctx.print(
+            f"Rebuilt: {result.links:,} links from {result.posts:,} posts, "
+            f"{len(result.returning):,} returning posts"
+        )
+        return 0
+    update_networks(store)  # posts enriched before this store had networks
+    networks = list_networks(store)
+    if args.limit > 0:
+        networks = networks[: args.limit]
+    if args.json:
+        ctx.print_json({"networks": networks, "link_kinds": _kinds()})
+        return 0
+    if not networks:
+        ctx.print("No networks yet: no two accounts share a phone, link, handle or near-duplicate")
+        return 0
+    for n in networks:
+        platforms = ", ".join(f"{k} {v}" for k, v in n["platforms"].items())
+        statuses = ", ".join(f"{STATUS_WORDS.get(k, k)} {v}" for k, v in n["statuses"].items())
+        ctx.print(f"{n['id']}: {n['accounts']} accounts ({platforms}); {statuses}")
+        if n["top_shared"]:
+            ctx.print(f"  shared: {_shared_text(n['top_shared'])}")
+        if n["returning_posts"]:
+            ctx.print(f"  returning posts: {n['returning_posts']}")
+    return 0
+
+
+def _kinds() -> dict[str, dict[str, Any]]:
+    return {k: {"weight": w, "label": label} for k, (w, label) in LINK_KINDS.items()}
+
+
+def _label(account: dict[str, Any]) -> str:
+    name = f"@{account['handle']}" if account["handle"] else account["platform_account_id"]
+    return f"{account['platform']}:{name}"
+
+
+def run_network(args: argparse.Namespace, ctx: CommandContext) -> int:
+    store = ctx.store()
+    ref = find_account(store, args.account)
+    update_networks(store)
+    network = account_network(store, ref.id)
+    if args.json:
+        ctx.print_json(network)
+        return 0
+    accounts = {a["id"]: a for a in network["accounts"]}
+    if len(accounts) == 1:
+        ctx.print(f"{ref.label} shares nothing with any other account")
+        return 0
+    ctx.print(f"{ref.label} is in network {network['id']}: {len(accounts)} accounts")
+    for a in network["accounts"]:
+        status = STATUS_WORDS.get(a["status"], a["status"])
+        if a["status_date"]:
+            status += f" {a['status_date']}"
+        extra = f", {a['returning_posts']} returning" if a["returning_posts"] else ""
+        ctx.print(
+            f"  {a['id']:>6}  {_label(a)}  {status}; {a['posts']} posts{extra}; "
+            f"group {a['community'] + 1}"
+        )
+    ctx.print("Links:")
+    for link in network["links"]:
+        shared = "; ".join(s["shown"] for s in link["shared"])
+        ctx.print(
+            f"  {_label(accounts[link['a']])} — {_label(accounts[link['b']])}: {shared} "
+            f"(weight {link['weight']:.2f})"
+        )
+    return 0

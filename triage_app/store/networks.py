@@ -1,0 +1,648 @@
+"""Networks of accounts: what accounts share, kept as links in the store, and the posts that
+return after a takedown.
+
+Two accounts are linked when they share a phone number, a messaging link or group, a payment
+handle or an e-mail address (the indicators' normal forms), or when a post of one is a
+near-duplicate (text or picture) of a post of the other. Each kind has a weight (LINK_KINDS) and
+every link says what was shared. Very common values are kept out: a stop list
+(resources/network_stoplist.txt and the store's own, ``triage networks --stop VALUE``) and a
+frequency cut-off (a value found on more than ``max_accounts`` accounts, or on more than
+MAX_SHARE of the accounts of a store with at least SHARE_MIN_ACCOUNTS accounts, links nobody).
+
+:func:`update_networks` runs after each enrichment (import and sync): it looks only at the posts
+above the mark ``meta['networks_upto']``, so the links grow incrementally, and marks the new
+posts whose account shares a link with an account already taken down, or referred and still
+live, as **returning** (table ``returning_posts``) with the reason in their priority.
+
+Networks are the connected parts of the link graph (networkx), with communities (Louvain) inside
+a network for the account view.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import networkx as nx
+import phonenumbers
+
+from ..core import similarity
+from ..core.errors import TriageError, UsageError
+from ..core.indicators import normalise_phone
+from ..core.resources import resources_dir
+from ..core.timeutil import utc_now_iso
+from ..core.workflow import require_role
+from .audit import append_audit
+from .connection import Store
+
+# kind -> (weight, what it is, in words)
+LINK_KINDS: dict[str, tuple[float, str]] = {
+    "phone": (1.0, "phone number"),
+    "messaging": (1.0, "messaging link or group"),
+    "payment": (1.0, "payment handle"),
+    "email": (0.8, "e-mail address"),
+    "image": (0.7, "near-duplicate picture"),
+    "text": (0.6, "near-duplicate text"),
+}
+VALUE_KINDS = ("phone", "messaging", "payment", "email")
+UPTO_KEY = "networks_upto"
+STOP_KEY = "network_stoplist"
+WEIGHT_KEY = "returning_weight"
+DEFAULT_RETURNING_WEIGHT = 100.0  # above any other sum of parts: returning posts come first
+MAX_RETURNING_WEIGHT = 10_000.0
+MAX_ACCOUNTS = 25  # a value on more accounts than this is too common to link anyone
+MAX_SHARE = 0.02  # ... or on more than this share of the accounts
+SHARE_MIN_ACCOUNTS = 500  # the share cut-off applies from this many accounts
+CLUSTER_SCAN = 2000  # newest members of a near-duplicate cluster looked at
+BATCH = 5000
+
+
+@dataclass(slots=True)
+class NetworkUpdate:
+    """What one :func:`update_networks` call did."""
+
+    posts: int = 0
+    links: int = 0
+    returning: list[int] = field(default_factory=list)
+    upto: int = 0
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def normal_value(text: str) -> str:
+    """The form a stop-list entry is compared in: a phone number in E.164, else lower case."""
+    value = text.strip()
+    if value and (value[0] == "+" or value[:1].isdigit()):
+        phone = normalise_phone(value)
+        if phone:
+            return phone
+    return value.lower()
+
+
+def display_value(kind: str, value: str) -> str:
+    """A shared value as a person reads it: '+218 91 234 5678', 'whatsapp:+218…', …"""
+    if kind == "phone":
+        try:
+            parsed = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException:
+            return value
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if kind in ("text", "image"):
+        mine, _, theirs = value.partition("~")
+        return f"{LINK_KINDS[kind][1]} (posts {mine} and {theirs})"
+    return value
+
+
+@lru_cache(maxsize=1)
+def _shipped_stoplist() -> frozenset[str]:
+    path = resources_dir() / "network_stoplist.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return frozenset()
+    return frozenset(
+        normal_value(line.split("#", 1)[0]) for line in lines if line.split("#", 1)[0].strip()
+    )
+
+
+def _store_stoplist(conn: Any) -> list[str]:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (STOP_KEY,)).fetchone()
+    return list(json.loads(row[0])) if row else []
+
+
+def stoplist(store_or_conn: Store | Any) -> frozenset[str]:
+    """Every value that never links accounts (shipped list and this store's)."""
+    return _shipped_stoplist() | frozenset(_store_stoplist(store_or_conn))
+
+
+def _stopped(kind: str, value: str, stop: frozenset[str]) -> bool:
+    if value.lower() in stop:
+        return True
+    # 'whatsapp:+44…' carries the stop-listed number '+44…'.
+    return kind == "messaging" and value.partition(":")[2].lower() in stop
+
+
+def set_stop_value(store: Store, text: str, *, stop: bool = True) -> bool:
+    """Add (or with stop=False remove) a value of this store's stop list (supervisor, audited).
+    Links through an added value are removed at once. Returns whether the list changed."""
+    require_role(store.user, store.role_of(), "approve")
+    value = normal_value(text)
+    if not value:
+        raise UsageError("Name the value to stop-list, e.g. a phone number")
+    with store.transaction() as conn:
+        current = _store_stoplist(conn)
+        if (value in current) == stop:
+            return False
+        current = sorted({*current, value}) if stop else [v for v in current if v != value]
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (STOP_KEY, json.dumps(current)),
+        )
+        if stop:
+            conn.execute(
+                "DELETE FROM account_links WHERE lower(value) = ? OR "
+                "(kind = 'messaging' AND lower(substr(value, instr(value, ':') + 1)) = ?)",
+                (value, value),
+            )
+        append_audit(
+            conn,
+            store.user,
+            "network_stoplist",
+            "store",
+            store.store_id,
+            {"value": value, "stop": stop},
+            at=utc_now_iso(),
+        )
+    return True
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def returning_weight(store_or_conn: Store | Any) -> float:
+    """Points a returning post gets on top of its score (meta ``returning_weight``)."""
+    row = store_or_conn.execute("SELECT value FROM meta WHERE key = ?", (WEIGHT_KEY,)).fetchone()
+    return float(row[0]) if row else DEFAULT_RETURNING_WEIGHT
+
+
+def set_returning_weight(store: Store, weight: float) -> bool:
+    """Set the returning weight (supervisors only, one audit row), rescore returning posts;
+    returns whether it changed."""
+    require_role(store.user, store.role_of(), "approve")
+    if not (0 <= weight <= MAX_RETURNING_WEIGHT) or math.isnan(weight):
+        raise UsageError(f"The returning weight is a number from 0 to {MAX_RETURNING_WEIGHT:,.0f}")
+    with store.transaction() as conn:
+        before = returning_weight(conn)
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (WEIGHT_KEY, repr(float(weight))),
+        )
+        append_audit(
+            conn,
+            store.user,
+            "returning_weight",
+            "store",
+            store.store_id,
+            {"weight": weight, "was": before},
+            at=utc_now_iso(),
+        )
+    if before != weight:
+        from .enrich import rescore
+
+        rescore(store, [r[0] for r in store.execute("SELECT post_id FROM returning_posts")])
+    return before != weight
+
+
+# -- account status ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """'taken_down' / 'still_live' (the latest outcome), 'referred' (no outcome yet) or 'new';
+    ``on_date``: the outcome's date, or the first referral's date."""
+
+    status: str
+    on_date: str | None
+
+
+def account_states(conn: Any, account_ids: Iterable[int]) -> dict[int, AccountState]:
+    ids = json.dumps(sorted({int(a) for a in account_ids}))
+    referred: dict[int, str | None] = {}
+    for aid, flag, first in conn.execute(
+        "SELECT a.id, a.referred, (SELECT min(r.created_at) FROM referral_items ri "
+        "JOIN referrals r ON r.id = ri.referral_id WHERE ri.account_id = a.id) "
+        "FROM accounts a WHERE a.id IN (SELECT value FROM json_each(?))",
+        (ids,),
+    ):
+        if flag or first:
+            referred[aid] = str(first)[:10] if first else None
+    out = {aid: AccountState("new", None) for aid in json.loads(ids)}
+    out.update({aid: AccountState("referred", day) for aid, day in referred.items()})
+    for aid, outcome, day in conn.execute(
+        "SELECT account_id, outcome, on_date FROM outcomes o "
+        "WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY on_date, id",
+        (ids,),
+    ):
+        out[aid] = AccountState(str(outcome), str(day))  # the latest wins
+    return out
+
+
+# -- building links ---------------------------------------------------------------------------
+
+
+def _mark(conn: Any) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (UPTO_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _limit(conn: Any, max_accounts: int) -> int:
+    total = int(conn.execute("SELECT count(*) FROM accounts").fetchone()[0])
+    if total >= SHARE_MIN_ACCOUNTS:
+        return max(2, min(max_accounts, int(total * MAX_SHARE)))
+    return max_accounts
+
+
+def _pair(x: int, y: int) -> tuple[int, int]:
+    return (x, y) if x < y else (y, x)
+
+
+# (post, other account, kind, value) found for a new post
+Evidence = tuple[int, int, str, str]
+
+
+def _value_links(
+    conn: Any, lo: int, hi: int, stop: frozenset[str], limit: int
+) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    kinds = json.dumps(list(VALUE_KINDS))
+    found = conn.execute(
+        "SELECT DISTINCT i.kind, i.value, i.post_id, p.account_id FROM indicators i "
+        "JOIN posts p ON p.id = i.post_id WHERE i.post_id > ? AND i.post_id <= ? "
+        "AND p.account_id IS NOT NULL AND i.kind IN (SELECT value FROM json_each(?))",
+        (lo, hi, kinds),
+    ).fetchall()
+    by_value: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for kind, value, post_id, account in found:
+        if not _stopped(kind, value, stop):
+            by_value.setdefault((kind, value), []).append((post_id, account))
+    rows: list[tuple[int, int, str, str, float, int]] = []
+    evidence: list[Evidence] = []
+    for (kind, value), posts in by_value.items():
+        accounts = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT p.account_id FROM indicators i JOIN posts p ON p.id = i.post_id "
+                "WHERE i.kind = ? AND i.value = ? AND p.account_id IS NOT NULL LIMIT ?",
+                (kind, value, limit + 1),
+            )
+        ]
+        if len(accounts) > limit:  # too common: it links nobody, not even links made before
+            conn.execute("DELETE FROM account_links WHERE kind = ? AND value = ?", (kind, value))
+            continue
+        weight = LINK_KINDS[kind][0]
+        for post_id, account in posts:
+            for other in accounts:
+                if other != account:
+                    a, b = _pair(account, other)
+                    rows.append((a, b, kind, value, weight, post_id))
+                    evidence.append((post_id, other, kind, value))
+    return rows, evidence
+
+
+def _near_duplicate_links(
+    conn: Any, lo: int, hi: int, limit: int
+) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    new = conn.execute(
+        "SELECT id, account_id, cluster_id FROM posts WHERE id > ? AND id <= ? "
+        "AND cluster_id IS NOT NULL AND account_id IS NOT NULL",
+        (lo, hi),
+    ).fetchall()
+    members: dict[int, dict[int, list[int]]] = {}  # cluster -> account -> its posts there
+    for cluster in {r[2] for r in new}:
+        by_account: dict[int, list[int]] = {}
+        for pid, account in conn.execute(
+            "SELECT id, account_id FROM posts WHERE cluster_id = ? AND account_id IS NOT NULL "
+            "ORDER BY id DESC LIMIT ?",
+            (cluster, CLUSTER_SCAN),
+        ):
+            by_account.setdefault(account, []).append(pid)
+        if 1 < len(by_account) <= limit:
+            members[cluster] = by_account
+    rows: list[tuple[int, int, str, str, float, int]] = []
+    evidence: list[Evidence] = []
+    cache_sig: dict[int, Any] = {}
+    cache_hash: dict[int, list[str]] = {}
+
+    def signature(pid: int) -> Any:
+        if pid not in cache_sig:
+            blob = conn.execute(
+                "SELECT signature FROM text_signatures WHERE post_id = ?", (pid,)
+            ).fetchone()
+            cache_sig[pid] = similarity.signature_from_bytes(blob[0]) if blob else None
+        return cache_sig[pid]
+
+    def hashes(pid: int) -> list[str]:
+        if pid not in cache_hash:
+            cache_hash[pid] = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT phash FROM media WHERE post_id = ? AND phash IS NOT NULL", (pid,)
+                )
+            ]
+        return cache_hash[pid]
+
+    for pid, account, cluster in new:
+        for other, posts in members.get(cluster, {}).items():
+            if other == account:
+                continue
+            kind = None
+            for theirs in posts[:5]:  # a few of the other account's posts suffice
+                mine_sig, their_sig = signature(pid), signature(theirs)
+                if (
+                    mine_sig is not None
+                    and their_sig is not None
+                    and similarity.jaccard(mine_sig, their_sig) >= similarity.TEXT_THRESHOLD
+                ):
+                    kind = "text"
+                elif any(
+                    similarity.hamming(x, y) <= similarity.PHASH_MAX_DISTANCE
+                    for x in hashes(pid)
+                    for y in hashes(theirs)
+                ):
+                    kind = "image"
+                if kind:
+                    value = f"{pid}~{theirs}"
+                    a, b = _pair(account, other)
+                    rows.append((a, b, kind, value, LINK_KINDS[kind][0], pid))
+                    evidence.append((pid, other, kind, value))
+                    break
+    return rows, evidence
+
+
+def _insert_links(conn: Any, rows: Sequence[tuple[int, int, str, str, float, int]]) -> int:
+    before = conn.total_changes
+    for a, b, kind, value, weight, post_id in rows:
+        if kind in ("text", "image"):  # one near-duplicate link of a kind per pair is enough
+            conn.execute(
+                "INSERT INTO account_links(a, b, kind, value, weight, post_id) "
+                "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM account_links "
+                "WHERE a = ? AND b = ? AND kind = ?)",
+                (a, b, kind, value, weight, post_id, a, b, kind),
+            )
+        else:
+            conn.execute(
+                "INSERT OR IGNORE INTO account_links(a, b, kind, value, weight, post_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (a, b, kind, value, weight, post_id),
+            )
+    return int(conn.total_changes - before)
+
+
+def _account_label(conn: Any, account_id: int) -> str:
+    row = conn.execute(
+        "SELECT platform, handle, platform_account_id FROM accounts WHERE id = ?", (account_id,)
+    ).fetchone()
+    if row is None:
+        return f"account {account_id}"
+    return f"@{row[1]} on {row[0]}" if row[1] else f"{row[0]} account {row[2]}"
+
+
+def _posted_day(conn: Any, post_id: int) -> str | None:
+    at = conn.execute("SELECT posted_at FROM posts WHERE id = ?", (post_id,)).fetchone()
+    if not at or at[0] is None:
+        return None
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(int(at[0]), dt.UTC).date().isoformat()
+
+
+def _flag_returning(conn: Any, evidence: Sequence[Evidence]) -> list[int]:
+    """Mark the posts whose evidence names an account taken down, or referred and still live,
+    before the post was made (a post with no date counts as after)."""
+    if not evidence:
+        return []
+    states = account_states(conn, {e[1] for e in evidence})
+    own = dict(
+        conn.execute(
+            "SELECT id, account_id FROM posts WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({e[0] for e in evidence})),),
+        ).fetchall()
+    )
+    best: dict[int, tuple[tuple[int, float, str], tuple[Any, ...]]] = {}
+    for post_id, other, kind, value in evidence:
+        state = states.get(other)
+        if state is None or state.status == "new":
+            continue
+        why = "taken_down" if state.status == "taken_down" else "referred"
+        day = _posted_day(conn, post_id)
+        if day is not None and state.on_date is not None and day < state.on_date:
+            continue  # posted before the takedown / referral: not a return
+        when = (
+            f"taken down {state.on_date}"
+            if why == "taken_down"
+            else f"referred{' ' + state.on_date if state.on_date else ''}, still live"
+        )
+        shared = (
+            f"shares {display_value(kind, value)}"
+            if kind in VALUE_KINDS
+            else f"posts a {LINK_KINDS[kind][1]} of post {value.partition('~')[2]}"
+        )
+        reason = f"{shared} with {_account_label(conn, other)}, {when}"
+        rank = (1 if why == "taken_down" else 0, LINK_KINDS[kind][0], state.on_date or "")
+        row = (post_id, own[post_id], other, kind, value, why, state.on_date, reason)
+        if post_id not in best or rank > best[post_id][0]:
+            best[post_id] = (rank, row)
+    conn.executemany(
+        "INSERT OR REPLACE INTO returning_posts(post_id, account_id, linked_account, kind, "
+        "value, why, on_date, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [row for _, row in best.values()],
+    )
+    return sorted(best)
+
+
+def update_networks(
+    store: Store, *, max_accounts: int = MAX_ACCOUNTS, batch: int = BATCH
+) -> NetworkUpdate:
+    """Link the accounts of the enriched posts not yet looked at, flag returning posts and
+    rescore them. Each batch commits with the new mark, so a rerun resumes."""
+    from .enrich import high_water_mark, rescore
+
+    result = NetworkUpdate(upto=_mark(store.conn))
+    last = high_water_mark(store)
+    stop = stoplist(store)
+    while result.upto < last:
+        lo, hi = result.upto, min(last, result.upto + batch)
+        with store.transaction() as conn:
+            limit = _limit(conn, max_accounts)
+            value_rows, value_evidence = _value_links(conn, lo, hi, stop, limit)
+            dup_rows, dup_evidence = _near_duplicate_links(conn, lo, hi, limit)
+            result.links += _insert_links(conn, value_rows + dup_rows)
+            result.returning += _flag_returning(conn, value_evidence + dup_evidence)
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (UPTO_KEY, str(hi)),
+            )
+        result.posts += hi - lo
+        result.upto = hi
+    if result.returning:
+        rescore(store, result.returning)
+    return result
+
+
+def rebuild_networks(store: Store, *, max_accounts: int = MAX_ACCOUNTS) -> NetworkUpdate:
+    """Forget every link and returning mark and build them again from all enriched posts."""
+    require_role(store.user, store.role_of(), "approve")
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM account_links")
+        flagged = [r[0] for r in conn.execute("SELECT post_id FROM returning_posts")]
+        conn.execute("DELETE FROM returning_posts")
+        conn.execute("DELETE FROM meta WHERE key = ?", (UPTO_KEY,))
+    result = update_networks(store, max_accounts=max_accounts)
+    if flagged:
+        from .enrich import rescore
+
+        rescore(store, sorted(set(flagged) - set(result.returning)))
+    return result
+
+
+def returning_reason(conn: Any, post_ids: Sequence[int]) -> dict[int, str]:
+    """The returning reason of each of these posts that has one."""
+    return dict(
+        conn.execute(
+            "SELECT post_id, reason FROM returning_posts "
+            "WHERE post_id IN (SELECT value FROM json_each(?))",
+            (json.dumps([int(p) for p in post_ids]),),
+        ).fetchall()
+    )
+
+
+def returning_counts(store: Store) -> dict[str, int]:
+    """Posts marked returning, their accounts, and those still waiting for an analyst."""
+    row = store.execute(
+        "SELECT count(*), count(DISTINCT r.account_id), "
+        "COALESCE(sum(p.status = 'new'), 0) FROM returning_posts r "
+        "JOIN posts p ON p.id = r.post_id"
+    ).fetchone()
+    return {"posts": int(row[0]), "accounts": int(row[1]), "waiting": int(row[2])}
+
+
+# -- networks ---------------------------------------------------------------------------------
+
+
+def link_graph(store: Store) -> nx.Graph:
+    """Accounts as nodes; one edge per linked pair with ``weight`` (1 - prod(1 - w)) and
+    ``shared`` [(kind, value), ...]."""
+    graph = nx.Graph()
+    for a, b, kind, value, weight in store.execute(
+        "SELECT a, b, kind, value, weight FROM account_links"
+    ):
+        if graph.has_edge(a, b):
+            edge = graph[a][b]
+            edge["weight"] = 1 - (1 - edge["weight"]) * (1 - weight)
+            edge["shared"].append((kind, value))
+        else:
+            graph.add_edge(a, b, weight=float(weight), shared=[(kind, value)])
+    return graph
+
+
+def _accounts(store: Store, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = store.execute(
+        "SELECT a.id, a.platform, a.handle, a.platform_account_id, "
+        "(SELECT count(*) FROM posts p WHERE p.account_id = a.id) FROM accounts a "
+        "WHERE a.id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(ids)),),
+    ).fetchall()
+    states = account_states(store.conn, ids)
+    returning = dict(
+        store.execute(
+            "SELECT account_id, count(*) FROM returning_posts "
+            "WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id",
+            (json.dumps(sorted(ids)),),
+        ).fetchall()
+    )
+    return {
+        r[0]: {
+            "id": r[0],
+            "platform": r[1],
+            "handle": r[2],
+            "platform_account_id": r[3],
+            "posts": int(r[4]),
+            "status": states[r[0]].status,
+            "status_date": states[r[0]].on_date,
+            "returning_posts": int(returning.get(r[0], 0)),
+        }
+        for r in rows
+    }
+
+
+def _network_id(members: Iterable[int]) -> str:
+    return f"N{min(members)}"
+
+
+def _top_shared(graph: nx.Graph, members: set[int], n: int = 5) -> list[dict[str, Any]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    accounts: dict[tuple[str, str], set[int]] = {}
+    for a, b, data in graph.subgraph(members).edges(data=True):
+        for kind, value in data["shared"]:
+            if kind in VALUE_KINDS:
+                counts[(kind, value)] += 1
+                accounts.setdefault((kind, value), set()).update((a, b))
+    top = sorted(counts, key=lambda k: (-len(accounts[k]), k))[:n]
+    return [
+        {"kind": k, "value": v, "shown": display_value(k, v), "accounts": len(accounts[(k, v)])}
+        for k, v in top
+    ]
+
+
+def list_networks(store: Store) -> list[dict[str, Any]]:
+    """Every network (two or more linked accounts), largest first."""
+    graph = link_graph(store)
+    parts = [set(c) for c in nx.connected_components(graph)]
+    info = _accounts(store, [a for part in parts for a in part])
+    out = []
+    for part in parts:
+        members = [info[a] for a in sorted(part) if a in info]
+        out.append(
+            {
+                "id": _network_id(part),
+                "accounts": len(part),
+                "links": graph.subgraph(part).number_of_edges(),
+                "platforms": dict(Counter(m["platform"] for m in members).most_common()),
+                "statuses": dict(Counter(m["status"] for m in members).most_common()),
+                "returning_posts": sum(m["returning_posts"] for m in members),
+                "top_shared": _top_shared(graph, part),
+            }
+        )
+    out.sort(key=lambda n: (-n["accounts"], n["id"]))
+    return out
+
+
+def account_network(store: Store, account_id: int) -> dict[str, Any]:
+    """The network an account belongs to: its accounts (with their community inside the
+    network) and every link with what it shares."""
+    graph = link_graph(store)
+    if account_id not in graph:
+        part = {account_id}
+    else:
+        part = set(nx.node_connected_component(graph, account_id))
+    sub = graph.subgraph(part)
+    community: dict[int, int] = {account_id: 0}
+    if sub.number_of_edges():
+        found = nx.community.louvain_communities(sub, weight="weight", seed=1)
+        for index, group in enumerate(sorted(found, key=lambda g: (-len(g), min(g)))):
+            community.update({a: index for a in group})
+    info = _accounts(store, sorted(part))
+    if account_id not in info:
+        raise TriageError(f"No account {account_id} in this store")
+    links = []
+    for a, b, data in sorted(
+        sub.edges(data=True), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))
+    ):
+        a, b = _pair(a, b)
+        links.append(
+            {
+                "a": a,
+                "b": b,
+                "weight": round(float(data["weight"]), 3),
+                "shared": [
+                    {"kind": k, "value": v, "shown": display_value(k, v)}
+                    for k, v in sorted(data["shared"])
+                ],
+            }
+        )
+    accounts = [dict(info[a], community=community.get(a, 0)) for a in sorted(part)]
+    return {
+        "id": _network_id(part),
+        "account": account_id,
+        "accounts": accounts,
+        "links": links,
+        "top_shared": _top_shared(graph, part),
+    }
