@@ -9,6 +9,7 @@ recorded. Any failure or a cancel removes every temporary file and changes nothi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -36,7 +37,14 @@ from ..store.referrals import (
 )
 from ..store.replay import refuse_unreplayed
 from . import crypto, signing
-from .contents import PackSelection, PostItem, iter_posts, select_contents
+from .contents import (
+    MediaItem,
+    PackSelection,
+    PostItem,
+    iter_posts,
+    key_frames,
+    select_contents,
+)
 from .custody import write_custody
 from .html import PackHeader, render_referral_html
 from .platforms import platform_info
@@ -289,6 +297,21 @@ def _describe(exc: BaseException) -> str:
     return str(exc)
 
 
+def _add_key_frames(pack: PackZipWriter, store: Store, media: MediaItem) -> None:
+    """A video's key frames (store/video.py) beside it, each checked against the hash taken
+    when it was made, and their index; all listed in the manifest and SHA256SUMS."""
+    frames, index = key_frames(store, media)
+    for frame in frames:
+        if hashlib.sha256(frame.jpeg).hexdigest() != frame.sha256:
+            raise TriageError(
+                f"A key frame of {media.name or media.entry} no longer matches its hash; "
+                "run `triage db check`"
+            )
+        pack.add_bytes(frame.entry, frame.jpeg)
+    if index is not None:
+        pack.add_bytes(f"{media.entry}.keyframes/keyframes.json", index)
+
+
 def _write_entries(
     pack: PackZipWriter,
     store: Store,
@@ -326,6 +349,8 @@ def _write_entries(
                 label = f"{media.path} (post {post.platform_post_id})"
                 pack.add_file(media.entry, media.path, media.sha256, label, key=media_key)
                 media_files += 1
+                if media.kind == "video" or (media.mime or "").startswith("video/"):
+                    _add_key_frames(pack, store, media)
         account = selection.accounts[post.account_id]
         manifest_posts.append(
             (

@@ -4,6 +4,7 @@ of any size streams from the store."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -269,3 +270,68 @@ def _media_item(bases: tuple[str, str], folder: str, number: int, row: tuple) ->
         base = name or os.path.basename(path)
         entry = f"evidence/{folder}/media/{number:02d}-{safe_part(base, 100)}"
     return MediaItem(mid, kind, name, url, Path(path) if path else None, sha, size, mime, entry)
+
+
+@dataclass(frozen=True)
+class KeyFrameItem:
+    """A video's key frame (store/video.py), put into a pack beside the video."""
+
+    seconds: float
+    phash: str
+    sha256: str
+    jpeg: bytes
+    text: str
+    entry: str
+
+
+def key_frames(store: Store, media: MediaItem) -> tuple[list[KeyFrameItem], bytes | None]:
+    """The key frames of a video in the pack and their index (``keyframes.json``: time, perceptual
+    hash, SHA-256, the text read and the indicators found in each), to go in
+    ``<video entry>.keyframes/``; nothing for other media or a store older than migration 20."""
+    if media.entry is None or not store.scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'video_frames'"
+    ):
+        return [], None
+    from ..core.video import format_time
+
+    folder = f"{media.entry}.keyframes"
+    frames: list[KeyFrameItem] = []
+    for n, (seconds, phash, sha, jpeg, text) in enumerate(
+        store.execute(
+            "SELECT seconds, phash, sha256, jpeg, text FROM video_frames WHERE media_id = ? "
+            "ORDER BY seconds",
+            (media.id,),
+        ).fetchall(),
+        start=1,
+    ):
+        minutes, secs = divmod(int(seconds), 60)
+        entry = f"{folder}/{n:02d}-at-{minutes}m{secs:02d}s.jpg"
+        frames.append(KeyFrameItem(float(seconds), phash, sha, bytes(jpeg), text or "", entry))
+    if not frames:
+        return [], None
+    found: dict[float, list[dict[str, str]]] = {}
+    for kind, value, at in store.execute(
+        "SELECT kind, value, media_time FROM indicators WHERE media_id = ? "
+        "AND media_time IS NOT NULL ORDER BY media_time, kind, value",
+        (media.id,),
+    ):
+        found.setdefault(float(at), []).append({"kind": kind, "value": value})
+    index = {
+        "video": media.entry,
+        "video_sha256": media.sha256,
+        "note": "key frames taken from the video by the triage program (scene changes and at "
+        "least one every few seconds); phash is the 64-bit perceptual hash (imagehash.phash)",
+        "frames": [
+            {
+                "file": f.entry.rsplit("/", 1)[1],
+                "seconds": f.seconds,
+                "at": format_time(f.seconds),
+                "sha256": f.sha256,
+                "phash": f.phash,
+                "text": f.text,
+                "indicators": found.get(f.seconds, []),
+            }
+            for f in frames
+        ],
+    }
+    return frames, (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
