@@ -91,6 +91,15 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def test_network_of_an_account_in_a_subprocess(env: dict[str, str], tmp_path: Path) -> None:
+    """The quick one (the default suite): an import, then the network as a script reads it."""
+    _cli(env, "import", str(_write(tmp_path / "first.jsonl", FIRST[:2])), "--format", "jsonl")
+    boat = _network(env, "telegram:boatman1")
+    assert _handles(boat) == {"boatman1", "sea_travel"}
+    assert {a["platform"] for a in boat["accounts"]} == {"telegram", "facebook"}
+
+
+@pytest.mark.slow  # about 20 s of subprocesses; tests/store/test_networks.py runs it in-process
 def test_networks_and_a_returning_smuggler(env: dict[str, str], tmp_path: Path) -> None:
     _cli(env, "import", str(_write(tmp_path / "first.jsonl", FIRST)), "--format", "jsonl")
 

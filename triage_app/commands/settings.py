@@ -25,6 +25,18 @@ def register(sub: Any) -> None:
     )
     s.add_argument("state", nargs="?", choices=("on", "off"))
     s.set_defaults(handler=run_self_approval)
+    w = settings.add_parser(
+        "returning-weight",
+        help="points a post returning after a takedown gets on top of its priority",
+        description=(
+            "A post whose account shares a phone, link, handle or near-duplicate with an account "
+            "already taken down (or referred and still live) is marked returning and gets these "
+            "points on top of its priority (default 100: the top of the queue). Without N, says "
+            "the current weight."
+        ),
+    )
+    w.add_argument("weight", nargs="?", metavar="N")
+    w.set_defaults(handler=run_returning_weight)
 
 
 def run_self_approval(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -39,4 +51,27 @@ def run_self_approval(args: argparse.Namespace, ctx: CommandContext) -> int:
     else:
         text = "off: an approval must come from a supervisor who did not tag the post"
     ctx.print(f"Self-approval {'is now' if changed else 'was already'} {text}")
+    return 0
+
+
+def run_returning_weight(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from ..core.errors import UsageError
+    from ..store.networks import MAX_RETURNING_WEIGHT, returning_weight, set_returning_weight
+
+    store = ctx.store()
+    if args.weight is None:
+        ctx.print(f"Returning weight: {returning_weight(store):g} points")
+        return 0
+    try:
+        weight = float(args.weight)
+    except ValueError:
+        weight = -1.0
+    if not 0 <= weight <= MAX_RETURNING_WEIGHT:
+        raise UsageError(
+            f"The returning weight is a number from 0 to {MAX_RETURNING_WEIGHT:,.0f}, "
+            f"not {args.weight!r}"
+        )
+    changed = set_returning_weight(store, weight)
+    state = "is now" if changed else "was already"
+    ctx.print(f"Returning weight {state} {weight:g} points")
     return 0
