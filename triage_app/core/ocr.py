@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 # Post language (detection codes) → Tesseract language data.
 LANGUAGES: dict[str, str] = {
@@ -236,3 +237,33 @@ def _parse_tsv(tsv: str, languages: str, name: str) -> OcrResult:
     text = "\n".join(" ".join(ws) for _k, ws in sorted(lines.items()))
     confidence = sum(w.confidence for w in words) / len(words) if words else None
     return OcrResult(text, confidence, words, languages, name)
+
+
+def span_box(
+    text: str, words: list[list[Any]] | list[Word], start: int, end: int
+) -> tuple[int, int, int, int] | None:
+    """The box (left, top, width, height, in the picture's pixels) around the words of ``text``
+    (what :func:`read_image` returned) that hold the characters ``start:end`` (an indicator's
+    span); ``words`` are the result's words, or their stored form [text, confidence, left, top,
+    width, height]. The text is the words in reading order, so each word is found after the
+    one before it. None when no word overlaps the span."""
+    boxes: list[tuple[int, int, int, int]] = []
+    at = 0
+    for word in words:
+        if isinstance(word, Word):
+            token, box = word.text, (word.left, word.top, word.width, word.height)
+        else:
+            token, box = str(word[0]), (int(word[2]), int(word[3]), int(word[4]), int(word[5]))
+        found = text.find(token, at)
+        if found < 0:
+            continue
+        at = found + len(token)
+        if found < end and at > start:
+            boxes.append(box)
+    if not boxes:
+        return None
+    left = min(b[0] for b in boxes)
+    top = min(b[1] for b in boxes)
+    right = max(b[0] + b[2] for b in boxes)
+    bottom = max(b[1] + b[3] for b in boxes)
+    return left, top, right - left, bottom - top

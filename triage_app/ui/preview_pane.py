@@ -331,7 +331,11 @@ class PreviewPane(QFrame):
             item.setData(Qt.ItemDataRole.UserRole + 1, ind["kind"])
             item.setToolTip(f"{ind['kind']} · characters {ind['start']}–{ind['end']}")
             item.setData(Qt.ItemDataRole.DecorationRole, _swatch(colour_for(ind["kind"])))
+            if ind.get("media_id") and ind.get("media_time") is None and self.detail is not None:
+                # read in a picture: the crop where it was read
+                _show_crop(self.store, self.detail, ind, item)
             self.indicator_list.addItem(item)
+        _fit_icons(self.indicator_list)
         if not seen:
             item = QListWidgetItem("No phone numbers, links, handles, prices or lexicon words")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
@@ -416,6 +420,42 @@ def _standing_rejection(d: dict[str, Any]) -> str:
         f'<br><b style="color:#b00020">Returned by {e(str(last.get("by") or last["actor"]))} '
         f"on {e(str(last['at'])[:10])}:</b> {e(last.get('note') or '(no reason given)')}"
     )
+
+
+def _show_crop(store: Store, detail: dict[str, Any], ind: dict[str, Any], item: Any) -> None:
+    """The indicator's icon and tooltip show the crop of the picture where it was read."""
+    from .ocr_crop import icon_and_tip, indicator_crop
+
+    image = indicator_crop(store, detail, ind)
+    if image is not None:
+        icon, tip = icon_and_tip(image)
+        item.setData(Qt.ItemDataRole.DecorationRole, icon)
+        item.setToolTip(tip)
+
+
+def _fit_icons(view: Any) -> None:
+    """With crops in the list, every icon padded to the widest (so the texts line up)."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QPainter, QPixmap
+
+    icons = [view.item(i).data(Qt.ItemDataRole.DecorationRole) for i in range(view.count())]
+    icons = [p for p in icons if isinstance(p, QPixmap)]
+    wide = max((p.width() for p in icons), default=16)
+    if wide <= 16:
+        view.setIconSize(QSize(16, 16))
+        return
+    high = max(p.height() for p in icons)
+    view.setIconSize(QSize(wide, high))
+    for i in range(view.count()):
+        item = view.item(i)
+        icon = item.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(icon, QPixmap) and icon.width() < wide:
+            padded = QPixmap(wide, high)
+            padded.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(padded)
+            painter.drawPixmap(0, (high - icon.height()) // 2, icon)
+            painter.end()
+            item.setData(Qt.ItemDataRole.DecorationRole, padded)
 
 
 def _swatch(colour: str) -> Any:
