@@ -402,3 +402,36 @@ def test_tally_settles_each_record_by_what_it_gave() -> None:
     }
     assert account.balanced()
     assert lines_text(account.as_dict(), "x-v2").startswith("lines 9: 2 posts")
+
+
+def test_csv_edge_records_are_accounted_for(make_store, tmp_path: Path) -> None:
+    """An over-long quoted record over many lines is quarantined line by line; a file with
+    old Mac line ends (lone CR) counts its lines as the CSV reader reads them."""
+    from triage_app.ingest.pipeline import import_paths
+
+    big = "y" * (600 * 1024)
+    long_csv = tmp_path / "long.csv"
+    long_csv.write_text(
+        "platform,post_id,created_at,text\n"
+        f'x,L1,1647600000,"{big}\n{big}\nend of the long field"\n'
+        "x,L2,1647600060,after the long record\n",
+        encoding="utf-8",
+    )
+    store = make_store()
+    [summary] = import_paths(store, [long_csv], enrich=False)
+    assert summary.error is None, summary.error
+    assert summary.lines == {
+        "total": 5,
+        "posts": 1,
+        "continuation": 0,
+        "notices": 1,
+        "quarantined": 3,
+    }
+    assert summary.items == {"seen": 2, "posts": 1, "skipped": 0, "quarantined": 1}
+
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(b"platform,post_id,created_at,text\rx,M1,1647600000,one\rx,M2,1647600060,two\r")
+    [summary] = import_paths(store, [mac], fmt="csv", enrich=False)
+    assert summary.error is None, summary.error
+    assert summary.lines is not None
+    assert (summary.lines["total"], summary.lines["posts"], summary.lines["notices"]) == (3, 2, 1)
