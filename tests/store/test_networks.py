@@ -133,3 +133,28 @@ def test_network_schema_in_a_reopened_store(store) -> None:
     again = open_store(store.path, user="alice")
     assert again.scalar("SELECT count(*) FROM account_links") == 0
     again.close()
+
+
+def test_shipped_stop_list(store, capsys, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from triage_app.core.resources import resources_dir
+    from triage_app.store import networks
+
+    shipped = tmp_path / "resources"
+    shutil.copytree(resources_dir(), shipped)
+    (shipped / "network_stoplist.toml").write_text(
+        f'values = ["{COMMON}"]  # a support line\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("TRIAGE_RESOURCES", str(shipped))
+    networks._shipped_stoplist.cache_clear()
+    try:
+        cli(store, capsys, "import", str(_write(tmp_path / "f.jsonl", FIRST)), "--format", "jsonl")
+        assert handles(network(store, capsys, "shop1")) == {"shop1"}
+        (shipped / "network_stoplist.toml").write_text("values = [1]\n", encoding="utf-8")
+        networks._shipped_stoplist.cache_clear()
+        err = cli(store, capsys, "networks", "--rebuild", code=1)
+        assert "'values' must be a list of strings" in err
+        assert store.scalar("SELECT count(*) FROM account_links") > 0  # nothing forgotten
+    finally:
+        networks._shipped_stoplist.cache_clear()

@@ -5,7 +5,7 @@ Two accounts are linked when they share a phone number, a messaging link or grou
 handle or an e-mail address (the indicators' normal forms), or when a post of one is a
 near-duplicate (text or picture) of a post of the other. Each kind has a weight (LINK_KINDS) and
 every link says what was shared. Very common values are kept out: a stop list
-(resources/network_stoplist.txt and the store's own, ``triage networks --stop VALUE``) and a
+(resources/network_stoplist.toml and the store's own, ``triage networks --stop VALUE``) and a
 frequency cut-off (a value found on more than ``max_accounts`` accounts, or on more than
 MAX_SHARE of the accounts of a store with at least SHARE_MIN_ACCOUNTS accounts, links nobody).
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,14 +102,18 @@ def display_value(kind: str, value: str) -> str:
 
 @lru_cache(maxsize=1)
 def _shipped_stoplist() -> frozenset[str]:
-    path = resources_dir() / "network_stoplist.txt"
+    """resources/network_stoplist.toml: ``values = [...]``; a bad file is one clear error."""
+    path = resources_dir() / "network_stoplist.toml"
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return frozenset()
-    return frozenset(
-        normal_value(line.split("#", 1)[0]) for line in lines if line.split("#", 1)[0].strip()
-    )
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TriageError(f"Stop list {path} is not valid TOML: {exc}") from exc
+    values = data.get("values", [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise TriageError(f"Stop list {path}: 'values' must be a list of strings")
+    return frozenset(normal_value(v) for v in values if v.strip())
 
 
 def _store_stoplist(conn: Any) -> list[str]:
@@ -480,6 +485,7 @@ def update_networks(
 def rebuild_networks(store: Store, *, max_accounts: int = MAX_ACCOUNTS) -> NetworkUpdate:
     """Forget every link and returning mark and build them again from all enriched posts."""
     require_role(store.user, store.role_of(), "approve")
+    stoplist(store)  # a bad stop list file is refused before anything is forgotten
     with store.transaction() as conn:
         conn.execute("DELETE FROM account_links")
         flagged = [r[0] for r in conn.execute("SELECT post_id FROM returning_posts")]
