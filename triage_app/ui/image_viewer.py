@@ -29,8 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..store.evidence_crypto import open_media
-from .media_view import MediaItem, _to_qimage
+from .media_view import MediaItem, _to_qimage, open_still
 from .screen_fit import fit_to_screen
 
 ZOOM_STEP = 1.25
@@ -43,10 +42,10 @@ BOX_COLOUR = (255, 140, 0, 255)  # the OCR word boxes (B)
 
 def load_picture(item: MediaItem) -> Image.Image | None:
     """The whole picture, upright (EXIF orientation applied), or None if it cannot be read."""
-    if item.still is None:
+    if not item.viewable:
         return None
     try:
-        with open_media(item.still, item.key) as source, Image.open(source) as opened:
+        with open_still(item.still, item.key, item.data) as source, Image.open(source) as opened:
             if opened.width * opened.height > MAX_PIXELS:
                 return None
             image: Image.Image = ImageOps.exif_transpose(opened)

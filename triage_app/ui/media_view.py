@@ -9,6 +9,7 @@ that the evidence can still be matched to the file."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,13 +62,19 @@ def _to_qimage(image: Image.Image) -> QImage:
 
 
 def load_thumbnail(
-    path: Path, size: int = THUMB, *, concealed: bool, key: bytes | None = None
+    path: Path | None,
+    size: int = THUMB,
+    *,
+    concealed: bool,
+    key: bytes | None = None,
+    data: bytes | None = None,
 ) -> QImage | None:
     """A thumbnail of an image file, blurred and greyscale when ``concealed``; None if the file
     cannot be read as an image. An encrypted evidence copy is decrypted with ``key`` (the
-    store's evidence key) in memory, a segment at a time, as the image is read: never to disk."""
+    store's evidence key) in memory, a segment at a time, as the image is read: never to disk.
+    ``data``: the picture itself, in memory (a video's key frame), instead of ``path``."""
     try:
-        with open_media(path, key) as source, Image.open(source) as opened:
+        with open_still(path, key, data) as source, Image.open(source) as opened:
             opened.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a reduced scale
             image: Image.Image = ImageOps.exif_transpose(opened)
             image.thumbnail((size, size))
@@ -77,6 +84,15 @@ def load_thumbnail(
             return _to_qimage(image)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         return None
+
+
+def open_still(path: Path | None, key: bytes | None, data: bytes | None) -> Any:
+    """A readable stream of a picture: ``data`` when given, else the (decrypted) file."""
+    if data is not None:
+        return io.BytesIO(data)
+    if path is None:
+        raise OSError("no picture")
+    return open_media(path, key)
 
 
 def placeholder_image(lines: list[str], size: int = THUMB, *, icon: str = "") -> QImage:
@@ -111,6 +127,25 @@ def placeholder_image(lines: list[str], size: int = THUMB, *, icon: str = "") ->
     return image
 
 
+def _mark_time(image: QImage, text: str) -> QImage:
+    """A key frame's time ("0:04") in its bottom corner, on a dark band, readable concealed."""
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    painter = QPainter(image)
+    try:
+        font = QFont()
+        font.setPixelSize(max(10, image.height() // 8))
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        width, height = metrics.horizontalAdvance(text) + 8, metrics.height() + 2
+        painter.fillRect(0, image.height() - height, width, height, QColor(0, 0, 0, 190))
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(4, image.height() - 4 - metrics.descent() + 2, text)
+    finally:
+        painter.end()
+    return image
+
+
 def _mark_as_video(image: QImage) -> None:
     """A play sign in the corner of a video's still frame, so that it is not taken for a photo."""
     painter = QPainter(image)
@@ -139,6 +174,14 @@ class MediaItem:
     key: bytes | None = None  # the store's evidence key (encrypted evidence copies)
     # Words read in the picture (OCR): [text, confidence, left, top, width, height] each
     words: list[list[Any]] | None = None
+    # A picture held in memory instead of a file: a video's key frame (store/video.py)
+    data: bytes | None = None
+    note: str = ""  # said in the tooltip (a key frame: its time and what was read there)
+
+    @property
+    def viewable(self) -> bool:
+        """Whether there is a picture to show (a file, or one in memory)."""
+        return self.still is not None or self.data is not None
 
     @property
     def label(self) -> str:
@@ -277,22 +320,24 @@ class MediaTile(QLabel):
 
     def concealed_image(self) -> bool:
         """Whether the picture shown is blurred (a placeholder card is never blurred)."""
-        return not self._revealed and self.item.still is not None
+        return not self._revealed and self.item.viewable
 
     def _render(self) -> None:
         item = self.item
         image: QImage | None = None
-        if item.still is not None:
+        if item.viewable:
             image = load_thumbnail(
-                item.still, self._size, concealed=not self._revealed, key=item.key
+                item.still, self._size, concealed=not self._revealed, key=item.key, data=item.data
             )
         if image is None:
             image = placeholder_image(self._card_lines(), self._size, icon=self._icon())
         elif item.kind == "video":
             _mark_as_video(image)
+        elif item.kind == "key frame":
+            image = _mark_time(image, item.name.removeprefix("at "))
         self.setPixmap(QPixmap.fromImage(image))
         state = "shown" if self._revealed else "hidden (click to show)"
-        if item.still is None:
+        if not item.viewable:
             state = "no preview"
         self.setAccessibleName(f"{item.kind} {self._index + 1} of {self._total}, {state}")
         details = [item.name]
@@ -302,7 +347,9 @@ class MediaTile(QLabel):
             details.append(f"{item.size:,} bytes")
         if item.missing:
             details.append("file not collected")
-        elif item.still is not None:
+        elif item.viewable:
+            if item.note:
+                details.append(item.note)
             details.append("Click or press Space to " + ("hide" if self._revealed else "show"))
             details.append("Double-click or Enter opens it in the viewer (zoom, rotate)")
         self.setToolTip("\n".join(details))
@@ -321,13 +368,13 @@ class MediaTile(QLabel):
         return lines
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.item.still is not None:
+        if event.button() == Qt.MouseButton.LeftButton and self.item.viewable:
             event.accept()  # the click acts when the button is let go
             return
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
-        if event.button() == Qt.MouseButton.LeftButton and self.item.still is not None:
+        if event.button() == Qt.MouseButton.LeftButton and self.item.viewable:
             if self.rect().contains(event.position().toPoint()):
                 self.set_revealed(not self._revealed)
             event.accept()
@@ -335,7 +382,7 @@ class MediaTile(QLabel):
         super().mouseReleaseEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
-        if event.button() == Qt.MouseButton.LeftButton and self.item.still is not None:
+        if event.button() == Qt.MouseButton.LeftButton and self.item.viewable:
             # The first click of the two has toggled the tile and the second will toggle it
             # back: the viewer shows the picture as it was before the double-click.
             self.open_viewer(revealed=not self._revealed)
@@ -345,7 +392,7 @@ class MediaTile(QLabel):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space:
-            if self.item.still is not None:
+            if self.item.viewable:
                 self.set_revealed(not self._revealed)
             event.accept()
             return
@@ -357,7 +404,7 @@ class MediaTile(QLabel):
 
     def open_viewer(self, revealed: bool | None = None) -> QWidget | None:
         """The picture at full size in the image viewer, concealed as this tile is."""
-        if self.item.still is None:
+        if not self.item.viewable:
             return None
         from .image_viewer import open_viewer
 
@@ -411,6 +458,19 @@ class MediaView(QScrollArea):
         self.setVisible(bool(items))
         self._update_width()  # the tiles are drawn at the strip's current size: no second pass
 
+    def add_items(self, items: list[MediaItem]) -> None:
+        """More tiles after the post's media (a video's key frames), concealed alike."""
+        if not items:
+            return
+        reveal = reveal_by_default()
+        total = len(self.tiles) + len(items)
+        for index, item in enumerate(items, start=len(self.tiles)):
+            tile = MediaTile(item, index, total, reveal, self._inner, self._thumb)
+            self._layout.insertWidget(index, tile)
+            self.tiles.append(tile)
+        self.setVisible(True)
+        self._update_width()
+
     def thumb_size_for(self, height: int) -> int:
         """The thumbnail size that fits a strip ``height`` pixels high (tile frame, margins and
         the horizontal scroll bar included)."""
@@ -447,3 +507,36 @@ class MediaView(QScrollArea):
     def toggle_all(self) -> None:
         """Show every thumbnail if any is hidden, else hide them all (the preview's key)."""
         self.reveal_all(not all(t.revealed for t in self.tiles))
+
+
+def video_frame_items(videos: list[dict[str, Any]], jpeg: Any) -> list[MediaItem]:
+    """One tile per key frame of the post's videos (``videos`` as post_detail gives them;
+    ``jpeg(frame_id)`` the frame's picture from the store), said with its time and what was
+    found there."""
+    items: list[MediaItem] = []
+    for video in videos:
+        found: dict[str, list[str]] = {}
+        for ind in video.get("indicators") or []:
+            found.setdefault(str(ind.get("at")), []).append(f"{ind['kind']} {ind['value']}")
+        frames = video.get("frames") or []
+        for frame in frames:
+            data = jpeg(frame["id"])
+            if data is None:
+                continue
+            note = f"Key frame at {frame['at']} of the video ({frame['reason']})"
+            if found.get(frame["at"]):
+                note += "\nFound here: " + ", ".join(found[frame["at"]])
+            items.append(
+                MediaItem(
+                    kind="key frame",
+                    name=f"at {frame['at']}",
+                    sha256=frame.get("sha256"),
+                    size=None,
+                    file=None,
+                    still=None,
+                    missing=False,
+                    data=data,
+                    note=note + f"\nperceptual hash {frame['phash']}",
+                )
+            )
+    return items

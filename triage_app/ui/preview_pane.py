@@ -32,6 +32,7 @@ from ..core.errors import TriageError
 from ..core.language_names import language_label
 from ..core.search_normal import match_spans
 from ..core.timeutil import to_utc_iso
+from ..core.video import format_time
 from ..ingest.evidence import evidence_dir
 from ..store.connection import Store
 from ..store.evidence_crypto import evidence_key
@@ -308,6 +309,7 @@ class PreviewPane(QFrame):
         self.text_view.setAccessibleDescription(d["text"][:500])
         evidence = evidence_dir(Path(self.store.path))
         self.media.set_media(d["media"], evidence, key=evidence_key(self.store))
+        self.media.add_items(_key_frames(self.store, d.get("videos") or []))
         self.body.arrange()
         self._fill_indicators(d["indicators"] + d.get("picture_indicators", []))
         self._fill_source(d)
@@ -324,7 +326,9 @@ class PreviewPane(QFrame):
             shown = ind["value"]
             if ind["raw"] and ind["raw"] != ind["value"]:
                 shown += f"   (as written: {ind['raw']})"
-            if ind.get("media_id"):  # read in one of the post's pictures (OCR)
+            if ind.get("media_time") is not None:  # read in a video's key frame
+                shown += f"   (in video at {format_time(ind['media_time'])})"
+            elif ind.get("media_id"):  # read in one of the post's pictures (OCR)
                 shown += "   (in picture text)"
             item = QListWidgetItem(f"{kind_name(ind['kind'])}: {shown}")
             item.setData(Qt.ItemDataRole.UserRole, ind["value"])
@@ -402,6 +406,16 @@ class PreviewPane(QFrame):
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
         self.copied.emit(text)
+
+
+def _key_frames(store: Store, videos: list[dict[str, Any]]) -> list[Any]:
+    """Tiles for the key frames of the post's videos (store/video.py), after its media."""
+    if not videos:
+        return []
+    from ..store.video import frame_jpeg
+    from .media_view import video_frame_items
+
+    return video_frame_items(videos, lambda frame_id: frame_jpeg(store, frame_id))
 
 
 def _standing_rejection(d: dict[str, Any]) -> str:
