@@ -158,3 +158,25 @@ def test_shipped_stop_list(store, capsys, tmp_path, monkeypatch) -> None:
         assert store.scalar("SELECT count(*) FROM account_links") > 0  # nothing forgotten
     finally:
         networks._shipped_stoplist.cache_clear()
+
+
+def test_referred_and_still_live(store, capsys, tmp_path) -> None:
+    cli(store, capsys, "import", str(_write(tmp_path / "a.jsonl", FIRST[:1])), "--format", "jsonl")
+    account = store.scalar("SELECT id FROM accounts WHERE handle = 'boatman1'")
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT INTO referrals(uuid, platform, recipients, pack_sha256, pack_name, "
+            "created_by, created_at, items) VALUES ('r', 'telegram', '[]', ?, 'p.age', "
+            "'alice', '2026-02-01T00:00:00Z', 1)",
+            ("0" * 64,),
+        )
+        conn.execute(
+            "INSERT INTO referral_items SELECT ?, id, account_id FROM posts WHERE account_id = ?",
+            (cur.lastrowid, account),
+        )
+        conn.execute("UPDATE accounts SET referred = 1 WHERE id = ?", (account,))
+    cli(store, capsys, "import", str(_write(tmp_path / "b.jsonl", SECOND[:1])), "--format", "jsonl")
+    reason = store.scalar("SELECT reason FROM returning_posts")
+    linked = "with @boatman1 on telegram, referred 2026-02-01, still live"
+    assert reason == f"shares {BOAT_SHOWN} {linked}"
+    assert "referred 2026-02-01" in cli(store, capsys, "network", "boatman2")
