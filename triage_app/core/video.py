@@ -53,12 +53,6 @@ class VideoInfo:
     frames: list[KeyFrame] = field(default_factory=list)
 
 
-def _thumb(image: Any) -> Any:
-    import numpy as np
-
-    return np.asarray(image.convert("L").resize((32, 32)), dtype=np.int16)
-
-
 def read_video(
     stream: IO[bytes],
     *,
@@ -101,8 +95,9 @@ def read_video(
                 if t + 1e-6 < next_sample:
                     continue
                 next_sample = t + 1.0 / SAMPLE_FPS
-                image = frame.to_image()
-                thumb = _thumb(image)
+                # scaled by FFmpeg: the whole picture is converted only for the frames kept
+                small = frame.reformat(width=32, height=32, format="gray")
+                thumb = np.asarray(small.to_ndarray(), dtype=np.int16)[:32, :32]
                 reason = ""
                 if last_thumb is None:
                     reason = "first"
@@ -111,7 +106,7 @@ def read_video(
                 elif t - last_kept_t >= every_s:
                     reason = "interval"
                 if reason:
-                    kept.append((t, reason, image))
+                    kept.append((t, reason, frame.to_image()))
                     last_thumb = thumb
                     last_kept_t = t
         except Exception as exc:
