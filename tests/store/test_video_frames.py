@@ -141,3 +141,62 @@ def test_no_clear_video_or_frame_is_left_on_disk(imported):
             with open(Path(folder) / name, "rb") as handle:
                 head = handle.read(12)
             assert b"ftyp" not in head and not head.startswith(b"\xff\xd8"), name
+
+
+# -- in-process: cancel, progress, the cap, transcripts ---------------------------------------
+
+
+def _store_with_videos(make_store, tmp_path: Path, count: int, extra: dict | None = None):
+    from triage_app.ingest.pipeline import import_paths
+
+    store = make_store()
+    export = tmp_path / "export"
+    export.mkdir()
+    lines = []
+    for n in range(count):
+        (export / f"clip{n}.mp4").write_bytes(make_video(2.0 + n))
+        record = {"platform": "telegram", "post_id": f"v{n}", "text": f"clip number {n}",
+                  "created_at": "2025-03-01T10:00:00Z", "media": [f"clip{n}.mp4"]}  # fmt: skip
+        lines.append(json.dumps(record))
+    (export / "posts.jsonl").write_text("\n".join(lines) + "\n")
+    import_paths(store, [export / "posts.jsonl"], fmt="jsonl", enrich=False)
+    if extra is not None:
+        store.execute("UPDATE post_raw SET extra = ?", (json.dumps(extra),))
+    return store
+
+
+def test_cancel_stops_before_the_next_video_and_progress_counts(make_store, tmp_path):
+    from triage_app.store.video import pending_videos, video_pending
+
+    store = _store_with_videos(make_store, tmp_path, 3)
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+
+    run = video_pending(store, progress, lambda: len(seen) >= 1, ocr=False)
+    assert run.cancelled and run.videos == 1 and seen == [(1, 3)]
+    assert pending_videos(store) == 2
+    run = video_pending(store, progress, ocr=False)
+    assert not run.cancelled and run.read == 2 and seen[-1] == (2, 2)
+    assert pending_videos(store) == 0
+
+
+def test_the_frame_cap_thins_evenly_keeping_the_first(tmp_path):
+    import io
+
+    from triage_app.core.video import read_video
+
+    info = read_video(io.BytesIO(make_video(6.0)), max_frames=2, every_s=0.5)
+    assert [f.reason for f in info.frames][0] == "first" and len(info.frames) == 2
+    assert info.frames[-1].seconds >= 4.0
+
+
+def test_an_exports_transcript_is_kept_with_the_video(make_store, tmp_path):
+    from triage_app.store.video import post_videos, video_pending
+
+    spoken = "call the captain on whatsapp"
+    store = _store_with_videos(make_store, tmp_path, 1, {"voice_to_text": spoken})
+    video_pending(store, ocr=False)
+    [video] = post_videos(store, 1)
+    assert (video["transcript"], video["transcript_source"]) == (spoken, "TikTok voice_to_text")
