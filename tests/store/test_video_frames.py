@@ -200,3 +200,36 @@ def test_an_exports_transcript_is_kept_with_the_video(make_store, tmp_path):
     video_pending(store, ocr=False)
     [video] = post_videos(store, 1)
     assert (video["transcript"], video["transcript_source"]) == (spoken, "TikTok voice_to_text")
+
+
+def test_the_same_file_is_decoded_once_and_its_posts_cluster(make_store, tmp_path):
+    from triage_app.ingest.pipeline import import_paths
+    from triage_app.store.video import post_videos, video_pending
+
+    store = make_store()
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "a.mp4").write_bytes(make_video(4.0))
+    (export / "b.mp4").write_bytes((export / "a.mp4").read_bytes())
+    lines = [
+        json.dumps(
+            {
+                "platform": "telegram",
+                "post_id": f"p{n}",
+                "text": f"post {n}",
+                "created_at": "2025-03-01T10:00:00Z",
+                "media": [name],
+            }
+        )  # fmt: skip
+        for n, name in enumerate(["a.mp4", "b.mp4"])
+    ]
+    (export / "posts.jsonl").write_text("\n".join(lines) + "\n")
+    import_paths(store, [export / "posts.jsonl"], fmt="jsonl", enrich=False)
+    # the second post's copy cannot be opened: it is read from the first one's frames
+    store.execute("UPDATE media SET stored_path = 'gone.mp4', source_path = NULL WHERE id = 2")
+    run = video_pending(store, ocr=False)
+    assert (run.read, run.failed) == (2, 0)
+    first, second = post_videos(store, 1)[0], post_videos(store, 2)[0]
+    assert [f["phash"] for f in first["frames"]] == [f["phash"] for f in second["frames"]]
+    clusters = [r[0] for r in store.execute("SELECT cluster_id FROM posts ORDER BY id")]
+    assert clusters[0] is not None and clusters[0] == clusters[1]

@@ -33,7 +33,7 @@ from ..core import similarity
 from ..core.indicators import extract_indicators
 from ..core.ocr import OcrUnavailable, engine, pick_languages, read_image
 from ..core.timeutil import utc_now_iso
-from ..core.video import VideoInfo, VideoUnreadable, format_time, read_video
+from ..core.video import KeyFrame, VideoInfo, VideoUnreadable, format_time, read_video
 from .connection import Store
 from .evidence_crypto import evidence_key, open_media
 
@@ -110,6 +110,13 @@ def video_pending(
             if cancelled is not None and cancelled():
                 run.cancelled = True
                 break
+            known = _already_read(store, media_id, sha)
+            if known is not None:  # the same file elsewhere in the store: not decoded again
+                _write(store, media_id, post_id, language, known[0], known[1], run)
+                run.videos += 1
+                if progress is not None:
+                    progress(run.videos, total)
+                continue
             info, problem = _read_one(store, key, media_id, stored, source, sha)
             if info is None:
                 run.failed += 1
@@ -148,6 +155,35 @@ def _read_one(
         return None, f"PyAV cannot read it ({exc})"
     except OSError as exc:
         return None, f"unreadable file: {exc}"
+
+
+def _already_read(
+    store: Store, media_id: int, sha: str | None
+) -> tuple[VideoInfo, list[tuple[str, float | None, str, str]]] | None:
+    """What was read from the same file (same SHA-256) for another post, if anything."""
+    if not sha:
+        return None
+    row = store.execute(
+        "SELECT v.media_id, v.duration, v.width, v.height, v.codec FROM media_video v "
+        "JOIN media m ON m.id = v.media_id WHERE m.sha256 = ? AND v.status = 'read' "
+        "AND v.media_id != ? LIMIT 1",
+        (sha, media_id),
+    ).fetchone()
+    if row is None:
+        return None
+    other = store.execute(
+        "SELECT languages, engine FROM media_text WHERE media_id = ?", (row[0],)
+    ).fetchone()
+    frames, texts = [], []
+    for seconds, reason, phash, flat, jpeg, width, height, text, conf in store.execute(
+        "SELECT seconds, reason, phash, flat, jpeg, width, height, text, confidence "
+        "FROM video_frames WHERE media_id = ? ORDER BY seconds",
+        (row[0],),
+    ):
+        frames.append(KeyFrame(seconds, reason, phash, bytes(jpeg), width, height, bool(flat)))
+        texts.append((text or "", conf, other[0] if other else "", other[1] if other else ""))
+    info = VideoInfo(row[1], row[2] or 0, row[3] or 0, row[4] or "", frames)
+    return info, texts if other is not None else []
 
 
 def _ocr(jpeg: bytes, languages: list[str]) -> tuple[str, float | None, str, str]:
