@@ -49,7 +49,9 @@ def test_key_frame_strip_concealed_with_times_and_viewer(qtbot, store_with_video
     frames = tiles[1:]
     assert [t.item.name for t in frames] == ["at 0:00", "at 0:02", "at 0:04"]
     assert all(t.concealed_image() for t in frames)
+    assert tiles[0].concealed_image()  # the video shows its first key frame, concealed
     assert "Found here:" in frames[2].toolTip() and f"phone {E164}" in frames[2].toolTip()
+    assert "Text read in the key frames of video 1" in pane.text_view.toPlainText()
     shown = [pane.indicator_list.item(i).text() for i in range(pane.indicator_list.count())]
     assert any(E164 in line and "(in video at 0:04)" in line for line in shown), shown
 

@@ -397,8 +397,9 @@ def post_videos(store: Store, post_id: int) -> list[dict[str, Any]]:
     (frames without their pictures: see :func:`frame_jpeg`)."""
     try:
         videos = store.execute(
-            "SELECT media_id, status, duration, width, height, codec, detail, transcript, "
-            "transcript_source FROM media_video WHERE post_id = ? ORDER BY media_id",
+            "SELECT v.media_id, v.status, v.duration, v.width, v.height, v.codec, v.detail, "
+            "v.transcript, v.transcript_source, m.sha256 FROM media_video v "
+            "JOIN media m ON m.id = v.media_id WHERE v.post_id = ? ORDER BY v.media_id",
             (post_id,),
         ).fetchall()
     except Exception:  # a store older than migration 20
@@ -442,6 +443,7 @@ def post_videos(store: Store, post_id: int) -> list[dict[str, Any]]:
                 "detail": v[6],
                 "transcript": v[7],
                 "transcript_source": v[8],
+                "sha256": v[9],
                 "frames": frames,
                 "indicators": found,
             }

@@ -177,6 +177,7 @@ class MediaItem:
     # A picture held in memory instead of a file: a video's key frame (store/video.py)
     data: bytes | None = None
     note: str = ""  # said in the tooltip (a key frame: its time and what was read there)
+    of_video: str | None = None  # a key frame: the SHA-256 of its video
 
     @property
     def viewable(self) -> bool:
@@ -317,6 +318,10 @@ class MediaTile(QLabel):
             self._size = size
             self.setFixedSize(QSize(size + 8, size + 8))
             self._render()
+
+    def refresh(self) -> None:
+        """Draw the tile again (its item changed)."""
+        self._render()
 
     def concealed_image(self) -> bool:
         """Whether the picture shown is blurred (a placeholder card is never blurred)."""
@@ -463,6 +468,12 @@ class MediaView(QScrollArea):
         if not items:
             return
         reveal = reveal_by_default()
+        for tile in self.tiles:  # a video with no still of its own shows its first key frame
+            if tile.item.kind == "video" and not tile.item.viewable and tile.item.sha256:
+                first = next((i for i in items if i.of_video == tile.item.sha256), None)
+                if first is not None:
+                    tile.item.data = first.data
+                    tile.refresh()
         total = len(self.tiles) + len(items)
         for index, item in enumerate(items, start=len(self.tiles)):
             tile = MediaTile(item, index, total, reveal, self._inner, self._thumb)
@@ -537,6 +548,7 @@ def video_frame_items(videos: list[dict[str, Any]], jpeg: Any) -> list[MediaItem
                     missing=False,
                     data=data,
                     note=note + f"\nperceptual hash {frame['phash']}",
+                    of_video=video.get("sha256"),
                 )
             )
     return items

@@ -261,9 +261,11 @@ def picture_text_html(
             continue
         confidence = picture.get("confidence")
         sure = f", confidence {float(confidence):.0f}%" if confidence is not None else ""
+        where = f"picture {number}"
+        if "video key frames" in str(picture.get("detail") or ""):  # store/video.py
+            where = f"the key frames of video {number}"
         parts.append(
-            f'<p style="margin:10px 0 2px 0;color:#555555"><i>Text read in picture {number}'
-            f"{sure}</i></p>"
+            f'<p style="margin:10px 0 2px 0;color:#555555"><i>Text read in {where}{sure}</i></p>'
         )
         hits = match_spans(text, search) if search.strip() else []
         parts.append(render_html(text, (), hits=hits, font_pt=font_pt))
