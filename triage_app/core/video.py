@@ -150,6 +150,10 @@ def _key_frame(t: float, reason: str, image: Any, imagehash: Any) -> KeyFrame:
 
 
 def _one_line(exc: BaseException) -> str:
+    # FFmpeg's errors carry an errno and the file's name: the reason alone is what a person reads
+    reason = getattr(exc, "strerror", None)
+    if isinstance(reason, str) and reason.strip():
+        return reason.strip()[:300]
     text = str(exc).strip().splitlines()
     message = text[0] if text else type(exc).__name__
     return message[:300]
