@@ -200,7 +200,10 @@ def read_image(data: bytes, languages: list[str]) -> OcrResult:
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ValueError(f"Tesseract could not read the picture: {message[-1] if message else ''}")
-    result = _parse_tsv(proc.stdout.decode("utf-8", "replace"), "+".join(langs), name)
+    tsv = proc.stdout.decode("utf-8", "replace")
+    if ARABIC_SCRIPT & set(langs):
+        tsv = _read_digits_again(png, tsv)
+    result = _parse_tsv(tsv, "+".join(langs), name)
     if factor != 1.0:  # boxes in the picture's own pixels
         result.words = [
             Word(
@@ -214,6 +217,52 @@ def read_image(data: bytes, languages: list[str]) -> OcrResult:
             for w in result.words
         ]
     return result
+
+
+# Languages whose pictures may print Arabic-Indic or Persian digits, which their Tesseract
+# data cannot read (core/ocr_digits.py reads those lines again).
+ARABIC_SCRIPT = {"ara", "fas", "urd", "pus", "Arabic"}
+
+
+def _read_digits_again(png: bytes, tsv: str) -> str:
+    """Each line Tesseract found, read again for Arabic-Indic/Persian digits; a line read as
+    such digits replaces Tesseract's words for it (which are look-alike letters, or digits
+    half read that would make a wrong number) with one word: the digits in ASCII, the line's
+    box. Returns the TSV so amended."""
+    try:
+        import numpy as np
+        from PIL import Image
+
+        from .ocr_digits import read_digit_line
+    except ImportError:  # scipy missing: the first reading stands
+        return tsv
+    with Image.open(io.BytesIO(png)) as opened:
+        grey = np.asarray(opened.convert("L"))
+    rows = [row.split("\t") for row in tsv.splitlines()]
+    read: dict[tuple[str, ...], list[str]] = {}
+    for cols in rows[1:]:
+        if len(cols) < 12 or cols[0] != "4":
+            continue
+        try:
+            left, top, width, height = (int(c) for c in cols[6:10])
+        except ValueError:
+            continue
+        pad = max(2, height // 5)
+        crop = grey[max(0, top - pad) : top + height + pad, max(0, left - pad) : left + width + pad]
+        digits = read_digit_line(crop)
+        if digits is not None:
+            read[tuple(cols[1:5])] = ["5", *cols[1:5], "1", *cols[6:10], "90", digits]
+    if not read:
+        return tsv
+    out = [rows[0]]
+    for cols in rows[1:]:
+        key = tuple(cols[1:5]) if len(cols) >= 5 else ()
+        if key in read and cols[0] == "5":
+            continue  # Tesseract's words for a line read here as digits
+        out.append(cols)
+        if key in read and cols[0] == "4":
+            out.append(read[key])
+    return "\n".join("\t".join(cols) for cols in out)
 
 
 def _parse_tsv(tsv: str, languages: str, name: str) -> OcrResult:

@@ -91,7 +91,7 @@ def icon_and_tip(image: QImage) -> tuple[QPixmap, str]:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    big.save(buffer, "PNG")
+    big.save(buffer, "PNG")  # type: ignore[call-overload]  # (the stub says bytes; str runs)
     encoded = base64.b64encode(bytes(data.data())).decode("ascii")
     tip = f'Where it was read in the picture:<br><img src="data:image/png;base64,{encoded}">'
     return icon, tip
