@@ -234,3 +234,14 @@ def test_the_same_file_is_decoded_once_and_its_posts_cluster(make_store, tmp_pat
     assert [f["phash"] for f in first["frames"]] == [f["phash"] for f in second["frames"]]
     clusters = [r[0] for r in store.execute("SELECT cluster_id FROM posts ORDER BY id")]
     assert clusters[0] is not None and clusters[0] == clusters[1]
+
+
+def test_a_video_with_huge_pictures_is_refused_in_one_line(monkeypatch):
+    import io
+
+    from triage_app.core import video
+    from triage_app.core.video import VideoUnreadable, read_video
+
+    monkeypatch.setattr(video, "MAX_PIXELS", 320 * 240 - 1)  # a 320x240 clip counts as huge
+    with pytest.raises(VideoUnreadable, match=r"too large \(320x240\)"):
+        read_video(io.BytesIO(make_video(1.0)))

@@ -27,6 +27,7 @@ MAX_SIDE = 1280  # key frames kept at most this wide or high
 JPEG_QUALITY = 85
 FLAT_STD = 6.0  # grey standard deviation under which a frame is a plain card
 MAX_DECODE_S = 60 * 60  # stop looking after an hour of video
+MAX_PIXELS = 60_000_000  # larger pictures are refused (as the image viewer does)
 
 
 class VideoUnreadable(Exception):
@@ -76,6 +77,8 @@ def read_video(
         video.thread_type = "AUTO"
         ctx = video.codec_context
         codec = str(ctx.name or "")
+        if int(ctx.width or 0) * int(ctx.height or 0) > MAX_PIXELS:
+            raise VideoUnreadable(f"its pictures are too large ({ctx.width}x{ctx.height})")
         duration: float | None = None
         if video.duration is not None and video.time_base is not None:
             duration = float(video.duration * video.time_base)
