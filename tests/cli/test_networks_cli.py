@@ -19,6 +19,10 @@ TEMPLATE = (
     "life jackets for every passenger, experienced captain, food and water included, children "
     "welcome, families travel together, departure from the old harbour after midnight"
 )
+WEATHER = (
+    "Raining again in Leicester this morning, the bus was late and the park is full of puddles, "
+    "so the children stayed home and we baked bread and watched films all afternoon"
+)
 BOAT_PHONE = "+218 91 234 5678"
 BOAT_SHOWN = "+218 91-2345678"  # as phonenumbers writes a Libyan mobile number
 COMMON = "+44 20 7946 0018"
@@ -44,6 +48,8 @@ FIRST = [
     ),
     _record("telegram", "t2", "ferry_a", "2026-01-12", TEMPLATE + " ask for Sami"),
     _record("facebook", "f2", "ferry_b", "2026-01-13", TEMPLATE + " ask for Omar"),
+    _record("telegram", "t4", "weather1", "2026-01-16", WEATHER + " Stay dry, friends!"),
+    _record("facebook", "f4", "weather2", "2026-01-17", WEATHER + " Stay dry, everyone!"),
     _record("telegram", "t3", "shop1", "2026-01-14", f"Phone repairs, support line {COMMON}"),
     _record("facebook", "f3", "shop2", "2026-01-15", f"Phone cases, support line {COMMON}"),
 ]

@@ -67,6 +67,15 @@ def test_links_returning_and_weight(store, capsys, tmp_path: Path) -> None:
     ferry = network(store, capsys, "ferry_b")
     assert [s["kind"] for s in ferry["links"][0]["shared"]] == ["text"]
     assert "near-duplicate text (posts" in ferry["links"][0]["shared"][0]["shown"]
+    # Everyday posts alike (no contact point, price or lexicon concept) link nobody.
+    assert (
+        store.scalar(
+            "SELECT count(DISTINCT cluster_id) FROM posts p JOIN accounts a ON a.id = p.account_id "
+            "WHERE a.handle IN ('weather1', 'weather2')"
+        )
+        == 1
+    )
+    assert handles(network(store, capsys, "weather1")) == {"weather1"}
     text = cli(store, capsys, "network", "ferry_a")
     assert "is in network" in text and "near-duplicate text" in text
     cli(store, capsys, "networks", "--stop", COMMON)

@@ -301,6 +301,27 @@ def _value_links(
     return rows, evidence
 
 
+# A near-duplicate links accounts only between adverts: posts with a contact point, a price or
+# a lexicon concept. Everyday posts alike ("Raining again in Leicester...") link nobody.
+ADVERT_KINDS = ("phone", "messaging", "payment", "email", "price", "lexicon")
+
+
+def _adverts(conn: Any, post_ids: Sequence[int]) -> set[int]:
+    if not post_ids:
+        return set()
+    # By post (the indicators_post index); the kind is checked here, as a second IN list
+    # would lead SQLite to walk every indicator of those kinds instead.
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT post_id, kind FROM indicators WHERE post_id IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps([int(p) for p in post_ids]),),
+        )
+        if r[1] in ADVERT_KINDS
+    }
+
+
 def _near_duplicate_links(
     conn: Any, lo: int, hi: int, limit: int
 ) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
@@ -309,16 +330,23 @@ def _near_duplicate_links(
         "AND cluster_id IS NOT NULL AND account_id IS NOT NULL",
         (lo, hi),
     ).fetchall()
-    members: dict[int, dict[int, list[int]]] = {}  # cluster -> account -> its posts there
+    new_adverts = _adverts(conn, [r[0] for r in new])
+    new = [r for r in new if r[0] in new_adverts]
+    members: dict[int, dict[int, list[int]]] = {}  # cluster -> account -> its adverts there
     for cluster in {r[2] for r in new}:
-        by_account: dict[int, list[int]] = {}
-        for pid, account in conn.execute(
+        rows = conn.execute(
             "SELECT id, account_id FROM posts WHERE cluster_id = ? AND account_id IS NOT NULL "
             "ORDER BY id DESC LIMIT ?",
             (cluster, CLUSTER_SCAN),
-        ):
-            by_account.setdefault(account, []).append(pid)
-        if 1 < len(by_account) <= limit:
+        ).fetchall()
+        if len({r[1] for r in rows}) > limit:  # a template everybody posts links nobody
+            continue
+        adverts = _adverts(conn, [r[0] for r in rows])
+        by_account: dict[int, list[int]] = {}
+        for pid, account in rows:
+            if pid in adverts:
+                by_account.setdefault(account, []).append(pid)
+        if len(by_account) > 1:
             members[cluster] = by_account
     rows: list[tuple[int, int, str, str, float, int]] = []
     evidence: list[Evidence] = []
