@@ -95,6 +95,7 @@ def test_links_returning_and_weight(store, capsys, tmp_path: Path) -> None:
     assert BOAT_PHONE.split()[-1] in top["text"] or "Same captain" in top["text"]
     explained = explain_post_priority(store, top["id"])
     reason = f"shares {BOAT_SHOWN} with @boatman1 on telegram, taken down 2026-03-01"
+    assert top["returning"] == reason
     assert f"+100.0  returning: {reason}" in explained
     listed = cli(store, capsys, "networks")
     assert "returning posts: 1" in listed and "taken down 1" in listed

@@ -58,6 +58,9 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
         suggestions = suggest(store, query)  # other spellings, fewer words: what would find
     in_picture = _found_in_pictures(store, query.search, [r.id for r in rows])
     if args.json:
+        from ..store.networks import returning_reason
+
+        back = returning_reason(store.conn, [r.id for r in rows])  # after a takedown
         extra = {}
         if query.search.strip() and not ids:
             extra["suggestions"] = [
@@ -80,6 +83,7 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
                         "cluster_size": r.cluster_size,
                         "language": r.language,
                         **({"found_in": "picture text"} if r.id in in_picture else {}),
+                        **({"returning": back[r.id]} if r.id in back else {}),
                     }
                     for r in rows
                 ],
