@@ -137,6 +137,10 @@ def test_unknown_account_and_empty_store(store, capsys) -> None:
     assert "No networks yet" in cli(store, capsys, "networks")
     err = cli(store, capsys, "network", "nobody", code=1)
     assert err.strip() == "error: No account 'nobody' in this store"
+    err = cli(store, capsys, "networks", "--limit", "-1", code=2)
+    assert "--limit: must be between 0" in err and len(err.strip().splitlines()) == 1
+    err = cli(store, capsys, "network", code=2)
+    assert "ACCOUNT" in err and "Traceback" not in err
 
 
 def test_network_schema_in_a_reopened_store(store) -> None:

@@ -17,6 +17,7 @@ from ..store.networks import (
 )
 from ..store.outcomes import find_account
 from .context import CommandContext
+from .numbers import number
 
 STATUS_WORDS = {
     "new": "new",
@@ -38,7 +39,12 @@ def register(sub: Any) -> None:
         ),
     )
     p.add_argument("--json", action="store_true", help="every network as JSON")
-    p.add_argument("--limit", type=int, default=50, help="networks listed (default 50; 0 all)")
+    p.add_argument(
+        "--limit",
+        type=number("--limit", maximum=10_000_000),
+        default=50,
+        help="networks listed (default 50; 0 all)",
+    )
     p.add_argument("--stop", metavar="VALUE", help="put VALUE on the stop list (supervisor)")
     p.add_argument("--unstop", metavar="VALUE", help="take VALUE off the stop list (supervisor)")
     p.add_argument("--stop-list", action="store_true", help="print the stop list")
