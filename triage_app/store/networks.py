@@ -334,16 +334,16 @@ def _near_duplicate_links(
     new = [r for r in new if r[0] in new_adverts]
     members: dict[int, dict[int, list[int]]] = {}  # cluster -> account -> its adverts there
     for cluster in {r[2] for r in new}:
-        rows = conn.execute(
+        in_cluster = conn.execute(
             "SELECT id, account_id FROM posts WHERE cluster_id = ? AND account_id IS NOT NULL "
             "ORDER BY id DESC LIMIT ?",
             (cluster, CLUSTER_SCAN),
         ).fetchall()
-        if len({r[1] for r in rows}) > limit:  # a template everybody posts links nobody
+        if len({r[1] for r in in_cluster}) > limit:  # a template everybody posts links nobody
             continue
-        adverts = _adverts(conn, [r[0] for r in rows])
+        adverts = _adverts(conn, [r[0] for r in in_cluster])
         by_account: dict[int, list[int]] = {}
-        for pid, account in rows:
+        for pid, account in in_cluster:
             if pid in adverts:
                 by_account.setdefault(account, []).append(pid)
         if len(by_account) > 1:
