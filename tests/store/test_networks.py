@@ -194,3 +194,12 @@ def test_referred_and_still_live(store, capsys, tmp_path) -> None:
     linked = "with @boatman1 on telegram, referred 2026-02-01, still live"
     assert reason == f"shares {BOAT_SHOWN} {linked}"
     assert "referred 2026-02-01" in cli(store, capsys, "network", "boatman2")
+
+
+def test_other_commands_do_not_load_networkx() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, triage_app.cli as c; c.build_parser(); print('networkx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

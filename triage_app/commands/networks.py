@@ -6,16 +6,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..store.networks import (
-    LINK_KINDS,
-    account_network,
-    list_networks,
-    rebuild_networks,
-    set_stop_value,
-    stoplist,
-    update_networks,
-)
-from ..store.outcomes import find_account
 from .context import CommandContext
 from .numbers import number
 
@@ -67,6 +57,15 @@ def _shared_text(items: list[dict[str, Any]]) -> str:
 
 
 def run_networks(args: argparse.Namespace, ctx: CommandContext) -> int:
+    # Imported here: networkx costs every other command's start a sixth of a second.
+    from ..store.networks import (
+        list_networks,
+        rebuild_networks,
+        set_stop_value,
+        stoplist,
+        update_networks,
+    )
+
     store = ctx.store()
     if args.stop or args.unstop:
         value = args.stop or args.unstop
@@ -107,6 +106,8 @@ def run_networks(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _kinds() -> dict[str, dict[str, Any]]:
+    from ..store.networks import LINK_KINDS
+
     return {k: {"weight": w, "label": label} for k, (w, label) in LINK_KINDS.items()}
 
 
@@ -116,6 +117,9 @@ def _label(account: dict[str, Any]) -> str:
 
 
 def run_network(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from ..store.networks import account_network, update_networks
+    from ..store.outcomes import find_account
+
     store = ctx.store()
     ref = find_account(store, args.account)
     update_networks(store)

@@ -27,9 +27,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import phonenumbers
 
 from ..core import similarity
@@ -40,6 +39,9 @@ from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role
 from .audit import append_audit
 from .connection import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # kind -> (weight, what it is, in words)
 LINK_KINDS: dict[str, tuple[float, str]] = {
@@ -554,6 +556,8 @@ def returning_counts(store: Store) -> dict[str, int]:
 def link_graph(store: Store) -> nx.Graph:
     """Accounts as nodes; one edge per linked pair with ``weight`` (1 - prod(1 - w)) and
     ``shared`` [(kind, value), ...]."""
+    import networkx as nx  # here: only the network commands need it
+
     graph = nx.Graph()
     for a, b, kind, value, weight in store.execute(
         "SELECT a, b, kind, value, weight FROM account_links"
@@ -618,6 +622,8 @@ def _top_shared(graph: nx.Graph, members: set[int], n: int = 5) -> list[dict[str
 
 def list_networks(store: Store) -> list[dict[str, Any]]:
     """Every network (two or more linked accounts), largest first."""
+    import networkx as nx  # here: only the network commands need it
+
     graph = link_graph(store)
     parts = [set(c) for c in nx.connected_components(graph)]
     info = _accounts(store, [a for part in parts for a in part])
@@ -642,6 +648,8 @@ def list_networks(store: Store) -> list[dict[str, Any]]:
 def account_network(store: Store, account_id: int) -> dict[str, Any]:
     """The network an account belongs to: its accounts (with their community inside the
     network) and every link with what it shares."""
+    import networkx as nx  # here: only the network commands need it
+
     graph = link_graph(store)
     if account_id not in graph:
         part = {account_id}
