@@ -85,7 +85,8 @@ def test_links_returning_and_weight(store, capsys, tmp_path: Path) -> None:
     take_down(store, "boatman1", capsys)
     before = store.scalar("SELECT count(*) FROM account_links")
     second = _write(tmp_path / "second.jsonl", SECOND)
-    cli(store, capsys, "import", str(second), "--format", "jsonl")
+    out = cli(store, capsys, "import", str(second), "--format", "jsonl")
+    assert "1 new post returning after a takedown, at the top of the queue" in out
     # Incremental: only the new posts were looked at, and their links were added.
     assert store.scalar("SELECT count(*) FROM account_links") > before
     assert handles(network(store, capsys, "boatman2")) == {"boatman1", "sea_travel", "boatman2"}

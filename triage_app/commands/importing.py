@@ -64,6 +64,9 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         pct = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 0
         progress_line.update(f"{p.name}: {p.records:,} records, {pct:5.1f}%, {p.rate:,.0f}/s")
 
+    from ..store.networks import returning_counts
+
+    returning_before = returning_counts(store)["posts"]
     summaries = import_paths(
         store,
         args.paths,
@@ -96,6 +99,12 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
                     ctx.print(f"  {text}")
                 for note in s.notes:
                     ctx.print(f"  note: {note}")
+        returning = returning_counts(store)["posts"] - returning_before
+        if returning > 0:  # store/networks.py
+            ctx.print(
+                f"{returning:,} new post{'s' if returning != 1 else ''} returning after a "
+                "takedown, at the top of the queue ('triage queue'; docs/networks.md)"
+            )
     refused = [s for s in summaries if s.error]
     if refused and len(refused) == len([s for s in summaries if not s.passed_over]):
         print(f"error: {refused[0].error}", file=sys.stderr)
