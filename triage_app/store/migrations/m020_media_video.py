@@ -6,8 +6,8 @@ carried them (a caption file beside the video, a TikTok ``voice_to_text``); no s
 is run here. ``video_frames`` holds its key frames: the time in the video, a 64-bit perceptual
 hash (clusters of re-uploaded clips; ``flat``: a nearly uniform picture, a black or white
 card, whose hash says nothing and is not compared), the frame as a JPEG (inside the store,
-so as encrypted as the store is) and what OCR read in it. ``indicators.media_time`` says where in the video an
-indicator was read (seconds; NULL for pictures and post text)."""
+so as encrypted as the store is) and what OCR read in it. ``indicators.media_time`` says
+where in the video an indicator was read (seconds; NULL for pictures and post text)."""
 
 VERSION = 20
 
