@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 from pathlib import Path
 
 from tests.faults.helpers import state
+from tests.support.peak_memory import own_peak_mb
 from triage_app.ingest.pipeline import import_paths
 from triage_app.store import open_store
 
@@ -43,7 +43,7 @@ def feed_one(store: object, path: Path, fmt: str) -> dict[str, object]:
     result["inserted"] = sum(s.inserted for s in summaries)
     result["quarantined"] = sum(s.quarantined for s in summaries)
     result["audit_ok"] = after["audit_ok"]
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["rss_mb"] = own_peak_mb()  # not ru_maxrss: inherited from pytest (peak_memory.py)
     return result
 
 

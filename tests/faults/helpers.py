@@ -81,9 +81,16 @@ def popen_python(
 
 
 def run_cli(args: Sequence[str], env: dict[str, str], timeout: float = 300) -> Ran:
-    """Run `triage ARGS`; reap it with wait4 so its own peak memory (ru_maxrss) is known."""
+    """Run `triage ARGS`; its own peak memory comes from the child (VmHWM, written by the
+    launcher: tests/support/peak_memory.py says why ru_maxrss from wait4 is not its own)."""
+    import tempfile
     import threading
 
+    from tests.support.peak_memory import PEAK_FILE_VARIABLE
+
+    handle, peak_file = tempfile.mkstemp(prefix="triage-peak-")
+    os.close(handle)
+    env = {**env, PEAK_FILE_VARIABLE: peak_file}
     proc = popen_cli(
         args, env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit_memory
     )
@@ -107,9 +114,14 @@ def run_cli(args: Sequence[str], env: dict[str, str], timeout: float = 300) -> R
     proc.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
         t.join()
+    try:
+        reported = Path(peak_file).read_text().strip()
+    finally:
+        Path(peak_file).unlink(missing_ok=True)
+    peak_kb = int(reported) if reported else usage.ru_maxrss  # killed: only wait4's figure
     if proc.returncode == -9:
         raise AssertionError(f"triage {' '.join(args)} killed after {timeout}s")
-    return Ran(proc.returncode, chunks["out"], chunks["err"], usage.ru_maxrss / 1024)
+    return Ran(proc.returncode, chunks["out"], chunks["err"], peak_kb / 1024)
 
 
 def assert_plain_outcome(ran: Ran, what: str = "") -> None:

@@ -18,9 +18,13 @@ def main(argv: list[str]) -> int:
     from tests.support.run_as import substitute_person
 
     substitute_person(argv[0])
+    from tests.support.peak_memory import report_peak_if_asked
     from triage_app.cli import main as cli_main
 
-    return cli_main(argv[2:])
+    try:
+        return cli_main(argv[2:])
+    finally:
+        report_peak_if_asked()  # the child's own peak memory, for tests that bound it
 
 
 if __name__ == "__main__":
