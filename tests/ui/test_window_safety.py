@@ -135,14 +135,18 @@ def test_import_through_the_dialog(demo_store, make_window, qtbot, tmp_path):
     dialog = w.start_import([good, bad])
     qtbot.waitUntil(lambda: dialog.is_finished, timeout=20000)
     assert demo_store.scalar("SELECT count(*) FROM posts") == 3025
+    table = dialog.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     rows = {
-        dialog.table.item(r, 0).text(): [dialog.table.item(r, c).text() for c in range(8)]
-        for r in range(dialog.table.rowCount())
+        table.item(r, 0).text(): {
+            h: (table.item(r, c).text() if table.item(r, c) else "") for c, h in enumerate(headers)
+        }
+        for r in range(table.rowCount())
     }
-    # columns: file, format, inserted, present, quarantined, skipped, media refused, result
-    assert rows["new.jsonl"][2] == "25" and rows["new.jsonl"][7] == "imported"
-    assert rows["new.jsonl"][6] == "0"
-    assert rows["notes.txt"][7].startswith("not imported:")
+    result = headers[-1]  # the last column says what became of the file
+    assert rows["new.jsonl"]["Inserted"] == "25" and rows["new.jsonl"][result] == "imported"
+    assert rows["new.jsonl"]["Media refused"] == "0"
+    assert rows["notes.txt"][result].startswith("not imported:")
     assert "25 new posts" in dialog.file_label.text()
     assert w.model.rowCount() == before + 25  # the queue refreshed
     dialog.close_button.click()
