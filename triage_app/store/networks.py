@@ -509,7 +509,69 @@ def update_networks(
         result.upto = hi
     if result.returning:
         rescore(store, result.returning)
+    result.returning += recheck_returning(store)
     return result
+
+
+OUTCOMES_KEY = "networks_outcomes_upto"
+REFERRALS_KEY = "networks_referrals_upto"
+
+
+def recheck_returning(store: Store) -> list[int]:
+    """Flag the posts already in the store that became returning because an account they are
+    linked to was taken down or referred since the last check (outcomes and referrals above the
+    marks ``networks_outcomes_upto`` / ``networks_referrals_upto``): new (untagged) posts of the
+    linked accounts made on or after that date. Rescores them; returns their ids."""
+    from .enrich import rescore
+
+    with store.transaction() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (OUTCOMES_KEY,)).fetchone()
+        out_mark = int(row[0]) if row else 0
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (REFERRALS_KEY,)).fetchone()
+        ref_mark = int(row[0]) if row else 0
+        out_top = int(conn.execute("SELECT COALESCE(max(id), 0) FROM outcomes").fetchone()[0])
+        ref_top = int(conn.execute("SELECT COALESCE(max(id), 0) FROM referrals").fetchone()[0])
+        if out_top == out_mark and ref_top == ref_mark:
+            return []
+        accounts = {
+            int(r[0])
+            for r in conn.execute(
+                "SELECT account_id FROM outcomes WHERE id > ? AND outcome = 'taken_down'",
+                (out_mark,),
+            )
+        } | {
+            int(r[0])
+            for r in conn.execute(
+                "SELECT DISTINCT account_id FROM referral_items WHERE referral_id > ? "
+                "AND account_id IS NOT NULL",
+                (ref_mark,),
+            )
+        }
+        evidence: list[Evidence] = []
+        ids = json.dumps(sorted(accounts))
+        for a, b, kind, value in conn.execute(
+            "SELECT a, b, kind, value FROM account_links WHERE a IN (SELECT value FROM "
+            "json_each(?)) OR b IN (SELECT value FROM json_each(?))",
+            (ids, ids),
+        ).fetchall():
+            for gone, linked in ((a, b), (b, a)):
+                if gone not in accounts or linked in accounts:
+                    continue
+                for (post_id,) in conn.execute(
+                    "SELECT id FROM posts WHERE account_id = ? AND status = 'new' AND id NOT IN "
+                    "(SELECT post_id FROM returning_posts WHERE account_id = ?)",
+                    (linked, linked),
+                ):
+                    evidence.append((int(post_id), gone, kind, value))
+        flagged = _flag_returning(conn, evidence)
+        conn.executemany(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [(OUTCOMES_KEY, str(out_top)), (REFERRALS_KEY, str(ref_top))],
+        )
+    if flagged:
+        rescore(store, flagged)
+    return flagged
 
 
 def rebuild_networks(store: Store, *, max_accounts: int = MAX_ACCOUNTS) -> NetworkUpdate:
@@ -520,7 +582,9 @@ def rebuild_networks(store: Store, *, max_accounts: int = MAX_ACCOUNTS) -> Netwo
         conn.execute("DELETE FROM account_links")
         flagged = [r[0] for r in conn.execute("SELECT post_id FROM returning_posts")]
         conn.execute("DELETE FROM returning_posts")
-        conn.execute("DELETE FROM meta WHERE key = ?", (UPTO_KEY,))
+        conn.execute(
+            "DELETE FROM meta WHERE key IN (?, ?, ?)", (UPTO_KEY, OUTCOMES_KEY, REFERRALS_KEY)
+        )
     result = update_networks(store, max_accounts=max_accounts)
     if flagged:
         from .enrich import rescore

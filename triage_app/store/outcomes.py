@@ -155,6 +155,9 @@ def record_outcome(
             {"outcome": kind, "on_date": day, "account": ref.label},
             at=at,
         )
+    from .networks import recheck_returning  # linked accounts' posts now returning
+
+    recheck_returning(store)
     return Outcome(ref.id, kind, day, store.user, at, note)
 
 

@@ -262,6 +262,9 @@ def record_referral(store: Store, record: ReferralRecord) -> str:
             },
             at=at,
         )
+    from .networks import recheck_returning  # linked accounts' posts now returning
+
+    recheck_returning(store)
     return referral_uuid
 
 
