@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..core.errors import TriageError, UsageError
 from .context import CommandContext
 from .numbers import number
 
@@ -35,6 +36,12 @@ def register(sub: Any) -> None:
         default=50,
         help="networks listed (default 50; 0 all)",
     )
+    p.add_argument(
+        "--stats",
+        action="store_true",
+        help="disruption statistics per platform and year (referred, taken down, returned)",
+    )
+    p.add_argument("--csv", metavar="FILE", help="with --stats: write them to FILE as CSV")
     p.add_argument("--stop", metavar="VALUE", help="put VALUE on the stop list (supervisor)")
     p.add_argument("--unstop", metavar="VALUE", help="take VALUE off the stop list (supervisor)")
     p.add_argument("--stop-list", action="store_true", help="print the stop list")
@@ -59,6 +66,7 @@ def _shared_text(items: list[dict[str, Any]]) -> str:
 def run_networks(args: argparse.Namespace, ctx: CommandContext) -> int:
     # Imported here: networkx costs every other command's start a sixth of a second.
     from ..store.networks import (
+        disruption_stats,
         list_networks,
         rebuild_networks,
         set_stop_value,
@@ -66,7 +74,12 @@ def run_networks(args: argparse.Namespace, ctx: CommandContext) -> int:
         update_networks,
     )
 
+    if args.csv and not args.stats:
+        raise UsageError("--csv goes with --stats")
     store = ctx.store()
+    if args.stats:
+        update_networks(store)
+        return _print_stats(args, ctx, disruption_stats(store))
     if args.stop or args.unstop:
         value = args.stop or args.unstop
         changed = set_stop_value(store, value, stop=bool(args.stop))
@@ -147,5 +160,43 @@ def run_network(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.print(
             f"  {_label(accounts[link['a']])} — {_label(accounts[link['b']])}: {shared} "
             f"(weight {link['weight']:.2f})"
+        )
+    return 0
+
+
+STATS_COLUMNS = ("platform", "year", "referred", "taken_down", "returned", "median_days_to_return")
+
+
+def _print_stats(args: argparse.Namespace, ctx: CommandContext, rows: list[dict[str, Any]]) -> int:
+    if args.csv:
+        from pathlib import Path
+
+        from ..core.csvsafe import SafeWriter
+        from ..core.fileio import open_private
+
+        try:
+            with open_private(Path(args.csv)) as out:
+                writer = SafeWriter(out)
+                writer.writerow(STATS_COLUMNS)
+                writer.writerows(
+                    [[r[c] if r[c] is not None else "" for c in STATS_COLUMNS] for r in rows]
+                )
+        except OSError as exc:
+            raise TriageError(f"Cannot write {args.csv}: {exc.strerror or exc}") from exc
+    if args.json:
+        ctx.print_json({"disruption": rows})
+        return 0
+    if args.csv:
+        ctx.print(f"Wrote {len(rows)} rows to {args.csv}")
+        return 0
+    if not rows:
+        ctx.print("No network has been referred yet")
+        return 0
+    ctx.print("Platform    Year  Referred  Taken down  Returned  Median days to return")
+    for r in rows:
+        days = "-" if r["median_days_to_return"] is None else f"{r['median_days_to_return']:g}"
+        ctx.print(
+            f"{r['platform']:<10}  {r['year']:<4}  {r['referred']:>8}  {r['taken_down']:>10}  "
+            f"{r['returned']:>8}  {days:>21}"
         )
     return 0

@@ -20,6 +20,7 @@ a network for the account view.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import tomllib
@@ -433,8 +434,6 @@ def _posted_day(conn: Any, post_id: int) -> str | None:
     at = conn.execute("SELECT posted_at FROM posts WHERE id = ?", (post_id,)).fetchone()
     if not at or at[0] is None:
         return None
-    import datetime as dt
-
     return dt.datetime.fromtimestamp(int(at[0]), dt.UTC).date().isoformat()
 
 
@@ -752,3 +751,82 @@ def account_network(store: Store, account_id: int) -> dict[str, Any]:
         "links": links,
         "top_shared": _top_shared(graph, part),
     }
+
+
+# -- disruption statistics --------------------------------------------------------------------
+
+
+def _day_gap(start: str, end: str) -> int:
+    return (dt.date.fromisoformat(end[:10]) - dt.date.fromisoformat(start[:10])).days
+
+
+def disruption_stats(store: Store) -> list[dict[str, Any]]:
+    """Per platform and year (of the network's first referral): networks referred (any account
+    referred), fully taken down (every account taken down), returned (a returning post after a
+    takedown) and the median days from that takedown to the first return. A network on two
+    platforms counts under each."""
+    import statistics
+
+    import networkx as nx  # here: only the network commands need it
+
+    graph = link_graph(store)
+    parts = [set(c) for c in nx.connected_components(graph)]
+    members = sorted(a for part in parts for a in part)
+    ids = json.dumps(members)
+    states = account_states(store.conn, members)
+    platform = dict(
+        store.execute(
+            "SELECT id, platform FROM accounts WHERE id IN (SELECT value FROM json_each(?))",
+            (ids,),
+        ).fetchall()
+    )
+    first_referral = dict(
+        store.execute(
+            "SELECT ri.account_id, min(r.created_at) FROM referral_items ri JOIN referrals r "
+            "ON r.id = ri.referral_id WHERE ri.account_id IN (SELECT value FROM json_each(?)) "
+            "GROUP BY ri.account_id",
+            (ids,),
+        ).fetchall()
+    )
+    returns: dict[int, list[int]] = {}  # account -> days from the takedown to each return
+    for account, on_date, posted in store.execute(
+        "SELECT r.account_id, r.on_date, p.posted_at FROM returning_posts r JOIN posts p "
+        "ON p.id = r.post_id WHERE r.why = 'taken_down' AND r.on_date IS NOT NULL"
+    ):
+        if posted is not None:  # a post without a date cannot say when it returned
+            day = dt.datetime.fromtimestamp(int(posted), dt.UTC).date().isoformat()
+            returns.setdefault(int(account), []).append(max(0, _day_gap(str(on_date), day)))
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for part in parts:
+        referred = [a for a in part if states[a].status != "new"]
+        if not referred:
+            continue
+        dates = [str(first_referral[a])[:10] for a in referred if first_referral.get(a)]
+        dates += [str(states[a].on_date) for a in referred if states[a].on_date]
+        year = min(dates)[:4] if dates else "unknown"
+        taken = all(states[a].status == "taken_down" for a in part)
+        gaps = [g for a in part for g in returns.get(a, [])]
+        for name in sorted({str(platform.get(a, "?")) for a in part}):
+            row = rows.setdefault(
+                (name, year),
+                {
+                    "platform": name,
+                    "year": year,
+                    "referred": 0,
+                    "taken_down": 0,
+                    "returned": 0,
+                    "_days": [],
+                },
+            )
+            row["referred"] += 1
+            row["taken_down"] += int(taken)
+            if gaps:
+                row["returned"] += 1
+                row["_days"].append(min(gaps))
+    out = []
+    for key in sorted(rows):
+        row = rows[key]
+        days = row.pop("_days")
+        row["median_days_to_return"] = statistics.median(days) if days else None
+        out.append(row)
+    return out
