@@ -239,9 +239,10 @@ def _read_digits_again(png: bytes, tsv: str) -> str:
     with Image.open(io.BytesIO(png)) as opened:
         grey = np.asarray(opened.convert("L"))
     rows = [row.split("\t") for row in tsv.splitlines()]
+    latin_numbers = _lines_read_as_latin_numbers(rows)
     read: dict[tuple[str, ...], list[str]] = {}
     for cols in rows[1:]:
-        if len(cols) < 12 or cols[0] != "4":
+        if len(cols) < 12 or cols[0] != "4" or tuple(cols[1:5]) in latin_numbers:
             continue
         try:
             left, top, width, height = (int(c) for c in cols[6:10])
@@ -263,6 +264,31 @@ def _read_digits_again(png: bytes, tsv: str) -> str:
         if key in read and cols[0] == "4":
             out.append(read[key])
     return "\n".join("\t".join(cols) for cols in out)
+
+
+def _lines_read_as_latin_numbers(rows: list[list[str]]) -> set[tuple[str, ...]]:
+    """Lines Tesseract itself read, with confidence, as a number in ASCII digits (a Latin phone
+    number): those need no second reading, which could only make them worse."""
+    digits: dict[tuple[str, ...], int] = {}
+    confidences: dict[tuple[str, ...], list[float]] = {}
+    for cols in rows[1:]:
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        key = tuple(cols[1:5])
+        digits[key] = digits.get(key, 0) + sum(ch in "0123456789" for ch in cols[11])
+        try:
+            confidences.setdefault(key, []).append(float(cols[10]))
+        except ValueError:
+            continue
+    return {
+        key
+        for key, count in digits.items()
+        if count >= 7 and min(confidences.get(key) or [0.0]) >= LATIN_NUMBER_CONFIDENCE
+    }
+
+
+#: Tesseract's lowest word confidence on a line for its ASCII digits to stand as read.
+LATIN_NUMBER_CONFIDENCE = 80.0
 
 
 def _parse_tsv(tsv: str, languages: str, name: str) -> OcrResult:
