@@ -122,8 +122,31 @@ def make_store(tmp_path: Path) -> Iterator[Callable[..., object]]:
             pass
 
 
+def _require_program(program: str, package: str) -> None:
+    """A program the project's own tests need is a dependency, not an option: its absence
+    fails the test with what to install (.ci/run and the README install it), never a skip."""
+    if shutil.which(program) is None:
+        pytest.fail(
+            f"{program} is not installed: install the Debian package {package} "
+            "(.ci/run and the README's package line have it)",
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def tesseract_installed() -> None:
+    _require_program("tesseract", "tesseract-ocr")
+
+
+@pytest.fixture
+def age_installed() -> None:
+    _require_program("age", "age")
+
+
 @pytest.fixture
 def realdata() -> Path:
+    # The one skip of its kind, as the developers' guide asks: these samples are third-party
+    # material kept outside the project (../shared), absent from a fresh clone by design.
     if not REALDATA.is_dir():
         pytest.skip(f"third-party sample exports (not the project's own) not found at {REALDATA}")
     return REALDATA

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,8 +19,8 @@ from tests.support.run_as import run_cli_as
 from tests.support.video_maker import E164, make_video
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("age") is None, reason="needs age"),
-    pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr"),
+    pytest.mark.usefixtures("age_installed"),
+    pytest.mark.usefixtures("tesseract_installed"),
 ]
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+pytestmark = pytest.mark.usefixtures("tesseract_installed")
 
 NOTO = Path("/usr/share/fonts/truetype/noto")
 E164 = "+447911123456"
@@ -22,8 +21,7 @@ E164 = "+447911123456"
 def flyer(digits: str, font: str = "NotoSansArabic-Regular.ttf") -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
-    if not (NOTO / font).exists():
-        pytest.skip(f"needs fonts-noto-core ({font})")
+    assert (NOTO / font).exists(), f"{font} is missing: install the Debian package fonts-noto-core"
     arabic = ImageFont.truetype(str(NOTO / font), 56)
     latin = ImageFont.truetype(str(NOTO / "NotoSans-Regular.ttf"), 56)
     image = Image.new("RGB", (1000, 700), (245, 240, 235))

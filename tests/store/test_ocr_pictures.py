@@ -11,14 +11,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+pytestmark = pytest.mark.usefixtures("tesseract_installed")
 
 PHONE = "+44 7911 123456"  # (+44 7700 900xxx, the drama range, is not a valid number)
 E164 = "+447911123456"
@@ -145,14 +144,36 @@ def _store_with_picture(make_store, tmp_path: Path, language: str):
     return store
 
 
-def test_a_missing_language_names_its_package_and_reads_anyway(make_store, tmp_path):
-    from triage_app.core.ocr import engine
+def _tessdata_without_pashto(tmp_path: Path) -> Path:
+    """A Tesseract data folder with the installed languages except Pashto (links, no copies),
+    so the missing-language path runs whatever this machine has installed."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["tesseract", "--list-langs"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    source = Path(listed[0].split('"')[1])  # 'List of available languages in "/…/tessdata/"'
+    folder = tmp_path / "tessdata"
+    folder.mkdir()
+    for entry in source.iterdir():
+        if entry.name != "pus.traineddata":
+            (folder / entry.name).symlink_to(entry)
+    return folder
+
+
+def test_a_missing_language_names_its_package_and_reads_anyway(make_store, tmp_path, monkeypatch):
+    from triage_app.core import ocr
     from triage_app.store.ocr import ocr_pending
 
-    if "pus" in engine()[1]:
-        pytest.skip("Pashto data is installed here")
-    store = _store_with_picture(make_store, tmp_path, "ps")
-    run = ocr_pending(store)
+    monkeypatch.setenv("TESSDATA_PREFIX", str(_tessdata_without_pashto(tmp_path)))
+    ocr.engine.cache_clear()
+    try:
+        assert "pus" not in ocr.engine()[1] and "eng" in ocr.engine()[1]
+        store = _store_with_picture(make_store, tmp_path, "ps")
+        run = ocr_pending(store)
+    finally:
+        monkeypatch.undo()
+        ocr.engine.cache_clear()
     assert run.images == 1 and run.read == 1
     assert any("tesseract-ocr-pus" in note and "Pashto" in note for note in run.notes)
     values = [r[0] for r in store.execute("SELECT value FROM indicators WHERE media_id > 0")]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.support.video_maker import E164, make_video
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+pytestmark = pytest.mark.usefixtures("tesseract_installed")
 
 TEXTS = {
     "orig": "Our customers arrived safe, watch",

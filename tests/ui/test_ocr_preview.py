@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from tests.store.test_ocr_pictures import E164, PHONE, flyer_png
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr"),
+    pytest.mark.usefixtures("tesseract_installed"),
     pytest.mark.qt_log_ignore("propagateSizeHints"),
 ]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from tests.support.video_maker import E164, make_video
 from triage_app.ui.media_view import set_reveal_by_default
 from triage_app.ui.preview_pane import PreviewPane
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+pytestmark = pytest.mark.usefixtures("tesseract_installed")
 
 
 @pytest.fixture

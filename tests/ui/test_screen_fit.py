@@ -342,8 +342,10 @@ def emoji_families(qapp) -> Iterator[list[str]]:
 def test_emoji_are_drawn_in_colour_with_the_installed_emoji_font(emoji_families) -> None:
     from PySide6.QtGui import QFontDatabase
 
-    if not emoji_families:
-        pytest.skip("no emoji font installed (Debian: fonts-noto-color-emoji, see the README)")
+    assert emoji_families, (
+        "no colour emoji font installed: install the Debian package fonts-noto-color-emoji "
+        "(.ci/run and the README's package line have it)"
+    )
     assert emoji_families[0] in QFontDatabase.applicationEmojiFontFamilies()
     image = QImage(200, 60, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
