@@ -36,6 +36,7 @@ from ..core.search_normal import fold
 from ..core.timeutil import utc_now_iso
 from .connection import Store
 from .evidence_crypto import evidence_key, open_media
+from .pending_media import PendingMedia
 
 IMAGE_KINDS = ("photo", "image", "sticker", "gif")
 # Between the post's own (folded) text and the pictures' text in its index row: control
@@ -62,18 +63,11 @@ def ocr_enabled() -> bool:
     return os.environ.get("TRIAGE_NO_OCR", "") != "1"
 
 
-def _pending_sql(columns: str) -> str:
-    kinds = ",".join(f"'{k}'" for k in IMAGE_KINDS)
-    return (
-        f"SELECT {columns} FROM media m JOIN posts p ON p.id = m.post_id "
-        "LEFT JOIN media_text t ON t.media_id = m.id "
-        f"WHERE t.media_id IS NULL AND m.missing = 0 AND (m.kind IN ({kinds}) "
-        "OR m.mime LIKE 'image/%')"
-    )
+PENDING = PendingMedia(IMAGE_KINDS, "image/", "media_text")
 
 
 def pending_images(store: Store) -> int:
-    return int(store.scalar(_pending_sql("count(*)")))
+    return PENDING.count(store)
 
 
 def ocr_pending(
@@ -94,31 +88,20 @@ def ocr_pending(
         return run
     key = evidence_key(store.conn)
     missing: set[str] = set()
-    after = 0
-    while True:
-        rows = store.execute(
-            _pending_sql(
-                "m.id, m.post_id, m.stored_path, m.source_path, m.sha256, p.language, p.text"
-            )
-            + " AND m.id > ? ORDER BY m.id LIMIT 200",
-            (after,),
-        ).fetchall()
-        if not rows:
+    columns = "m.id, m.post_id, m.stored_path, m.source_path, m.sha256, p.language, p.text"
+    for media_id, post_id, stored, source, sha, language, text in PENDING.rows(
+        store, columns, page=200
+    ):
+        if cancelled is not None and cancelled():
+            run.cancelled = True
             break
-        for media_id, post_id, stored, source, sha, language, text in rows:
-            after = media_id
-            if cancelled is not None and cancelled():
-                run.cancelled = True
-                break
-            use, lacking = pick_languages(language, text or "", installed)
-            missing.update(lacking)
-            result, problem = _read_one(store, key, media_id, stored, source, sha, use)
-            _write(store, media_id, post_id, language, result, problem, run)
-            run.images += 1
-            if progress is not None:
-                progress(run.images, total)
-        if run.cancelled:
-            break
+        use, lacking = pick_languages(language, text or "", installed)
+        missing.update(lacking)
+        result, problem = _read_one(store, key, media_id, stored, source, sha, use)
+        _write(store, media_id, post_id, language, result, problem, run)
+        run.images += 1
+        if progress is not None:
+            progress(run.images, total)
     for lang in sorted(missing):
         run.notes.append(
             f"No Tesseract data for {LANGUAGE_NAMES.get(lang, lang)}: pictures were read "

@@ -36,6 +36,7 @@ from ..core.timeutil import utc_now_iso
 from ..core.video import KeyFrame, VideoInfo, VideoUnreadable, format_time, read_video
 from .connection import Store
 from .evidence_crypto import evidence_key, open_media
+from .pending_media import PendingMedia
 
 VIDEO_KINDS = ("video", "animated_gif")
 FRAMES_TO_LINK = 2
@@ -59,18 +60,11 @@ class VideoRun:
     notes: list[str] = field(default_factory=list)
 
 
-def _pending_sql(columns: str) -> str:
-    kinds = ",".join(f"'{k}'" for k in VIDEO_KINDS)
-    return (
-        f"SELECT {columns} FROM media m JOIN posts p ON p.id = m.post_id "
-        "LEFT JOIN media_video v ON v.media_id = m.id "
-        f"WHERE v.media_id IS NULL AND m.missing = 0 AND (m.kind IN ({kinds}) "
-        "OR m.mime LIKE 'video/%')"
-    )
+PENDING = PendingMedia(VIDEO_KINDS, "video/", "media_video")
 
 
 def pending_videos(store: Store) -> int:
-    return int(store.scalar(_pending_sql("count(*)")))
+    return PENDING.count(store)
 
 
 def video_pending(
@@ -93,44 +87,36 @@ def video_pending(
         except OcrUnavailable as exc:
             run.notes.append(f"{exc} (video frames were not read for text)")
     key = evidence_key(store.conn)
-    after = 0
-    while not run.cancelled:
-        rows = store.execute(
-            _pending_sql(
-                "m.id, m.post_id, m.stored_path, m.source_path, m.sha256, m.name, "
-                "p.language, p.text"
-            )
-            + " AND m.id > ? ORDER BY m.id LIMIT 100",
-            (after,),
-        ).fetchall()
-        if not rows:
+    columns = (
+        "m.id, m.post_id, m.stored_path, m.source_path, m.sha256, m.name, p.language, p.text"
+    )
+    for media_id, post_id, stored, source, sha, name, language, text in PENDING.rows(
+        store, columns, page=100
+    ):
+        if cancelled is not None and cancelled():
+            run.cancelled = True
             break
-        for media_id, post_id, stored, source, sha, name, language, text in rows:
-            after = media_id
-            if cancelled is not None and cancelled():
-                run.cancelled = True
-                break
-            known = _already_read(store, media_id, sha)
-            if known is not None:  # the same file elsewhere in the store: not decoded again
-                _write(store, media_id, post_id, language, known[0], known[1], run)
-                run.videos += 1
-                if progress is not None:
-                    progress(run.videos, total)
-                continue
-            info, problem = _read_one(store, key, media_id, stored, source, sha)
-            if info is None:
-                run.failed += 1
-                run.notes.append(f"video {name or media_id} (post {post_id}) not read: {problem}")
-                _write_failed(store, media_id, post_id, problem or "unreadable")
-            else:
-                texts: list[tuple[str, float | None, str, str]] = []
-                if installed is not None:
-                    languages = pick_languages(language, text or "", installed)[0]
-                    texts = [_ocr(frame.jpeg, languages) for frame in info.frames]
-                _write(store, media_id, post_id, language, info, texts, run)
+        known = _already_read(store, media_id, sha)
+        if known is not None:  # the same file elsewhere in the store: not decoded again
+            _write(store, media_id, post_id, language, known[0], known[1], run)
             run.videos += 1
             if progress is not None:
                 progress(run.videos, total)
+            continue
+        info, problem = _read_one(store, key, media_id, stored, source, sha)
+        if info is None:
+            run.failed += 1
+            run.notes.append(f"video {name or media_id} (post {post_id}) not read: {problem}")
+            _write_failed(store, media_id, post_id, problem or "unreadable")
+        else:
+            texts: list[tuple[str, float | None, str, str]] = []
+            if installed is not None:
+                languages = pick_languages(language, text or "", installed)[0]
+                texts = [_ocr(frame.jpeg, languages) for frame in info.frames]
+            _write(store, media_id, post_id, language, info, texts, run)
+        run.videos += 1
+        if progress is not None:
+            progress(run.videos, total)
     run.seconds = time.perf_counter() - started
     return run
 
