@@ -55,6 +55,7 @@ LINK_KINDS: dict[str, tuple[float, str]] = {
 }
 VALUE_KINDS = ("phone", "messaging", "payment", "email")
 UPTO_KEY = "networks_upto"
+MEDIA_KEY = "networks_media_upto"  # the last indicator id looked at for picture-text links
 STOP_KEY = "network_stoplist"
 WEIGHT_KEY = "returning_weight"
 DEFAULT_RETURNING_WEIGHT = 100.0  # above any other sum of parts: returning posts come first
@@ -269,13 +270,38 @@ Evidence = tuple[int, int, str, str]
 def _value_links(
     conn: Any, lo: int, hi: int, stop: frozenset[str], limit: int
 ) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
-    kinds = json.dumps(list(VALUE_KINDS))
+    """Links through the values (phones, messaging, ...) of posts lo < id <= hi, from their
+    own text and from the text read in their pictures alike."""
     found = conn.execute(
         "SELECT DISTINCT i.kind, i.value, i.post_id, p.account_id FROM indicators i "
         "JOIN posts p ON p.id = i.post_id WHERE i.post_id > ? AND i.post_id <= ? "
         "AND p.account_id IS NOT NULL AND i.kind IN (SELECT value FROM json_each(?))",
-        (lo, hi, kinds),
+        (lo, hi, json.dumps(list(VALUE_KINDS))),
     ).fetchall()
+    return _links_through(conn, found, stop, limit)
+
+
+def _picture_value_links(
+    conn: Any, after: int, top: int, below: int, stop: frozenset[str], limit: int
+) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    """Links through values read in pictures (indicators with a ``media_id``, ids after < id
+    <= top) of posts already looked at (id <= below): OCR may read a picture long after its
+    post was linked (OCR off or cancelled then, a picture read again)."""
+    found = conn.execute(
+        "SELECT DISTINCT i.kind, i.value, i.post_id, p.account_id FROM indicators i "
+        "JOIN posts p ON p.id = i.post_id WHERE i.id > ? AND i.id <= ? "
+        "AND i.media_id IS NOT NULL AND i.post_id <= ? AND p.account_id IS NOT NULL "
+        "AND i.kind IN (SELECT value FROM json_each(?))",
+        (after, top, below, json.dumps(list(VALUE_KINDS))),
+    ).fetchall()
+    return _links_through(conn, found, stop, limit)
+
+
+def _links_through(
+    conn: Any, found: Sequence[tuple[str, str, int, int]], stop: frozenset[str], limit: int
+) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    """(kind, value, post, account) found -> link rows and evidence, each value checked
+    against the stop list and the frequency cut-off over the whole store."""
     by_value: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for kind, value, post_id, account in found:
         if not _stopped(kind, value, stop):
@@ -489,6 +515,7 @@ def update_networks(
     from .enrich import high_water_mark, rescore
 
     result = NetworkUpdate(upto=_mark(store.conn))
+    looked_at = result.upto  # posts up to here were linked before this call
     last = high_water_mark(store)
     stop = stoplist(store)
     while result.upto < last:
@@ -506,10 +533,49 @@ def update_networks(
             )
         result.posts += hi - lo
         result.upto = hi
+    _link_late_pictures(store, looked_at, stop, max_accounts, batch, result)
     if result.returning:
-        rescore(store, result.returning)
+        rescore(store, sorted(set(result.returning)))
     result.returning += recheck_returning(store)
     return result
+
+
+def _set_meta(conn: Any, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _link_late_pictures(
+    store: Store,
+    looked_at: int,
+    stop: frozenset[str],
+    max_accounts: int,
+    batch: int,
+    result: NetworkUpdate,
+) -> None:
+    """Link through the picture-text values found since the last call (mark
+    ``networks_media_upto``, an indicator id) on posts linked before this call (id <=
+    ``looked_at``); each batch of indicator ids commits with its mark."""
+    top = int(store.scalar("SELECT COALESCE(max(id), 0) FROM indicators"))
+    row = store.execute("SELECT value FROM meta WHERE key = ?", (MEDIA_KEY,)).fetchone()
+    after = int(row[0]) if row else 0
+    if not looked_at:  # a first build: every picture value was seen with its post
+        if after < top:
+            with store.transaction() as conn:
+                _set_meta(conn, MEDIA_KEY, str(top))
+        return
+    while after < top:
+        upto = min(top, after + batch * 4)
+        with store.transaction() as conn:
+            limit = _limit(conn, max_accounts)
+            rows, evidence = _picture_value_links(conn, after, upto, looked_at, stop, limit)
+            result.links += _insert_links(conn, rows)
+            result.returning += _flag_returning(conn, evidence)
+            _set_meta(conn, MEDIA_KEY, str(upto))
+        after = upto
 
 
 OUTCOMES_KEY = "networks_outcomes_upto"
@@ -582,7 +648,8 @@ def rebuild_networks(store: Store, *, max_accounts: int = MAX_ACCOUNTS) -> Netwo
         flagged = [r[0] for r in conn.execute("SELECT post_id FROM returning_posts")]
         conn.execute("DELETE FROM returning_posts")
         conn.execute(
-            "DELETE FROM meta WHERE key IN (?, ?, ?)", (UPTO_KEY, OUTCOMES_KEY, REFERRALS_KEY)
+            "DELETE FROM meta WHERE key IN (?, ?, ?, ?)",
+            (UPTO_KEY, MEDIA_KEY, OUTCOMES_KEY, REFERRALS_KEY),
         )
     result = update_networks(store, max_accounts=max_accounts)
     if flagged:
