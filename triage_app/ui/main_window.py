@@ -53,6 +53,7 @@ from .pane_schedule import PaneSchedule
 from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
 from .returned_view import ReturnedView
+from .returning_label import ReturningLabel
 from .screen_fit import fit_to_screen, keep_on_screen
 from .settings import WindowSettings
 from .stats_view import StatsView
@@ -359,6 +360,11 @@ class MainWindow(QMainWindow):
         self.path_label.setObjectName("storeLabel")
         self.lock_label = QLabel()
         self.lock_label.setObjectName("lockLabel")
+        self.returning_label = ReturningLabel()  # posts of taken-down networks coming back
+        self.returning_label.openWaiting.connect(
+            lambda ids: self.open_pivot(ids, "returning posts waiting")
+        )
+        status.addPermanentWidget(self.returning_label)
         for w in (self.count_label, self.user_label, self.path_label, self.lock_label):
             status.addPermanentWidget(w)
 
@@ -443,6 +449,7 @@ class MainWindow(QMainWindow):
         self.history.record(batch, f"{label} on {len(post_ids)} similar posts")
         self._update_undo_actions()
         self.model.refresh_posts(post_ids)
+        self.returning_label.update_from(self.store)
         self._refresh_current()
 
     def _distinct(self, column: str) -> list[str]:
@@ -453,6 +460,7 @@ class MainWindow(QMainWindow):
             return
         self._total = int(self.store.scalar("SELECT count(*) FROM posts"))
         self._update_count()
+        self.returning_label.update_from(self.store)
 
     def _update_count(self) -> None:
         total = getattr(self, "_total", None)
@@ -636,6 +644,7 @@ class MainWindow(QMainWindow):
         self.history.record(batch, what)
         self._update_undo_actions()
         self.model.refresh_posts(ids)
+        self.returning_label.update_from(self.store)
         if (
             len(ids) == 1
             and self.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
@@ -691,6 +700,7 @@ class MainWindow(QMainWindow):
             errors.show_problem(self, verb[:-2], str(exc))
             return
         self.model.refresh_posts(posts)
+        self.returning_label.update_from(self.store)
         self._update_undo_actions()
         self._return_to(done.where, posts)
         self.statusBar().showMessage(f"{verb}: {done.description}", 4000)
@@ -924,6 +934,8 @@ class MainWindow(QMainWindow):
             errors.show_problem(self, "Outcome", str(exc))
             return None
         dialog.finished.connect(lambda _result: self._refresh_current())
+        # A takedown can make posts of linked accounts returning (store/networks.py).
+        dialog.finished.connect(lambda _result: self.returning_label.update_from(self.store))
         self.outcome_dialog = dialog
         dialog.open()
         return dialog
@@ -1109,6 +1121,7 @@ class MainWindow(QMainWindow):
         self.lock_screen.reset()
         self.lock_label.setText("locked")
         self.count_label.clear()
+        self.returning_label.update_from(None)
         self.setWindowTitle("Triage workstation — locked")
         if stopped:
             self.statusBar().showMessage(

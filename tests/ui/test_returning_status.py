@@ -1,0 +1,47 @@
+"""Issue 18: the status bar counts returning posts (posts sharing a contact point with an account
+already taken down), kept up to date after an import in the window, a tag and its undo; a click
+shows the waiting ones as the queue. The store is built here: posts imported and the takedown
+recorded through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_networks_cli import FIRST, SECOND, _write
+from tests.store.test_networks import cli, take_down
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+def test_status_bar_counts_returning_posts(make_store, make_window, qtbot, capsys, tmp_path):
+    store = make_store(user="alice")
+    cli(store, capsys, "import", str(_write(tmp_path / "first.jsonl", FIRST)), "--format", "jsonl")
+    take_down(store, "boatman1", capsys)  # referred, then taken down on 1 March
+    w = make_window(store)
+    label = w.returning_label
+    qtbot.waitUntil(lambda: "of 8 posts" in w.count_label.text())
+    assert label.isHidden() and label.counts["posts"] == 0  # nothing came back yet
+
+    second = _write(tmp_path / "second.jsonl", SECOND)  # boatman2: the same number, 5 March
+    w.start_import([Path(second)])
+    qtbot.waitUntil(lambda: label.isVisible(), timeout=20000)
+    assert label.counts == {"posts": 1, "accounts": 1, "waiting": 1}
+    assert "1 returning post (1 waiting)" in label.text()
+    assert "1 account" in label.toolTip()
+    returning = store.scalar("SELECT post_id FROM returning_posts")
+
+    # Clicking shows the waiting returning posts as the queue.
+    label.linkActivated.emit("waiting")
+    assert [w.model.post_id(r) for r in range(w.model.rowCount())] == [returning]
+    w.select_row(0)
+    tag = next(iter(store.taxonomy))
+    assert w.tag_current_and_advance(tag)
+    assert label.counts["waiting"] == 0 and "(0 waiting)" in label.text()
+    assert "<a" not in label.text()  # nothing left to click through to
+    w.undo()
+    assert label.counts["waiting"] == 1
+
+    w.lock()
+    assert label.isHidden() and label.text() == ""
