@@ -50,6 +50,23 @@ def _no_keyring() -> None:
 _no_keyring()
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A real PostgreSQL server on a Unix socket for this session (tests/support/pg_server.py);
+    missing server binaries fail the test with what to install, never skip it."""
+    from tests.support.pg_server import running_server
+
+    try:
+        server_cm = running_server()
+        server = server_cm.__enter__()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server_cm.__exit__(None, None, None)
+
+
 @pytest.fixture(autouse=True)
 def restore_keyring_and_env() -> Iterator[None]:
     """After every test: the environment variables that choose a keyring, a profile or a store

@@ -27,6 +27,16 @@ class CommandContext:
         return default_store_path(self.db, self.data_dir_arg)
 
     @property
+    def server_url(self) -> str | None:
+        """The PostgreSQL address when --db (or TRIAGE_DB) names a team server, else None."""
+        import os
+
+        from ..store.pg.url import is_postgres_url
+
+        chosen = self.db or os.environ.get("TRIAGE_DB")
+        return chosen.strip() if chosen and is_postgres_url(chosen) else None
+
+    @property
     def data_dir(self) -> Path:
         return data_dir(self.data_dir_arg)
 
@@ -80,6 +90,10 @@ class CommandContext:
         """The store, opened once; ``create`` makes a new one where none exists (``quiet_key``:
         without a warning when no personal signing key is at hand, for commands that sign
         nothing)."""
+        if self._store is None and self.server_url is not None:
+            from ..store.pg.opening import open_pg_store
+
+            self._store = open_pg_store(self.server_url, data_dir=self.data_dir, create=create)
         if self._store is None:
             self._store = open_for_user(
                 self.store_path,

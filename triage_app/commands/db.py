@@ -64,6 +64,8 @@ def _read_passphrase(path: str) -> str:
 
 
 def run_create(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if ctx.server_url is not None:
+        return _create_on_server(ctx, ctx.server_url)
     path = ctx.store_path
     if store_exists(path):
         raise TriageError(f"A store already exists at {path}")
@@ -78,6 +80,20 @@ def run_create(args: argparse.Namespace, ctx: CommandContext) -> int:
     store_id = store.store_id
     store.close()
     ctx.print(f"Created store {store_id} at {path} ({describe_key(path)})")
+    return 0
+
+
+def _create_on_server(ctx: CommandContext, url: str) -> int:
+    """The schema in an empty PostgreSQL database; an existing triage schema is refused."""
+    from ..store.pg.opening import open_pg_store, server_schema_version
+    from ..store.pg.url import describe
+
+    if server_schema_version(url) > 0:
+        raise TriageError(f"The {describe(url)} already holds a triage store")
+    store = open_pg_store(url, data_dir=ctx.data_dir, create=True)
+    store_id, user = store.store_id, store.user
+    store.close()
+    ctx.print(f"Created store {store_id} in the {describe(url)} (first supervisor: {user})")
     return 0
 
 

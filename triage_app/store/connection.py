@@ -85,6 +85,9 @@ def connect(path: Path | str, key: bytes | None = None, *, create: bool = False)
 class Store:
     """An open store: the connection, who is working, and the helpers every query module uses."""
 
+    # Which engine holds the store: queries that must differ (search, claims) ask this.
+    backend = "sqlite"
+
     def __init__(self, conn: Any, path: Path, user: str, key: bytes | None = None) -> None:
         self.conn = conn
         self.path = path
@@ -247,9 +250,15 @@ def open_store(
 ) -> Store:
     """Open (or with ``create`` make) a store, migrate it and load the taxonomy.
 
-    The first user of a new store becomes its supervisor."""
+    The first user of a new store becomes its supervisor. A ``postgresql://`` address opens
+    the team's store on that server instead (store/pg), where the person is the login."""
     from .paths import current_user
 
+    if isinstance(path, str) and path.strip().lower().startswith(("postgresql://", "postgres://")):
+        from .paths import data_dir
+        from .pg.opening import open_pg_store
+
+        return open_pg_store(path.strip(), data_dir=data_dir(), create=create)
     path = Path(path)
     user = user or current_user()
     is_new = not path.exists() or path.stat().st_size == 0

@@ -1,0 +1,309 @@
+"""A psycopg 3 connection that answers like the sqlite3 connection the shared store modules
+were written for: ``execute(sql, params)`` with ``?`` placeholders returning a cursor of tuples,
+``executemany``, ``in_transaction``, explicit ``BEGIN``/``COMMIT``/``ROLLBACK`` strings,
+``lastrowid`` and ``total_changes``.
+
+The psycopg connection runs in autocommit mode, so that the store's own BEGIN ... COMMIT are the
+transactions, exactly as with SQLite's ``isolation_level=None``. Errors come back as subclasses
+of the SQLite driver's exception classes, so that ``except IntegrityError`` in shared code keeps
+meaning the same thing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+import psycopg.errors
+import sqlcipher3.dbapi2 as sqlite
+from psycopg.pq import TransactionStatus
+
+from .translate import Translated, replace_clause, translate
+
+# PRAGMAs that tune SQLite's engine and mean nothing on a server: accepted and ignored.
+IGNORED_PRAGMAS = frozenset(
+    {
+        "cache_size",
+        "foreign_keys",
+        "synchronous",
+        "busy_timeout",
+        "journal_mode",
+        "temp_store",
+        "mmap_size",
+        "locking_mode",
+        "wal_checkpoint",
+    }
+)
+VERSION_TABLE = "triage_schema"
+
+
+class PgDatabaseError(sqlite.DatabaseError):
+    """A PostgreSQL error, seen by shared code as the SQLite driver's DatabaseError."""
+
+
+class PgIntegrityError(sqlite.IntegrityError):
+    """A constraint violation (unique, foreign key, not null, check)."""
+
+
+class PgOperationalError(sqlite.OperationalError):
+    """The server went away, a lock timed out, a statement was cancelled."""
+
+
+def _mapped(exc: psycopg.Error) -> Exception:
+    if isinstance(exc, psycopg.errors.IntegrityError):
+        return PgIntegrityError(str(exc).strip())
+    if isinstance(exc, psycopg.OperationalError):
+        return PgOperationalError(str(exc).strip())
+    return PgDatabaseError(str(exc).strip())
+
+
+class Catalog:
+    """What the adapter needs to know about tables (primary keys, columns, an identity ``id``),
+    asked of the server once per table and shared by every connection of a pool."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
+
+    def describe(
+        self, raw: psycopg.Connection, table: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+        """(primary key columns, the columns a row may be given (not generated ones), whether
+        ``id`` takes a generated value)."""
+        with self._lock:
+            known = self._tables.get(table)
+        if known is not None:
+            return known
+        cur = raw.execute(
+            "SELECT a.attname, a.attidentity <> '' "
+            "OR coalesce(pg_get_expr(d.adbin, d.adrelid), '') LIKE 'nextval(%%', "
+            "coalesce(a.attnum = ANY(i.indkey), false), "
+            "a.attidentity = '' AND a.attgenerated = '' "
+            "FROM pg_attribute a "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary "
+            "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped "
+            "ORDER BY a.attnum",
+            (table,),
+        )
+        rows = cur.fetchall()
+        info = (
+            tuple(r[0] for r in rows if r[2]),
+            tuple(r[0] for r in rows if r[3]),
+            any(r[0] == "id" and r[1] for r in rows),
+        )
+        with self._lock:
+            self._tables[table] = info
+        return info
+
+    def forget(self) -> None:
+        """After a migration changed tables."""
+        with self._lock:
+            self._tables.clear()
+
+
+class PgCursor:
+    """The part of sqlite3.Cursor the store uses; rows are tuples."""
+
+    def __init__(
+        self,
+        cur: psycopg.Cursor[Any] | None,
+        lastrowid: int | None = None,
+        rows: list[tuple[Any, ...]] | None = None,
+    ) -> None:
+        self._cur = cur
+        self._rows = rows
+        self.lastrowid = lastrowid
+        self.rowcount = cur.rowcount if cur is not None else -1
+
+    @property
+    def description(self) -> Any:
+        return self._cur.description if self._cur is not None else None
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._rows is not None:
+            return self._rows.pop(0) if self._rows else None
+        if self._cur is None or self._cur.description is None:
+            return None
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        if self._rows is not None:
+            rows, self._rows = self._rows, []
+            return rows
+        if self._cur is None or self._cur.description is None:
+            return []
+        return self._cur.fetchall()
+
+    def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
+        if self._rows is not None:
+            rows, self._rows = self._rows[:size], self._rows[size:]
+            return rows
+        if self._cur is None or self._cur.description is None:
+            return []
+        return self._cur.fetchmany(size)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+    def close(self) -> None:
+        if self._cur is not None:
+            self._cur.close()
+
+
+class PgConnection:
+    """One pooled psycopg connection behind the sqlite3 connection interface."""
+
+    def __init__(
+        self,
+        raw: psycopg.Connection,
+        catalog: Catalog,
+        release: Callable[[psycopg.Connection], None] | None = None,
+    ) -> None:
+        self.raw = raw
+        self.catalog = catalog
+        self._release = release
+        self._trace: Callable[[str], Any] | None = None
+        self._final: dict[str, str] = {}
+        self.total_changes = 0
+
+    # -- the sqlite3 surface ----------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status in (
+            TransactionStatus.INTRANS,
+            TransactionStatus.INERROR,
+        )
+
+    def execute(self, sql: str, params: Sequence[Any] | None = ()) -> PgCursor:
+        done = translate(sql)
+        if done.pragma is not None:
+            return self._pragma(*done.pragma)
+        text = self._final_sql(done)
+        returning_id = self._returns_id(done, text)
+        if returning_id:
+            text += " RETURNING id"
+        values = self._params(done, params)
+        if self._trace is not None:
+            self._trace(text)
+        cur = self.raw.cursor()
+        try:
+            cur.execute(text, values)
+        except psycopg.Error as exc:
+            raise _mapped(exc) from exc
+        if returning_id or (cur.description is None and cur.rowcount > 0):
+            self.total_changes += max(cur.rowcount, 0)
+        if returning_id:
+            row = cur.fetchone()
+            return PgCursor(cur, int(row[0]) if row else None, rows=[])
+        return PgCursor(cur)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
+        done = translate(sql)
+        text = self._final_sql(done)
+        rows = [self._params(done, p) for p in seq]
+        if self._trace is not None:
+            self._trace(text)
+        cur = self.raw.cursor()
+        if not rows:
+            return PgCursor(None)
+        try:
+            cur.executemany(text, rows)
+        except psycopg.Error as exc:
+            raise _mapped(exc) from exc
+        self.total_changes += max(cur.rowcount, 0)
+        return PgCursor(cur)
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.execute("ROLLBACK")
+
+    def set_trace_callback(self, callback: Callable[[str], Any] | None) -> None:
+        """Each statement as sent to the server (TRIAGE_DEBUG_SQL)."""
+        self._trace = callback
+
+    def close(self) -> None:
+        """Back to the pool (an open transaction is rolled back first, as SQLite does on
+        close)."""
+        raw, self.raw = self.raw, None  # type: ignore[assignment]
+        if raw is None:
+            return
+        try:
+            if raw.info.transaction_status != TransactionStatus.IDLE and not raw.closed:
+                raw.rollback()
+        finally:
+            if self._release is not None:
+                self._release(raw)
+            else:
+                raw.close()
+
+    # -- inside -----------------------------------------------------------------------------
+    def _final_sql(self, done: Translated) -> str:
+        if done.replace_table is None:
+            return done.sql
+        final = self._final.get(done.sql)
+        if final is None:
+            key, columns, _ = self.catalog.describe(self.raw, done.replace_table)
+            if not key:
+                raise PgDatabaseError(
+                    f"INSERT OR REPLACE into {done.replace_table}, which has no primary key"
+                )
+            from .translate import _append_clause
+
+            final = _append_clause(done.sql, replace_clause(done.replace_columns, key, columns))
+            self._final[done.sql] = final
+        return final
+
+    def _returns_id(self, done: Translated, text: str) -> bool:
+        """A plain INSERT into a table with a generated ``id`` reports it, as SQLite's
+        lastrowid does."""
+        if done.insert_table is None or "RETURNING" in text.upper():
+            return False
+        return self.catalog.describe(self.raw, done.insert_table)[2]
+
+    @staticmethod
+    def _params(done: Translated, params: Sequence[Any] | None) -> tuple[Any, ...]:
+        values = tuple(params or ())
+        if done.json_params:
+            listed = list(values)
+            for at in done.json_params:
+                decoded = json.loads(listed[at])
+                listed[at] = decoded if isinstance(decoded, list) else [decoded]
+            values = tuple(listed)
+        return values
+
+    def _pragma(self, name: str, value: str | None) -> PgCursor:
+        if name == "user_version":
+            if value is None:
+                return PgCursor(None, rows=[(schema_version(self.raw),)])
+            set_schema_version(self.raw, int(value))
+            return PgCursor(None, rows=[])
+        if name in IGNORED_PRAGMAS:
+            return PgCursor(None, rows=[])
+        raise PgOperationalError(f"PRAGMA {name} has no PostgreSQL equivalent")
+
+
+def schema_version(raw: psycopg.Connection) -> int:
+    """The schema's migration number (SQLite's PRAGMA user_version); 0 for an empty database."""
+    if raw.execute("SELECT to_regclass(%s)", (VERSION_TABLE,)).fetchone() == (None,):
+        return 0
+    row = raw.execute(f"SELECT version FROM {VERSION_TABLE} WHERE part = 'schema'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_schema_version(raw: psycopg.Connection, version: int) -> None:
+    raw.execute(
+        f"INSERT INTO {VERSION_TABLE}(part, version) VALUES ('schema', %s) "
+        "ON CONFLICT (part) DO UPDATE SET version = EXCLUDED.version",
+        (version,),
+    )

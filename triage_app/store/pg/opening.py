@@ -1,0 +1,200 @@
+"""Opening a store held by a PostgreSQL server: a pooled connection behind the sqlite3-style
+adapter, the schema migrated, and the same Store the rest of the program uses.
+
+The person is the server's login (``current_user``): the server has already proved who they
+are (password, certificate or Kerberos), so no flag or variable names them, and there is no
+store key and no keyring. Files that belong to this machine rather than to the shared data
+(scratch space, exports) go in a folder of the local data folder named after the database."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import psycopg_pool
+
+from ...core.errors import TriageError
+from ..connection import Store, _initialise, sync_taxonomy
+from .adapter import Catalog, PgConnection, schema_version
+from .schema import migrate_pg
+from .url import check_transport, describe
+
+POOL_SIZE = int(os.environ.get("TRIAGE_PG_POOL", "8") or 8)
+CONNECT_TIMEOUT = 10.0
+# The server waits this long for a row lock before saying so (SQLite's busy_timeout).
+LOCK_TIMEOUT = "5s"
+
+
+class _Pool:
+    """One psycopg pool per address, shared by every Store of this process on it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.catalog = Catalog()
+        self.users = 0
+        self.pool = psycopg_pool.ConnectionPool(
+            url,
+            min_size=0,
+            max_size=POOL_SIZE,
+            kwargs={"autocommit": True},
+            configure=_configure,
+            open=True,
+            timeout=CONNECT_TIMEOUT,
+            name="triage",
+        )
+
+    def get(self) -> psycopg.Connection:
+        try:
+            return self.pool.getconn()
+        except psycopg_pool.PoolTimeout:
+            raise TriageError(_why_not(self.url)) from None
+
+    def put(self, raw: psycopg.Connection) -> None:
+        self.pool.putconn(raw)
+
+
+def _configure(raw: psycopg.Connection) -> None:
+    raw.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+
+
+def _why_not(url: str) -> str:
+    """The server's own reason a connection failed (the pool only says it timed out)."""
+    try:
+        psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)).close()
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or ["no reason given"])[-1]
+        return f"Cannot connect to the {describe(url)}: {first}"
+    return f"Cannot connect to the {describe(url)}: no free connection within {CONNECT_TIMEOUT:g}s"
+
+
+_pools: dict[str, _Pool] = {}
+_pools_lock = threading.Lock()
+
+
+def _acquire(url: str) -> _Pool:
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is None:
+            pool = _pools[url] = _Pool(url)
+        pool.users += 1
+        return pool
+
+
+def _release(pool: _Pool) -> None:
+    with _pools_lock:
+        pool.users -= 1
+        if pool.users > 0:
+            return
+        _pools.pop(pool.url, None)
+    pool.pool.close()
+
+
+@atexit.register
+def _close_pools() -> None:
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.pool.close()
+
+
+class PgStore(Store):
+    """A Store whose connection is a pooled PostgreSQL session."""
+
+    def __init__(self, conn: PgConnection, path: Path, user: str, url: str, pool: _Pool) -> None:
+        super().__init__(conn, path, user, None)
+        self.url = url
+        self._pool = pool
+        self._released = False
+
+    backend = "postgresql"
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            if not self._released:
+                self._released = True
+                _release(self._pool)
+
+    def reopen(self) -> PgStore:
+        """Another pooled connection for another thread."""
+        pool = _acquire(self.url)
+        try:
+            conn = PgConnection(pool.get(), pool.catalog, pool.put)
+        except BaseException:
+            _release(pool)
+            raise
+        other = PgStore(conn, self.path, self.user, self.url, pool)
+        other._taxonomy = self._taxonomy
+        return other
+
+
+def local_folder(url: str, data_dir: Path) -> Path:
+    """This machine's folder for the database at ``url`` (scratch files, exports)."""
+    from .url import conninfo_dict
+
+    params = conninfo_dict(url)
+    dbname = params.get("dbname") or params.get("user") or "postgres"
+    name = f"{dbname}@{params.get('host') or 'local'}"
+    safe = re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("_")[:120]
+    folder = data_dir / "team" / safe
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def server_schema_version(url: str) -> int:
+    """The triage schema's version in the database at ``url`` (0: none)."""
+    check_transport(url)
+    pool = _acquire(url)
+    try:
+        raw = pool.get()
+        try:
+            return schema_version(raw)
+        finally:
+            pool.put(raw)
+    finally:
+        _release(pool)
+
+
+def open_pg_store(
+    url: str, *, data_dir: Path, create: bool = False, progress: Any = None
+) -> PgStore:
+    """Open the triage schema in the database at ``url`` (with ``create``, make it in an empty
+    database); refuses a TCP connection without TLS before connecting."""
+    check_transport(url)
+    pool = _acquire(url)
+    try:
+        conn = PgConnection(pool.get(), pool.catalog, pool.put)
+    except BaseException:
+        _release(pool)
+        raise
+    try:
+        user = str(conn.raw.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
+        if schema_version(conn.raw) == 0 and not create:
+            raise TriageError(
+                f"The {describe(url)} holds no triage store; create it with 'triage db create'"
+            )
+        migrate_pg(conn, describe(url), progress)
+        _initialise(conn, user)
+        store = PgStore(conn, local_folder(url, data_dir) / "store.pg", user, url, pool)
+    except BaseException:
+        conn.close()
+        _release(pool)
+        raise
+    try:
+        sync_taxonomy(store)
+        from ..evidence_crypto import prepare_evidence
+
+        prepare_evidence(store)  # no key on a server: only this machine's leftovers are cleared
+    except BaseException:
+        store.close()
+        raise
+    if os.environ.get("TRIAGE_DEBUG_SQL"):
+        conn.set_trace_callback(print)
+    return store

@@ -1,0 +1,97 @@
+"""The schema on PostgreSQL: the migrations of store/pg_migrations (the same numbers as the
+SQLite ones in store/migrations), each in its own transaction (migration 1 also makes the
+SQLite-compatible functions the shared queries call: pg_migrations/_compat_sql.py). The
+version lives in the ``triage_schema`` table (SQLite keeps it in PRAGMA user_version); a
+transaction-scoped advisory lock keeps two programs opening an empty database at once from
+migrating it twice."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+import psycopg
+
+from ...core.errors import StoreVersionError, TriageError
+from ..migrations import Migration
+from .adapter import VERSION_TABLE, PgConnection, schema_version, set_schema_version
+
+MIGRATION_LOCK = 0x7472_6961_6765  # "triage": the advisory lock held while migrating
+
+
+def pg_migrations() -> list[Migration]:
+    """Every module of store/pg_migrations named mNNN_*, in version order."""
+    from .. import pg_migrations as package
+
+    found: list[Migration] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("m"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        found.append(
+            Migration(int(module.VERSION), info.name, str(module.SQL), getattr(module, "run", None))
+        )
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two PostgreSQL migrations share a version: {versions}")
+    return found
+
+
+def _version_table(raw: psycopg.Connection) -> None:
+    raw.execute(
+        f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} "
+        "(part text PRIMARY KEY, version integer NOT NULL)"
+    )
+
+
+def migrate_pg(conn: PgConnection, where: str, progress: Any = None) -> None:
+    """Bring the server's schema up to date; refuse a schema written by a newer program."""
+    raw = conn.raw
+    migrations = pg_migrations()
+    if not migrations:
+        raise TriageError("This program has no PostgreSQL schema (store/pg_migrations is empty)")
+    latest = migrations[-1].version
+    current = schema_version(raw)
+    if current > latest:
+        raise StoreVersionError(
+            f"The {where} was written by a newer version of the program (schema {current}, "
+            f"this program knows up to {latest}); update the program to open it"
+        )
+    if current == latest:
+        return
+    _in_transaction(conn, lambda: _version_table(raw))
+    for migration in migrations:
+        _in_transaction(conn, lambda m=migration: _apply(conn, m, progress))  # type: ignore[misc]
+    conn.catalog.forget()
+
+
+def _in_transaction(conn: PgConnection, step: Any) -> None:
+    conn.raw.execute("BEGIN")
+    try:
+        conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        step()
+    except BaseException:
+        if not conn.raw.closed:
+            conn.raw.execute("ROLLBACK")
+        raise
+    conn.raw.execute("COMMIT")
+
+
+def _apply(conn: PgConnection, migration: Migration, progress: Any) -> None:
+    """One migration, unless another program applied it while this one waited for the lock."""
+    if schema_version(conn.raw) >= migration.version:
+        return
+    try:
+        conn.raw.execute(migration.sql)  # no parameters: psycopg sends the whole script at once
+    except psycopg.Error as exc:
+        raise TriageError(
+            f"PostgreSQL migration {migration.name} failed: {str(exc).strip()}"
+        ) from exc
+    if migration.run is not None:
+        from ..search_index import stderr_progress
+
+        conn.catalog.forget()
+        migration.run(conn, progress or stderr_progress())
+    set_schema_version(conn.raw, migration.version)
