@@ -90,6 +90,7 @@ def normal_value(text: str) -> str:
     return value.lower()
 
 
+@lru_cache(maxsize=65536)  # the same few numbers are written in thousands of reasons
 def display_value(kind: str, value: str) -> str:
     """A shared value as a person reads it: '+218 91 234 5678', 'whatsapp:+218…', …"""
     if kind == "phone":
@@ -265,11 +266,22 @@ def _pair(x: int, y: int) -> tuple[int, int]:
 
 # (post, other account, kind, value) found for a new post
 Evidence = tuple[int, int, str, str]
+LinkRow = tuple[int, int, str, str, float, int]
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What one update_networks call has read already, kept across its batches: the posts and
+    indicators do not change during the call, and a full build meets the same values and
+    clusters in batch after batch (without this, a 1M-post build re-read them ~200 times)."""
+
+    accounts_of: dict[tuple[str, str], list[int] | None] = field(default_factory=dict)
+    clusters: dict[int, dict[int, list[int]] | None] = field(default_factory=dict)
 
 
 def _value_links(
-    conn: Any, lo: int, hi: int, stop: frozenset[str], limit: int
-) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    conn: Any, lo: int, hi: int, stop: frozenset[str], limit: int, seen: _Seen
+) -> tuple[list[LinkRow], list[Evidence]]:
     """Links through the values (phones, messaging, ...) of posts lo < id <= hi, from their
     own text and from the text read in their pictures alike."""
     found = conn.execute(
@@ -278,12 +290,12 @@ def _value_links(
         "AND p.account_id IS NOT NULL AND i.kind IN (SELECT value FROM json_each(?))",
         (lo, hi, json.dumps(list(VALUE_KINDS))),
     ).fetchall()
-    return _links_through(conn, found, stop, limit)
+    return _links_through(conn, found, stop, limit, seen)
 
 
 def _picture_value_links(
-    conn: Any, after: int, top: int, below: int, stop: frozenset[str], limit: int
-) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    conn: Any, after: int, top: int, below: int, stop: frozenset[str], limit: int, seen: _Seen
+) -> tuple[list[LinkRow], list[Evidence]]:
     """Links through values read in pictures (indicators with a ``media_id``, ids after < id
     <= top) of posts already looked at (id <= below): OCR may read a picture long after its
     post was linked (OCR off or cancelled then, a picture read again)."""
@@ -294,31 +306,44 @@ def _picture_value_links(
         "AND i.kind IN (SELECT value FROM json_each(?))",
         (after, top, below, json.dumps(list(VALUE_KINDS))),
     ).fetchall()
-    return _links_through(conn, found, stop, limit)
+    return _links_through(conn, found, stop, limit, seen)
 
 
 def _links_through(
-    conn: Any, found: Sequence[tuple[str, str, int, int]], stop: frozenset[str], limit: int
-) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    conn: Any,
+    found: Sequence[tuple[str, str, int, int]],
+    stop: frozenset[str],
+    limit: int,
+    seen: _Seen,
+) -> tuple[list[LinkRow], list[Evidence]]:
     """(kind, value, post, account) found -> link rows and evidence, each value checked
     against the stop list and the frequency cut-off over the whole store."""
     by_value: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for kind, value, post_id, account in found:
         if not _stopped(kind, value, stop):
             by_value.setdefault((kind, value), []).append((post_id, account))
-    rows: list[tuple[int, int, str, str, float, int]] = []
+    rows: list[LinkRow] = []
     evidence: list[Evidence] = []
     for (kind, value), posts in by_value.items():
-        accounts = [
-            r[0]
-            for r in conn.execute(
-                "SELECT DISTINCT p.account_id FROM indicators i JOIN posts p ON p.id = i.post_id "
-                "WHERE i.kind = ? AND i.value = ? AND p.account_id IS NOT NULL LIMIT ?",
-                (kind, value, limit + 1),
+        if (kind, value) not in seen.accounts_of:
+            found_accounts = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT p.account_id FROM indicators i JOIN posts p "
+                    "ON p.id = i.post_id WHERE i.kind = ? AND i.value = ? "
+                    "AND p.account_id IS NOT NULL LIMIT ?",
+                    (kind, value, limit + 1),
+                )
+            ]
+            if len(found_accounts) > limit:  # too common: links nobody, not even links before
+                conn.execute(
+                    "DELETE FROM account_links WHERE kind = ? AND value = ?", (kind, value)
+                )
+            seen.accounts_of[(kind, value)] = (
+                found_accounts if len(found_accounts) <= limit else None
             )
-        ]
-        if len(accounts) > limit:  # too common: it links nobody, not even links made before
-            conn.execute("DELETE FROM account_links WHERE kind = ? AND value = ?", (kind, value))
+        accounts = seen.accounts_of[(kind, value)]
+        if accounts is None:
             continue
         weight = LINK_KINDS[kind][0]
         for post_id, account in posts:
@@ -351,9 +376,28 @@ def _adverts(conn: Any, post_ids: Sequence[int]) -> set[int]:
     }
 
 
+def _cluster_adverts(conn: Any, cluster: int, limit: int) -> dict[int, list[int]] | None:
+    """account -> its adverts among the cluster's newest CLUSTER_SCAN posts; None when the
+    cluster cannot link anyone (one account, or a template more accounts than the cut-off
+    post)."""
+    in_cluster = conn.execute(
+        "SELECT id, account_id FROM posts WHERE cluster_id = ? AND account_id IS NOT NULL "
+        "ORDER BY id DESC LIMIT ?",
+        (cluster, CLUSTER_SCAN),
+    ).fetchall()
+    if len({r[1] for r in in_cluster}) > limit:  # a template everybody posts links nobody
+        return None
+    adverts = _adverts(conn, [r[0] for r in in_cluster])
+    by_account: dict[int, list[int]] = {}
+    for pid, account in in_cluster:
+        if pid in adverts:
+            by_account.setdefault(account, []).append(pid)
+    return by_account if len(by_account) > 1 else None
+
+
 def _near_duplicate_links(
-    conn: Any, lo: int, hi: int, limit: int
-) -> tuple[list[tuple[int, int, str, str, float, int]], list[Evidence]]:
+    conn: Any, lo: int, hi: int, limit: int, seen: _Seen
+) -> tuple[list[LinkRow], list[Evidence]]:
     new = conn.execute(
         "SELECT id, account_id, cluster_id FROM posts WHERE id > ? AND id <= ? "
         "AND cluster_id IS NOT NULL AND account_id IS NOT NULL",
@@ -363,21 +407,12 @@ def _near_duplicate_links(
     new = [r for r in new if r[0] in new_adverts]
     members: dict[int, dict[int, list[int]]] = {}  # cluster -> account -> its adverts there
     for cluster in {r[2] for r in new}:
-        in_cluster = conn.execute(
-            "SELECT id, account_id FROM posts WHERE cluster_id = ? AND account_id IS NOT NULL "
-            "ORDER BY id DESC LIMIT ?",
-            (cluster, CLUSTER_SCAN),
-        ).fetchall()
-        if len({r[1] for r in in_cluster}) > limit:  # a template everybody posts links nobody
-            continue
-        adverts = _adverts(conn, [r[0] for r in in_cluster])
-        by_account: dict[int, list[int]] = {}
-        for pid, account in in_cluster:
-            if pid in adverts:
-                by_account.setdefault(account, []).append(pid)
-        if len(by_account) > 1:
-            members[cluster] = by_account
-    rows: list[tuple[int, int, str, str, float, int]] = []
+        if cluster not in seen.clusters:
+            seen.clusters[cluster] = _cluster_adverts(conn, cluster, limit)
+        found = seen.clusters[cluster]
+        if found is not None:
+            members[cluster] = found
+    rows: list[LinkRow] = []
     evidence: list[Evidence] = []
     cache_sig: dict[int, Any] = {}
     cache_hash: dict[int, list[str]] = {}
@@ -428,22 +463,29 @@ def _near_duplicate_links(
     return rows, evidence
 
 
-def _insert_links(conn: Any, rows: Sequence[tuple[int, int, str, str, float, int]]) -> int:
-    before = conn.total_changes
-    for a, b, kind, value, weight, post_id in rows:
+def _insert_links(conn: Any, rows: Sequence[LinkRow]) -> int:
+    """Insert new links; the first row of each link wins (every post of a network repeats
+    the same few links, so they are deduplicated here before SQLite sees them)."""
+    near: dict[tuple[int, int, str], LinkRow] = {}
+    values: dict[tuple[int, int, str, str], LinkRow] = {}
+    for row in rows:
+        a, b, kind, value = row[:4]
         if kind in ("text", "image"):  # one near-duplicate link of a kind per pair is enough
-            conn.execute(
-                "INSERT INTO account_links(a, b, kind, value, weight, post_id) "
-                "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM account_links "
-                "WHERE a = ? AND b = ? AND kind = ?)",
-                (a, b, kind, value, weight, post_id, a, b, kind),
-            )
+            near.setdefault((a, b, kind), row)
         else:
-            conn.execute(
-                "INSERT OR IGNORE INTO account_links(a, b, kind, value, weight, post_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (a, b, kind, value, weight, post_id),
-            )
+            values.setdefault((a, b, kind, value), row)
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT INTO account_links(a, b, kind, value, weight, post_id) "
+        "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM account_links "
+        "WHERE a = ?1 AND b = ?2 AND kind = ?3)",
+        list(near.values()),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO account_links(a, b, kind, value, weight, post_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        list(values.values()),
+    )
     return int(conn.total_changes - before)
 
 
@@ -456,53 +498,65 @@ def _account_label(conn: Any, account_id: int) -> str:
     return f"@{row[1]} on {row[0]}" if row[1] else f"{row[0]} account {row[2]}"
 
 
-def _posted_day(conn: Any, post_id: int) -> str | None:
-    at = conn.execute("SELECT posted_at FROM posts WHERE id = ?", (post_id,)).fetchone()
-    if not at or at[0] is None:
+def _day_of(posted_at: Any) -> str | None:
+    if posted_at is None:
         return None
-    return dt.datetime.fromtimestamp(int(at[0]), dt.UTC).date().isoformat()
+    return dt.datetime.fromtimestamp(int(posted_at), dt.UTC).date().isoformat()
+
+
+def _reason(other: str, kind: str, value: str, why: str, on_date: str | None) -> str:
+    when = (
+        f"taken down {on_date}"
+        if why == "taken_down"
+        else f"referred{' ' + on_date if on_date else ''}, still live"
+    )
+    shared = (
+        f"shares {display_value(kind, value)}"
+        if kind in VALUE_KINDS
+        else f"posts a {LINK_KINDS[kind][1]} of post {value.partition('~')[2]}"
+    )
+    return f"{shared} with {other}, {when}"
 
 
 def _flag_returning(conn: Any, evidence: Sequence[Evidence]) -> list[int]:
     """Mark the posts whose evidence names an account taken down, or referred and still live,
-    before the post was made (a post with no date counts as after)."""
-    if not evidence:
+    before the post was made (a post with no date counts as after). A takedown outranks a
+    referral, then the stronger kind of link, then the later date; the reason is written
+    for the winner only (formatting a phone number costs more than all the rest)."""
+    states = account_states(conn, {e[1] for e in evidence}) if evidence else {}
+    if not any(state.status != "new" for state in states.values()):
         return []
-    states = account_states(conn, {e[1] for e in evidence})
-    own = dict(
-        conn.execute(
-            "SELECT id, account_id FROM posts WHERE id IN (SELECT value FROM json_each(?))",
+    evidence = [e for e in evidence if states[e[1]].status != "new"]
+    posts = {
+        r[0]: (r[1], _day_of(r[2]))
+        for r in conn.execute(
+            "SELECT id, account_id, posted_at FROM posts WHERE id IN "
+            "(SELECT value FROM json_each(?))",
             (json.dumps(sorted({e[0] for e in evidence})),),
-        ).fetchall()
-    )
-    best: dict[int, tuple[tuple[int, float, str], tuple[Any, ...]]] = {}
+        )
+    }
+    best: dict[int, tuple[tuple[int, float, str], Evidence]] = {}
     for post_id, other, kind, value in evidence:
-        state = states.get(other)
-        if state is None or state.status == "new":
-            continue
-        why = "taken_down" if state.status == "taken_down" else "referred"
-        day = _posted_day(conn, post_id)
+        state = states[other]
+        day = posts[post_id][1]
         if day is not None and state.on_date is not None and day < state.on_date:
             continue  # posted before the takedown / referral: not a return
-        when = (
-            f"taken down {state.on_date}"
-            if why == "taken_down"
-            else f"referred{' ' + state.on_date if state.on_date else ''}, still live"
-        )
-        shared = (
-            f"shares {display_value(kind, value)}"
-            if kind in VALUE_KINDS
-            else f"posts a {LINK_KINDS[kind][1]} of post {value.partition('~')[2]}"
-        )
-        reason = f"{shared} with {_account_label(conn, other)}, {when}"
-        rank = (1 if why == "taken_down" else 0, LINK_KINDS[kind][0], state.on_date or "")
-        row = (post_id, own[post_id], other, kind, value, why, state.on_date, reason)
+        rank = (int(state.status == "taken_down"), LINK_KINDS[kind][0], state.on_date or "")
         if post_id not in best or rank > best[post_id][0]:
-            best[post_id] = (rank, row)
+            best[post_id] = (rank, (post_id, other, kind, value))
+    labels: dict[int, str] = {}
+    rows = []
+    for post_id, other, kind, value in (e for _, e in best.values()):
+        if other not in labels:
+            labels[other] = _account_label(conn, other)
+        state = states[other]
+        why = "taken_down" if state.status == "taken_down" else "referred"
+        reason = _reason(labels[other], kind, value, why, state.on_date)
+        rows.append((post_id, posts[post_id][0], other, kind, value, why, state.on_date, reason))
     conn.executemany(
         "INSERT OR REPLACE INTO returning_posts(post_id, account_id, linked_account, kind, "
         "value, why, on_date, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [row for _, row in best.values()],
+        rows,
     )
     return sorted(best)
 
@@ -518,12 +572,13 @@ def update_networks(
     looked_at = result.upto  # posts up to here were linked before this call
     last = high_water_mark(store)
     stop = stoplist(store)
+    seen = _Seen()
     while result.upto < last:
         lo, hi = result.upto, min(last, result.upto + batch)
         with store.transaction() as conn:
             limit = _limit(conn, max_accounts)
-            value_rows, value_evidence = _value_links(conn, lo, hi, stop, limit)
-            dup_rows, dup_evidence = _near_duplicate_links(conn, lo, hi, limit)
+            value_rows, value_evidence = _value_links(conn, lo, hi, stop, limit, seen)
+            dup_rows, dup_evidence = _near_duplicate_links(conn, lo, hi, limit, seen)
             result.links += _insert_links(conn, value_rows + dup_rows)
             result.returning += _flag_returning(conn, value_evidence + dup_evidence)
             conn.execute(
@@ -533,7 +588,7 @@ def update_networks(
             )
         result.posts += hi - lo
         result.upto = hi
-    _link_late_pictures(store, looked_at, stop, max_accounts, batch, result)
+    _link_late_pictures(store, looked_at, stop, max_accounts, batch, result, seen)
     if result.returning:
         rescore(store, sorted(set(result.returning)))
     result.returning += recheck_returning(store)
@@ -555,6 +610,7 @@ def _link_late_pictures(
     max_accounts: int,
     batch: int,
     result: NetworkUpdate,
+    seen: _Seen,
 ) -> None:
     """Link through the picture-text values found since the last call (mark
     ``networks_media_upto``, an indicator id) on posts linked before this call (id <=
@@ -571,7 +627,7 @@ def _link_late_pictures(
         upto = min(top, after + batch * 4)
         with store.transaction() as conn:
             limit = _limit(conn, max_accounts)
-            rows, evidence = _picture_value_links(conn, after, upto, looked_at, stop, limit)
+            rows, evidence = _picture_value_links(conn, after, upto, looked_at, stop, limit, seen)
             result.links += _insert_links(conn, rows)
             result.returning += _flag_returning(conn, evidence)
             _set_meta(conn, MEDIA_KEY, str(upto))
@@ -612,7 +668,9 @@ def recheck_returning(store: Store) -> list[int]:
                 (ref_mark,),
             )
         }
-        evidence: list[Evidence] = []
+        # The strongest link of each (gone, linked) pair: the only one _flag_returning could
+        # choose for the linked account's posts (the first of equal weight, as there).
+        strongest: dict[tuple[int, int], tuple[str, str]] = {}
         ids = json.dumps(sorted(accounts))
         for a, b, kind, value in conn.execute(
             "SELECT a, b, kind, value FROM account_links WHERE a IN (SELECT value FROM "
@@ -622,12 +680,22 @@ def recheck_returning(store: Store) -> list[int]:
             for gone, linked in ((a, b), (b, a)):
                 if gone not in accounts or linked in accounts:
                     continue
-                for (post_id,) in conn.execute(
-                    "SELECT id FROM posts WHERE account_id = ? AND status = 'new' AND id NOT IN "
-                    "(SELECT post_id FROM returning_posts WHERE account_id = ?)",
-                    (linked, linked),
-                ):
-                    evidence.append((int(post_id), gone, kind, value))
+                held = strongest.get((gone, linked))
+                if held is None or LINK_KINDS[kind][0] > LINK_KINDS[held[0]][0]:
+                    strongest[(gone, linked)] = (kind, value)
+        waiting: dict[int, list[int]] = {}  # linked account -> its new posts not yet flagged
+        evidence: list[Evidence] = []
+        for (gone, linked), (kind, value) in strongest.items():
+            if linked not in waiting:
+                waiting[linked] = [
+                    int(r[0])
+                    for r in conn.execute(
+                        "SELECT id FROM posts WHERE account_id = ? AND status = 'new' AND id "
+                        "NOT IN (SELECT post_id FROM returning_posts WHERE account_id = ?)",
+                        (linked, linked),
+                    )
+                ]
+            evidence.extend((post_id, gone, kind, value) for post_id in waiting[linked])
         flagged = _flag_returning(conn, evidence)
         conn.executemany(
             "INSERT INTO meta(key, value) VALUES (?, ?) "
