@@ -157,6 +157,13 @@ class ActionId(enum.Enum):
         ("Ctrl+6",),
         "Your tagged posts that a supervisor rejected, with the reason beside each",
     )
+    NETWORK_VIEW = ActionSpec(
+        "View",
+        "&Network of this account",
+        ("Ctrl+7",),
+        "The network of the current post's account: linked accounts, what they share, "
+        "their posts over time; with no post selected, every network",
+    )
     VERIFY_AUDIT = ActionSpec(
         "View",
         "&Verify audit chain",

@@ -47,6 +47,7 @@ from .filter_bar import FilterBar, focus_search
 from .fonts import install_emoji_fallback
 from .layout_fence import LayoutFence, settle_layouts
 from .lock import IdleWatcher, LockScreen
+from .network_view import NetworkView
 from .note_field import NoteField
 from .pane_area import PaneArea
 from .pane_schedule import PaneSchedule
@@ -85,6 +86,7 @@ VIEWS: dict[ActionId, tuple[Callable[[Store, TaskRunner], QWidget], str, bool]] 
     ActionId.AUDIT_VIEW: (lambda store, _r: AuditView(store), "Audit trail", False),
     ActionId.BLIND_REVIEW: (lambda store, _r: BlindReviewView(store), "Blind review", False),
     ActionId.RETURNED_VIEW: (lambda store, _r: ReturnedView(store), "Returned to me", False),
+    ActionId.NETWORK_VIEW: (lambda store, _r: NetworkView(store), "Network", False),
 }
 
 
@@ -295,6 +297,7 @@ class MainWindow(QMainWindow):
             ActionId.AUDIT_VIEW: lambda: self.open_view(ActionId.AUDIT_VIEW),
             ActionId.BLIND_REVIEW: lambda: self.open_view(ActionId.BLIND_REVIEW),
             ActionId.RETURNED_VIEW: lambda: self.open_view(ActionId.RETURNED_VIEW),
+            ActionId.NETWORK_VIEW: self.open_network,
             ActionId.VERIFY_AUDIT: self.verify_audit,
             ActionId.QUEUE_TAB: lambda: self.tabs.setCurrentIndex(0),
             ActionId.SHORTCUTS: self.show_shortcuts,
@@ -850,6 +853,9 @@ class MainWindow(QMainWindow):
                 )
             if isinstance(widget, ReturnedView):
                 widget.openInQueue.connect(self._open_returned)
+            if isinstance(widget, NetworkView):
+                widget.openInQueue.connect(self._open_network_posts)
+                widget.closeRequested.connect(lambda w=widget: self._close_view(w))
             self._views[which] = widget
             self.tabs.addTab(widget, title)
         self.tabs.setCurrentWidget(widget)
@@ -885,6 +891,34 @@ class MainWindow(QMainWindow):
             where="supervisor",
         )
         self._update_undo_actions()
+
+    def open_network(self) -> QWidget | None:
+        """View ▸ Network of this account (Ctrl+7): the network of the current post's account,
+        or the list of every network when no post is selected."""
+        if self.store is None:
+            return None
+        post_id = self.current_post_id() if self.tabs.currentIndex() == 0 else None
+        view = self.open_view(ActionId.NETWORK_VIEW)
+        if not isinstance(view, NetworkView):
+            return None
+        try:
+            if post_id is not None or view.network is None:
+                view.show_post(post_id)
+        except TriageError as exc:
+            errors.show_problem(self, "Network", str(exc))
+        return view
+
+    def _open_network_posts(self, post_ids: list[int], label: str) -> None:
+        """Network ▸ Enter on an account: the queue shows that account's posts."""
+        self.tabs.setCurrentIndex(0)
+        self.open_pivot(post_ids, label)
+        self.focus_queue()
+
+    def _close_view(self, widget: QWidget) -> None:
+        """A view asked to close (Esc in the network view): back to the queue."""
+        self._close_tab(self.tabs.indexOf(widget))
+        self.tabs.setCurrentIndex(0)
+        self.focus_queue()
 
     def _open_returned(self, post_ids: list[int]) -> None:
         """Returned to me ▸ Open in queue: the queue shows those posts, to re-tag them."""
