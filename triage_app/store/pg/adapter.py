@@ -272,8 +272,10 @@ class PgConnection:
         return self.catalog.describe(self.raw, done.insert_table)[2]
 
     @staticmethod
-    def _params(done: Translated, params: Sequence[Any] | None) -> tuple[Any, ...]:
+    def _params(done: Translated, params: Sequence[Any] | None) -> Any:
         values = tuple(params or ())
+        if done.numbered:
+            return {f"p{i}": v for i, v in enumerate(values, 1)}
         if done.json_params:
             listed = list(values)
             for at in done.json_params:

@@ -52,6 +52,7 @@ class Translated:
     replace_columns: tuple[str, ...] = ()
     insert_table: str | None = None
     pragma: tuple[str, str | None] | None = None
+    numbered: bool = False  # ?1, ?2 ... : the adapter passes {"p1": first, ...}
 
 
 def _outside_literals(sql: str) -> list[tuple[bool, str]]:
@@ -88,8 +89,12 @@ def _outside_literals(sql: str) -> list[tuple[bool, str]]:
     return pieces
 
 
+_NUMBERED = re.compile(r"\?(\d+)")
+
+
 def _rewrite_code(code: str) -> str:
-    code = code.replace("%", "%%").replace("?", "%s")
+    code = code.replace("%", "%%")
+    code = _NUMBERED.sub(lambda m: f"%(p{int(m.group(1))})s", code).replace("?", "%s")
     return _WORD.sub(
         lambda m: (
             f'"{m.group(0).lower()}"' if m.group(0).lower() in RESERVED_COLUMNS else m.group(0)
@@ -106,6 +111,78 @@ def _append_clause(sql: str, clause: str) -> str:
         at = found[-1].start()
         return f"{body[:at]}{clause} {body[at:]}"
     return f"{body} {clause}"
+
+
+_SUBQUERY = re.compile(r"\b(FROM|JOIN)\s*\(\s*(SELECT|WITH|VALUES)\b", re.IGNORECASE)
+# Words that may follow a subquery in FROM when it has no alias.
+_NOT_ALIAS = frozenset(
+    {
+        "where",
+        "group",
+        "order",
+        "limit",
+        "offset",
+        "union",
+        "except",
+        "intersect",
+        "join",
+        "left",
+        "right",
+        "inner",
+        "outer",
+        "cross",
+        "full",
+        "natural",
+        "on",
+        "using",
+        "having",
+        "window",
+        "returning",
+        "for",
+    }
+)
+
+
+def _close_paren(sql: str, start: int) -> int:
+    """Where the parenthesis opened at ``start`` closes (literals and quoted names skipped)."""
+    depth, i, n = 0, start, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"":
+            j = sql.find(ch, i + 1)
+            while j >= 0 and j + 1 < n and sql[j + 1] == ch:
+                j = sql.find(ch, j + 2)
+            i = n if j < 0 else j + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _alias_subqueries(sql: str) -> str:
+    """PostgreSQL 15 wants a name for every subquery in FROM (SQLite and PostgreSQL 16 do
+    not): an unnamed one gets ``AS _sq1``, ``_sq2``, ..."""
+    count = 0
+    at = 0
+    while True:
+        found = _SUBQUERY.search(sql, at)
+        if found is None:
+            return sql
+        opening = sql.index("(", found.start())
+        closing = _close_paren(sql, opening)
+        if closing < 0:
+            return sql
+        after = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)?", sql[closing + 1 :])
+        word = after.group(1) if after else None
+        if word is None or word.lower() in _NOT_ALIAS:
+            count += 1
+            sql = f"{sql[: closing + 1]} AS _sq{count}{sql[closing + 1 :]}"
+        at = opening + 1
 
 
 @lru_cache(maxsize=4096)
@@ -130,8 +207,8 @@ def translate(sql: str) -> Translated:
     out: list[str] = []
     seen = 0
     for is_code, piece in _outside_literals(sql):
-        if not is_code:
-            out.append(piece)
+        if not is_code:  # psycopg reads % inside literals too
+            out.append(piece.replace("%", "%%"))
             continue
         pos = 0
         for m in _JSON_IN.finditer(piece):
@@ -145,15 +222,21 @@ def translate(sql: str) -> Translated:
         rest = piece[pos:]
         seen += rest.count("?")
         out.append(_rewrite_code(rest))
-    text = "".join(out)
+    text = _alias_subqueries("".join(out))
+    numbered = bool(_NUMBERED.search(sql))
     if ignore:
         text = _append_clause(text, "ON CONFLICT DO NOTHING")
     target = _INSERT_INTO.match(text)
     if replace:
         columns = tuple(c.strip().strip('"').lower() for c in replace.group(2).split(","))
-        return Translated(text, tuple(json_params), replace.group(1), columns, replace.group(1))
+        return Translated(
+            text, tuple(json_params), replace.group(1), columns, replace.group(1), None, numbered
+        )
     return Translated(
-        text, tuple(json_params), insert_table=target.group(1).lower() if target else None
+        text,
+        tuple(json_params),
+        insert_table=target.group(1).lower() if target else None,
+        numbered=numbered,
     )
 
 
