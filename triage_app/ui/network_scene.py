@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -101,11 +102,16 @@ def link_words(link: Mapping[str, Any], *, full: bool = False) -> str:
     return f"{', '.join(kinds)} ({len(shared)}) · {weight}"
 
 
-def _label_font() -> QFont:
+def _label_font(pixels: int = int(LABEL_POINT)) -> QFont:
     font = QFont()
-    font.setPointSizeF(LABEL_POINT)
-    font.setPixelSize(int(LABEL_POINT))
+    font.setPixelSize(pixels)
     return font
+
+
+@lru_cache(maxsize=4)
+def _metrics(pixels: int) -> QFontMetricsF:
+    """Measured once per size: a network draws thousands of labels."""
+    return QFontMetricsF(_label_font(pixels))
 
 
 def _readable(painter: QPainter, option: QStyleOptionGraphicsItem) -> bool:
@@ -129,8 +135,10 @@ class NodeItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.font = _label_font()
         self.label = account_name(account)
-        width = QFontMetricsF(self.font).horizontalAdvance(self.label)
+        width = _metrics(int(LABEL_POINT)).horizontalAdvance(self.label)
         self._label_rect = QRectF(-width / 2 - 2, NODE_SIZE / 2 + 2, width + 4, LABEL_POINT + 5)
+        half = NODE_SIZE * 0.8 + 3  # room for the highlight ring
+        self._bounds = QRectF(-half, -half, 2 * half, 2 * half).united(self._label_rect)
         returning = int(account.get("returning_posts") or 0)
         status = account.get("status_date")
         self.setToolTip(
@@ -148,8 +156,7 @@ class NodeItem(QGraphicsItem):
         return self._label_rect.translated(self.pos())
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt name)
-        half = NODE_SIZE * 0.8 + 3  # room for the highlight ring
-        return QRectF(-half, -half, 2 * half, 2 * half).united(self._label_rect)
+        return self._bounds
 
     def shape_path(self) -> QPainterPath:
         look = STATUS_LOOK.get(self.account["status"], STATUS_LOOK["new"])[1]
@@ -238,9 +245,8 @@ class EdgeItem(QGraphicsItem):
         self.text = link_words(link)
         self.setZValue(0)
         self.setToolTip(f"{a.label} — {b.label}\n" + link_words(link, full=True))
-        self.font = _label_font()
-        self.font.setPixelSize(int(LABEL_POINT) - 1)
-        width = QFontMetricsF(self.font).horizontalAdvance(self.text)
+        self.font = _label_font(int(LABEL_POINT) - 1)
+        width = _metrics(int(LABEL_POINT) - 1).horizontalAdvance(self.text)
         self.line = QLineF(a.pos(), b.pos())
         mid = self.line.center()
         self._label_rect = QRectF(mid.x() - width / 2 - 2, mid.y() - 7, width + 4, 14)
@@ -248,6 +254,9 @@ class EdgeItem(QGraphicsItem):
         strongest = min(kinds, key=lambda k: list(KIND_LOOK).index(k) if k in KIND_LOOK else 99)
         self.style = KIND_LOOK.get(strongest, ("", Qt.PenStyle.SolidLine))[1]
         self.width = 1.0 + 3.0 * float(link["weight"])
+        pad = self.width + 6
+        box = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
+        self._bounds = box.united(self._label_rect)
 
     @property
     def label_rect(self) -> QRectF:
@@ -257,9 +266,7 @@ class EdgeItem(QGraphicsItem):
         return self.a.isSelected() or self.b.isSelected()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt name)
-        pad = self.width + 6
-        box = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
-        return box.united(self._label_rect)
+        return self._bounds  # the accounts never move: worked out once
 
     def paint(
         self,
