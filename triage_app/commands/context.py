@@ -93,7 +93,12 @@ class CommandContext:
         if self._store is None and self.server_url is not None:
             from ..store.pg.opening import open_pg_store
 
-            self._store = open_pg_store(self.server_url, data_dir=self.data_dir, create=create)
+            self._store = open_pg_store(
+                self.server_url,
+                data_dir=self.data_dir,
+                create=create,
+                key_passphrase=self.key_passphrase(),
+            )
         if self._store is None:
             self._store = open_for_user(
                 self.store_path,

@@ -90,7 +90,9 @@ def _create_on_server(ctx: CommandContext, url: str) -> int:
 
     if server_schema_version(url) > 0:
         raise TriageError(f"The {describe(url)} already holds a triage store")
-    store = open_pg_store(url, data_dir=ctx.data_dir, create=True)
+    store = open_pg_store(
+        url, data_dir=ctx.data_dir, create=True, key_passphrase=ctx.key_passphrase()
+    )
     store_id, user = store.store_id, store.user
     store.close()
     ctx.print(f"Created store {store_id} in the {describe(url)} (first supervisor: {user})")

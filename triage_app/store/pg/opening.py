@@ -163,10 +163,18 @@ def server_schema_version(url: str) -> int:
 
 
 def open_pg_store(
-    url: str, *, data_dir: Path, create: bool = False, progress: Any = None
+    url: str,
+    *,
+    data_dir: Path,
+    create: bool = False,
+    progress: Any = None,
+    key_passphrase: str | None = None,
 ) -> PgStore:
     """Open the triage schema in the database at ``url`` (with ``create``, make it in an empty
-    database); refuses a TCP connection without TLS before connecting."""
+    database); refuses a TCP connection without TLS before connecting.
+
+    ``key_passphrase`` protects the person's own signing key where no keyring works
+    (store/personal_keys.py): decisions are signed on a server as on a laptop."""
     check_transport(url)
     pool = _acquire(url)
     try:
@@ -176,7 +184,8 @@ def open_pg_store(
         raise
     try:
         user = str(conn.raw.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
-        if schema_version(conn.raw) == 0 and not create:
+        is_new = schema_version(conn.raw) == 0
+        if is_new and not create:
             raise TriageError(
                 f"The {describe(url)} holds no triage store; create it with 'triage db create'"
             )
@@ -195,6 +204,11 @@ def open_pg_store(
     except BaseException:
         store.close()
         raise
+    from ..personal_keys import register_own_key_on_creation, set_key_passphrase
+
+    set_key_passphrase(store, key_passphrase)
+    if is_new:
+        register_own_key_on_creation(store, quiet=True)  # the maker is the first supervisor
     if os.environ.get("TRIAGE_DEBUG_SQL"):
         conn.set_trace_callback(print)
     return store

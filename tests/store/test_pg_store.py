@@ -1,0 +1,194 @@
+"""The team's store on a real PostgreSQL server (tests/support/pg_server.py): opened through
+the same CLI path as a SQLite store, with the shared store code running unchanged through the
+adapter (store/pg)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from triage_app.cli import main
+from triage_app.core.errors import StoreVersionError, TriageError
+from triage_app.store.connection import IntegrityError, open_store
+from triage_app.store.pg.translate import translate
+from triage_app.store.pg.url import check_transport
+
+
+def cli(url: str, capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> str:
+    rc = main(["--db", url, *args])
+    out, err = capsys.readouterr()
+    assert rc == code, f"triage {' '.join(args)} -> {rc}: {out}{err}"
+    return out + err
+
+
+# -- no server needed ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://db.example.org/triage",
+        "postgresql://db.example.org/triage?sslmode=prefer",
+        "postgres://analyst@10.0.0.5:5432/triage?sslmode=disable",
+        "postgresql:///triage?host=/run/postgresql,db.example.org",
+    ],
+)
+def test_a_network_connection_without_tls_is_refused(url, monkeypatch):
+    monkeypatch.delenv("PGSSLMODE", raising=False)
+    with pytest.raises(TriageError, match="without TLS"):
+        check_transport(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://db.example.org/triage?sslmode=verify-full",
+        "postgresql://db.example.org/triage?sslmode=require",
+        "postgresql:///triage?host=/run/postgresql",
+        "postgresql:///triage",
+    ],
+)
+def test_tls_or_a_local_socket_is_accepted(url, monkeypatch):
+    monkeypatch.delenv("PGHOST", raising=False)
+    monkeypatch.delenv("PGHOSTADDR", raising=False)
+    assert check_transport(url)["dbname"] == "triage"
+
+
+def test_the_cli_refuses_plain_tcp_in_one_line_before_connecting(capsys):
+    rc = main(["--db", "postgresql://db.example.org/triage", "queue"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert err.count("\n") == 1 and "without TLS" in err and "Traceback" not in err
+
+
+def test_translation_of_shared_sql():
+    t = translate("SELECT user, printf('%d', ?) FROM claims WHERE post_id = ? AND note LIKE '?%'")
+    assert t.sql == (
+        "SELECT \"user\", printf('%%d', %s) FROM claims WHERE post_id = %s AND note LIKE '?%%'"
+    )
+    assert translate("BEGIN IMMEDIATE").sql == "BEGIN"
+    ignore = translate("INSERT OR IGNORE INTO post_tags(post_id, tag) VALUES (?, ?)")
+    assert ignore.sql.endswith("VALUES (%s, %s) ON CONFLICT DO NOTHING")
+    each = translate("SELECT id FROM posts WHERE a = ? AND id IN (SELECT value FROM json_each(?))")
+    assert each.sql == "SELECT id FROM posts WHERE a = %s AND id = ANY(%s)"
+    assert each.json_params == (1,)
+    numbered = translate("SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM t WHERE a = ?1)")
+    assert numbered.numbered and numbered.sql.count("%(p1)s") == 2
+    assert "AS _sq1" in translate("SELECT count(*) FROM (SELECT id FROM posts)").sql
+    assert "AS _sq" not in translate("SELECT * FROM (SELECT 1) AS x").sql
+    assert translate("PRAGMA user_version = 7").pragma == ("user_version", "7")
+
+
+# -- on the server ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A new database with the schema, not yet opened (open it with create=True)."""
+    return pg_server.fresh_database()
+
+
+def test_db_create_demo_queue_tag_undo_approve_and_audit_verify(pg_server, capsys, tmp_path):
+    url = pg_server.empty_database()
+    out = cli(url, capsys, "db", "create")
+    assert "Created store" in out and f"first supervisor: {pg_server.superuser}" in out
+    cli(url, capsys, "db", "create", code=1)  # a second create is refused
+    out = cli(url, capsys, "demo", "--posts", "200")
+    assert "inserted 200" in out
+    queue = cli(url, capsys, "queue", "--limit", "5", "--json")
+    first = __import__("json").loads(queue)
+    post = str(first["posts"][0]["id"] if isinstance(first, dict) else first[0]["id"])
+    assert "tags: boat_crossing" in cli(url, capsys, "tag", post, "boat_crossing")
+    assert "tags: (none)" in cli(url, capsys, "tag", post, "boat_crossing", "--remove")
+    cli(url, capsys, "tag", post, "boat_crossing")
+    cli(url, capsys, "settings", "self-approval", "on")
+    assert "approved" in cli(url, capsys, "review", post, "approve")
+    cli(url, capsys, "review", post, "undo")
+    assert "approved" in cli(url, capsys, "review", post, "approve")
+    verify = cli(url, capsys, "audit", "verify")
+    assert "Audit chain intact" in verify and "match their tags and statuses" in verify
+    store = open_store(url)
+    try:
+        assert store.backend == "postgresql"
+        assert store.user == pg_server.superuser  # the login, whatever the OS user is called
+        assert store.scalar("SELECT status FROM posts WHERE id = ?", (int(post),)) == "approved"
+        assert store.scalar("SELECT count(*) FROM posts") == 200
+    finally:
+        store.close()
+
+
+def test_an_empty_database_is_not_opened_without_create(pg_server, capsys):
+    url = pg_server.empty_database()
+    out = cli(url, capsys, "queue", code=1)
+    assert "holds no triage store; create it with 'triage db create'" in out
+
+
+def test_a_newer_schema_is_refused(pg_url):
+    store = open_store(pg_url, create=True)
+    store.conn.raw.execute("UPDATE triage_schema SET version = 999 WHERE part = 'schema'")
+    store.close()
+    with pytest.raises(StoreVersionError, match="schema 999"):
+        open_store(pg_url)
+
+
+def test_transactions_roll_back_and_errors_keep_their_sqlite_class(pg_url):
+    store = open_store(pg_url, create=True)
+    try:
+        with pytest.raises(IntegrityError):  # the SQLite driver's class, caught by shared code
+            with store.transaction() as conn:
+                conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x')")
+                conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'y')")
+        assert not store.conn.in_transaction
+        assert store.meta("probe") is None
+        with store.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('probe', 'a')")
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('probe', 'b')")
+            conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('probe', 'c')")
+        assert store.meta("probe") == "b"
+        other = store.reopen()  # another pooled connection sees the committed row
+        try:
+            assert other.meta("probe") == "b" and other.conn.raw is not store.conn.raw
+        finally:
+            other.close()
+        with store.transaction() as conn:
+            ids = [
+                conn.execute(
+                    "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at) "
+                    "VALUES (?, 'x.jsonl', '00', 1, 'jsonl', 'me', '2026-01-01T00:00:00Z')",
+                    (f"u{n}",),
+                ).lastrowid
+                for n in range(2)
+            ]
+        assert ids[1] == ids[0] + 1 == store.scalar("SELECT max(id) FROM imports")
+    finally:
+        store.close()
+
+
+def test_a_fresh_database_from_the_template_is_faster_than_migrating(pg_server):
+    pg_server.fresh_database()  # the template exists
+    started = time.perf_counter()
+    pg_server.fresh_database()
+    copied = time.perf_counter() - started
+    started = time.perf_counter()
+    url = pg_server.empty_database()
+    open_store(url, create=True).close()
+    migrated = time.perf_counter() - started
+    print(f"fresh database: template copy {copied * 1000:.0f} ms, migrate {migrated * 1000:.0f} ms")
+    assert copied < migrated
+
+
+def test_the_migrations_have_the_sqlite_numbers():
+    from triage_app.store.migrations import all_migrations
+    from triage_app.store.pg.schema import pg_migrations
+
+    assert [m.version for m in pg_migrations()] == [m.version for m in all_migrations()]
+
+
+def test_path_is_a_local_folder_per_database(pg_url, tmp_path: Path):
+    store = open_store(pg_url, create=True)
+    try:
+        assert store.path.parent.is_dir() and not store.path.exists()
+    finally:
+        store.close()
