@@ -136,10 +136,10 @@ def test_a_newer_schema_is_refused(pg_url):
 def test_transactions_roll_back_and_errors_keep_their_sqlite_class(pg_url):
     store = open_store(pg_url, create=True)
     try:
-        with pytest.raises(IntegrityError):  # the SQLite driver's class, caught by shared code
-            with store.transaction() as conn:
-                conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x')")
-                conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'y')")
+        # The SQLite driver's class, so that shared code catches it.
+        with pytest.raises(IntegrityError), store.transaction() as conn:
+            conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x')")
+            conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'y')")
         assert not store.conn.in_transaction
         assert store.meta("probe") is None
         with store.transaction() as conn:
