@@ -42,6 +42,7 @@ def test_stats_json_gives_the_yearly_counts_and_change(make_store, capsys):
         "referrals",
         "time_to_referral",
         "agreement",
+        "networks",
     }
 
 

@@ -82,6 +82,13 @@ def summary_lines(stats: dict[str, Any]) -> list[str]:
             f"{row['year']}: {row['accounts_referred']:,} accounts referred{change}, "
             f"{row['accounts_taken_down']:,} taken down, {row['packs']:,} packs"
         )
+    for row in stats.get("networks", {}).get("by_year", []):
+        days = row["median_days_to_return"]
+        lines.append(
+            f"Networks {row['year']}: {row['referred']:,} referred, {row['taken_down']:,} fully "
+            f"taken down, {row['returned']:,} returned after a takedown"
+            + (f" (median {days:g} days until they did)" if days is not None else "")
+        )
     if t["median_hours"] is not None:
         lines.append(
             f"Median time from import to referral: {t['median_hours']:.1f} hours "

@@ -895,14 +895,19 @@ def _day_gap(start: str, end: str) -> int:
     return (dt.date.fromisoformat(end[:10]) - dt.date.fromisoformat(start[:10])).days
 
 
-def disruption_stats(store: Store) -> list[dict[str, Any]]:
-    """Per platform and year (of the network's first referral): networks referred (any account
-    referred), fully taken down (every account taken down), returned (a returning post after a
-    takedown) and the median days from that takedown to the first return. A network on two
-    platforms counts under each."""
-    import statistics
+@dataclass(frozen=True, slots=True)
+class _Disruption:
+    """One referred network: the year of its first referral, its platforms, whether every
+    account is taken down, and the days from a takedown to its first return (None: none)."""
 
-    import networkx as nx  # here: only the network commands need it
+    year: str
+    platforms: tuple[str, ...]
+    taken_down: bool
+    days_to_return: int | None
+
+
+def _disrupted_networks(store: Store) -> list[_Disruption]:
+    import networkx as nx  # here: only the network commands and statistics need it
 
     graph = link_graph(store)
     parts = [set(c) for c in nx.connected_components(graph)]
@@ -931,22 +936,37 @@ def disruption_stats(store: Store) -> list[dict[str, Any]]:
         if posted is not None:  # a post without a date cannot say when it returned
             day = dt.datetime.fromtimestamp(int(posted), dt.UTC).date().isoformat()
             returns.setdefault(int(account), []).append(max(0, _day_gap(str(on_date), day)))
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    out = []
     for part in parts:
         referred = [a for a in part if states[a].status != "new"]
         if not referred:
             continue
         dates = [str(first_referral[a])[:10] for a in referred if first_referral.get(a)]
         dates += [str(states[a].on_date) for a in referred if states[a].on_date]
-        year = min(dates)[:4] if dates else "unknown"
-        taken = all(states[a].status == "taken_down" for a in part)
         gaps = [g for a in part for g in returns.get(a, [])]
-        for name in sorted({str(platform.get(a, "?")) for a in part}):
+        out.append(
+            _Disruption(
+                min(dates)[:4] if dates else "unknown",
+                tuple(sorted({str(platform.get(a, "?")) for a in part})),
+                all(states[a].status == "taken_down" for a in part),
+                min(gaps) if gaps else None,
+            )
+        )
+    return out
+
+
+def _disruption_rows(
+    networks: Iterable[_Disruption], key: Any, fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    import statistics
+
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    for net in networks:
+        for k in key(net):
             row = rows.setdefault(
-                (name, year),
+                k,
                 {
-                    "platform": name,
-                    "year": year,
+                    **dict(zip(fields, k, strict=True)),
                     "referred": 0,
                     "taken_down": 0,
                     "returned": 0,
@@ -954,14 +974,39 @@ def disruption_stats(store: Store) -> list[dict[str, Any]]:
                 },
             )
             row["referred"] += 1
-            row["taken_down"] += int(taken)
-            if gaps:
+            row["taken_down"] += int(net.taken_down)
+            if net.days_to_return is not None:
                 row["returned"] += 1
-                row["_days"].append(min(gaps))
+                row["_days"].append(net.days_to_return)
     out = []
-    for key in sorted(rows):
-        row = rows[key]
+    for k in sorted(rows):
+        row = rows[k]
         days = row.pop("_days")
         row["median_days_to_return"] = statistics.median(days) if days else None
         out.append(row)
     return out
+
+
+def disruption_stats(store: Store) -> list[dict[str, Any]]:
+    """Per platform and year (of the network's first referral): networks referred (any account
+    referred), fully taken down (every account taken down), returned (a returning post after a
+    takedown) and the median days from that takedown to the first return. A network on two
+    platforms counts under each."""
+    return _disruption_rows(
+        _disrupted_networks(store),
+        lambda n: [(p, n.year) for p in n.platforms],
+        ("platform", "year"),
+    )
+
+
+def disruption_report(store: Store) -> dict[str, Any]:
+    """The disruption figures of the statistics (``stats --json`` ``networks``): per year, each
+    network once (``by_year``), and per platform and year (``by_platform_year``, a network on
+    two platforms under each)."""
+    networks = _disrupted_networks(store)
+    return {
+        "by_year": _disruption_rows(networks, lambda n: [(n.year,)], ("year",)),
+        "by_platform_year": _disruption_rows(
+            networks, lambda n: [(p, n.year) for p in n.platforms], ("platform", "year")
+        ),
+    }

@@ -43,7 +43,16 @@ def compute_stats(
         "referrals": referral_stats(store, posts_rows, current_year=today.year),
         "time_to_referral": time_to_referral(store, posts_rows),
         "agreement": agreement_report(store),
+        "networks": network_disruption(store),
     }
+
+
+def network_disruption(store: Store) -> dict[str, Any]:
+    """Networks referred, fully taken down and returned, with the median days until they
+    returned, per year and per platform and year (store/networks.py disruption_report)."""
+    from .networks import disruption_report  # loads networkx: only when figures are asked for
+
+    return disruption_report(store)
 
 
 # -- queue --------------------------------------------------------------------------------------

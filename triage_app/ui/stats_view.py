@@ -51,6 +51,7 @@ from .tasks import Task, TaskRunner
 
 REFERRED_COLOUR = "#1f77b4"
 TAKEN_DOWN_COLOUR = "#d62728"
+RETURNED_COLOUR = "#ff7f0e"
 MONTHS_SHOWN = 24
 COLUMNS = 3
 
@@ -356,6 +357,7 @@ def chart_specs(stats: dict[str, Any], tag_labels: dict[str, str]) -> list[Chart
         )
     else:
         specs.append(ChartSpec("platforms", "Taken down per platform", ["Platform"], [], "bars"))
+    specs += network_specs(stats)
     specs += [
         ChartSpec(
             "queue_status",
@@ -438,6 +440,89 @@ def chart_specs(stats: dict[str, Any], tag_labels: dict[str, str]) -> list[Chart
             note=f"{a['answered']} answered, {a['pending']} pending",
         ),
     ]
+    return specs
+
+
+def network_specs(stats: dict[str, Any]) -> list[ChartSpec]:
+    """Disruption, not only activity (issue 18): networks referred, fully taken down and
+    returned after a takedown, per year beside the accounts taken down, per platform, and the
+    median days until a network came back."""
+    n = stats.get("networks", {"by_year": [], "by_platform_year": []})
+    accounts = {str(y["year"]): y["accounts_taken_down"] for y in stats["referrals"]["by_year"]}
+    networks = {str(y["year"]): y for y in n["by_year"]}
+    years = sorted(set(accounts) | set(networks), key=lambda y: (not y.isdigit(), y))
+    empty = {"referred": 0, "taken_down": 0, "returned": 0, "median_days_to_return": None}
+    by_year = [
+        [
+            year,
+            accounts.get(year, 0),
+            networks.get(year, empty)["referred"],
+            networks.get(year, empty)["taken_down"],
+            networks.get(year, empty)["returned"],
+            networks.get(year, empty)["median_days_to_return"],
+        ]
+        for year in years
+    ]
+    specs = [
+        ChartSpec(
+            "networks_by_year",
+            "Networks disrupted per year, beside accounts taken down",
+            [
+                "Year",
+                "Accounts taken down",
+                "Networks referred",
+                "Networks taken down",
+                "Networks returned",
+                "Median days to return",
+            ],
+            by_year if n["by_year"] else [],
+            "bars",
+            0,
+            [1, 2, 3, 4],
+            ["#ff9896", REFERRED_COLOUR, TAKEN_DOWN_COLOUR, RETURNED_COLOUR],
+            note="A network is taken down when all its accounts are; it returned when a post "
+            "shared a link with one of them after its takedown",
+        )
+    ]
+    latest = max((str(r["year"]) for r in n["by_platform_year"]), default=None)
+    specs.append(
+        ChartSpec(
+            "networks_by_platform",
+            f"Networks per platform, {latest}" if latest else "Networks per platform",
+            ["Platform", "Referred", "Taken down", "Returned", "Median days to return"],
+            [
+                [
+                    r["platform"],
+                    r["referred"],
+                    r["taken_down"],
+                    r["returned"],
+                    r["median_days_to_return"],
+                ]
+                for r in n["by_platform_year"]
+                if str(r["year"]) == latest
+            ],
+            "bars",
+            0,
+            [1, 2, 3],
+            [REFERRED_COLOUR, TAKEN_DOWN_COLOUR, RETURNED_COLOUR],
+            note="A network on two platforms counts under each; every year: "
+            "triage networks --stats --csv FILE",
+        )
+    )
+    returned = [r for r in n["by_year"] if r["median_days_to_return"] is not None]
+    specs.append(
+        ChartSpec(
+            "networks_return_days",
+            "Median days until a taken-down network returned",
+            ["Year", "Median days", "Networks returned"],
+            [[str(r["year"]), r["median_days_to_return"], r["returned"]] for r in returned],
+            "bars",
+            0,
+            [1],
+            [RETURNED_COLOUR],
+            "%.0f",
+        )
+    )
     return specs
 
 
@@ -551,6 +636,7 @@ class StatsView(QWidget):
 
     def _fill_top(self) -> None:
         r, q, t = self.stats["referrals"], self.stats["queue"], self.stats["time_to_referral"]
+        nets = self.stats.get("networks", {}).get("by_year", [])
         self.headline.setText(
             r["headline"]["text"] if r["headline"] else "No referrals recorded yet"
         )
@@ -560,6 +646,13 @@ class StatsView(QWidget):
             f"{r['accounts_referred']:,} accounts referred, {r['accounts_taken_down']:,} taken "
             f"down · median time from import to referral: "
             f"{'n/a' if median is None else f'{median:.1f} hours'}"
+            + (
+                f" · networks: {sum(y['referred'] for y in nets):,} referred, "
+                f"{sum(y['taken_down'] for y in nets):,} taken down, "
+                f"{sum(y['returned'] for y in nets):,} returned"
+                if nets
+                else ""
+            )
         )
         headers = [
             "Year",
