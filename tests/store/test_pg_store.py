@@ -192,3 +192,14 @@ def test_path_is_a_local_folder_per_database(pg_url, tmp_path: Path):
         assert store.path.parent.is_dir() and not store.path.exists()
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    "action, message",
+    [("check", "pg_amcheck"), ("encrypt", "no store key"), ("rekey", "no store key")],
+)
+def test_store_file_actions_say_what_replaces_them_on_a_server(action, message, capsys):
+    url = "postgresql:///triage?host=/nonexistent-socket-dir"
+    rc = main(["--db", url, "db", action])
+    err = capsys.readouterr().err
+    assert rc == 1 and message in err and err.count("\n") == 1

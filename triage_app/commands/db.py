@@ -118,6 +118,11 @@ def _media_progress(always: bool) -> Callable[[int, int, int], None]:
 
 
 def run_check(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if ctx.server_url is not None:
+        raise TriageError(
+            "'triage db check' checks a SQLite store file; a store on a PostgreSQL server is "
+            "checked with the server's own tools (pg_amcheck, and pg_dump for a backup)"
+        )
     result = check_store(ctx.store_path, ctx.passphrase())
     media = None
     if result.ok:
@@ -160,6 +165,11 @@ def run_check(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_encrypt(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if ctx.server_url is not None:
+        raise TriageError(
+            "A store on a PostgreSQL server has no store key to encrypt with: TLS protects it on "
+            "the wire and the server's disk encryption at rest"
+        )
     counts = encrypt_store(ctx.store_path, ctx.passphrase())
     ctx.print(
         f"Encrypted {ctx.store_path}: {sum(counts.values())} rows in {len(counts)} tables "
@@ -169,6 +179,11 @@ def run_encrypt(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_rekey(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if ctx.server_url is not None:
+        raise TriageError(
+            "A store on a PostgreSQL server has no store key to change: the server's logins and "
+            "TLS protect it"
+        )
     new_passphrase = (
         _read_passphrase(args.new_passphrase_file) if args.new_passphrase_file else None
     )

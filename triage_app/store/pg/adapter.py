@@ -48,13 +48,15 @@ class PgIntegrityError(sqlite.IntegrityError):
 
 
 class PgOperationalError(sqlite.OperationalError):
-    """The server went away, a lock timed out, a statement was cancelled."""
+    """The server went away, a lock timed out, a statement was cancelled, or the SQL names
+    something that does not exist (as sqlite3's OperationalError)."""
 
 
 def _mapped(exc: psycopg.Error) -> Exception:
     if isinstance(exc, psycopg.errors.IntegrityError):
         return PgIntegrityError(str(exc).strip())
-    if isinstance(exc, psycopg.OperationalError):
+    # SQLite reports a missing table or column and bad SQL as OperationalError too.
+    if isinstance(exc, psycopg.OperationalError | psycopg.ProgrammingError):
         return PgOperationalError(str(exc).strip())
     return PgDatabaseError(str(exc).strip())
 
