@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
-from .network_scene import NetworkDrawing, NodeItem, SelectedName, draw_network
+from .network_scene import NetworkDrawing, NodeItem, SelectedName, draw_network, relabel
 
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.02, 6.0
@@ -119,6 +119,7 @@ class NetworkGraphView(QGraphicsView):
         chosen = [i for i in self.scene().selectedItems() if isinstance(i, NodeItem)]
         node = chosen[0] if chosen else None
         self.name.follow(node)
+        self.relabel()  # the selected account's links are labelled first
         current = node.account_id if node is not None else None
         if current != self._current:
             self._current = current
@@ -130,6 +131,11 @@ class NetworkGraphView(QGraphicsView):
         scale = self.transform().m11()
         factor = min(max(factor, MIN_SCALE / scale), MAX_SCALE / scale)
         self.scale(factor, factor)
+        self.relabel()
+
+    def relabel(self) -> None:
+        """Choose again which labels fit at the current zoom (after a zoom or a filter)."""
+        relabel(self.drawing, self.transform().m11())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
@@ -152,6 +158,7 @@ class NetworkGraphView(QGraphicsView):
             self.resetTransform()
             self.scale(1.5, 1.5)
             self.centerOn(box.center())
+        self.relabel()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt name)
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 NODE_GAP = 110.0  # scene units between neighbouring accounts: room for a node and its label
 SEED = 7
+COMPACT_ROUNDS = 4
 Point = tuple[float, float]
 
 
@@ -130,6 +131,13 @@ def network_layout(
         spread = math.sqrt(sum(math.pi * r * r for r in radii)) * 1.1
         centres = [[float(pos[g][0]) * spread, float(pos[g][1]) * spread] for g in keys]
         _separate(centres, radii, NODE_GAP * 0.45)
+        # The spring layout leaves wide empty rings between groups: draw them in towards the
+        # middle and part them again, a few times, so the network fills the view.
+        for _ in range(COMPACT_ROUNDS):
+            mx = sum(c[0] for c in centres) / len(centres)
+            my = sum(c[1] for c in centres) / len(centres)
+            centres = [[mx + (c[0] - mx) * 0.6, my + (c[1] - my) * 0.6] for c in centres]
+            _separate(centres, radii, NODE_GAP * 0.45)
     out: dict[int, Point] = {}
     for g, (cx, cy) in zip(keys, centres, strict=True):
         for n, (x, y) in inner[g].items():

@@ -2,10 +2,11 @@
 text inside, its handle under it) and one per link (its width by weight, its dash by what is
 shared, a label saying what and how much).
 
-Labels that would overlap are left out once, when the scene is built (the most telling accounts
-keep theirs: taken down, still live, returning, most linked); the rest are seen by zooming in or
-selecting. A label too small to read at the current zoom is not drawn; the selected account's
-name is always drawn at a readable size, whatever the zoom."""
+Labels keep one size on screen at every zoom, so they are always readable; at each zoom the
+view decides again which fit (:func:`relabel`): the most telling accounts first (taken down,
+still live, returning, most linked), each label left out where it would cover an account or a
+label already written. Zooming in writes more of them; the selected account's name and its
+links' labels are always written."""
 
 from __future__ import annotations
 
@@ -34,8 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 NODE_SIZE = 26.0
-LABEL_POINT = 11.0  # scene units: the height of a label's letters at zoom 1
-MIN_READABLE = 6.5  # on-screen pixels: a label smaller than this is not drawn
+LABEL_PIXELS = 12  # labels are this tall on screen at any zoom
 EDGE_LABELS_UP_TO = 120  # every link is labelled in networks with at most this many links
 
 # status -> (colour, shape, words). Okabe-Ito colours (told apart with colour-blindness), and a
@@ -102,9 +102,16 @@ def link_words(link: Mapping[str, Any], *, full: bool = False) -> str:
     return f"{', '.join(kinds)} ({len(shared)}) · {weight}"
 
 
-def _label_font(pixels: int = int(LABEL_POINT)) -> QFont:
+def _label_font(pixels: int = LABEL_PIXELS) -> QFont:
     font = QFont()
     font.setPixelSize(pixels)
+    return font
+
+
+@lru_cache(maxsize=1)
+def _mark_font() -> QFont:
+    font = _label_font(10)
+    font.setBold(True)
     return font
 
 
@@ -114,9 +121,48 @@ def _metrics(pixels: int) -> QFontMetricsF:
     return QFontMetricsF(_label_font(pixels))
 
 
-def _readable(painter: QPainter, option: QStyleOptionGraphicsItem) -> bool:
-    lod = option.levelOfDetailFromTransform(painter.worldTransform())  # type: ignore[attr-defined]
-    return bool(lod * LABEL_POINT >= MIN_READABLE)
+class TextTag(QGraphicsItem):
+    """A label at a fixed size on screen, whatever the zoom (readable at any scale), on a white
+    box; ``centred`` puts its middle on its position, else its top edge."""
+
+    def __init__(self, text: str, pixels: int, parent: QGraphicsItem, *, centred: bool) -> None:
+        super().__init__(parent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.text = text
+        self.font = _label_font(pixels)
+        self.colour = QColor("#111111")
+        width = _metrics(pixels).horizontalAdvance(text) + 6
+        height = pixels + 5.0
+        top = -height / 2 if centred else 0.0
+        self.rect = QRectF(-width / 2, top, width, height)
+
+    def scene_rect(self, scale: float) -> QRectF:
+        """Where the label lies in scene units at zoom ``scale``."""
+        anchor = self.scenePos()
+        r = self.rect
+        return QRectF(
+            anchor.x() + r.left() / scale,
+            anchor.y() + r.top() / scale,
+            r.width() / scale,
+            r.height() / scale,
+        )
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt name)
+        return self.rect
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 225))
+        painter.drawRect(self.rect)
+        painter.setFont(self.font)
+        painter.setPen(self.colour)
+        painter.drawText(self.rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
 class NodeItem(QGraphicsItem):
@@ -133,12 +179,11 @@ class NodeItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.font = _label_font()
         self.label = account_name(account)
-        width = _metrics(int(LABEL_POINT)).horizontalAdvance(self.label)
-        self._label_rect = QRectF(-width / 2 - 2, NODE_SIZE / 2 + 2, width + 4, LABEL_POINT + 5)
+        self.tag = TextTag(self.label, LABEL_PIXELS, self, centred=False)
+        self.tag.setPos(0, NODE_SIZE / 2 + 2)
         half = NODE_SIZE * 0.8 + 3  # room for the highlight ring
-        self._bounds = QRectF(-half, -half, 2 * half, 2 * half).united(self._label_rect)
+        self._bounds = QRectF(-half, -half, 2 * half, 2 * half)
         returning = int(account.get("returning_posts") or 0)
         status = account.get("status_date")
         self.setToolTip(
@@ -149,11 +194,6 @@ class NodeItem(QGraphicsItem):
             + f"; group {int(account.get('community') or 0) + 1}"
             + "\nEnter opens its posts in the queue"
         )
-
-    @property
-    def label_rect(self) -> QRectF:
-        """Where the handle is written, in scene coordinates."""
-        return self._label_rect.translated(self.pos())
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt name)
         return self._bounds
@@ -206,29 +246,25 @@ class NodeItem(QGraphicsItem):
             painter.drawLine(QLineF(-h, -h, h, h))
             painter.drawLine(QLineF(-h, h, h, -h))
         mark = platform_mark(str(self.account.get("platform", "")))
-        font = QFont(self.font)
-        font.setPixelSize(10)
-        font.setBold(True)
-        painter.setFont(font)
+        painter.setFont(_mark_font())
         painter.setPen(QColor("#000000"))
         if self.account["status"] == "taken_down":
             painter.setPen(QColor("#FFFFFF"))
             painter.fillRect(QRectF(-9, -6, 18, 12), QColor("#6E6E6E"))
         painter.drawText(QRectF(-13, -8, 26, 16), Qt.AlignmentFlag.AlignCenter, mark)
-        if (self.show_label or self.highlighted) and not selected and _readable(painter, option):
-            painter.setFont(self.font)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(255, 255, 255, 215))
-            painter.drawRect(self._label_rect)
-            painter.setPen(QColor("#111111"))
-            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+    def set_label_shown(self, shown: bool) -> None:
+        """The handle under the node, unless the selection's callout already says it."""
+        self.show_label = shown
+        self.tag.setVisible((shown or self.highlighted) and not self.isSelected())
 
     def itemChange(  # noqa: N802 (Qt name)
         self, change: QGraphicsItem.GraphicsItemChange, value: Any
     ) -> Any:
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.set_label_shown(self.show_label)
             for edge in self.edges:
-                edge.update()
+                edge.set_label_shown(edge.show_label)
         return super().itemChange(change, value)
 
 
@@ -245,22 +281,28 @@ class EdgeItem(QGraphicsItem):
         self.text = link_words(link)
         self.setZValue(0)
         self.setToolTip(f"{a.label} — {b.label}\n" + link_words(link, full=True))
-        self.font = _label_font(int(LABEL_POINT) - 1)
-        width = _metrics(int(LABEL_POINT) - 1).horizontalAdvance(self.text)
         self.line = QLineF(a.pos(), b.pos())
-        mid = self.line.center()
-        self._label_rect = QRectF(mid.x() - width / 2 - 2, mid.y() - 7, width + 4, 14)
+        self.tag = TextTag(self.text, LABEL_PIXELS - 1, self, centred=True)
+        self.tag.setPos(self.line.center())
+        self.tag.colour = QColor("#333333")
+        self.tag.hide()
         kinds = [s["kind"] for s in link["shared"]]
         strongest = min(kinds, key=lambda k: list(KIND_LOOK).index(k) if k in KIND_LOOK else 99)
         self.style = KIND_LOOK.get(strongest, ("", Qt.PenStyle.SolidLine))[1]
         self.width = 1.0 + 3.0 * float(link["weight"])
         pad = self.width + 6
-        box = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
-        self._bounds = box.united(self._label_rect)
+        self._bounds = (
+            QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
+        )
 
-    @property
-    def label_rect(self) -> QRectF:
-        return QRectF(self._label_rect)
+    def set_label_shown(self, shown: bool) -> None:
+        """What the link shares, written on it; always for the selected account's links."""
+        self.show_label = shown
+        near = self.touches_selection()
+        self.tag.colour = HIGHLIGHT if near else QColor("#333333")
+        self.setZValue(1 if near else 0)
+        self.tag.setVisible(shown)
+        self.update()
 
     def touches_selection(self) -> bool:
         return self.a.isSelected() or self.b.isSelected()
@@ -281,13 +323,6 @@ class EdgeItem(QGraphicsItem):
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         painter.setPen(pen)
         painter.drawLine(self.line)
-        if (self.show_label or near) and _readable(painter, option):
-            painter.setFont(self.font)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(255, 255, 255, 225))
-            painter.drawRect(self._label_rect)
-            painter.setPen(HIGHLIGHT if near else QColor("#333333"))
-            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
 @dataclass
@@ -352,28 +387,43 @@ def draw_network(
         scene.addItem(edge)
     for node in nodes.values():
         scene.addItem(node)
-    relabel(NetworkDrawing(nodes, edges))
-    return NetworkDrawing(nodes, edges)
+    drawing = NetworkDrawing(nodes, edges)
+    relabel(drawing)
+    return drawing
 
 
-def relabel(drawing: NetworkDrawing) -> None:
-    """Decide again which labels are drawn, over the visible items only (after a filter)."""
+def relabel(drawing: NetworkDrawing, scale: float = 1.0) -> None:
+    """Decide which labels are written at zoom ``scale``, over the visible items only: first
+    the selected account's links, then the accounts in order of importance, then the other
+    links by weight; each label only where it covers no account and no label kept before it."""
     visible = [n for n in drawing.nodes.values() if n.isVisible()]
-    shapes = [QRectF(n.pos().x() - 14, n.pos().y() - 14, 28, 28) for n in visible]
-    order = sorted(visible, key=_priority)
-    kept = set(_cull_labels(((n, n.label_rect) for n in order), list(shapes)))
-    for node in drawing.nodes.values():
-        node.show_label = node in kept
-        node.update()
+    half = NODE_SIZE * 0.55
+    taken = [QRectF(n.pos().x() - half, n.pos().y() - half, 2 * half, 2 * half) for n in visible]
+    for node in visible:
+        if node.isSelected():  # its callout (SelectedName): the name and the platform, bold
+            box = node.tag.scene_rect(scale)
+            box.adjust(-box.width() * 0.5, 0, box.width() * 0.5, 0)
+            taken.append(box)
     edges = [e for e in drawing.edges if e.isVisible()]
-    taken = list(shapes) + [n.label_rect for n in kept]
-    chosen: set[EdgeItem] = set()
+    near = sorted(
+        (e for e in edges if e.touches_selection()),
+        key=lambda e: (-float(e.link["weight"]), e.a.account_id, e.b.account_id),
+    )
+    chosen = set(_cull_labels(((e, e.tag.scene_rect(scale)) for e in near), taken))
+    taken += [e.tag.scene_rect(scale) for e in chosen]
+    order = sorted(visible, key=_priority)
+    kept = set(_cull_labels(((n, n.tag.scene_rect(scale)) for n in order), taken))
+    for node in drawing.nodes.values():
+        node.set_label_shown(node in kept)
+    taken += [n.tag.scene_rect(scale) for n in kept]
     if len(edges) <= EDGE_LABELS_UP_TO:
-        by_weight = sorted(edges, key=lambda e: (-float(e.link["weight"]), e.a.account_id))
-        chosen = set(_cull_labels(((e, e.label_rect) for e in by_weight), taken))
+        rest = sorted(
+            (e for e in edges if e not in chosen and not e.touches_selection()),
+            key=lambda e: (-float(e.link["weight"]), e.a.account_id, e.b.account_id),
+        )
+        chosen.update(_cull_labels(((e, e.tag.scene_rect(scale)) for e in rest), taken))
     for edge in drawing.edges:
-        edge.show_label = edge in chosen
-        edge.update()
+        edge.set_label_shown(edge in chosen)
 
 
 class SelectedName(QGraphicsSimpleTextItem):

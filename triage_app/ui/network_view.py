@@ -244,7 +244,7 @@ class NetworkView(QWidget):
             "The network's accounts: Enter opens the selected account's posts in the queue",
             ACCOUNT_HEADERS,
         )
-        for col, width in enumerate((130, 70, 110, 46, 66, 44)):
+        for col, width in enumerate((140, 72, 164, 46, 70, 44)):
             self.accounts_table.setColumnWidth(col, width)
         self.accounts_table.itemSelectionChanged.connect(self._table_current)
         self.accounts_table.doubleClicked.connect(lambda _i: self.open_account(self.current()))
@@ -467,7 +467,7 @@ class NetworkView(QWidget):
             node.setVisible(account_id in shown)
         for edge in drawing.edges:
             edge.setVisible(edge.a.account_id in shown and edge.b.account_id in shown)
-        relabel(drawing)
+        self.graph.relabel()
         current = self.graph.current
         self._fill_accounts(shown)
         self._fill_shared(shown)
@@ -627,6 +627,7 @@ class NetworkView(QWidget):
         for account_id, node in self.graph.drawing.nodes.items():
             if node.highlighted != (account_id in chosen):
                 node.highlighted = account_id in chosen
+                node.set_label_shown(node.show_label)  # a marked account shows its name
                 node.update()
 
     def open_account(self, account_id: int | None) -> bool:
@@ -684,6 +685,7 @@ class NetworkView(QWidget):
         if not answer:
             return None
         path = Path(answer if answer.lower().endswith(f".{kind}") else f"{answer}.{kind}")
+        relabel(self.graph.drawing, 1.0)  # the labels that fit at the picture's own scale
         try:
             if kind == "png":
                 save_png(self.graph.scene(), path)
@@ -692,5 +694,7 @@ class NetworkView(QWidget):
         except TriageError as exc:
             report_problem(self, exc, "Cannot save")
             return None
+        finally:
+            self.graph.relabel()
         self.title.setText(f"Saved the picture of network {self.network['id']} to {path}")
         return path
