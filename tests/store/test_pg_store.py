@@ -4,6 +4,7 @@ adapter (store/pg)."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -98,8 +99,9 @@ def test_db_create_demo_queue_tag_undo_approve_and_audit_verify(pg_server, capsy
     out = cli(url, capsys, "demo", "--posts", "200")
     assert "inserted 200" in out
     queue = cli(url, capsys, "queue", "--limit", "5", "--json")
-    first = __import__("json").loads(queue)
-    post = str(first["posts"][0]["id"] if isinstance(first, dict) else first[0]["id"])
+    listed = json.loads(queue)
+    posts = listed["posts"] if isinstance(listed, dict) else listed
+    post = str(posts[0]["id"])
     assert "tags: boat_crossing" in cli(url, capsys, "tag", post, "boat_crossing")
     assert "tags: (none)" in cli(url, capsys, "tag", post, "boat_crossing", "--remove")
     cli(url, capsys, "tag", post, "boat_crossing")
@@ -107,14 +109,33 @@ def test_db_create_demo_queue_tag_undo_approve_and_audit_verify(pg_server, capsy
     assert "approved" in cli(url, capsys, "review", post, "approve")
     cli(url, capsys, "review", post, "undo")
     assert "approved" in cli(url, capsys, "review", post, "approve")
+    platform = next(p["platform"] for p in posts if str(p["id"]) == post)
+    secret = tmp_path / "pack-passphrase"
+    secret.write_text("a long pack passphrase for the test\n")
+    pack = tmp_path / "pack.zip"
+    built = cli(
+        url,
+        capsys,
+        "pack",
+        "build",
+        "--platform",
+        platform,
+        "--pack-passphrase-file",
+        str(secret),
+        "--out",
+        str(pack),
+    )
+    assert "Wrote" in built and pack.exists()
     verify = cli(url, capsys, "audit", "verify")
     assert "Audit chain intact" in verify and "match their tags and statuses" in verify
     store = open_store(url)
     try:
         assert store.backend == "postgresql"
         assert store.user == pg_server.superuser  # the login, whatever the OS user is called
-        assert store.scalar("SELECT status FROM posts WHERE id = ?", (int(post),)) == "approved"
+        assert store.scalar("SELECT status FROM posts WHERE id = ?", (int(post),)) == "referred"
         assert store.scalar("SELECT count(*) FROM posts") == 200
+        # The pack signing key is the server store's, never one workstation's keyring.
+        assert store.scalar("SELECT place FROM signing_key") == "store"
     finally:
         store.close()
 

@@ -127,7 +127,7 @@ def _secret_from_store(row: _Recorded) -> Any:
 def _create_in_store(store: Store, reason: str) -> Any:
     """Keep a new key inside the store, which must be encrypted (SQLCipher): the secret is then
     protected exactly like the store's evidence and its sync identity."""
-    if store.key is None:
+    if store.key is None and store.backend != "postgresql":
         raise TriageError(
             f"No working OS keyring to hold the pack signing key ({reason}) and this store is "
             "not encrypted; encrypt it with 'triage db encrypt' (the key is then kept inside "
@@ -165,6 +165,12 @@ def signing_key(store: StoreOrId, *, create: bool = True) -> Any:
     row = _recorded(opened) if opened is not None else None
     if row is not None and row.place == "store":
         return _secret_from_store(row)
+    if opened is not None and opened.backend == "postgresql":
+        # A team's server store: every supervisor's workstation signs with the one key the
+        # server holds (readable by supervisors only), never one machine's keyring.
+        if not create:
+            raise TriageError("This store has no pack signing key yet; build a pack first")
+        return _create_in_store(opened, "a store on a PostgreSQL server keeps its own key")
     username = _keyring_username(store_id)
     try:
         stored = _keyring_read(username)
