@@ -154,6 +154,12 @@ class NetworkGraphView(QGraphicsView):
         box = box.adjusted(-30, -30, 30, 30)
         self.setSceneRect(self.scene().itemsBoundingRect().adjusted(-400, -400, 400, 400))
         self.fitInView(box, Qt.AspectRatioMode.KeepAspectRatio)
+        # Room for the labels, which keep their size on screen: about 70 by 24 pixels.
+        scale = max(self.transform().m11(), 1e-6)
+        self.fitInView(
+            box.adjusted(-70 / scale, -10 / scale, 70 / scale, 24 / scale),
+            Qt.AspectRatioMode.KeepAspectRatio,
+        )
         if self.transform().m11() > 1.5:
             self.resetTransform()
             self.scale(1.5, 1.5)

@@ -46,7 +46,8 @@ from .network_scene import KIND_LOOK, STATUS_LOOK, account_name, relabel, status
 from .network_timeline import NetworkTimeline
 from .rows_model import report_problem
 
-ACCOUNT_HEADERS = ("Account", "Platform", "Status", "Posts", "Returning", "Links", "Group")
+# (The account's group inside the network is in the picture and in each node's tooltip.)
+ACCOUNT_HEADERS = ("Account", "Platform", "Status", "Posts", "Returning", "Links")
 SHARED_HEADERS = ("Shared", "Value", "Accounts")
 NETWORK_HEADERS = ("Network", "Accounts", "Links", "Platforms", "Status", "Returning", "Shared")
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -81,7 +82,10 @@ def _item(value: object, account_id: int | None = None) -> QTableWidgetItem:
     return item
 
 
-def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget:
+def _table(
+    name: str, accessible: str, headers: tuple[str, ...], sort: tuple[int, Qt.SortOrder]
+) -> QTableWidget:
+    """A read-only sortable list, first sorted by ``sort`` (column, order)."""
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
     table.setAccessibleName(accessible)
@@ -95,6 +99,7 @@ def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget
     table.setAlternatingRowColors(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSortIndicator(*sort)
     table.setSortingEnabled(True)
     return table
 
@@ -131,6 +136,7 @@ class NetworkView(QWidget):
         self._takedowns: list[tuple[dt.date, str]] = []
         self._syncing = False
         self._listed = False
+        self._split_done = False
         self.ask_path = self._ask_path  # tests answer the save question themselves
 
         layout = QVBoxLayout(self)
@@ -209,6 +215,7 @@ class NetworkView(QWidget):
             "networksTable",
             "Every network: Enter opens the one selected",
             NETWORK_HEADERS,
+            (1, Qt.SortOrder.DescendingOrder),  # largest first
         )
         for col, width in enumerate((70, 70, 50, 210, 190, 70)):
             self.networks_table.setColumnWidth(col, width)
@@ -243,9 +250,14 @@ class NetworkView(QWidget):
             "networkAccounts",
             "The network's accounts: Enter opens the selected account's posts in the queue",
             ACCOUNT_HEADERS,
+            (0, Qt.SortOrder.AscendingOrder),
         )
-        for col, width in enumerate((140, 72, 164, 46, 70, 44)):
+        for col, width in enumerate((140, 70, 166, 44, 68, 42)):
             self.accounts_table.setColumnWidth(col, width)
+        # The handle takes the width the numbers leave: every column stays in view.
+        header = self.accounts_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.accounts_table.itemSelectionChanged.connect(self._table_current)
         self.accounts_table.doubleClicked.connect(lambda _i: self.open_account(self.current()))
         self.accounts_table.installEventFilter(self)
@@ -253,9 +265,13 @@ class NetworkView(QWidget):
             "networkShared",
             "Contact points the network's accounts share; selecting one marks its accounts",
             SHARED_HEADERS,
+            (2, Qt.SortOrder.DescendingOrder),  # the most shared first
         )
-        for col, width in enumerate((80, 190)):
+        for col, width in enumerate((80, 190, 70)):
             self.shared_table.setColumnWidth(col, width)
+        header = self.shared_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.shared_table.itemSelectionChanged.connect(self._shared_chosen)
         self.open_button = QPushButton("Open the account's posts in the queue  (Enter)", self)
         self.open_button.setObjectName("networkOpen")
@@ -280,8 +296,17 @@ class NetworkView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         return self.splitter
 
+    def _size_splitter(self) -> None:
+        """First showing: the lists get the room their columns need, the picture the rest."""
+        if self._split_done or self.width() < 200:
+            return
+        self._split_done = True
+        right = min(620, max(480, int(self.width() * 0.42)))
+        self.splitter.setSizes([max(300, self.width() - right), right])
+
     # -- what is shown ------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
+        self._size_splitter()
         # Opened with nothing chosen (e.g. again after unlocking): the list of networks.
         if self.network is None and self.pages.currentIndex() == 0 and not self._listed:
             self.show_overview()
@@ -382,6 +407,7 @@ class NetworkView(QWidget):
         for widget in self._network_controls:
             widget.setVisible(True)
         self.pages.setCurrentIndex(1)
+        self._size_splitter()
         self.apply_filters()
         self.graph.select_account(account_id)
         self.graph.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -499,7 +525,6 @@ class NetworkView(QWidget):
                 int(a["posts"]),
                 int(a["returning_posts"]),
                 int(self._degree.get(aid, 0)),
-                int(a["community"]) + 1,
             )
             for col, value in enumerate(cells):
                 table.setItem(row, col, _item(value, aid))
