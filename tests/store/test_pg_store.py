@@ -188,16 +188,23 @@ def test_transactions_roll_back_and_errors_keep_their_sqlite_class(pg_url):
 
 
 def test_a_fresh_database_from_the_template_is_faster_than_migrating(pg_server):
+    """A new store ready for a test, from the template or migrated from nothing; best of three
+    each, so that a busy machine does not decide the comparison."""
     pg_server.fresh_database()  # the template exists
-    started = time.perf_counter()
-    pg_server.fresh_database()
-    copied = time.perf_counter() - started
-    started = time.perf_counter()
-    url = pg_server.empty_database()
-    open_store(url, create=True).close()
-    migrated = time.perf_counter() - started
-    print(f"fresh database: template copy {copied * 1000:.0f} ms, migrate {migrated * 1000:.0f} ms")
-    assert copied < migrated
+    copied, migrated = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        open_store(pg_server.fresh_database(), create=True).close()
+        copied.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        url = pg_server.empty_database()
+        open_store(url, create=True).close()
+        migrated.append(time.perf_counter() - started)
+    print(
+        f"fresh database: template copy {min(copied) * 1000:.0f} ms, "
+        f"migrate {min(migrated) * 1000:.0f} ms"
+    )
+    assert min(copied) < min(migrated)
 
 
 def test_the_migrations_have_the_sqlite_numbers():
@@ -224,3 +231,25 @@ def test_store_file_actions_say_what_replaces_them_on_a_server(action, message, 
     rc = main(["--db", url, "db", action])
     err = capsys.readouterr().err
     assert rc == 1 and message in err and err.count("\n") == 1
+
+
+def test_writing_transactions_follow_one_another_as_on_sqlite(pg_url):
+    """BEGIN IMMEDIATE on one connection waits for another's to end (and gives up with
+    SQLite's 'locked' class of error after the lock timeout)."""
+    from triage_app.store.connection import OperationalError
+
+    first = open_store(pg_url, create=True)
+    second = first.reopen()
+    try:
+        second.conn.raw.execute("SET lock_timeout = '200ms'")
+        with first.transaction():
+            with pytest.raises(OperationalError, match="lock timeout"):
+                second.conn.execute("BEGIN IMMEDIATE")
+            assert not second.conn.in_transaction
+            second.conn.execute("BEGIN")  # a reader's transaction does not wait
+            second.conn.execute("ROLLBACK")
+        with second.transaction():  # free again once the first committed
+            second.execute("INSERT INTO meta(key, value) VALUES ('w', '1')")
+    finally:
+        second.close()
+        first.close()

@@ -37,6 +37,11 @@ IGNORED_PRAGMAS = frozenset(
     }
 )
 VERSION_TABLE = "triage_schema"
+# The advisory lock every BEGIN IMMEDIATE takes: writing transactions follow one another as on
+# SQLite, so that code that reads then writes (the audit chain's head, "already tagged?") sees
+# no other writer in between. Paths that can run side by side (claims with SKIP LOCKED) use a
+# plain BEGIN instead.
+WRITER_LOCK = 0x7472_6961_6765_77  # "triagew"
 
 
 class PgDatabaseError(sqlite.DatabaseError):
@@ -187,6 +192,8 @@ class PgConnection:
         done = translate(sql)
         if done.pragma is not None:
             return self._pragma(*done.pragma)
+        if done.writer:
+            return self._begin_writer()
         text = self._final_sql(done)
         returning_id = self._returns_id(done, text)
         if returning_id:
@@ -285,6 +292,17 @@ class PgConnection:
                 listed[at] = decoded if isinstance(decoded, list) else [decoded]
             values = tuple(listed)
         return values
+
+    def _begin_writer(self) -> PgCursor:
+        """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock."""
+        try:
+            self.raw.execute("BEGIN")
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        except psycopg.Error as exc:
+            if self.in_transaction and not self.raw.closed:
+                self.raw.execute("ROLLBACK")
+            raise _mapped(exc) from exc
+        return PgCursor(None, rows=[])
 
     def _pragma(self, name: str, value: str | None) -> PgCursor:
         if name == "user_version":

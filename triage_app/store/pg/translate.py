@@ -53,6 +53,9 @@ class Translated:
     insert_table: str | None = None
     pragma: tuple[str, str | None] | None = None
     numbered: bool = False  # ?1, ?2 ... : the adapter passes {"p1": first, ...}
+    # BEGIN IMMEDIATE/EXCLUSIVE: the adapter takes the store's writer lock (one writing
+    # transaction at a time, as on SQLite).
+    writer: bool = False
 
 
 def _outside_literals(sql: str) -> list[tuple[bool, str]]:
@@ -188,8 +191,10 @@ def _alias_subqueries(sql: str) -> str:
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> Translated:
     """The PostgreSQL form of one SQLite statement of the shared modules."""
-    if _BEGIN.match(sql):
-        return Translated("BEGIN")
+    begin = _BEGIN.match(sql)
+    if begin:
+        mode = (begin.group(2) or "DEFERRED").upper()
+        return Translated("BEGIN", writer=mode != "DEFERRED")
     pragma = _PRAGMA.match(sql)
     if pragma:
         value = pragma.group(3)
