@@ -11,6 +11,7 @@ real server (tests/support/pg_server.py: the session's ``pg_server``).
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,12 +106,24 @@ def test_every_sqlite_migration_has_a_postgresql_counterpart() -> None:
     assert not renamed, f"same VERSION, different module names (SQLite, PostgreSQL): {renamed}"
 
 
-def test_the_whole_schema_applies_on_an_empty_database(pg_server: Any) -> None:
-    """Migrations run one by one on a fresh database, each SQL string sent whole."""
-    url = pg_server.empty_database()
+def test_the_whole_schema_applies_as_a_database_owner_who_is_not_superuser(
+    pg_server: Any,
+) -> None:
+    """What `triage db create` does on a team server, where the person creating the schema owns
+    the database but is no superuser: every migration, each SQL string sent whole."""
     from triage_app.store.pg_migrations import apply_migration
 
+    name = f"owner_{uuid.uuid4().hex[:12]}"
+    with pg_server.admin() as admin:
+        admin.execute(f'CREATE ROLE "{name}" LOGIN NOSUPERUSER')
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{name}" TEMPLATE template0')
+    with psycopg.connect(pg_server.url(name), autocommit=True) as admin:
+        admin.execute(f'ALTER SCHEMA public OWNER TO "{name}"')
+    url = f"postgresql:///{name}?host={pg_server.socket_dir}&user={name}"
     with psycopg.connect(url) as conn:
+        assert conn.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone() == (False,)
         for migration in all_pg_migrations():
             apply_migration(conn, migration, progress=None)
             conn.commit()

@@ -2,7 +2,8 @@
 names and behaviour (installed by pg_migrations/m001_core.py), and the trigger function of the
 append-only guards.
 
-Covered (``grep`` of triage_app's SQL): group_concat(x) and group_concat(x, sep), printf with
+Covered (``grep`` of triage_app's SQL): group_concat(x) and group_concat(x, sep) (for small
+groups: they copy the text so far at every row), printf with
 ``%d``/``%x``/``%s`` conversions (flags 0 and -, a width), julianday(text), json_valid(text),
 json_extract(text, path) for ``$.key``/``$[n]`` paths, instr(text, text), sum(boolean) (SQLite
 sums comparisons: ``sum(status = 'referred')``), and a ``sqlite_master`` view (type, name,
@@ -34,10 +35,12 @@ $$;
 CREATE OR REPLACE AGGREGATE group_concat(text) (
     SFUNC = triage_group_concat_step, STYPE = text, PARALLEL = SAFE
 );
--- The two-argument form packs whole queues (queue.py: a million ids), so it uses
--- string_agg's linear-time state rather than concatenating text row by row.
+-- Text state, so that a database owner who is not a superuser can create it (an `internal`
+-- state like string_agg's needs a superuser). Each row copies the text so far: fine for the
+-- small groups it serves (a post's tags); a query aggregating a whole queue must say
+-- string_agg, which the adapter writes for group_concat (store/pg/translate.py).
 CREATE OR REPLACE AGGREGATE group_concat(text, text) (
-    SFUNC = string_agg_transfn, STYPE = internal, FINALFUNC = string_agg_finalfn
+    SFUNC = triage_group_concat_step, STYPE = text, PARALLEL = SAFE
 );
 
 CREATE OR REPLACE FUNCTION triage_sum_bool_step(acc bigint, value boolean)
