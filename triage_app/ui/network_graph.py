@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
@@ -69,6 +69,10 @@ class NetworkGraphView(QGraphicsView):
         self.scene().selectionChanged.connect(self._selection_changed)
         self._current: int | None = None
         self._auto_fit = True
+        self._relabel_timer = QTimer(self)
+        self._relabel_timer.setSingleShot(True)
+        self._relabel_timer.setInterval(0)
+        self._relabel_timer.timeout.connect(self.relabel)
 
     # -- content ----------------------------------------------------------------------------
     def show_network(
@@ -119,7 +123,7 @@ class NetworkGraphView(QGraphicsView):
         chosen = [i for i in self.scene().selectedItems() if isinstance(i, NodeItem)]
         node = chosen[0] if chosen else None
         self.name.follow(node)
-        self.relabel()  # the selected account's links are labelled first
+        self.relabel_soon()  # the selected account's links are labelled first
         current = node.account_id if node is not None else None
         if current != self._current:
             self._current = current
@@ -135,7 +139,13 @@ class NetworkGraphView(QGraphicsView):
 
     def relabel(self) -> None:
         """Choose again which labels fit at the current zoom (after a zoom or a filter)."""
+        self._relabel_timer.stop()
         relabel(self.drawing, self.transform().m11())
+
+    def relabel_soon(self) -> None:
+        """Relabel once the event loop turns: a resize, a fit and a selection in a row (as
+        when a network opens) cost one pass, not three."""
+        self._relabel_timer.start()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
@@ -164,7 +174,7 @@ class NetworkGraphView(QGraphicsView):
             self.resetTransform()
             self.scale(1.5, 1.5)
             self.centerOn(box.center())
-        self.relabel()
+        self.relabel_soon()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt name)
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

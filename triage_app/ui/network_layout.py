@@ -45,12 +45,12 @@ def _inner_layout(members: list[int], edges: list[tuple[int, int, float]]) -> di
     keys = sorted(pos)
     points = [[float(pos[n][0]) * radius, float(pos[n][1]) * radius] for n in keys]
     # A clique's accounts can land almost on one another: keep each a node and a half apart.
-    _separate(points, [NODE_GAP * 0.3] * len(points), NODE_GAP * 0.1)
+    _separate(points, [NODE_GAP * 0.3] * len(points), NODE_GAP * 0.1, rounds=60)
     return {n: (x, y) for n, (x, y) in zip(keys, points, strict=True)}
 
 
 def _separate(
-    centres: list[list[float]], radii: list[float], gap: float, rounds: int = 300
+    centres: list[list[float]], radii: list[float], gap: float, rounds: int = 120
 ) -> None:
     """Push circles apart (in place) until each pair is ``gap`` apart, or ``rounds`` pass."""
     import numpy as np  # networkx's own dependency

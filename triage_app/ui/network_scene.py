@@ -334,8 +334,11 @@ class NetworkDrawing:
 
 
 def _cull_labels(rects: Iterable[tuple[Any, QRectF]], taken: list[QRectF]) -> list[Any]:
-    """Keep, in the order given, each item whose label overlaps no label kept before it."""
-    cell = 120.0
+    """Keep, in the order given, each item whose label overlaps nothing in ``taken`` and no
+    label kept before it. A grid of cells about one label wide finds the neighbours."""
+    wanted = list(rects)
+    sizes = [max(r.width(), r.height()) for _item, r in wanted]
+    cell = max([1e-3, *sizes, *(max(r.width(), r.height()) for r in taken[:50])])
     grid: dict[tuple[int, int], list[QRectF]] = {}
 
     def cells(r: QRectF) -> list[tuple[int, int]]:
@@ -349,11 +352,12 @@ def _cull_labels(rects: Iterable[tuple[Any, QRectF]], taken: list[QRectF]) -> li
         for c in cells(r):
             grid.setdefault(c, []).append(r)
     kept = []
-    for item, rect in rects:
-        if any(rect.intersects(o) for c in cells(rect) for o in grid.get(c, ())):
+    for item, rect in wanted:
+        where = cells(rect)
+        if any(rect.intersects(o) for c in where for o in grid.get(c, ())):
             continue
         kept.append(item)
-        for c in cells(rect):
+        for c in where:
             grid.setdefault(c, []).append(rect)
     return kept
 
@@ -370,7 +374,7 @@ def draw_network(
     links: Sequence[Mapping[str, Any]],
     positions: Mapping[int, tuple[float, float]],
 ) -> NetworkDrawing:
-    """Fill ``scene`` (cleared first) with the network, and decide which labels fit."""
+    """Fill ``scene`` (cleared first) with the network."""
     scene.clear()
     nodes: dict[int, NodeItem] = {}
     for account in accounts:
@@ -387,9 +391,7 @@ def draw_network(
         scene.addItem(edge)
     for node in nodes.values():
         scene.addItem(node)
-    drawing = NetworkDrawing(nodes, edges)
-    relabel(drawing)
-    return drawing
+    return NetworkDrawing(nodes, edges)  # labels: relabel() once the zoom is known
 
 
 def relabel(drawing: NetworkDrawing, scale: float = 1.0) -> None:

@@ -179,13 +179,17 @@ class NetworkView(QWidget):
         top.addWidget(self.platform_box)
         self.date_from = QDateEdit(self)
         self.date_to = QDateEdit(self)
+        self._date_labels: list[QLabel] = []
         for edit, words in ((self.date_from, "From"), (self.date_to, "To")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(f"{words} date of the posts shown")
             edit.setToolTip(f"{words}: only accounts with posts in the date range are shown")
             edit.dateChanged.connect(lambda _d: self.apply_filters())
-            top.addWidget(QLabel(words, self))
+            label = QLabel(words, self)
+            label.setBuddy(edit)
+            self._date_labels.append(label)
+            top.addWidget(label)
             top.addWidget(edit)
         self.whole_button = QPushButton("Whole time", self)
         self.whole_button.setToolTip("Show the network's posts of every date")
@@ -204,6 +208,7 @@ class NetworkView(QWidget):
             self.platform_box,
             self.date_from,
             self.date_to,
+            *self._date_labels,
             self.whole_button,
             self.png_button,
             self.svg_button,
@@ -217,7 +222,7 @@ class NetworkView(QWidget):
             NETWORK_HEADERS,
             (1, Qt.SortOrder.DescendingOrder),  # largest first
         )
-        for col, width in enumerate((70, 70, 50, 210, 190, 70)):
+        for col, width in enumerate((70, 76, 56, 300, 260, 80)):
             self.networks_table.setColumnWidth(col, width)
         self.networks_table.doubleClicked.connect(lambda _i: self.open_selected_network())
         self.networks_table.installEventFilter(self)
@@ -252,7 +257,7 @@ class NetworkView(QWidget):
             ACCOUNT_HEADERS,
             (0, Qt.SortOrder.AscendingOrder),
         )
-        for col, width in enumerate((140, 70, 166, 44, 68, 42)):
+        for col, width in enumerate((140, 70, 166, 46, 78, 46)):
             self.accounts_table.setColumnWidth(col, width)
         # The handle takes the width the numbers leave: every column stays in view.
         header = self.accounts_table.horizontalHeader()
