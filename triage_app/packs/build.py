@@ -47,6 +47,7 @@ from .contents import (
 )
 from .custody import write_custody
 from .html import PackHeader, render_referral_html
+from .networks import distinct, pack_networks
 from .platforms import platform_info
 from .tables import write_accounts_csv, write_manifest, write_posts_csv, write_posts_jsonl
 from .work_folder import make_work_folder, remove_stale_work_folders
@@ -371,8 +372,10 @@ def _write_entries(
         raise PackCancelled()
     with pack.open_text("posts.csv") as out:
         write_posts_csv(out, posts_again(), selection)
+    # Each account's network as it stands now (before this referral is recorded).
+    networks = pack_networks(store, selection.accounts)
     with pack.open_text("accounts.csv") as out:
-        write_accounts_csv(out, selection)
+        write_accounts_csv(out, selection, networks)
     report("Writing the summary", 0, total)
     with pack.open_text("referral.html") as out:
         render_referral_html(
@@ -383,7 +386,10 @@ def _write_entries(
             iter_posts(store, selection, with_raw=False),
             taxonomy,
             self_approved=self_approval_notes(store, selection.post_ids),
+            networks=networks,
         )
+    for network in distinct(networks):  # the network pictures, one file each
+        pack.add_bytes(network.picture, network.svg().encode("utf-8"))
     if cancelled():
         raise PackCancelled()
     report("Writing the chain of custody", 0, total)
@@ -403,6 +409,7 @@ def _write_entries(
             media_files,
             audit_head,
             checkpoint=checkpoint,
+            networks=networks,
         )
     sums = "".join(f"{e.sha256}  {e.name}\n" for e in pack.entries)
     pack.add_bytes("SHA256SUMS", sums.encode("utf-8"))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..core.taxonomy import Tag
 from .contents import AccountSummary, PackSelection, PostItem
+from .networks import NetworkSummary
 from .platforms import Platform
 from .zipstream import TextSink
 
@@ -182,6 +183,34 @@ def write_account_start(
     out.write("</table>\n")
 
 
+def write_network(out: TextSink, summary: NetworkSummary | None, first: bool) -> None:
+    """The account's network: the sentence (accounts per platform, taken down, shared contact
+    points), and the first time the network appears its picture inline (an SVG of escaped
+    text and shapes only); later accounts of the same network point back to it."""
+    if summary is None:
+        out.write(
+            '<p class="small">Network: this account shares no contact point or near-duplicate '
+            "post with any other account we hold.</p>\n"
+        )
+        return
+    anchor = f"network-{_e(summary.id)}"
+    out.write(f'<div class="network" id="{anchor}">\n' if first else '<div class="network">\n')
+    out.write(
+        f'<p><strong>Network</strong>: <span dir="auto">{_e(summary.sentence())}</span></p>\n'
+    )
+    if first:
+        out.write(summary.svg(standalone=False))
+        out.write(
+            f'<p class="small">The same picture: <code>{_e(summary.picture)}</code>; every '
+            "account of the network is listed in <code>manifest.json</code>.</p>\n"
+        )
+    else:
+        out.write(
+            f'<p class="small">Drawn above: <a href="#{anchor}">network {_e(summary.id)}</a></p>\n'
+        )
+    out.write("</div>\n")
+
+
 def write_account_end(out: TextSink) -> None:
     out.write("</section>\n")
 
@@ -232,12 +261,15 @@ def render_referral_html(
     *,
     limit: int | None = None,
     self_approved: Mapping[int, str] | None = None,
+    networks: Mapping[int, NetworkSummary] | None = None,
 ) -> None:
     """The whole document; ``limit`` stops after that many posts (the dialog's preview);
-    ``self_approved`` maps the ids of self-approved posts to the words that say so."""
+    ``self_approved`` maps the ids of self-approved posts to the words that say so;
+    ``networks`` (account id -> its network, packs/networks.py) adds each account's network."""
     write_head(out, platform, selection, header, taxonomy)
     current: object = object()
     count = 0
+    drawn: set[str] = set()
     for post in posts:
         if limit is not None and count >= limit:
             out.write(f'<p class="small">… and {len(selection.post_ids) - count} more posts.</p>\n')
@@ -247,6 +279,11 @@ def render_referral_html(
                 write_account_end(out)
             current = post.account_id
             write_account_start(out, post.account_id, selection.accounts[post.account_id], taxonomy)
+            if networks is not None and post.account_id is not None:
+                summary = networks.get(post.account_id)
+                write_network(out, summary, summary is not None and summary.id not in drawn)
+                if summary is not None:
+                    drawn.add(summary.id)
         write_post(out, post, taxonomy, (self_approved or {}).get(post.id))
         count += 1
     if count:

@@ -4,13 +4,14 @@ manifest.json, each written row by row into a ZIP entry (no size limit)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..core.csvsafe import SafeWriter, inert
 from ..core.timeutil import to_utc_iso
 from .contents import PackSelection, PostItem
 from .html import PackHeader
+from .networks import NetworkSummary, distinct
 from .zipstream import Entry, TextSink
 
 FORMAT = "triage-referral-pack"
@@ -84,6 +85,13 @@ ACCOUNT_COLUMNS = [
     "created_at",
     "posts",
     "categories",
+    # the account's network (packs/networks.py); empty when it is linked to nobody
+    "network",
+    "network_accounts",
+    "network_platforms",
+    "network_taken_down",
+    "network_shared",
+    "network_picture",
 ]
 
 
@@ -110,10 +118,27 @@ def write_posts_csv(out: TextSink, posts: Iterable[PostItem], selection: PackSel
         )
 
 
-def write_accounts_csv(out: TextSink, selection: PackSelection) -> None:
+def write_accounts_csv(
+    out: TextSink,
+    selection: PackSelection,
+    networks: Mapping[int, NetworkSummary] | None = None,
+) -> None:
     writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(ACCOUNT_COLUMNS)
-    for account in selection.accounts.values():
+    for key, account in selection.accounts.items():
+        net = (networks or {}).get(key) if key is not None else None
+        network = (
+            [
+                net.id,
+                net.accounts,
+                net.platforms_text(),
+                net.taken_down,
+                net.shared_text(),
+                net.picture,
+            ]
+            if net is not None
+            else ["", "", "", "", "", ""]
+        )
         writer.writerow(
             [
                 account.platform_account_id,
@@ -124,6 +149,7 @@ def write_accounts_csv(out: TextSink, selection: PackSelection) -> None:
                 to_utc_iso(account.created_at) or "",
                 account.posts,
                 ";".join(sorted(account.tags)),
+                *network,
             ]
         )
 
@@ -142,8 +168,10 @@ def write_manifest(
     media_files: int,
     audit_head: str,
     checkpoint: dict[str, Any] | None = None,
+    networks: Mapping[int, NetworkSummary] | None = None,
 ) -> None:
-    """manifest.json, streamed: the header fields, then the posts, accounts and files."""
+    """manifest.json, streamed: the header fields (with the accounts' networks), then the
+    posts, accounts (each with its network's id) and files."""
 
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -166,6 +194,8 @@ def write_manifest(
     }
     if checkpoint is not None:  # the signed audit checkpoint (also checkpoint.json)
         head["checkpoint"] = checkpoint
+    if networks is not None:  # the networks of the pack's accounts (packs/networks.py)
+        head["networks"] = [n.manifest() for n in distinct(networks)]
     out.write("{\n")
     for key, value in head.items():
         out.write(f"  {dump(key)}: {dump(value)},\n")
@@ -188,8 +218,9 @@ def write_manifest(
             + "\n"
         )
     out.write('  ],\n  "accounts": [\n')
-    accounts = [a for key, a in selection.accounts.items() if key is not None]
-    for i, account in enumerate(accounts):
+    accounts = [(k, a) for k, a in selection.accounts.items() if k is not None]
+    for i, (account_key, account) in enumerate(accounts):
+        net = (networks or {}).get(account_key) if account_key is not None else None
         sep = "," if i + 1 < len(accounts) else ""
         out.write(
             "    "
@@ -200,6 +231,7 @@ def write_manifest(
                     "url": account.url,
                     "posts": account.posts,
                     "categories": sorted(account.tags),
+                    "network": net.id if net is not None else None,
                 }
             )
             + sep

@@ -1010,3 +1010,45 @@ def disruption_report(store: Store) -> dict[str, Any]:
             networks, lambda n: [(p, n.year) for p in n.platforms], ("platform", "year")
         ),
     }
+
+
+# -- networks of chosen accounts (referral packs) ---------------------------------------------
+
+
+def networks_of(store: Store, account_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The networks (two or more linked accounts) holding any of these accounts, each once:
+    ``{"id", "members": [account info as in account_network], "links": [{"a", "b", "weight",
+    "kinds"}], "top_shared"}``, members and links sorted. Accounts linked to nobody are left
+    out. One read of the link graph, whatever the number of accounts."""
+    import networkx as nx  # here: only the network commands, statistics and packs need it
+
+    graph = link_graph(store)
+    parts: list[set[int]] = []
+    placed: set[int] = set()
+    for account in sorted({int(a) for a in account_ids}):
+        if account in graph and account not in placed:
+            part = set(nx.node_connected_component(graph, account))
+            placed |= part
+            parts.append(part)
+    info = _accounts(store, [a for part in parts for a in part])
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        sub = graph.subgraph(part)
+        links: list[dict[str, Any]] = [
+            {
+                "a": min(a, b),
+                "b": max(a, b),
+                "weight": round(float(data["weight"]), 3),
+                "kinds": sorted({kind for kind, _ in data["shared"]}),
+            }
+            for a, b, data in sub.edges(data=True)
+        ]
+        out.append(
+            {
+                "id": _network_id(part),
+                "members": [info[a] for a in sorted(part) if a in info],
+                "links": sorted(links, key=lambda link: (int(link["a"]), int(link["b"]))),
+                "top_shared": _top_shared(graph, part),
+            }
+        )
+    return out
