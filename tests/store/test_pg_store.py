@@ -253,3 +253,12 @@ def test_writing_transactions_follow_one_another_as_on_sqlite(pg_url):
     finally:
         second.close()
         first.close()
+
+
+def test_triage_db_names_the_server_too(pg_server, capsys, monkeypatch):
+    store = pg_server.fresh_store()
+    url = pg_server.url(store.conn.raw.info.dbname)
+    store.close()
+    monkeypatch.setenv("TRIAGE_DB", url)
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.startswith(f"{pg_server.superuser}\tsupervisor")

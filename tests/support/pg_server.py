@@ -71,6 +71,13 @@ class PgServer:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
         return self.url(name)
 
+    def fresh_store(self) -> object:
+        """An opened store on a new database (the first rows made, the login its supervisor):
+        what a ``store`` fixture parametrised over both backends gives a PostgreSQL test."""
+        from triage_app.store.connection import open_store
+
+        return open_store(self.fresh_database(), create=True)
+
     def _ensure_template(self) -> None:
         with self._template_lock:
             if self._template_ready:
