@@ -262,3 +262,20 @@ def test_triage_db_names_the_server_too(pg_server, capsys, monkeypatch):
     monkeypatch.setenv("TRIAGE_DB", url)
     assert main(["users", "list"]) == 0
     assert capsys.readouterr().out.startswith(f"{pg_server.superuser}\tsupervisor")
+
+
+def test_a_connection_the_server_dropped_is_replaced_on_reopen(pg_url):
+    store = open_store(pg_url, create=True)
+    try:
+        other = store.reopen()
+        pid = other.conn.raw.info.backend_pid
+        other.close()  # back in the pool
+        store.execute("SELECT pg_terminate_backend(?)", (pid,))
+        again = store.reopen()  # the pool notices the dead one and opens a new connection
+        try:
+            assert again.scalar("SELECT count(*) FROM tags") > 0
+            assert again.conn.raw.info.backend_pid != pid
+        finally:
+            again.close()
+    finally:
+        store.close()

@@ -250,6 +250,8 @@ class PgConnection:
         try:
             if raw.info.transaction_status != TransactionStatus.IDLE and not raw.closed:
                 raw.rollback()
+        except psycopg.Error:
+            pass  # the server went away: the pool discards the connection below
         finally:
             if self._release is not None:
                 self._release(raw)

@@ -43,6 +43,9 @@ class _Pool:
             max_size=POOL_SIZE,
             kwargs={"autocommit": True},
             configure=_configure,
+            # A connection handed out is alive: one cheap round trip instead of an error at
+            # the first query after the server restarted.
+            check=psycopg_pool.ConnectionPool.check_connection,
             open=True,
             timeout=CONNECT_TIMEOUT,
             name="triage",
