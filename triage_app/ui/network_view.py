@@ -20,7 +20,6 @@ from typing import Any
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -30,8 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -42,66 +39,24 @@ from ..store.network_posts import NetworkPost, network_posts, network_takedowns
 from .network_export import save_png, save_svg
 from .network_graph import NetworkGraphView
 from .network_layout import network_layout
-from .network_scene import KIND_LOOK, STATUS_LOOK, account_name, relabel, status_words
+from .network_lists import (
+    ACCOUNT_HEADERS,
+    ID_ROLE,
+    NETWORK_HEADERS,
+    SHARED_HEADERS,
+    fill_accounts,
+    fill_networks,
+    fill_shared,
+    legend_html,
+    make_table,
+    row_ids,
+    select_id,
+)
+from .network_scene import account_name, relabel
 from .network_timeline import NetworkTimeline
 from .rows_model import report_problem
 
-# (The account's group inside the network is in the picture and in each node's tooltip.)
-ACCOUNT_HEADERS = ("Account", "Platform", "Status", "Posts", "Returning", "Links")
-SHARED_HEADERS = ("Shared", "Value", "Accounts")
-NETWORK_HEADERS = ("Network", "Accounts", "Links", "Platforms", "Status", "Returning", "Shared")
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ALL_PLATFORMS = "All platforms"
-CONTACT_KINDS = ("phone", "messaging", "payment", "email")
-SHAPES = {"circle": "●", "diamond": "◆", "triangle": "▲", "square": "■"}
-
-
-def _legend_html() -> str:
-    marks = " &nbsp; ".join(
-        f"<span style='color:{colour}'>{SHAPES[shape]}</span> {words}"
-        for colour, shape, words in STATUS_LOOK.values()
-    )
-    return (
-        f"{marks} &nbsp; <span style='color:#7A0019'>◯</span> dark outline: returning posts"
-        " &nbsp;·&nbsp; lines: solid phone/messaging/payment, dashed e-mail, dotted picture, "
-        "dash-dot text; thicker = stronger"
-    )
-
-
-def _item(value: object, account_id: int | None = None) -> QTableWidgetItem:
-    """A read-only cell; numbers sort as numbers."""
-    item = QTableWidgetItem()
-    if isinstance(value, int):
-        item.setData(Qt.ItemDataRole.DisplayRole, value)
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    else:
-        item.setText(str(value))
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if account_id is not None:
-        item.setData(ID_ROLE, account_id)
-    return item
-
-
-def _table(
-    name: str, accessible: str, headers: tuple[str, ...], sort: tuple[int, Qt.SortOrder]
-) -> QTableWidget:
-    """A read-only sortable list, first sorted by ``sort`` (column, order)."""
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(22)
-    table.setWordWrap(False)
-    table.setAlternatingRowColors(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSortIndicator(*sort)
-    table.setSortingEnabled(True)
-    return table
 
 
 def _day(posted_at: int) -> dt.date:
@@ -216,7 +171,7 @@ class NetworkView(QWidget):
         return top
 
     def _build_overview(self) -> QWidget:
-        self.networks_table = _table(
+        self.networks_table = make_table(
             "networksTable",
             "Every network: Enter opens the one selected",
             NETWORK_HEADERS,
@@ -233,7 +188,7 @@ class NetworkView(QWidget):
         self.graph.currentChanged.connect(self._graph_current)
         self.graph.openRequested.connect(self.open_account)
         self.graph.closeRequested.connect(self.closeRequested.emit)
-        self.legend = QLabel(_legend_html(), self)
+        self.legend = QLabel(legend_html(), self)
         self.legend.setObjectName("networkLegend")
         self.legend.setWordWrap(True)
         self.timeline = NetworkTimeline(self)
@@ -251,7 +206,7 @@ class NetworkView(QWidget):
         left.setStretchFactor(1, 1)
         left.setChildrenCollapsible(False)
 
-        self.accounts_table = _table(
+        self.accounts_table = make_table(
             "networkAccounts",
             "The network's accounts: Enter opens the selected account's posts in the queue",
             ACCOUNT_HEADERS,
@@ -266,7 +221,7 @@ class NetworkView(QWidget):
         self.accounts_table.itemSelectionChanged.connect(self._table_current)
         self.accounts_table.doubleClicked.connect(lambda _i: self.open_account(self.current()))
         self.accounts_table.installEventFilter(self)
-        self.shared_table = _table(
+        self.shared_table = make_table(
             "networkShared",
             "Contact points the network's accounts share; selecting one marks its accounts",
             SHARED_HEADERS,
@@ -335,23 +290,7 @@ class NetworkView(QWidget):
         networks = list_networks(self.store)
         self._listed = True
         table = self.networks_table
-        table.setSortingEnabled(False)
-        table.setRowCount(len(networks))
-        for row, net in enumerate(networks):
-            first = int(str(net["id"]).lstrip("N"))
-            shared = ", ".join(f"{s['shown']} ({s['accounts']})" for s in net["top_shared"][:3])
-            cells: tuple[object, ...] = (
-                net["id"],
-                int(net["accounts"]),
-                int(net["links"]),
-                ", ".join(f"{p} {n}" for p, n in net["platforms"].items()),
-                ", ".join(f"{status_words(s)} {n}" for s, n in net["statuses"].items()),
-                int(net["returning_posts"]),
-                shared,
-            )
-            for col, value in enumerate(cells):
-                table.setItem(row, col, _item(value, first))
-        table.setSortingEnabled(True)
+        fill_networks(table, networks)
         if networks:
             table.selectRow(0)
         self.title.setText(
@@ -512,58 +451,15 @@ class NetworkView(QWidget):
 
     def _fill_accounts(self, shown: set[int]) -> None:
         assert self.network is not None
-        table = self.accounts_table
         self._syncing = True
-        table.setSortingEnabled(False)
         accounts = [a for a in self.network["accounts"] if int(a["id"]) in shown]
-        table.setRowCount(len(accounts))
-        for row, a in enumerate(accounts):
-            aid = int(a["id"])
-            status = status_words(a["status"]) + (
-                f" {a['status_date']}" if a.get("status_date") else ""
-            )
-            shape = SHAPES[STATUS_LOOK.get(a["status"], STATUS_LOOK["new"])[1]]
-            cells: tuple[object, ...] = (
-                account_name(a),
-                a["platform"],
-                f"{shape} {status}",
-                int(a["posts"]),
-                int(a["returning_posts"]),
-                int(self._degree.get(aid, 0)),
-            )
-            for col, value in enumerate(cells):
-                table.setItem(row, col, _item(value, aid))
-        table.setSortingEnabled(True)
+        fill_accounts(self.accounts_table, accounts, self._degree)
         self._syncing = False
 
     def _fill_shared(self, shown: set[int]) -> None:
         assert self.network is not None
-        holders: dict[tuple[str, str], set[int]] = defaultdict(set)
-        words: dict[tuple[str, str], str] = {}
-        for link in self.network["links"]:
-            a, b = int(link["a"]), int(link["b"])
-            if a not in shown or b not in shown:
-                continue
-            for s in link["shared"]:
-                if s["kind"] in CONTACT_KINDS:
-                    holders[(s["kind"], s["value"])].update((a, b))
-                    words[(s["kind"], s["value"])] = s["shown"]
-        order = sorted(holders, key=lambda k: (-len(holders[k]), k))
-        table = self.shared_table
         self._syncing = True
-        table.setSortingEnabled(False)
-        table.setRowCount(len(order))
-        self._holders: dict[str, set[int]] = {}
-        for row, key in enumerate(order):
-            kind, value = key
-            cells = (KIND_LOOK[kind][0], words[key], len(holders[key]))
-            for col, cell in enumerate(cells):
-                item = _item(cell)
-                item.setData(ID_ROLE, f"{kind}\x1f{value}")
-                table.setItem(row, col, item)
-            self._holders[f"{kind}\x1f{value}"] = holders[key]
-        table.setSortingEnabled(True)
-        table.clearSelection()
+        self._holders = fill_shared(self.shared_table, self.network["links"], shown)
         self._syncing = False
         self._shared_chosen()
 
@@ -605,12 +501,7 @@ class NetworkView(QWidget):
     # -- the selected account -----------------------------------------------------------------
     def account_order(self) -> list[int]:
         """The accounts in the list's current (sorted) order: Tab's order in the picture."""
-        out = []
-        for row in range(self.accounts_table.rowCount()):
-            item = self.accounts_table.item(row, 0)
-            if item is not None:
-                out.append(int(item.data(ID_ROLE)))
-        return out
+        return row_ids(self.accounts_table)
 
     def current(self) -> int | None:
         return self.graph.current
@@ -623,16 +514,9 @@ class NetworkView(QWidget):
         self.open_button.setEnabled(account_id is not None)
 
     def _sync_table(self, account_id: int | None) -> None:
-        table = self.accounts_table
         self._syncing = True
         try:
-            table.clearSelection()
-            for row in range(table.rowCount()):
-                item = table.item(row, 0)
-                if item is not None and item.data(ID_ROLE) == account_id:
-                    table.selectRow(row)
-                    table.scrollToItem(item)
-                    break
+            select_id(self.accounts_table, account_id)
         finally:
             self._syncing = False
 
