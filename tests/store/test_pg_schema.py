@@ -228,8 +228,19 @@ def test_search_fold_on_the_server_is_the_python_fold(pg: Any) -> None:
     assert pg.execute("SELECT search_fold(NULL)").fetchone() == (None,)
 
 
+def _normalising_strings(count: int) -> list[str]:
+    """Strings where NFKD, NFC and case matter: Bengali vowel parts that NFC composes, Hangul
+    jamo, Hebrew marks that NFKD reorders, accented and upper-case letters, compatibility forms."""
+    rng = random.Random(17)
+    pool = list("abcXYZ .,-") + [
+        "\u09c7", "\u09be", "\u1100", "\u1161", "\u11a8", "\u0591", "\u05b0",
+        "é", "É", "Ω", "Ǆ", "ß", "İ", "²", "①", "가", "ẞ", "Ꭰ", "\U0001d400",
+    ]  # fmt: skip
+    return ["".join(rng.choice(pool) for _ in range(rng.randint(1, 20))) for _ in range(count)]
+
+
 def test_search_key_on_the_server_is_the_python_reference(pg: Any) -> None:
-    samples = [fold(s) or "" for s in TRICKY + _random_strings(200)]
+    samples = [fold(s) or "" for s in TRICKY + _random_strings(200) + _normalising_strings(500)]
     got = pg.execute(
         "SELECT s, search_key(s) FROM unnest(%s::text[]) WITH ORDINALITY AS t(s, n) ORDER BY n",
         (samples,),

@@ -129,6 +129,27 @@ def python_search_key(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def normalising_chars() -> list[int]:
+    """Characters without which NFKD, mark removal and NFC leave a string unchanged: those
+    with a compatibility or canonical decomposition, combining marks (NFKD reorders them) and
+    the second half of every canonical composition (NFC may compose it with what precedes it),
+    Hangul vowel and final jamo included. search_key normalises only text holding one."""
+    found: set[int] = set()
+    for cp in range(0x80, _TOKEN_SCAN_END):
+        if cp in _SURROGATES:
+            continue
+        ch = chr(cp)
+        if unicodedata.normalize("NFKD", ch) != ch or unicodedata.combining(ch):
+            found.add(cp)
+        parts = unicodedata.decomposition(ch).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            found.add(int(parts[1], 16))
+    found.update(range(0x1161, 0x1176))  # Hangul vowel jamo (LV composition)
+    found.update(range(0x11A8, 0x11C3))  # Hangul final jamo (LVT composition)
+    return sorted(found)
+
+
+@lru_cache(maxsize=1)
 def _separator_set() -> frozenset[str]:
     return frozenset(chr(cp) for cp in _separators())
 
@@ -171,11 +192,18 @@ def functions_sql() -> str:
     )
     marks = _literal(_bracket(list(range(0x300, 0x370))))
     spaces = _literal(_bracket([*_separators(), 0x20]) + "+")
-    body_key = (
-        "SELECT lower(regexp_replace(normalize(regexp_replace(normalize("
-        f"{_blocked_steps('s', cases)}, NFKD), {marks}, '', 'g'), NFC), {spaces}, ' ', 'g'))"
+    body_case = (
+        f"SELECT CASE WHEN s ~ {_literal(_bracket(list(cases)))} "
+        f"THEN {_blocked_steps('s', cases)} ELSE s END"
     )
-    for body in (body_fold, body_key, as_json):
+    body_plain = (
+        f"SELECT CASE WHEN s ~ {_literal(_bracket(normalising_chars()))} "
+        f"THEN normalize(regexp_replace(normalize(s, NFKD), {marks}, '', 'g'), NFC) ELSE s END"
+    )
+    body_key = (
+        f"SELECT lower(regexp_replace(search_key_plain(search_key_case(s)), {spaces}, ' ', 'g'))"
+    )
+    for body in (body_fold, body_case, body_plain, body_key, as_json):
         if "$fold$" in body:
             raise ValueError("the fold table holds the dollar-quote tag")
     return f"""
@@ -191,6 +219,14 @@ $fold$;
 CREATE OR REPLACE FUNCTION search_fold(s text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$
     {body_fold}
+$fold$;
+CREATE OR REPLACE FUNCTION search_key_case(s text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$
+    {body_case}
+$fold$;
+CREATE OR REPLACE FUNCTION search_key_plain(s text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$
+    {body_plain}
 $fold$;
 CREATE OR REPLACE FUNCTION search_key(s text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$
