@@ -6,7 +6,11 @@ were written for: ``execute(sql, params)`` with ``?`` placeholders returning a c
 The psycopg connection runs in autocommit mode, so that the store's own BEGIN ... COMMIT are the
 transactions, exactly as with SQLite's ``isolation_level=None``. Errors come back as subclasses
 of the SQLite driver's exception classes, so that ``except IntegrityError`` in shared code keeps
-meaning the same thing."""
+meaning the same thing.
+
+SQL written for PostgreSQL only (roles, GRANTs, LISTEN, FOR UPDATE SKIP LOCKED) goes to
+``conn.raw``, the psycopg connection itself, so that no translation touches it (the ``user``
+quoting would turn ``CREATE USER`` into nonsense)."""
 
 from __future__ import annotations
 
