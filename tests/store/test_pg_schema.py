@@ -375,3 +375,23 @@ def test_sqlite_functions_answer_alike_on_postgresql(sqlite_conn: Any, pg: Any, 
     got = pg.execute(query).fetchone()  # no parameters: psycopg leaves % alone
     normalised = tuple(int(v) if isinstance(v, bool) else v for v in got)
     assert normalised == expected
+
+
+def test_explicit_ids_then_identities_continue_after_them(pg: Any) -> None:
+    """db copy inserts the source store's ids; triage_sync_identities() moves every identity
+    past them so that the next row made on the server gets a free id, as on SQLite."""
+    pg.execute(
+        "INSERT INTO imports(id, uuid, path, sha256, size, format, actor, started_at) "
+        "VALUES (1000, 'copied', 'p', 's', 1, 'f', 'a', 'now')"
+    )
+    pg.execute("SELECT triage_sync_identities()")
+    new = pg.execute(
+        "INSERT INTO imports(uuid, path, sha256, size, format, actor, started_at) "
+        "VALUES ('made here', 'p', 's', 1, 'f', 'a', 'now') RETURNING id, rowid"
+    ).fetchone()
+    assert new == (1001, 1001)
+    pg.execute(
+        "INSERT INTO tags(key, label, kind) VALUES ('z', 'Z', 'offence'), ('a', 'A', 'offence')"
+    )
+    keys = [r[0] for r in pg.execute("SELECT key FROM tags ORDER BY rowid").fetchall()]
+    assert keys[-2:] == ["z", "a"]  # insertion order, like SQLite's rowid
