@@ -302,3 +302,45 @@ def test_a_500_account_network_opens_readably(make_store, capsys, tmp_path, qtbo
     assert sum(n.tag.isVisible() for n in nodes.values()) > len(labelled)
     assert sum(b.posts for b in view.timeline.buckets) == 500
     assert view.timeline.unit == "week"
+
+
+def test_ctrl_wheel_zooms_and_esc_in_the_list_closes(boats, make_window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    w = make_window(boats)
+    view = open_from_queue(w, boats, qtbot, "boatman1")
+    graph = view.graph
+    scale = graph.transform().m11()
+    centre = QPointF(graph.viewport().rect().center())
+    wheel = QWheelEvent(
+        centre,
+        QPointF(graph.viewport().mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(graph.viewport(), wheel)
+    assert graph.transform().m11() == pytest.approx(scale * 1.25)
+    view.accounts_table.setFocus()
+    qtbot.keyClick(view.accounts_table, Qt.Key.Key_Escape)
+    assert w.tabs.indexOf(view) == -1 and w.tabs.currentIndex() == 0
+
+
+def test_the_same_network_comes_back_after_locking(boats, make_window, qtbot):
+    from triage_app.store import open_store
+
+    w = make_window(boats, opener=lambda _typed: open_store(boats.path, user="alice"))
+    open_from_queue(w, boats, qtbot, "sea_travel")
+    w.actions_by_id[ActionId.LOCK].trigger()
+    assert w.locked and ActionId.NETWORK_VIEW not in w._views
+    w.lock_screen.button.click()
+    assert not w.locked
+    view = w._views[ActionId.NETWORK_VIEW]
+    assert isinstance(view, NetworkView) and w.tabs.currentWidget() is view
+    assert view.shown_account() == account(w.store, "sea_travel")
+    assert view.accounts_table.rowCount() == 3

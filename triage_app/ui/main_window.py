@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[str, str], bool] = self._ask
         self._clipboard_text: str | None = None
         self._views: dict[ActionId, QWidget] = {}
+        self._locked_network: int | None = None  # the network view's account, while locked
         self.import_dialog: Any = None
         self.outcome_dialog: Any = None
 
@@ -1128,6 +1129,8 @@ class MainWindow(QMainWindow):
         self._locked_post = self.current_post_id()
         # The tabs open and the one in front come back on unlock (the same view and post).
         self._locked_views = list(self._views)
+        network = self._views.get(ActionId.NETWORK_VIEW)
+        self._locked_network = network.shown_account() if isinstance(network, NetworkView) else None
         self._locked_tab = next(
             (k for k, w in self._views.items() if w is self.tabs.currentWidget()), None
         )
@@ -1216,6 +1219,12 @@ class MainWindow(QMainWindow):
         for which in getattr(self, "_locked_views", []):
             if which in VIEWS:
                 self.open_view(which)
+        network, shown = self._views.get(ActionId.NETWORK_VIEW), self._locked_network
+        if isinstance(network, NetworkView) and shown is not None:
+            try:
+                network.show_account(shown)  # the same network as before locking
+            except TriageError:
+                network.show_overview()
         front = getattr(self, "_locked_tab", None)
         if front is not None and front in self._views:
             self.tabs.setCurrentWidget(self._views[front])

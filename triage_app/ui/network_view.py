@@ -305,6 +305,12 @@ class NetworkView(QWidget):
         self.pages.setCurrentIndex(0)
         table.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def shown_account(self) -> int | None:
+        """The account whose network is shown (None on the list of networks)."""
+        if self.network is None or self.pages.currentIndex() != 1:
+            return None
+        return int(self.network["account"])
+
     def open_selected_network(self) -> None:
         rows = self.networks_table.selectionModel().selectedRows()
         if rows:
