@@ -282,10 +282,7 @@ class EdgeItem(QGraphicsItem):
         self.setZValue(0)
         self.setToolTip(f"{a.label} — {b.label}\n" + link_words(link, full=True))
         self.line = QLineF(a.pos(), b.pos())
-        self.tag = TextTag(self.text, LABEL_PIXELS - 1, self, centred=True)
-        self.tag.setPos(self.line.center())
-        self.tag.colour = QColor("#333333")
-        self.tag.hide()
+        self._tag: TextTag | None = None  # made when first wanted: most links go unlabelled
         kinds = [s["kind"] for s in link["shared"]]
         strongest = min(kinds, key=lambda k: list(KIND_LOOK).index(k) if k in KIND_LOOK else 99)
         self.style = KIND_LOOK.get(strongest, ("", Qt.PenStyle.SolidLine))[1]
@@ -295,13 +292,25 @@ class EdgeItem(QGraphicsItem):
             QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
         )
 
+    @property
+    def tag(self) -> TextTag:
+        """The label on the link's middle (hidden until chosen)."""
+        if self._tag is None:
+            self._tag = TextTag(self.text, LABEL_PIXELS - 1, self, centred=True)
+            self._tag.setPos(self.line.center())
+            self._tag.hide()
+        return self._tag
+
     def set_label_shown(self, shown: bool) -> None:
-        """What the link shares, written on it; always for the selected account's links."""
-        self.show_label = shown
+        """What the link shares, written on it (the selected account's links in blue)."""
         near = self.touches_selection()
-        self.tag.colour = HIGHLIGHT if near else QColor("#333333")
+        if shown == self.show_label and self._tag is None and not near:
+            return
+        self.show_label = shown
         self.setZValue(1 if near else 0)
-        self.tag.setVisible(shown)
+        if shown or self._tag is not None:
+            self.tag.colour = HIGHLIGHT if near else QColor("#333333")
+            self.tag.setVisible(shown)
         self.update()
 
     def touches_selection(self) -> bool:
