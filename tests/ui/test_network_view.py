@@ -344,3 +344,19 @@ def test_the_same_network_comes_back_after_locking(boats, make_window, qtbot):
     assert isinstance(view, NetworkView) and w.tabs.currentWidget() is view
     assert view.shown_account() == account(w.store, "sea_travel")
     assert view.accounts_table.rowCount() == 3
+
+
+def test_a_click_on_an_account_selects_it_in_the_list(boats, qtbot):
+    view = NetworkView(boats)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_account(account(boats, "boatman1"))
+    qtbot.wait(10)  # the fit that follows the first layout of the view
+    target = account(boats, "sea_travel")
+    where = view.graph.mapFromScene(view.graph.centre_of(target))
+    qtbot.mouseClick(view.graph.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert view.current() == target
+    row = view.accounts_table.selectionModel().selectedRows()[0].row()
+    assert view.accounts_table.item(row, 0).text() == "@sea_travel"
