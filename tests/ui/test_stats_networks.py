@@ -49,7 +49,8 @@ def test_stats_show_networks_that_returned(returned, qtbot, capsys, tmp_path) ->
     by_year = view.panels["networks_by_year"]
     # 2026: one account taken down (the seed's yearly figure), beside the network figures.
     assert by_year.spec.rows == [["2026", 1, 1, 0, 1, 4]]
-    assert by_year.chart.series()[0].count() == 4  # four bars per year
+    assert by_year.chart.series()[0].count() == 3  # three bars per year
+    assert "Accounts taken down: 2026 1." in by_year.spec.note
     assert view.panels["networks_by_platform"].spec.title == "Networks per platform, 2026"
     assert view.panels["networks_by_platform"].spec.rows == [
         ["facebook", 1, 0, 1, 4],
