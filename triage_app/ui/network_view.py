@@ -498,7 +498,7 @@ class NetworkView(QWidget):
             f"Network {self.network['id']}: {len(accounts):,} accounts ("
             + ", ".join(f"{p} {n}" for p, n in sorted(platforms.items(), key=lambda x: -x[1]))
             + f"), {len(self.network['links']):,} links; {down} taken down"
-            + (f"; {back} returning posts" if back else "")
+            + (f"; {back:,} returning posts" if back else "")
         )
         if len(shown) != len(accounts):
             text += f". Showing {len(shown):,} (filtered)"
