@@ -360,3 +360,12 @@ def test_a_click_on_an_account_selects_it_in_the_list(boats, qtbot):
     assert view.current() == target
     row = view.accounts_table.selectionModel().selectedRows()[0].row()
     assert view.accounts_table.item(row, 0).text() == "@sea_travel"
+
+
+def test_an_account_in_no_network_says_so(boats, qtbot):
+    view = NetworkView(boats)
+    qtbot.addWidget(view)
+    view.show_account(account(boats, "weather1"))
+    assert "@weather1 on telegram shares no phone number" in view.title.text()
+    assert view.accounts_table.rowCount() == 1 and view.shared_table.rowCount() == 0
+    assert len(view.graph.drawing.nodes) == 1 and not view.graph.drawing.edges

@@ -500,7 +500,13 @@ class NetworkView(QWidget):
             + f"), {len(self.network['links']):,} links; {down} taken down"
             + (f"; {back:,} returning posts" if back else "")
         )
-        if len(shown) != len(accounts):
+        if len(accounts) == 1:
+            text = (
+                f"{account_name(accounts[0])} on {accounts[0]['platform']} shares no phone "
+                "number, messaging link, handle, picture or text with any other account: "
+                "it is in no network."
+            )
+        elif len(shown) != len(accounts):
             text += f". Showing {len(shown):,} (filtered)"
         self.title.setText(text)
 
