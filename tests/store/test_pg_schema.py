@@ -395,3 +395,23 @@ def test_explicit_ids_then_identities_continue_after_them(pg: Any) -> None:
     )
     keys = [r[0] for r in pg.execute("SELECT key FROM tags ORDER BY rowid").fetchall()]
     assert keys[-2:] == ["z", "a"]  # insertion order, like SQLite's rowid
+
+
+def test_search_functions_are_made_again_when_the_fold_tables_change(pg: Any) -> None:
+    from triage_app.store.pg_migrations import m016_search_normal as m016
+
+    assert m016.is_current(pg)
+    post = _post(pg, "ﻻ stale ٢٨")
+    pg.execute("UPDATE meta SET value = 'older tables' WHERE key = 'search_fold_digest'")
+    pg.execute("UPDATE posts_fts SET text = 'ﻻ stale ٢٨' WHERE rowid = %s", (post,))  # unfolded
+    assert not m016.is_current(pg)
+    m016.ensure_current(pg)
+    assert m016.is_current(pg)
+    row = pg.execute("SELECT text FROM posts_fts WHERE rowid = %s", (post,)).fetchone()
+    assert row == (fold("ﻻ stale ٢٨"),)
+    hits = pg.execute(
+        "SELECT count(*) FROM posts_fts WHERE rowid = %s "
+        "AND document @@ to_tsquery('simple', '28')",
+        (post,),
+    ).fetchone()
+    assert hits == (1,)

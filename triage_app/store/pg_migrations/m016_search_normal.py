@@ -113,3 +113,20 @@ def refold(raw: Any, progress: Any = None) -> None:
         low = high
         if progress is not None:
             progress(done, total)
+
+
+def is_current(conn: Any) -> bool:
+    """Whether the server's search functions were made from this program's fold tables."""
+    from ._fold_sql import fold_digest
+
+    raw = getattr(conn, "raw", conn)
+    row = raw.execute("SELECT value FROM meta WHERE key = 'search_fold_digest'").fetchone()
+    return row is not None and row[0] == fold_digest()
+
+
+def ensure_current(conn: Any, progress: Any = None) -> None:
+    """After the fold tables changed (FOLD_VERSION, or another Unicode version in Python): make
+    the functions again, re-fold the index and rebuild its document column, in the caller's
+    transaction (PostgreSQL's counterpart of search_index.ensure_current)."""
+    if not is_current(conn):
+        run(conn, progress)
