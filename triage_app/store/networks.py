@@ -683,20 +683,36 @@ def recheck_returning(store: Store) -> list[int]:
                 held = strongest.get((gone, linked))
                 if held is None or LINK_KINDS[kind][0] > LINK_KINDS[held[0]][0]:
                     strongest[(gone, linked)] = (kind, value)
-        waiting: dict[int, list[int]] = {}  # linked account -> its new posts not yet flagged
-        evidence: list[Evidence] = []
+        # Per linked account, the candidates best first (as _flag_returning ranks them); each
+        # of its waiting posts gets the best one it was posted after, so the evidence is one
+        # row per post (not one per post and pair: millions in a store of a million posts).
+        states = account_states(conn, {gone for gone, _ in strongest})
+        candidates: dict[int, list[tuple[tuple[int, float, str], int, str, str, str | None]]]
+        candidates = {}
         for (gone, linked), (kind, value) in strongest.items():
-            if linked not in waiting:
-                waiting[linked] = [
-                    int(r[0])
-                    for r in conn.execute(
-                        "SELECT id FROM posts WHERE account_id = ? AND status = 'new' AND id "
-                        "NOT IN (SELECT post_id FROM returning_posts WHERE account_id = ?)",
-                        (linked, linked),
-                    )
-                ]
-            evidence.extend((post_id, gone, kind, value) for post_id in waiting[linked])
-        flagged = _flag_returning(conn, evidence)
+            state = states[gone]
+            if state.status == "new":
+                continue
+            rank = (int(state.status == "taken_down"), LINK_KINDS[kind][0], state.on_date or "")
+            candidates.setdefault(linked, []).append((rank, gone, kind, value, state.on_date))
+        evidence: list[Evidence] = []
+        flagged: list[int] = []
+        for linked, found in candidates.items():
+            found.sort(key=lambda c: c[0], reverse=True)  # stable: the first of equals first
+            for post_id, posted_at in conn.execute(
+                "SELECT id, posted_at FROM posts WHERE account_id = ? AND status = 'new' AND id "
+                "NOT IN (SELECT post_id FROM returning_posts WHERE account_id = ?)",
+                (linked, linked),
+            ):
+                day = _day_of(posted_at)
+                for _rank, gone, kind, value, on_date in found:
+                    if day is None or on_date is None or day >= on_date:
+                        evidence.append((int(post_id), gone, kind, value))
+                        break
+            if len(evidence) >= BATCH:  # written as it goes: memory stays flat
+                flagged += _flag_returning(conn, evidence)
+                evidence.clear()
+        flagged += _flag_returning(conn, evidence)
         conn.executemany(
             "INSERT INTO meta(key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
