@@ -111,46 +111,62 @@ def measure_import(b: Bench) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(store) + suffix).unlink(missing_ok=True)
     env = {"TRIAGE_DB": str(store), "TRIAGE_PLAIN_STORE": "1"}
-    t_ours, mem_ours, _ = run_child(
-        [
-            sys.executable,
-            "-m",
-            "triage_app.cli",
-            "import",
-            str(jsonl),
-            "--no-enrich",
-            "--format",
-            "jsonl",
-        ],
-        env=env,
-    )
-    base_rate, our_rate = b.posts / t_base, b.posts / t_ours
+    load = os.getloadavg()[0]
+    # The import runs under a wrapper that reports its own peak and its reading process's
+    # (ingest/parse_process.py): the two run side by side, so their sum is the honest peak.
+    t_ours, _, out = run_child([sys.executable, "-c", IMPORT_WRAPPER, str(jsonl)], env=env)
+    mem_main, mem_reader = (int(v) for v in out.strip().splitlines()[-1].split())
+    mem_ours = mem_main + mem_reader
+    min_rate, base_rate, our_rate = b.posts / t_min, b.posts / t_base, b.posts / t_ours
     b.context["store_plain"] = str(store)
     b.add(
-        "import rate (raw sqlite3, one table + FTS5 only, for comparison)",
-        b.posts / t_min,
+        "import rate (yardstick: raw sqlite3, one table + FTS5: platform, id, time, author, "
+        "text, raw line)",
+        min_rate,
         "posts/s",
         "-",
         None,
         f"{t_min:.1f} s",
     )
     b.add(
-        "import rate (baseline: raw sqlite3, same rows into the store's schema)",
+        "import rate (second yardstick: raw sqlite3, same rows into the store's schema)",
         base_rate,
         "posts/s",
         "-",
         None,
         f"{t_base:.1f} s, peak {mem_base} MB",
     )
-    b.add("import rate (triage import)", our_rate, "posts/s", "-", None, f"{t_ours:.1f} s")
     b.add(
-        "import speed vs raw sqlite3",
-        our_rate / base_rate,
+        "import rate (triage import --no-enrich, plain store)",
+        our_rate,
+        "posts/s",
+        "-",
+        None,
+        f"{t_ours:.1f} s; load average {load:.2f} at the start",
+    )
+    b.add(
+        "import speed vs the one-table yardstick (same run)",
+        our_rate / min_rate,
         "x",
         ">= 0.5",
-        our_rate / base_rate >= 0.5,
+        our_rate / min_rate >= 0.5,
+        "plain store vs stdlib sqlite3, both unencrypted",
     )
-    b.add("import peak memory", mem_ours, "MB", "<= 300", mem_ours <= 300)
+    b.add(
+        "import speed vs the store-schema yardstick (same run)",
+        our_rate / base_rate,
+        "x",
+        "-",
+        None,
+    )
+    b.add(
+        "import peak memory (importing + reading process)",
+        mem_ours,
+        "MB",
+        "<= 300",
+        mem_ours <= 300,
+        f"{mem_main} MB + {mem_reader} MB",
+    )
     t2, _, out = run_child(
         [
             sys.executable,
@@ -175,6 +191,15 @@ def measure_import(b: Bench) -> None:
         f"{t2:.1f} s",
     )
 
+
+IMPORT_WRAPPER = """
+import resource, sys
+from triage_app.cli import main
+code = main(["import", sys.argv[1], "--no-enrich", "--format", "jsonl"])
+peak = lambda who: resource.getrusage(who).ru_maxrss // 1024
+print(peak(resource.RUSAGE_SELF), peak(resource.RUSAGE_CHILDREN))
+sys.exit(code)
+"""
 
 MEASUREMENTS: dict[str, Callable[[Bench], None]] = {
     "import": measure_import,

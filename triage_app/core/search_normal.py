@@ -151,6 +151,8 @@ def fold(text: str | None) -> str | None:
     """The search form of ``text`` (None stays None): what the index holds and queries use."""
     if text is None:
         return None
+    if text.isascii():  # nothing to fold (the table maps no ASCII character): the common case
+        return text
     return text.translate(fold_table())
 
 

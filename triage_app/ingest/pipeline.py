@@ -16,32 +16,27 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import TriageError, UnreadableFileError
-from ..core.records import AccountRecord, BadRecord, Notice, PostRecord, ReadResult, Skipped
-from ..core.search_normal import fold
+from ..core.records import BadRecord, Notice, PostRecord, ReadResult, Skipped
 from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
 from ..store.connection import Store
 from ..store.connection import sqlite as _sqlite
 from ..store.evidence_crypto import evidence_key
 from .base import ReadContext
+from .bulk_load import DeferredIndexes, should_defer
 from .evidence import sha256_file, store_media_file
 from .lines import LineTally
 from .media_confine import MEDIA_SIZE_LIMIT, MediaRefused, open_media
+from .parse_process import read_in_process, use_process
 from .prefetch import prefetch
+from .prepared import NAMESPACE, Prepared, account_uuid, post_uuid, prepare
 from .record_check import quarantine_raw, record_problem
 from .registry import detect_format
 from .walk import ImportUnit, iter_import_units
 
 BATCH = 2000
-NAMESPACE = uuidlib.UUID("6f1d3c2e-8a4b-4c5d-9e7f-0a1b2c3d4e5f")
-
-
-def post_uuid(platform: str, post_id: str) -> str:
-    return str(uuidlib.uuid5(NAMESPACE, f"post\x00{platform}\x00{post_id}"))
-
-
-def account_uuid(platform: str, account_id: str) -> str:
-    return str(uuidlib.uuid5(NAMESPACE, f"account\x00{platform}\x00{account_id}"))
+# the uuids (and the rest of a post's row values) are worked out in ingest/prepared.py
+__all__ = ["NAMESPACE", "account_uuid", "post_uuid"]
 
 
 class ImportCancelled(TriageError):
@@ -270,8 +265,14 @@ def import_file(
         with store.transaction() as conn:
             writer.begin(conn, unit, importer.name, sha, size)
             items = _ItemCount()
-            for item in prefetch(_accounted(importer.read(unit.path, ctx), ctx, items)):
-                if isinstance(item, PostRecord):
+            if use_process(size):  # a big file: read and prepared in a second process
+                records = read_in_process(importer.name, ctx, items)
+            else:
+                records = prefetch(_accounted(importer.read(unit.path, ctx), ctx, items))
+            for item in records:
+                if isinstance(item, tuple):
+                    writer.add_prepared(item)  # checked by _accounted, prepared by the reader
+                elif isinstance(item, PostRecord):
                     writer.add_post(item)  # checked by _accounted (record_problem)
                 elif isinstance(item, BadRecord):
                     writer.add_bad(item)
@@ -418,9 +419,10 @@ class _BatchWriter:
         self.root = root  # media are copied only from inside this folder
         self.media_limit = media_limit
         self._media_key = evidence_key(store)  # encrypted copies in an encrypted store
-        self.posts: list[PostRecord] = []
+        self.posts: list[Prepared] = []
         self.accounts: dict[tuple[str, str], int] = {}
         self.record_no = 0
+        self.indexes = DeferredIndexes()
 
     def begin(self, conn: Any, unit: ImportUnit, fmt: str, sha: str, size: int) -> None:
         self.conn = conn
@@ -437,8 +439,14 @@ class _BatchWriter:
         self.summary.import_id = self.import_id
         # This transaction writes the FTS rows itself (see the posts_fts_insert trigger).
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_bulk', '1')")
+        if should_defer(conn, size):  # a big file into a small store (ingest/bulk_load.py)
+            self.indexes.drop(conn)
 
     def add_post(self, post: PostRecord) -> None:
+        self.add_prepared(prepare(post))
+
+    def add_prepared(self, post: Prepared) -> None:
+        """A post whose row values are worked out already (ingest/prepared.py)."""
         self.record_no += 1
         self.posts.append(post)
         if len(self.posts) >= BATCH:
@@ -483,35 +491,23 @@ class _BatchWriter:
         )
         self.summary.notices += 1
 
-    def _account_ids(self, posts: list[PostRecord]) -> None:
-        new: dict[tuple[str, str], AccountRecord] = {}
+    def _account_ids(self, posts: list[Prepared]) -> None:
+        new: dict[tuple[str, str], tuple[Any, ...]] = {}
+        known = self.accounts
         for post in posts:
-            acc = post.account
+            acc = post[3]
             if acc is None:
                 continue
-            key = (acc.platform, acc.account_id)
-            if key not in self.accounts and key not in new:
+            key = (acc[0], acc[1])
+            if key not in known and key not in new:
                 new[key] = acc
         if not new:
             return
         self.conn.executemany(
-            "INSERT OR IGNORE INTO accounts(uuid, platform, platform_account_id, handle, "
+            "INSERT OR IGNORE INTO accounts(platform, platform_account_id, uuid, handle, "
             "display_name, url, created_at, followers, first_seen_import) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    account_uuid(a.platform, a.account_id),
-                    a.platform,
-                    a.account_id,
-                    a.handle,
-                    a.display_name,
-                    a.url,
-                    a.created_at,
-                    a.followers,
-                    self.import_id,
-                )
-                for a in new.values()
-            ],
+            [(*a, self.import_id) for a in new.values()],
         )
         keys = list(new)
         for i in range(0, len(keys), 400):
@@ -521,7 +517,7 @@ class _BatchWriter:
             for row in self.conn.execute(
                 f"SELECT id, platform, platform_account_id FROM accounts WHERE {where}", params
             ):
-                self.accounts[(row[1], row[2])] = row[0]
+                known[(row[1], row[2])] = row[0]
 
     def flush(self) -> None:
         posts = self.posts
@@ -530,27 +526,25 @@ class _BatchWriter:
         self.posts = []
         self._account_ids(posts)
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM posts").fetchone()[0]
-        rows = []
-        for p in posts:
-            acc_id = (
-                self.accounts.get((p.account.platform, p.account.account_id)) if p.account else None
+        accounts = self.accounts
+        import_id, now = self.import_id, self.now
+        rows = [
+            (
+                p[0],
+                p[1],
+                p[2],
+                accounts.get((p[3][0], p[3][1])) if p[3] is not None else None,
+                p[4],
+                p[5],
+                p[6],
+                p[7],
+                p[8],
+                p[9],
+                import_id,
+                now,
             )
-            rows.append(
-                (
-                    post_uuid(p.platform, p.post_id),
-                    p.platform,
-                    p.post_id,
-                    acc_id,
-                    p.kind,
-                    p.parent_post_id,
-                    p.url,
-                    p.created_at,
-                    p.text,
-                    p.language,
-                    self.import_id,
-                    self.now,
-                )
-            )
+            for p in posts
+        ]
         self.conn.executemany(
             "INSERT OR IGNORE INTO posts(uuid, platform, platform_post_id, account_id, kind, "
             "parent_post_id, url, posted_at, text, language, import_id, imported_at) "
@@ -570,19 +564,16 @@ class _BatchWriter:
         media_rows = []
         refused_rows: list[tuple[int, int | None, str, str]] = []
         for p in posts:
-            post_id = inserted.pop((p.platform, p.post_id), None)
+            media = p[15]
+            post_id = inserted.pop((p[1], p[2]), None)
             if post_id is None:
                 # already in the store (or repeated within this file); refusals still counted
-                self.summary.media_refused += sum(1 for m in p.media if m.refused)
+                if media:
+                    self.summary.media_refused += sum(1 for m in media if m.refused)
                 continue
-            extra = json.dumps(p.extra, ensure_ascii=False, default=str) if p.extra else None
-            raw_rows.append((post_id, p.raw, extra))
-            handle, name = (p.account.handle, p.account.display_name) if p.account else (None, None)
-            spoken = p.extra.get("voice_to_text") if p.extra else None
-            searchable = f"{p.text}\n{spoken}" if isinstance(spoken, str) and spoken else p.text
-            # the index holds the search form (core/search_normal.py); posts.text stays as is
-            fts_rows.append((post_id, fold(searchable), fold(handle), fold(name)))
-            for m in p.media:
+            raw_rows.append((post_id, p[10], p[11]))
+            fts_rows.append((post_id, p[12], p[13], p[14]))
+            for m in media or ():
                 row, refused = self._media_row(post_id, m)
                 if refused is not None:
                     self.summary.media_refused += 1
@@ -645,6 +636,7 @@ class _BatchWriter:
     def finish(self) -> None:
         s = self.summary
         self.conn.execute("DELETE FROM meta WHERE key = 'fts_bulk'")
+        self.indexes.restore(self.conn)  # same transaction as the drop: never left without
         self.conn.execute(
             "UPDATE imports SET finished_at = ?, inserted = ?, present = ?, quarantined = ?, "
             "skipped = ?, media_refused = ?, line_account = ? WHERE id = ?",
