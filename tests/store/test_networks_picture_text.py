@@ -15,6 +15,7 @@ import pytest
 
 from tests.store.test_networks import cli, network, store, take_down  # noqa: F401  (fixture)
 from tests.store.test_ocr_pictures import flyer_png
+from tests.support.run_as import tag_as
 from triage_app.store.networks import MEDIA_KEY, UPTO_KEY, update_networks
 
 PHONE = "+44 7911 123456"
@@ -46,11 +47,13 @@ def _records(export: Path) -> Path:
 
 
 @pytest.mark.usefixtures("tesseract_installed")
+@pytest.mark.parametrize("tagged_first", [False, True], ids=["waiting", "tagged-first"])
 def test_number_only_in_a_picture_read_later_links_and_returns(
     store,  # noqa: F811
     capsys,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    tagged_first: bool,
 ) -> None:
     export = tmp_path / "export"
     export.mkdir()
@@ -64,6 +67,8 @@ def test_number_only_in_a_picture_read_later_links_and_returns(
     assert picture_post <= mark  # already looked at: only the picture pass can link it now
     take_down(store, "boatman1", capsys)  # referred, then taken down on 1 March (the CLI)
     assert store.scalar("SELECT count(*) FROM returning_posts") == 0
+    if tagged_first:  # an analyst decided on it before its picture was read
+        tag_as(store, "dana", [picture_post], ["boat_crossing"])
 
     monkeypatch.setenv("TRIAGE_NO_OCR", "0")
     out = json.loads(cli(store, capsys, "enrich", "--json"))
@@ -81,6 +86,9 @@ def test_number_only_in_a_picture_read_later_links_and_returns(
     shared = {(s["kind"], s["value"]) for link in net["links"] for s in link["shared"]}
     assert ("phone", E164) in shared
     reason = store.scalar("SELECT reason FROM returning_posts WHERE post_id = ?", (picture_post,))
+    if tagged_first:  # linked, but a post already decided on is left as it is
+        assert reason is None
+        return
     assert reason == ("shares +44 7911 123456 with @boatman1 on telegram, taken down 2026-03-01")
     top = store.scalar("SELECT id FROM posts ORDER BY priority DESC LIMIT 1")
     assert top == picture_post  # at the top of the queue

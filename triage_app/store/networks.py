@@ -629,7 +629,17 @@ def _link_late_pictures(
             limit = _limit(conn, max_accounts)
             rows, evidence = _picture_value_links(conn, after, upto, looked_at, stop, limit, seen)
             result.links += _insert_links(conn, rows)
-            result.returning += _flag_returning(conn, evidence)
+            # These posts came in earlier: as for a later takedown (recheck_returning), only
+            # those nobody has decided on yet become returning.
+            waiting = {
+                int(r[0])
+                for r in conn.execute(
+                    "SELECT id FROM posts WHERE status = 'new' AND id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(sorted({e[0] for e in evidence})),),
+                )
+            }
+            result.returning += _flag_returning(conn, [e for e in evidence if e[0] in waiting])
             _set_meta(conn, MEDIA_KEY, str(upto))
         after = upto
 
