@@ -65,8 +65,8 @@ def _shared_text(items: list[dict[str, Any]]) -> str:
 
 def run_networks(args: argparse.Namespace, ctx: CommandContext) -> int:
     # Imported here: networkx costs every other command's start a sixth of a second.
+    from ..store.network_disruption import disruption_stats
     from ..store.networks import (
-        disruption_stats,
         list_networks,
         rebuild_networks,
         set_stop_value,

@@ -49,8 +49,8 @@ def compute_stats(
 
 def network_disruption(store: Store) -> dict[str, Any]:
     """Networks referred, fully taken down and returned, with the median days until they
-    returned, per year and per platform and year (store/networks.py disruption_report)."""
-    from .networks import disruption_report  # loads networkx: only when figures are asked for
+    returned, per year and per platform and year (store/network_disruption.py)."""
+    from .network_disruption import disruption_report  # networkx: only when figures are asked
 
     return disruption_report(store)
 
