@@ -138,6 +138,7 @@ def test_a_pack_carries_each_accounts_network(make_store, capsys, tmp_path) -> N
     )
     assert sentence in page
     assert page.count("<svg") == 1
+    assert raw.split("\n", 1)[1] in page  # the same picture inline, without the declaration
     assert "shares no contact point" in page  # loner
     parsed = _Tags()
     parsed.feed(page)

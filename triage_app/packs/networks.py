@@ -40,6 +40,7 @@ class NetworkSummary:
     links: list[dict[str, Any]]
     shared: list[dict[str, Any]]
     in_pack: set[int] = field(default_factory=set)
+    _svg: str = field(default="", repr=False)  # drawn once (the layout is the costly part)
 
     @property
     def accounts(self) -> int:
@@ -133,6 +134,13 @@ class NetworkSummary:
         )
 
     def svg(self, *, standalone: bool = True) -> str:
+        """The picture (``standalone``: a file; else to put inline in referral.html)."""
+        if not self._svg:
+            self._svg = self._draw()
+        # The same drawing without the XML declaration (render_svg's one difference).
+        return self._svg if standalone else self._svg.split("\n", 1)[1]
+
+    def _draw(self) -> str:
         members, caption = self.drawn()
         keys = {m["id"] for m in members}
         nodes = [
@@ -160,7 +168,6 @@ class NetworkSummary:
             edges,
             title=f"Network {self.id}: {self.accounts} accounts, {self.taken_down} taken down",
             caption=caption,
-            standalone=standalone,
         )
 
 
