@@ -39,7 +39,9 @@ Spec = tuple[str, str, str, str | None, int, str | None, str | None]
 
 
 def use_process(size: int) -> bool:
-    return size >= PROCESS_MIN_BYTES
+    """Big files, where the interpreter is a plain Python that can run ``-m`` (not a frozen
+    bundle, whose executable is the application itself)."""
+    return size >= PROCESS_MIN_BYTES and not getattr(sys, "frozen", False)
 
 
 def read_in_process(fmt: str, ctx: ReadContext, count: Any) -> Iterator[Any]:

@@ -17,24 +17,29 @@ from typing import Any
 
 from ..core.errors import TriageError, UnreadableFileError
 from ..core.records import BadRecord, Notice, PostRecord, ReadResult, Skipped
+from ..core.search_normal import fold
 from ..core.timeutil import utc_now_iso
 from ..store.audit import append_audit
 from ..store.connection import Store
 from ..store.connection import sqlite as _sqlite
 from ..store.evidence_crypto import evidence_key
 from .base import ReadContext
-from .bulk_load import DeferredIndexes, should_defer
+from .bulk_load import BULK_CACHE_KIB, DeferredIndexes, should_defer
 from .evidence import sha256_file, store_media_file
 from .lines import LineTally
 from .media_confine import MEDIA_SIZE_LIMIT, MediaRefused, open_media
 from .parse_process import read_in_process, use_process
 from .prefetch import prefetch
-from .prepared import NAMESPACE, Prepared, account_uuid, post_uuid, prepare
+from .prepared import NAMESPACE, Prepared, account_uuid, fold_name, post_uuid, prepare
 from .record_check import quarantine_raw, record_problem
 from .registry import detect_format
 from .walk import ImportUnit, iter_import_units
 
 BATCH = 2000
+# The page cache while importing: the natural key's and the posts indexes' pages stay in memory
+# as a large file goes in; a bulk load (ingest/bulk_load.py) needs less and uses BULK_CACHE_KIB.
+# With the reading process beside it, the import's peak stays under 300 MB (issue 17).
+IMPORT_CACHE_KIB = 65536
 # the uuids (and the rest of a post's row values) are worked out in ingest/prepared.py
 __all__ = ["NAMESPACE", "account_uuid", "post_uuid"]
 
@@ -260,7 +265,7 @@ def import_file(
     )
     writer = _BatchWriter(store, summary, ctx.export_root, media_limit)
     # A bigger page cache keeps the posts indexes in memory while a large file goes in.
-    store.execute("PRAGMA cache_size = -131072")
+    store.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         with store.transaction() as conn:
             writer.begin(conn, unit, importer.name, sha, size)
@@ -441,6 +446,7 @@ class _BatchWriter:
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_bulk', '1')")
         if should_defer(conn, size):  # a big file into a small store (ingest/bulk_load.py)
             self.indexes.drop(conn)
+            conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
     def add_post(self, post: PostRecord) -> None:
         self.add_prepared(prepare(post))
@@ -572,7 +578,8 @@ class _BatchWriter:
                     self.summary.media_refused += sum(1 for m in media if m.refused)
                 continue
             raw_rows.append((post_id, p[10], p[11]))
-            fts_rows.append((post_id, p[12], p[13], p[14]))
+            # the index holds the search form (core/search_normal.py); posts.text stays as is
+            fts_rows.append((post_id, fold(p[12]), fold_name(p[13]), fold_name(p[14])))
             for m in media or ():
                 row, refused = self._media_row(post_id, m)
                 if refused is not None:

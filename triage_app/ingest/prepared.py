@@ -1,15 +1,17 @@
-"""A post as the store writes it: every value of its rows worked out from the PostRecord —
-the uuids, the extra fields as JSON, the search form of its text, handle and name — as one
-plain tuple of strings and numbers.
+"""A post as the store writes it: the values of its rows worked out from the PostRecord —
+the uuids, the extra fields as JSON, the text the search index gets (with a voice message's
+transcript) — as one plain tuple of strings and numbers.
 
-Why a separate step: it is most of the per-post Python work of an import, and a plain tuple is
-cheap to send between processes, so a big file's posts are prepared in the reading process
-(ingest/parse_process.py) and the writing process only binds them to SQL. Small files prepare
-them on the importing side: the same function either way.
+Why a separate step: a plain tuple is cheap to send between processes, so a big file's posts
+are prepared in the reading process (ingest/parse_process.py) and the writing process mostly
+binds them to SQL. The search form (core/search_normal.py: fold) is worked out by the writer,
+for new posts only: the reading process was the slower of the two at 1M posts, and a re-import
+then folds nothing. Small files prepare posts on the importing side: the same function.
 
 The tuple, in order (unpack it in this order; ``Prepared`` names the fields):
 uuid, platform, post_id, account, kind, parent_post_id, url, created_at, text, language, raw,
-extra (JSON or None), fts_text, fts_handle, fts_name, media (list of MediaRecord or None);
+extra (JSON or None), search_text, handle, name (not yet folded: ``fold_name`` for the last
+two), media (list of MediaRecord or None);
 ``account`` is None or (platform, account_id, uuid, handle, display_name, url, created_at,
 followers)."""
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid as uuidlib
+from functools import lru_cache
 from typing import Any
 
 from ..core.records import PostRecord
@@ -47,6 +50,12 @@ def account_uuid(platform: str, account_id: str) -> str:
     return _uuid5(f"account\x00{platform}\x00{account_id}")
 
 
+# An account posts many times: its uuid and the search form of its handle and name are worked
+# out once (bounded caches: an export of a million accounts only loses the reuse).
+_account_uuid = lru_cache(maxsize=1 << 15)(account_uuid)
+fold_name = lru_cache(maxsize=1 << 15)(fold)
+
+
 def prepare(p: PostRecord) -> Prepared:
     """The values of ``p``'s rows (see the module docstring for the order)."""
     acc = p.account
@@ -58,7 +67,7 @@ def prepare(p: PostRecord) -> Prepared:
         account = (
             acc.platform,
             acc.account_id,
-            account_uuid(acc.platform, acc.account_id),
+            _account_uuid(acc.platform, acc.account_id),
             handle,
             name,
             acc.url,
@@ -81,9 +90,8 @@ def prepare(p: PostRecord) -> Prepared:
         p.language,
         p.raw,
         extra,
-        # the index holds the search form (core/search_normal.py); posts.text stays as is
-        fold(searchable),
-        fold(handle),
-        fold(name),
+        searchable,
+        handle,
+        name,
         p.media or None,
     )
