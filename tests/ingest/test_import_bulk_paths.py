@@ -157,3 +157,34 @@ def test_jsonl_parser_reads_what_the_stdlib_reads():
     assert _loads('{"a": "\\ud800"}') == {"a": "\ud800"}
     with pytest.raises(RecursionError):
         _loads('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2020-02-06",
+        "1970-01-01",
+        "2024-02-29",
+        "2023-02-29",
+        "2020-13-01",
+        "2020- 2-06",
+        "２０２０-02-06",
+        "2020-02-0a",
+        "0000-01-01",
+    ],
+)
+def test_date_fast_path_reads_dates_as_before(value):
+    """An account's creation date (YYYY-MM-DD) has a fast path; it accepts and refuses what
+    the general ISO reader does, with the same seconds."""
+    from triage_app.core.timeutil import parse_iso_to_unix
+    from triage_app.ingest.generic_fields import RecordProblem, parse_time
+
+    try:
+        expected: int | None = parse_iso_to_unix(value)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(RecordProblem):
+            parse_time(value, "author_created_at")
+    else:
+        assert parse_time(value, "author_created_at") == expected

@@ -72,6 +72,11 @@ def parse_time(value: Any, field: str = "created_at") -> int:
                 return _utc_seconds(value)
             except ValueError:
                 raise RecordProblem(f"{field} is not a date: {value[:40]!r}") from None
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":  # 2020-02-06 (accounts)
+            try:
+                return _utc_date_seconds(value)
+            except ValueError:
+                raise RecordProblem(f"{field} is not a date: {value[:40]!r}") from None
         stripped = value.strip()
         if stripped.isdigit():
             return int(stripped)
@@ -80,6 +85,14 @@ def parse_time(value: Any, field: str = "created_at") -> int:
         except ValueError:
             raise RecordProblem(f"{field} is not a date: {value[:40]!r}") from None
     raise RecordProblem(f"{field} is not a date: {type(value).__name__}")
+
+
+def _utc_date_seconds(value: str) -> int:
+    """'YYYY-MM-DD' to unix seconds at midnight UTC, as parse_iso_to_unix reads it (checked)."""
+    year, month, day = value[0:4], value[5:7], value[8:10]
+    if not (year.isdigit() and month.isdigit() and day.isdigit() and value.isascii()):
+        raise ValueError(value)
+    return int(_dt.datetime(int(year), int(month), int(day), tzinfo=_dt.UTC).timestamp())
 
 
 def _utc_seconds(value: str) -> int:
