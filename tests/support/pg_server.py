@@ -19,11 +19,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-BIN = Path(os.environ.get("TRIAGE_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _server_bin() -> Path:
+    """Debian's newest installed server (``/usr/lib/postgresql/<major>/bin``), 15 if none yet."""
+    if os.environ.get("TRIAGE_TEST_PG_BIN"):
+        return Path(os.environ["TRIAGE_TEST_PG_BIN"])
+    installed = sorted(
+        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()),
+        key=lambda p: int(p.parent.name),
+    )
+    return installed[-1] if installed else Path("/usr/lib/postgresql/15/bin")
+
+
+BIN = _server_bin()
 SERVER_USER = "triage-pg-test"
 TEMPLATE = "triage_template"
 INSTALL_HINT = (
-    "PostgreSQL 15 server binaries not found in {bin}: install Debian's postgresql "
+    "PostgreSQL 15+ server binaries not found in {bin}: install Debian's postgresql "
     "(apt-get install postgresql), as .ci/run does"
 )
 
