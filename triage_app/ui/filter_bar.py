@@ -297,6 +297,10 @@ class FilterBar(QWidget):
         self.search.setText(search)
         self._emit()
 
+    def cancel_pending_search(self) -> None:
+        """Typing that has not run yet is dropped (the window is closing its store)."""
+        self._search_timer.stop()
+
     def _emit(self) -> None:
         self._search_timer.stop()
         if not self._quiet:

@@ -1273,6 +1273,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         self.save_settings()
         self.claims.set_store(None)  # no claim timer may fire on a store about to close
+        self.filter_bar.cancel_pending_search()  # nor a search typed just before closing
         self._total_timer.stop()
         self.pane_schedule.stop()
         self.idle.stop()
