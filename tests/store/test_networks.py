@@ -97,6 +97,8 @@ def test_links_returning_and_weight(store, capsys, tmp_path: Path) -> None:
     explained = explain_post_priority(store, top["id"])
     reason = f"shares {BOAT_SHOWN} with @boatman1 on telegram, taken down 2026-03-01"
     assert top["returning"] == reason
+    shown = json.loads(cli(store, capsys, "show", str(top["id"]), "--json"))
+    assert shown["returning"] == reason  # the post's own view says why it came back
     assert f"+100.0  returning: {reason}" in explained
     listed = cli(store, capsys, "networks")
     assert "returning posts: 1" in listed and "taken down 1" in listed

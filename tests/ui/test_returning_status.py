@@ -36,6 +36,9 @@ def test_status_bar_counts_returning_posts(make_store, make_window, qtbot, capsy
     label.linkActivated.emit("waiting")
     assert [w.model.post_id(r) for r in range(w.model.rowCount())] == [returning]
     w.select_row(0)
+    # The reason it came back is written above the post, not only in the priority tooltip.
+    qtbot.waitUntil(lambda: "returning: shares" in w.preview.header.text())
+    assert "with @boatman1 on telegram, taken down 2026-03-01" in w.preview.header.text()
     tag = next(iter(store.taxonomy))
     assert w.tag_current_and_advance(tag)
     assert label.counts["waiting"] == 0 and "(0 waiting)" in label.text()

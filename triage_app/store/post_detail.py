@@ -65,6 +65,8 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "status": status,
         "priority": priority,
         "priority_explanation": _priority_explanation(store, pid),
+        # why the post came back after a takedown (store/networks.py), shown above the post
+        "returning": _returning(store, pid),
         "note": note,
         "imported_at": imported_at,
         "account": account,
@@ -84,6 +86,12 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "outcomes": _outcomes(store, account_id) if account_id is not None else [],
         "referrals": _referrals(store, pid),
     }
+
+
+def _returning(store: Store, post_id: int) -> str | None:
+    from .networks import returning_reason
+
+    return returning_reason(store.conn, [post_id]).get(post_id)
 
 
 def _priority_explanation(store: Store, post_id: int) -> str:

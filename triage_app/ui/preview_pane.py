@@ -291,6 +291,8 @@ class PreviewPane(QFrame):
                 "(reasons with the source file, below)"
             )
         header.append(f"priority {d['priority']:.1f}")
+        if d.get("returning"):  # the reason it jumped the queue, not only in the tooltip
+            header.append(f'<b style="color:#8b0000">returning: {e(d["returning"])}</b>')
         returned = _standing_rejection(d)
         self.header.setText(" · ".join(header) + returned)
         self.header.setToolTip(d.get("priority_explanation") or "")
