@@ -238,7 +238,9 @@ def review(store: Store, post_ids: Sequence[int], verdict: str, note: str | None
                 raise refusal(four_eyes, len(ids))
             if four_eyes.own:
                 detail["self_approved"] = sorted(four_eyes.own)
-        for post_id, status in _statuses(conn, ids):
+        statuses = _statuses(conn, ids)
+        _refuse_repeated_verdict(conn, statuses, new_status, verdict)
+        for post_id, status in statuses:
             if status == "referred":
                 raise TriageError(f"Post {post_id} is already referred; it cannot be reviewed")
             if status in ("new", "dismissed") and verdict == "approve":
@@ -249,6 +251,23 @@ def review(store: Store, post_ids: Sequence[int], verdict: str, note: str | None
     # Anchor the chain at every approval batch (store/checkpoints.py).
     checkpoint_after(store, "approval batch")
     return batch
+
+
+def _refuse_repeated_verdict(
+    conn: Any, statuses: list[tuple[int, str]], new_status: str, verdict: str
+) -> None:
+    """Two supervisors deciding on one post at the same moment: the second finds the first's
+    verdict once the writer lock is theirs and is told so, instead of adding a second one."""
+    done = [post_id for post_id, status in statuses if status == new_status]
+    if not done:
+        return
+    row = conn.execute(
+        "SELECT actor FROM decisions WHERE post_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+        (done[0], verdict),
+    ).fetchone()
+    by = f" by {row[0]}" if row else ""
+    what = f"Post {done[0]} was" if len(done) == 1 else f"{len(done)} of these posts were"
+    raise TriageError(f"{what} already {new_status}{by}; nothing was changed")
 
 
 def _statuses(conn: Any, ids: Sequence[int]) -> list[tuple[int, str]]:
@@ -401,7 +420,13 @@ def _undo_events(store: Store, batch: str, events: list[Decision]) -> str:
 
 
 def claim(store: Store, post_id: int, seconds: int = CLAIM_SECONDS) -> str | None:
-    """Claim a post for the user; returns the other user holding it, or None when ours."""
+    """Claim a post for the user; returns the other user holding it, or None when ours.
+
+    On a team server the claim also ends with the holder's sessions (store/pg/claims.py)."""
+    if store.backend == "postgresql":
+        from .pg import claims as pg_claims
+
+        return pg_claims.claim(store, post_id, seconds)
     now = time.time()
     with store.transaction() as conn:
         row = conn.execute(
@@ -419,12 +444,73 @@ def claim(store: Store, post_id: int, seconds: int = CLAIM_SECONDS) -> str | Non
 
 
 def claim_holder(store: Store, post_id: int) -> str | None:
+    if store.backend == "postgresql":
+        from .pg import claims as pg_claims
+
+        return pg_claims.holder(store, post_id)
     row = store.execute(
         "SELECT user FROM claims WHERE post_id = ? AND expires_at > ?", (post_id, time.time())
     ).fetchone()
     return None if row is None else str(row[0])
 
 
+def claims_of_others(store: Store) -> dict[int, str]:
+    """Every post someone else holds right now (the claims table only holds current work)."""
+    if store.backend == "postgresql":
+        from .pg import claims as pg_claims
+
+        return pg_claims.held_by_others(store)
+    rows = store.execute(
+        "SELECT post_id, user FROM claims WHERE user != ? AND expires_at > ?",
+        (store.user, time.time()),
+    ).fetchall()
+    return {int(p): str(u) for p, u in rows}
+
+
+def claim_next(
+    store: Store, candidates: Sequence[int] | None = None, seconds: int = CLAIM_SECONDS
+) -> int | None:
+    """Claim and return the next post nobody else holds: the first of ``candidates`` (in
+    order), or with None the first new post in id order that nobody (the user included)
+    holds; None when there is none. On a team server concurrent callers never get the same
+    post (SELECT ... SKIP LOCKED, store/pg/claims.py); here BEGIN IMMEDIATE serialises them."""
+    if store.backend == "postgresql":
+        from .pg import claims as pg_claims
+
+        return pg_claims.take_next(store, candidates, seconds)
+    now = time.time()
+    with store.transaction() as conn:
+        if candidates is None:
+            row = conn.execute(
+                "SELECT id FROM posts WHERE status = 'new' AND id NOT IN "
+                "(SELECT post_id FROM claims WHERE expires_at > ?) ORDER BY id LIMIT 1",
+                (now,),
+            ).fetchone()
+            chosen = None if row is None else int(row[0])
+        else:
+            held = {
+                int(r[0])
+                for r in conn.execute(
+                    "SELECT post_id FROM claims WHERE user != ? AND expires_at > ?",
+                    (store.user, now),
+                )
+            }
+            chosen = next((int(p) for p in candidates if int(p) not in held), None)
+        if chosen is not None:
+            conn.execute(
+                "INSERT INTO claims(post_id, user, expires_at) VALUES (?,?,?) "
+                "ON CONFLICT(post_id) DO UPDATE SET user = excluded.user, "
+                "expires_at = excluded.expires_at",
+                (chosen, store.user, now + seconds),
+            )
+    return chosen
+
+
 def release_claims(store: Store) -> None:
+    if store.backend == "postgresql":
+        from .pg import claims as pg_claims
+
+        pg_claims.release(store)
+        return
     with store.transaction() as conn:
         conn.execute("DELETE FROM claims WHERE user = ?", (store.user,))

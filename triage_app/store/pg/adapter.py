@@ -176,10 +176,14 @@ class PgConnection:
         raw: psycopg.Connection,
         catalog: Catalog,
         release: Callable[[psycopg.Connection], None] | None = None,
+        reconnect: Callable[[], psycopg.Connection] | None = None,
     ) -> None:
         self.raw = raw
         self.catalog = catalog
         self._release = release
+        # A new session after the server restarted or the network dropped (the pool's getconn).
+        self._reconnect = reconnect
+        self.reconnects = 0  # how many times the session was replaced (the window says so)
         self._trace: Callable[[str], Any] | None = None
         self._final: dict[str, str] = {}
         self.total_changes = 0
@@ -205,11 +209,18 @@ class PgConnection:
         values = self._params(done, params)
         if self._trace is not None:
             self._trace(text)
+        idle = not self.in_transaction
         cur = self.raw.cursor()
         try:
             cur.execute(text, values)
         except psycopg.Error as exc:
-            raise _mapped(exc) from exc
+            if not (idle and self.renew_if_lost()):
+                raise _mapped(exc) from exc
+            cur = self.raw.cursor()  # nothing was under way: the same statement, new session
+            try:
+                cur.execute(text, values)
+            except psycopg.Error as again:
+                raise _mapped(again) from again
         if returning_id or (cur.description is None and cur.rowcount > 0):
             self.total_changes += max(cur.rowcount, 0)
         if returning_id:
@@ -262,6 +273,20 @@ class PgConnection:
             else:
                 raw.close()
 
+    def renew_if_lost(self) -> bool:
+        """After an error: when the session itself is gone (server restarted, network cut),
+        take a new one from the pool and say True, so that a statement that began nothing
+        can be sent again. A transaction that was under way is lost with its session: it was
+        never acknowledged, and the caller hears of the error."""
+        if self._reconnect is None or self.raw is None or not (self.raw.broken or self.raw.closed):
+            return False
+        lost = self.raw
+        self.raw = self._reconnect()
+        self.reconnects += 1
+        if self._release is not None:
+            self._release(lost)  # the pool sees it is broken and discards it
+        return True
+
     # -- inside -----------------------------------------------------------------------------
     def _final_sql(self, done: Translated) -> str:
         if done.replace_table is None:
@@ -302,7 +327,12 @@ class PgConnection:
     def _begin_writer(self) -> PgCursor:
         """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock."""
         try:
-            self.raw.execute("BEGIN")
+            try:
+                self.raw.execute("BEGIN")
+            except psycopg.Error:
+                if not self.renew_if_lost():
+                    raise
+                self.raw.execute("BEGIN")
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
         except psycopg.Error as exc:
             if self.in_transaction and not self.raw.closed:

@@ -43,6 +43,7 @@ class _Pool:
             max_size=POOL_SIZE,
             kwargs={"autocommit": True},
             configure=_configure,
+            reset=_reset,
             # A connection handed out is alive: one cheap round trip instead of an error at
             # the first query after the server restarted.
             check=psycopg_pool.ConnectionPool.check_connection,
@@ -63,6 +64,12 @@ class _Pool:
 
 def _configure(raw: psycopg.Connection) -> None:
     raw.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+
+
+def _reset(raw: psycopg.Connection) -> None:
+    """A connection back in the pool holds nothing of its last user: the claims lock
+    (store/pg/claims.py) goes, so a closed store's claims are no longer alive."""
+    raw.execute("SELECT pg_advisory_unlock_all()")
 
 
 def _why_not(url: str) -> str:
@@ -129,7 +136,7 @@ class PgStore(Store):
         """Another pooled connection for another thread."""
         pool = _acquire(self.url)
         try:
-            conn = PgConnection(pool.get(), pool.catalog, pool.put)
+            conn = PgConnection(pool.get(), pool.catalog, pool.put, pool.get)
         except BaseException:
             _release(pool)
             raise
@@ -181,7 +188,7 @@ def open_pg_store(
     check_transport(url)
     pool = _acquire(url)
     try:
-        conn = PgConnection(pool.get(), pool.catalog, pool.put)
+        conn = PgConnection(pool.get(), pool.catalog, pool.put, pool.get)
     except BaseException:
         _release(pool)
         raise

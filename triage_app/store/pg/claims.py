@@ -1,0 +1,222 @@
+"""Claims on a team server: twenty analysts taking "the next post" at once never get the same
+one, and a claim ends with the sessions of the person who holds it.
+
+Why the SQLite way is not enough here: on a laptop one person works and a claim is a note to
+oneself. On a server, two sessions may pick the same post in the same millisecond. So:
+
+- "Next post" selects candidates ``FOR NO KEY UPDATE SKIP LOCKED`` (the ``FOR UPDATE`` variant
+  that does not block the foreign-key checks of someone tagging the post): a post another
+  session is claiming or tagging right now is stepped over instead of waited for.
+- The claim itself is an upsert that only takes over a claim that is ours, expired or dead.
+  That upsert, not the snapshot of the SELECT, is the arbiter: in READ COMMITTED a claim
+  committed by someone else after our SELECT began is still seen by ``ON CONFLICT``.
+- Each session that claims holds a shared session-level advisory lock keyed by its login
+  (``pg_locks`` is readable by every login). A claim is alive while it has not expired *and*
+  some session of its holder still holds that lock: a window that crashed, or a laptop whose
+  network went, frees its claims as soon as the server notices the session is gone, without
+  waiting for the expiry. The pool releases the lock when a connection goes back to it
+  (opening.py), so a closed store stops holding claims too.
+
+The table is the shared ``claims`` (post_id, user, expires_at); nothing here changes its
+columns, so the two schemas stay the same."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.pq import TransactionStatus
+
+from ...core.errors import TriageError
+
+T = TypeVar("T")
+# pg_advisory_lock_shared(CLAIM_SPACE, <login key>): "tric".
+CLAIM_SPACE = 0x7472_6963
+# Candidates locked per round of "next post": enough that a round rarely comes up empty when
+# other analysts hold the first few, small enough to lock little.
+ROUND = 16
+
+# The login's key in the lock space; computed by the server so every client agrees.
+_KEY = "(hashtext({who}) & 2147483647)"
+# Logins that have a session on this database holding the claims lock right now.
+_LIVE_KEYS = (
+    "SELECT l.objid::bigint FROM pg_locks l WHERE l.locktype = 'advisory' "
+    f"AND l.classid = {CLAIM_SPACE}::oid AND l.objsubid = 2 AND l.granted "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def _alive(alias: str) -> str:
+    """SQL: the claim row ``alias`` is alive (not expired, its holder still connected)."""
+    who = _KEY.format(who=alias + '."user"')
+    return f"{alias}.expires_at > %(now)s AND {who} IN ({_LIVE_KEYS})"
+
+
+def _raw(store: Any) -> psycopg.Connection:
+    return store.conn.raw  # type: ignore[no-any-return]
+
+
+def _hold_session_lock(store: Any) -> None:
+    """Take this session's claims lock once per server session (again after a reconnect)."""
+    conn = store.conn
+    raw = _raw(store)
+    pid = raw.info.backend_pid
+    if getattr(conn, "claim_lock_pid", None) == pid:
+        return
+    raw.execute(f"SELECT pg_advisory_lock_shared({CLAIM_SPACE}, {_KEY.format(who='current_user')})")
+    conn.claim_lock_pid = pid
+
+
+def _again_if_lost(store: Any, step: Callable[[], T]) -> T:
+    """Run ``step``; if the session died under it (server restarted), once more on a new one."""
+    try:
+        try:
+            return step()
+        except psycopg.OperationalError:
+            renew = getattr(store.conn, "renew_if_lost", None)
+            if renew is None or not renew():
+                raise
+            return step()
+    except psycopg.Error as exc:
+        raise _fail(exc) from exc
+
+
+def _fail(exc: psycopg.Error) -> TriageError:
+    return TriageError(f"Claim not recorded: {(str(exc).strip().splitlines() or ['?'])[0]}")
+
+
+def _upsert(raw: psycopg.Connection, post_id: int, user: str, until: float, now: float) -> bool:
+    """Claim ``post_id`` unless someone else's live claim holds it; True when ours now."""
+    row = raw.execute(
+        'INSERT INTO claims(post_id, "user", expires_at) VALUES (%(post)s, %(me)s, %(until)s) '
+        'ON CONFLICT (post_id) DO UPDATE SET "user" = EXCLUDED."user", '
+        "expires_at = EXCLUDED.expires_at "
+        f'WHERE claims."user" = EXCLUDED."user" OR NOT ({_alive("claims")}) '
+        "RETURNING post_id",
+        {"post": post_id, "me": user, "until": until, "now": now},
+    ).fetchone()
+    return row is not None
+
+
+def _claim(store: Any, post_id: int, seconds: float) -> str | None:
+    """Claim a post for the login; the other person holding it, or None when it is ours."""
+    now = time.time()
+    raw = _raw(store)
+    try:
+        _hold_session_lock(store)
+        if _upsert(raw, post_id, store.user, now + seconds, now):
+            return None
+        return _holder(store, post_id) or _claim(store, post_id, seconds)
+    except psycopg.errors.ForeignKeyViolation:
+        raise TriageError(f"No post with id {post_id} in this store") from None
+
+
+def _holder(store: Any, post_id: int) -> str | None:
+    """Who holds a live claim on ``post_id`` (possibly the login itself), or None."""
+    row = (
+        _raw(store)
+        .execute(
+            f'SELECT c."user" FROM claims c WHERE c.post_id = %(post)s AND {_alive("c")}',
+            {"post": post_id, "now": time.time()},
+        )
+        .fetchone()
+    )
+    return None if row is None else str(row[0])
+
+
+def _held_by_others(store: Any) -> dict[int, str]:
+    """Every post someone else holds right now (the claims table holds only current work)."""
+    rows = (
+        _raw(store)
+        .execute(
+            f'SELECT c.post_id, c."user" FROM claims c WHERE c."user" <> %(me)s AND {_alive("c")}',
+            {"me": store.user, "now": time.time()},
+        )
+        .fetchall()
+    )
+    return {int(p): str(u) for p, u in rows}
+
+
+def _release(store: Any) -> None:
+    """Give back the login's claims and this session's lock (the window is closing)."""
+    raw = _raw(store)
+    raw.execute('DELETE FROM claims WHERE "user" = %s', (store.user,))
+    conn = store.conn
+    if getattr(conn, "claim_lock_pid", None) == raw.info.backend_pid:
+        raw.execute(
+            f"SELECT pg_advisory_unlock_shared({CLAIM_SPACE}, {_KEY.format(who='current_user')})"
+        )
+        conn.claim_lock_pid = None
+
+
+def _take_next(store: Any, candidates: Sequence[int] | None, seconds: float) -> int | None:
+    """Claim the first post nobody else holds and return it, or None when none is free.
+
+    ``candidates``: the posts to choose from, in order (the window passes the rows after the
+    current one); None means the queue of new posts in id order, skipping the login's own
+    claims too (a command that loops "next, tag, next" must not get its last post again)."""
+    raw = _raw(store)
+    now = time.time()
+    tried: list[int] = []
+    _hold_session_lock(store)
+    while True:
+        params: dict[str, Any] = {"now": now, "me": store.user, "tried": tried}
+        if candidates is None:
+            mine = ""
+            source = "p.status = 'new'"
+            order = "p.id"
+        else:
+            mine = 'c."user" <> %(me)s AND '
+            params["ids"] = list(candidates)
+            source = "p.id = ANY(%(ids)s)"
+            order = "array_position(%(ids)s, p.id)"
+        raw.execute("BEGIN")
+        try:
+            rows = raw.execute(
+                f"SELECT p.id FROM posts p WHERE {source} AND NOT (p.id = ANY(%(tried)s)) "
+                "AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.post_id = p.id AND "
+                f"{mine}{_alive('c')}) ORDER BY {order} LIMIT {ROUND} "
+                "FOR NO KEY UPDATE OF p SKIP LOCKED",
+                params,
+            ).fetchall()
+            taken = None
+            for (post_id,) in rows:
+                if _upsert(raw, int(post_id), store.user, now + seconds, now):
+                    taken = int(post_id)
+                    break
+                tried.append(int(post_id))
+            raw.execute("COMMIT")
+        except BaseException:
+            if not raw.broken and raw.info.transaction_status != TransactionStatus.IDLE:
+                raw.execute("ROLLBACK")
+            raise
+        if taken is not None or not rows:
+            return taken
+
+
+def claim(store: Any, post_id: int, seconds: float) -> str | None:
+    """Claim a post for the login; the other person holding it, or None when it is ours."""
+    return _again_if_lost(store, lambda: _claim(store, post_id, seconds))
+
+
+def holder(store: Any, post_id: int) -> str | None:
+    """Who holds a live claim on ``post_id`` (possibly the login itself), or None."""
+    return _again_if_lost(store, lambda: _holder(store, post_id))
+
+
+def held_by_others(store: Any) -> dict[int, str]:
+    """Every post someone else holds right now (the claims table holds only current work)."""
+    return _again_if_lost(store, lambda: _held_by_others(store))
+
+
+def release(store: Any) -> None:
+    """Give back the login's claims and this session's lock (the window is closing)."""
+    _again_if_lost(store, lambda: _release(store))
+
+
+def take_next(store: Any, candidates: Sequence[int] | None, seconds: float) -> int | None:
+    """Claim the first post nobody else holds and return it, or None when none is free (see
+    ``_take_next``)."""
+    return _again_if_lost(store, lambda: _take_next(store, candidates, seconds))
