@@ -1,4 +1,4 @@
-"""`triage db create|check|encrypt|rekey`: the store file itself and its key at rest."""
+"""`triage db create|check|encrypt|rekey|copy`: the store file itself and its key at rest."""
 
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ def register(subparsers: Any) -> None:
         "--new-passphrase-file", help="wrap the new key with this passphrase (e.g. for a USB stick)"
     )
     rekey.set_defaults(handler=run_rekey)
+
+    from .db_copy import register as register_copy
+
+    register_copy(sub)
 
 
 def _read_passphrase(path: str) -> str:
