@@ -120,8 +120,9 @@ def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
         )
         params.extend([store.user, store.user, time.time()])
     if query.search.strip():
-        where.append("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)")
-        params.append(fts_query(query.search))
+        match, value = search_match(store, query.search)
+        where.append(f"p.id IN (SELECT rowid FROM posts_fts WHERE {match})")
+        params.append(value)
     if query.pivot is not None:
         # Small lists inline; the caller's pivots come from a pane, so they stay modest.
         ids = [int(i) for i in query.pivot] or [-1]
@@ -163,9 +164,32 @@ def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> arra
     return _unpack(packed)
 
 
+def search_match(store: Store, text: str) -> tuple[str, str]:
+    """The condition on ``posts_fts`` that a search becomes, and its one parameter: FTS5's
+    MATCH in a SQLite store, a tsquery over ``document`` on a PostgreSQL server
+    (store/search_pg.py), both folded alike (core/search_normal.py)."""
+    folded = fts_query(text)
+    if store.backend != "postgresql":
+        return "posts_fts MATCH ?", folded
+    from .search_pg import MATCH_SQL, SearchSyntaxError, to_tsquery_text
+
+    try:
+        return MATCH_SQL, to_tsquery_text(store.conn, folded)
+    except SearchSyntaxError as exc:
+        raise _search_error(QueueQuery(search=text), exc) from None
+
+
 def search_hits(store: Store, text: str) -> array:
     """The ids of posts matching an FTS5 query, in id order (no filters, no sort)."""
     query = QueueQuery(search=text)
+    if store.backend == "postgresql":
+        from .search_pg import hits_packed
+
+        _match, tsquery = search_match(store, text)
+        try:
+            return _unpack(hits_packed(store.conn, tsquery))
+        except OperationalError as exc:
+            raise _search_error(query, exc) from exc
     try:
         packed = store.scalar(
             "SELECT group_concat(printf('%016x', rowid), '') FROM posts_fts "

@@ -188,9 +188,81 @@ def _alias_subqueries(sql: str) -> str:
         at = opening + 1
 
 
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\s*\(", re.IGNORECASE)
+
+
+def _split_arguments(text: str) -> list[str]:
+    """A call's arguments: top-level commas only (literals and nested calls skipped)."""
+    args: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "'\"":
+            j = text.find(ch, i + 1)
+            while j >= 0 and j + 1 < n and text[j + 1] == ch:
+                j = text.find(ch, j + 2)
+            i = n if j < 0 else j + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(text[start:i])
+            start = i + 1
+        i += 1
+    args.append(text[start:])
+    return args
+
+
+def _string_agg(sql: str) -> str:
+    """``group_concat(x)`` / ``group_concat(x, sep)`` / ``group_concat(DISTINCT x)`` as
+    PostgreSQL's built-in ``string_agg((x)::text, sep)``: the compatibility aggregate of
+    _compat_sql.py copies the text so far at every row (seconds for a whole queue's ids), the
+    built-in appends. Both skip NULLs and give NULL for no rows."""
+    at = 0
+    while True:
+        found = _GROUP_CONCAT.search(sql, at)
+        if found is None:
+            return sql
+        if any(
+            not is_code and start <= found.start() < start + len(piece)
+            for is_code, piece, start in _pieces_at(sql)
+        ):
+            at = found.end()
+            continue
+        opening = found.end() - 1
+        closing = _close_paren(sql, opening)
+        if closing < 0:
+            return sql
+        args = _split_arguments(sql[opening + 1 : closing])
+        if len(args) > 2 or not args[0].strip():
+            at = found.end()
+            continue
+        value = args[0].strip()
+        distinct = ""
+        if re.match(r"DISTINCT\s", value, re.IGNORECASE):
+            distinct, value = "DISTINCT ", value[9:].strip()
+        separator = args[1].strip() if len(args) == 2 else "','"
+        call = f"string_agg({distinct}({value})::text, {separator})"
+        sql = sql[: found.start()] + call + sql[closing + 1 :]
+        at = found.start() + len("string_agg(")
+
+
+def _pieces_at(sql: str) -> list[tuple[bool, str, int]]:
+    out: list[tuple[bool, str, int]] = []
+    position = 0
+    for is_code, piece in _outside_literals(sql):
+        out.append((is_code, piece, position))
+        position += len(piece)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> Translated:
     """The PostgreSQL form of one SQLite statement of the shared modules."""
+    if "group_concat" in sql.lower():
+        sql = _string_agg(sql)
     begin = _BEGIN.match(sql)
     if begin:
         mode = (begin.group(2) or "DEFERRED").upper()
