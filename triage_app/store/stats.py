@@ -135,18 +135,26 @@ FROM (SELECT account_id, min(on_date) AS on_date FROM outcomes
 JOIN accounts a ON a.id = f.account_id GROUP BY 1, 2
 """
 # One row per referred post: its first referral, that pack's platform, and hours since import.
-# Both the posts-per-month figures and the time to referral come from this one pass.
+# Both the posts-per-month figures and the time to referral come from this one pass. The first
+# pack is picked with row_number() (SQLite 3.25+ and PostgreSQL alike), not with a bare column
+# beside min(), which only SQLite reads as "from the min() row".
 _REFERRED_POSTS = """
 SELECT f.at, f.platform, (julianday(f.at) - julianday(p.imported_at)) * 24.0
-FROM (SELECT ri.post_id AS post_id, min(r.created_at) AS at, r.platform AS platform
-      FROM referral_items ri JOIN referrals r ON r.id = ri.referral_id GROUP BY ri.post_id) f
+FROM (SELECT ri.post_id AS post_id, r.created_at AS at, r.platform AS platform,
+             row_number() OVER (PARTITION BY ri.post_id ORDER BY r.created_at, r.id) AS n
+      FROM referral_items ri JOIN referrals r ON r.id = ri.referral_id
+      WHERE ri.post_id IS NOT NULL) f
 JOIN posts p ON p.id = f.post_id
+WHERE f.n = 1
 """
-# The latest outcome of each account (SQLite takes the bare column from the max() row).
+# The latest outcome of each account: the latest date, the last recorded on that date.
 _LATEST_OUTCOMES = """
-SELECT outcome, count(*) FROM (
-    SELECT outcome, max(on_date || printf('%012d', id)) FROM outcomes GROUP BY account_id)
-GROUP BY outcome
+SELECT l.outcome, count(*) FROM (
+    SELECT outcome,
+           row_number() OVER (PARTITION BY account_id ORDER BY on_date DESC, id DESC) AS n
+    FROM outcomes) l
+WHERE l.n = 1
+GROUP BY l.outcome
 """
 
 ReferredPost = tuple[str, str, float | None]  # first referral time, platform, hours from import
