@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.pg_logins import Logins
 from triage_app.core.errors import TriageError
 from triage_app.store.connection import open_store
 from triage_app.store.decisions import (
@@ -32,26 +33,6 @@ from triage_app.store.users import add_user
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def login_url(pg_server, url: str, name: str) -> str:
-    """The same database as ``url`` for the server login ``name`` (made when missing), with
-    the rights a triage login has on the tables."""
-    dbname = url.split("///", 1)[1].split("?", 1)[0]
-    with pg_server.admin() as admin:
-        if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
-            admin.execute(f'CREATE ROLE "{name}" LOGIN')
-    import psycopg
-
-    with psycopg.connect(
-        host=str(pg_server.socket_dir), dbname=dbname, user=pg_server.superuser, autocommit=True
-    ) as conn:
-        for role in ("triage_analyst", "triage_supervisor"):
-            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
-                conn.execute(f'GRANT {role} TO "{name}"')
-        conn.execute(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{name}"')
-        conn.execute(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{name}"')
-    return pg_server.url(dbname).replace(f"user={pg_server.superuser}", f"user={name}")
-
-
 @pytest.fixture
 def team(pg_server):
     """A store with 120 demo posts (the founder, the server's superuser login, supervises)."""
@@ -63,11 +44,14 @@ def team(pg_server):
     store.execute("UPDATE posts SET status = 'new'")
     store.execute("DELETE FROM post_tags")
     opened = [store]
+    logins = Logins(pg_server, url)
 
     def open_as(name: str, role: str = "analyst") -> object:
-        if name not in {r[0] for r in store.execute("SELECT name FROM users").fetchall()}:
-            add_user(store, name, role)
-        other = open_store(login_url(pg_server, url, name))
+        address = logins.url_for(name, role)
+        login = logins.login(name)
+        if login not in {r[0] for r in store.execute("SELECT name FROM users").fetchall()}:
+            add_user(store, login, role)
+        other = open_store(address)
         opened.append(other)
         return other
 
@@ -77,6 +61,7 @@ def team(pg_server):
             s.close()
         except Exception:
             pass
+    logins.drop()
 
 
 def test_twenty_analysts_taking_next_at_once_never_get_the_same_post(team):
@@ -116,20 +101,20 @@ def test_a_claim_ends_with_its_holders_session(team, pg_server):
     store, open_as, _url = team
     ana, bob = open_as("ana"), open_as("bob")
     assert claim(ana, 1) is None
-    assert claim(bob, 1) == "ana"
-    assert claim_holder(bob, 1) == "ana"
-    assert claims_of_others(bob) == {1: "ana"}
+    assert claim(bob, 1) == ana.user
+    assert claim_holder(bob, 1) == ana.user
+    assert claims_of_others(bob) == {1: ana.user}
     # Ana's window crashes: her session ends without releasing anything.
     with pg_server.admin() as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (ana.conn.raw.info.backend_pid,))
     deadline = time.monotonic() + 5
-    while claim_holder(bob, 1) == "ana" and time.monotonic() < deadline:
+    while claim_holder(bob, 1) == ana.user and time.monotonic() < deadline:
         time.sleep(0.05)
     assert claim_holder(bob, 1) is None
     assert claims_of_others(bob) == {}
-    assert claim(bob, 1) is None and claim_holder(store, 1) == "bob"
-    # The row itself is still there until someone takes the post: only its life ended.
-    assert store.scalar("SELECT count(*) FROM claims WHERE user = 'ana'") == 0
+    assert claim(bob, 1) is None and claim_holder(store, 1) == bob.user
+    # Bob's claim took the row over: nothing of Ana's is left.
+    assert store.scalar("SELECT count(*) FROM claims WHERE user = ?", (ana.user,)) == 0
 
 
 def test_a_closed_store_releases_its_claims_and_a_reopened_one_claims_again(team):
@@ -139,12 +124,12 @@ def test_a_closed_store_releases_its_claims_and_a_reopened_one_claims_again(team
     release_claims(ana)
     assert claim_holder(bob, 2) is None
     assert claim(ana, 3) is None
-    assert claim_holder(bob, 3) == "ana"
+    assert claim_holder(bob, 3) == ana.user
     # After a reconnect (the session replaced), a claim takes the session lock again.
     ana.conn.raw.close()
     assert claim(ana, 4) is None
     assert ana.conn.reconnects == 1
-    assert claim_holder(bob, 4) == "ana"
+    assert claim_holder(bob, 4) == ana.user
 
 
 def test_next_post_among_the_windows_rows_skips_those_held_by_others(team):

@@ -147,6 +147,13 @@ class PgServer:
         )
         self._pg_ctl("-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
 
+    def restart(self, mode: str = "fast") -> None:
+        """Stop and start the server again with the same options (pg_ctl keeps them): "fast"
+        as an administrator's restart, "immediate" as a crash (acknowledged commits of a
+        database with synchronous_commit on survive it; fsync is off but the OS keeps the
+        files)."""
+        self._pg_ctl("-l", str(self.log), "-m", mode, "-w", "-t", "60", "restart")
+
     def stop(self) -> None:
         try:
             self._pg_ctl("-m", "immediate", "-w", "stop")

@@ -7,13 +7,17 @@ holding J through the queue must not write (and fsync) a claim per row, and the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core.errors import TriageError
 from ..store.connection import DatabaseError, Store
-from ..store.decisions import claim, claim_holder
+from ..store.decisions import claim, claim_holder, claim_next, claims_of_others
 
 SETTLE_MS = 250
+# Rows after the current one that "next post" considers on a team server.
+LOOK_AHEAD = 50
 
 
 class ClaimKeeper(QObject):
@@ -74,12 +78,39 @@ class ClaimKeeper(QObject):
         if self.store is None:
             return {}
         # The claims table only holds what people are working on now: read it whole.
-        import time
-
-        others = dict(
-            self.store.execute(
-                "SELECT post_id, user FROM claims WHERE user != ? AND expires_at > ?",
-                (self.store.user, time.time()),
-            ).fetchall()
-        )
+        others = claims_of_others(self.store)
         return {p: others[p] for p in post_ids if p in others}
+
+    def recheck(self) -> None:
+        """Someone's claims changed on the server: say again who holds the current post."""
+        if self.store is None or self.post_id is None:
+            return
+        try:
+            holder = claim_holder(self.store, self.post_id)
+        except (TriageError, DatabaseError):
+            return
+        holder = None if holder == self.store.user else holder
+        if holder != self.holder:
+            self.holder = holder
+            self.holderChanged.emit(self.post_id, holder or "")
+
+    def row_after(self, rows: Any, row: int) -> int:
+        """The row "next post" goes to from ``row`` of the queue model ``rows``: the next one
+        on a store of one's own; on a team server the next one nobody else holds, claimed at
+        once (SKIP LOCKED: two analysts pressing a tag key at the same moment never land on
+        the same post). The next row when every nearby one is held, or on any error."""
+        following = row + 1
+        if self.store is None or self.store.backend != "postgresql":
+            return following
+        last = min(rows.rowCount(), following + LOOK_AHEAD)
+        ids = [p for r in range(following, last) if (p := rows.post_id(r)) is not None]
+        if not ids:
+            return following
+        try:
+            taken = claim_next(self.store, ids)
+        except (TriageError, DatabaseError):
+            return following
+        if taken is None:
+            return following
+        found = rows.row_of(taken, following + ids.index(taken))
+        return found if found >= 0 else following

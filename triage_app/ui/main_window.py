@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import TriageError
-from ..store.connection import Store
+from ..store.connection import DatabaseError, Store
 from ..store.decisions import current_tags, set_note, toggle_tag
 from ..store.queue import QueueQuery, distinct_values
 from . import errors
@@ -46,6 +46,7 @@ from .compare_pane import ComparePane
 from .filter_bar import FilterBar, focus_search
 from .fonts import install_emoji_fallback
 from .layout_fence import LayoutFence, settle_layouts
+from .live_updates import LiveUpdates
 from .lock import IdleWatcher, LockScreen
 from .network_view import NetworkView
 from .note_field import NoteField
@@ -143,6 +144,10 @@ class MainWindow(QMainWindow):
         self.opener = opener
         self.history = UndoHistory()
         self.claims = ClaimKeeper(self)
+        # On a team server: colleagues' tags, verdicts and claims appear as they commit.
+        self.live = LiveUpdates(self)
+        self.live.changed.connect(self.others_changed)
+        self.live.connection.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.locked = False
         # Tests replace this to answer "someone else holds this post — tag anyway?"
         self.confirm: Callable[[str, str], bool] = self._ask
@@ -378,6 +383,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         self.store = store
         self.claims.set_store(store)
+        self.live.set_store(store)
         self.model.set_store(store)
         self._build_tag_actions(store)
         self.filter_bar.set_sources(store.taxonomy, lambda col: self._distinct(col))
@@ -654,11 +660,35 @@ class MainWindow(QMainWindow):
             and self.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
             and self.current_row() < self.model.rowCount() - 1
         ):
-            self.move_by(1)
+            # The next row, or on a team server the next one nobody else holds (claims.py).
+            self.select_row(self.claims.row_after(self.model, self.current_row()))
         else:
             self._refresh_current()
         self.statusBar().showMessage(f"Tagged: {what}", 4000)
         return True
+
+    def others_changed(self, decided: list[int] | None, claimed: list[int] | None) -> None:
+        """Work committed by someone else on the team server (live_updates.py): their rows
+        repaint in place; the current row, the selection and the scroll position stay. None:
+        read every row already shown again (after a reconnect)."""
+        if self.store is None or self.locked:
+            return
+        current = self.current_post_id()
+        if decided is None:
+            pages = getattr(self.model, "_pages", {})  # the rows read so far, and only those
+            decided = [line[0].id for page in pages.values() for line in page if line]
+        try:
+            if decided:
+                self.model.refresh_posts(decided)
+                if current is not None and current in decided:
+                    self._show_post_state(current)  # its tags and note; the preview stays
+                review = self._views.get(ActionId.SUPERVISOR_VIEW)
+                if isinstance(review, SupervisorView):
+                    review.reload()  # keeps its selection by post
+            if claimed is None or (current is not None and current in claimed):
+                self.claims.recheck()
+        except (TriageError, DatabaseError) as exc:
+            self.statusBar().showMessage(window_wording(str(exc)), 8000)
 
     def _refresh_current(self) -> None:
         """Show the current post again after a decision (tags, status, note)."""
@@ -1145,6 +1175,7 @@ class MainWindow(QMainWindow):
         for which in list(self._views):
             self._close_tab(self.tabs.indexOf(self._views[which]))
         self.claims.set_store(None)
+        self.live.set_store(None)
         self._total_timer.stop()
         self._current_changed(None)
         self.pane_schedule.stop()
@@ -1273,6 +1304,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         self.save_settings()
         self.claims.set_store(None)  # no claim timer may fire on a store about to close
+        self.live.stop()
         self.filter_bar.cancel_pending_search()  # nor a search typed just before closing
         self._total_timer.stop()
         self.pane_schedule.stop()

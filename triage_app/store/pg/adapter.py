@@ -24,6 +24,7 @@ import psycopg.errors
 import sqlcipher3.dbapi2 as sqlite
 from psycopg.pq import TransactionStatus
 
+from ...core.errors import TriageError
 from .translate import Translated, replace_clause, translate
 
 # PRAGMAs that tune SQLite's engine and mean nothing on a server: accepted and ignored.
@@ -59,6 +60,15 @@ class PgIntegrityError(sqlite.IntegrityError):
 class PgOperationalError(sqlite.OperationalError):
     """The server went away, a lock timed out, a statement was cancelled, or the SQL names
     something that does not exist (as sqlite3's OperationalError)."""
+
+
+class PgConnectionLost(PgOperationalError, TriageError):
+    """The session died under a statement (server restarted, network cut): what was under way
+    was not acknowledged. A TriageError too, so the window and the CLI say it in one line; the
+    next statement takes a new session (PgConnection.renew_if_lost)."""
+
+
+LOST = "Lost the connection to the team server; that action was not saved (the next reconnects)"
 
 
 def _mapped(exc: psycopg.Error) -> Exception:
@@ -178,7 +188,7 @@ class PgConnection:
         release: Callable[[psycopg.Connection], None] | None = None,
         reconnect: Callable[[], psycopg.Connection] | None = None,
     ) -> None:
-        self.raw = raw
+        self._raw = raw
         self.catalog = catalog
         self._release = release
         # A new session after the server restarted or the network dropped (the pool's getconn).
@@ -188,10 +198,36 @@ class PgConnection:
         self._final: dict[str, str] = {}
         self.total_changes = 0
 
+    @property
+    def raw(self) -> psycopg.Connection:
+        """The psycopg connection, for SQL written for PostgreSQL only (roles, claims, search).
+
+        Between transactions it is first checked without waiting (the socket read for what the
+        server sent: a restarting server closes it): a session the server has ended is replaced
+        before the caller's statement, instead of failing it."""
+        raw = self._raw
+        if (
+            raw is not None
+            and self._reconnect is not None
+            and not raw.closed
+            and raw.info.transaction_status == TransactionStatus.IDLE
+        ):
+            try:
+                raw.pgconn.consume_input()
+            except psycopg.Error:
+                pass  # the status below says whether the session is gone
+            if raw.pgconn.status != psycopg.pq.ConnStatus.OK:
+                self.renew_if_lost()
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: psycopg.Connection) -> None:
+        self._raw = value
+
     # -- the sqlite3 surface ----------------------------------------------------------------
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status in (
+        return self._raw.info.transaction_status in (
             TransactionStatus.INTRANS,
             TransactionStatus.INERROR,
         )
@@ -210,17 +246,17 @@ class PgConnection:
         if self._trace is not None:
             self._trace(text)
         idle = not self.in_transaction
-        cur = self.raw.cursor()
         try:
+            cur = self._raw.cursor()
             cur.execute(text, values)
         except psycopg.Error as exc:
             if not (idle and self.renew_if_lost()):
-                raise _mapped(exc) from exc
-            cur = self.raw.cursor()  # nothing was under way: the same statement, new session
+                raise self._error(exc) from exc
+            cur = self._raw.cursor()  # nothing was under way: the same statement, new session
             try:
                 cur.execute(text, values)
             except psycopg.Error as again:
-                raise _mapped(again) from again
+                raise self._error(again) from again
         if returning_id or (cur.description is None and cur.rowcount > 0):
             self.total_changes += max(cur.rowcount, 0)
         if returning_id:
@@ -234,13 +270,13 @@ class PgConnection:
         rows = [self._params(done, p) for p in seq]
         if self._trace is not None:
             self._trace(text)
-        cur = self.raw.cursor()
+        cur = self._raw.cursor()
         if not rows:
             return PgCursor(None)
         try:
             cur.executemany(text, rows)
         except psycopg.Error as exc:
-            raise _mapped(exc) from exc
+            raise self._error(exc) from exc
         self.total_changes += max(cur.rowcount, 0)
         return PgCursor(cur)
 
@@ -259,7 +295,7 @@ class PgConnection:
     def close(self) -> None:
         """Back to the pool (an open transaction is rolled back first, as SQLite does on
         close)."""
-        raw, self.raw = self.raw, None  # type: ignore[assignment]
+        raw, self._raw = self._raw, None  # type: ignore[assignment]
         if raw is None:
             return
         try:
@@ -278,14 +314,23 @@ class PgConnection:
         take a new one from the pool and say True, so that a statement that began nothing
         can be sent again. A transaction that was under way is lost with its session: it was
         never acknowledged, and the caller hears of the error."""
-        if self._reconnect is None or self.raw is None or not (self.raw.broken or self.raw.closed):
+        raw = self._raw
+        if self._reconnect is None or raw is None:
             return False
-        lost = self.raw
-        self.raw = self._reconnect()
+        if not (raw.broken or raw.closed or raw.pgconn.status != psycopg.pq.ConnStatus.OK):
+            return False
+        lost = self._raw
+        self._raw = self._reconnect()
         self.reconnects += 1
         if self._release is not None:
             self._release(lost)  # the pool sees it is broken and discards it
         return True
+
+    def _error(self, exc: psycopg.Error) -> Exception:
+        """The shared code's exception for ``exc``; a lost session says so in one line."""
+        if self._raw is not None and (self._raw.broken or self._raw.closed):
+            return PgConnectionLost(LOST)
+        return _mapped(exc)
 
     # -- inside -----------------------------------------------------------------------------
     def _final_sql(self, done: Translated) -> str:
@@ -293,7 +338,7 @@ class PgConnection:
             return done.sql
         final = self._final.get(done.sql)
         if final is None:
-            key, columns, _ = self.catalog.describe(self.raw, done.replace_table)
+            key, columns, _ = self.catalog.describe(self._raw, done.replace_table)
             if not key:
                 raise PgDatabaseError(
                     f"INSERT OR REPLACE into {done.replace_table}, which has no primary key"
@@ -309,7 +354,7 @@ class PgConnection:
         lastrowid does."""
         if done.insert_table is None or "RETURNING" in text.upper():
             return False
-        return self.catalog.describe(self.raw, done.insert_table)[2]
+        return self.catalog.describe(self._raw, done.insert_table)[2]
 
     @staticmethod
     def _params(done: Translated, params: Sequence[Any] | None) -> Any:
@@ -328,23 +373,23 @@ class PgConnection:
         """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock."""
         try:
             try:
-                self.raw.execute("BEGIN")
+                self._raw.execute("BEGIN")
             except psycopg.Error:
                 if not self.renew_if_lost():
                     raise
-                self.raw.execute("BEGIN")
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+                self._raw.execute("BEGIN")
+            self._raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
         except psycopg.Error as exc:
-            if self.in_transaction and not self.raw.closed:
-                self.raw.execute("ROLLBACK")
-            raise _mapped(exc) from exc
+            if self.in_transaction and not self._raw.closed and not self._raw.broken:
+                self._raw.execute("ROLLBACK")
+            raise self._error(exc) from exc
         return PgCursor(None, rows=[])
 
     def _pragma(self, name: str, value: str | None) -> PgCursor:
         if name == "user_version":
             if value is None:
-                return PgCursor(None, rows=[(schema_version(self.raw),)])
-            set_schema_version(self.raw, int(value))
+                return PgCursor(None, rows=[(schema_version(self._raw),)])
+            set_schema_version(self._raw, int(value))
             return PgCursor(None, rows=[])
         if name in IGNORED_PRAGMAS:
             return PgCursor(None, rows=[])

@@ -65,7 +65,7 @@ def _hold_session_lock(store: Any) -> None:
     pid = raw.info.backend_pid
     if getattr(conn, "claim_lock_pid", None) == pid:
         return
-    raw.execute(f"SELECT pg_advisory_lock_shared({CLAIM_SPACE}, {_KEY.format(who='current_user')})")
+    raw.execute(f"SELECT pg_advisory_lock_shared({CLAIM_SPACE}, {_KEY.format(who='session_user')})")
     conn.claim_lock_pid = pid
 
 
@@ -146,7 +146,7 @@ def _release(store: Any) -> None:
     conn = store.conn
     if getattr(conn, "claim_lock_pid", None) == raw.info.backend_pid:
         raw.execute(
-            f"SELECT pg_advisory_unlock_shared({CLAIM_SPACE}, {_KEY.format(who='current_user')})"
+            f"SELECT pg_advisory_unlock_shared({CLAIM_SPACE}, {_KEY.format(who='session_user')})"
         )
         conn.claim_lock_pid = None
 
