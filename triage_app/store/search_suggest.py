@@ -63,12 +63,8 @@ def near_words(store: Store, word: str, count: int = 2) -> list[str]:
     if len(target) < 3:
         return []
     limit = 1 if len(target) < 6 else 2
-    first = target[0]
     try:
-        rows = store.execute(
-            "SELECT term, doc FROM posts_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
-            (first, chr(ord(first) + 1), _VOCAB_SCAN),
-        ).fetchall()
+        rows = _vocabulary(store, target)
     except OperationalError:  # a store without the vocabulary table (should not happen)
         return []
     scored = []
@@ -80,6 +76,22 @@ def near_words(store: Store, word: str, count: int = 2) -> list[str]:
             scored.append((d, -int(docs), term))
     scored.sort()
     return [term for _d, _docs, term in scored[:count]]
+
+
+def _vocabulary(store: Store, target: str) -> list[tuple[str, int]]:
+    """Indexed words sharing ``target``'s first letter, with the posts holding them. SQLite
+    reads FTS5's own vocabulary table; PostgreSQL's counterpart (ts_stat over the whole
+    index) reads every post, so there a few bounded prefix probes stand in for it
+    (store/search_pg.py: vocabulary_near)."""
+    if store.backend == "postgresql":
+        from .search_pg import vocabulary_near
+
+        return vocabulary_near(store.conn, target)
+    first = target[0]
+    return store.execute(
+        "SELECT term, doc FROM posts_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
+        (first, chr(ord(first) + 1), _VOCAB_SCAN),
+    ).fetchall()
 
 
 def _count(store: Store, query: QueueQuery, search: str) -> int:
@@ -95,13 +107,12 @@ def _count(store: Store, query: QueueQuery, search: str) -> int:
 def _in_some_post(store: Store, word: str) -> bool:
     """Whether any post has ``word``: the first match is enough (counting every post with a
     common word took ~90 ms of a no-hit search at 200,000 posts)."""
-    from .queue import fts_query
+    from .queue import search_match
 
     try:
+        match, value = search_match(store, word)
         return (
-            store.execute(
-                "SELECT 1 FROM posts_fts WHERE posts_fts MATCH ? LIMIT 1", (fts_query(word),)
-            ).fetchone()
+            store.execute(f"SELECT 1 FROM posts_fts WHERE {match} LIMIT 1", (value,)).fetchone()
             is not None
         )
     except (TriageError, OperationalError):
