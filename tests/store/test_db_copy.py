@@ -16,7 +16,7 @@ from triage_app.cli import main
 from triage_app.store.connection import Store, open_store
 from triage_app.store.copy import copy_store
 from triage_app.store.copy_ends import end_for
-from triage_app.store.copy_plan import LOCAL_META, NO_ROWID, TABLES, Slice, is_skipped
+from triage_app.store.copy_plan import COLUMNS, LOCAL_META, NO_ROWID, TABLES, Slice, is_skipped
 from triage_app.store.evidence_crypto import evidence_key, open_media
 from triage_app.store.opening import open_for_user
 
@@ -68,7 +68,7 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     rows: dict[str, list[tuple[Any, ...]]] = {}
     meta_where = "key NOT IN ({})".format(", ".join(f"'{k}'" for k in LOCAL_META))
     for table in TABLES:
-        columns = sorted(end.columns(table))
+        columns = sorted(COLUMNS.get(table) or end.columns(table))
         where = meta_where if table == "meta" else ""
         got = list(end.rows(table, columns, where, (), table not in NO_ROWID))
         rows[table] = sorted((tuple(r) for r in got), key=repr)
