@@ -81,7 +81,7 @@ COMMAND_MODULES: dict[str, str] = {
     "stats": "stats",
     "sync": "sync",
     "tag": "tagging",
-    "users": "tagging",
+    "users": "users",
 }
 
 #: Global options that take a value, so the command's name is found after them.

@@ -44,8 +44,9 @@ class PgServer:
     """One running server: its socket folder, the superuser (the OS login of the tests), and
     databases made on demand."""
 
-    def __init__(self, base: Path, run_as: list[str]) -> None:
+    def __init__(self, base: Path, run_as: list[str], hba: str | None = None) -> None:
         self.base = base
+        self.hba = hba  # pg_hba.conf for this server (default: initdb's, trust on the socket)
         self.data = base / "data"
         self.socket_dir = base / "sock"
         self.log = base / "server.log"
@@ -140,6 +141,8 @@ class PgServer:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed: {done.stderr.strip() or done.stdout.strip()}")
+        if self.hba is not None:
+            self._write_hba(self.hba)
         options = (
             f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -153,6 +156,17 @@ class PgServer:
         database with synchronous_commit on survive it; fsync is off but the OS keeps the
         files)."""
         self._pg_ctl("-l", str(self.log), "-m", mode, "-w", "-t", "60", "restart")
+
+    def _write_hba(self, text: str) -> None:
+        """Replace pg_hba.conf (e.g. peer or SCRAM logins, tests/store/test_pg_roles.py)."""
+        path = self.data / "pg_hba.conf"
+        path.write_text(text, encoding="utf-8")
+        if self._run_as:
+            import pwd
+
+            entry = pwd.getpwnam(SERVER_USER)
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+        os.chmod(path, 0o600)
 
     def stop(self) -> None:
         try:
@@ -195,8 +209,9 @@ def _server_account() -> list[str]:
 
 
 @contextmanager
-def running_server() -> Iterator[PgServer]:
-    """A started server for the length of the block (a test session)."""
+def running_server(hba: str | None = None) -> Iterator[PgServer]:
+    """A started server for the length of the block (a test session); ``hba`` replaces its
+    pg_hba.conf (``{superuser}`` in it is the tests' own login)."""
     if not (BIN / "initdb").exists() or not (BIN / "pg_ctl").exists():
         raise FileNotFoundError(INSTALL_HINT.format(bin=BIN))
     run_as = _server_account()
@@ -212,6 +227,8 @@ def running_server() -> Iterator[PgServer]:
     os.chmod(base, 0o755)
     os.chmod(base / "sock", 0o755)
     server = PgServer(base, run_as)
+    if hba is not None:
+        server.hba = hba.replace("{superuser}", server.superuser)
     try:
         server.start()
     except BaseException:

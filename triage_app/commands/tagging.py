@@ -1,4 +1,4 @@
-"""`triage tag POST TAG...` and `triage users add NAME --role R`."""
+"""`triage tag POST TAG...` (the people of a store: commands/users.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from ..core.errors import TriageError, UsageError
 from ..store.connection import Store
 from ..store.decisions import apply_tags
-from ..store.users import add_user
 from .context import CommandContext
 from .numbers import parse_post_id
 
@@ -21,23 +20,6 @@ def register(sub: Any) -> None:
     p.add_argument("--note", help="set the post's note")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_tag)
-
-    users = sub.add_parser("users", help="manage the store's users")
-    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION")
-    users_sub.required = True
-    add = users_sub.add_parser("add", help="add a user (supervisors only)")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["analyst", "supervisor"])
-    add.add_argument(
-        "--key",
-        metavar="PUBFILE",
-        help="their personal public key (from 'triage keys export-personal'), registered and "
-        "signed by you",
-    )
-    add.set_defaults(handler=run_users_add)
-    lst = users_sub.add_parser("list", help="list users, roles and whether a key is registered")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=run_users_list)
 
 
 def resolve_post(store: Store, ref: str) -> int:
@@ -77,30 +59,4 @@ def run_tag(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.print_json({"post": post_id, "batch": batch, "status": status, "tags": tags})
     else:
         ctx.print(f"post {post_id}: {status}; tags: {', '.join(tags) or '(none)'}")
-    return 0
-
-
-def run_users_add(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from .personal import read_public_key_file
-
-    key = read_public_key_file(args.key) if args.key else None
-    add_user(ctx.store(), args.name, args.role, public_key=key)
-    ctx.print(f"{args.name} is now a {args.role}" + (" with a registered key" if key else ""))
-    return 0
-
-
-def run_users_list(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ..store.users import list_users_with_keys
-
-    users = list_users_with_keys(ctx.store())
-    if args.json:
-        ctx.print_json(
-            [
-                {"name": n, "role": r, "key_registered": k is not None, "public_key": k}
-                for n, r, k in users
-            ]
-        )
-    else:
-        for name, role, key in users:
-            ctx.print(f"{name}\t{role}\t{'key registered' if key else 'no key registered'}")
     return 0

@@ -1,4 +1,9 @@
-"""Users of a store and their roles; supervisors add users."""
+"""Users of a store and their roles; supervisors add users.
+
+On a team server (PostgreSQL) a person is a server login and their role is the server's grant
+(store/pg/roles.py): adding someone creates the login or grants the group role, which only an
+admin may do, and the ``users`` table keeps the same record as on SQLite (name, role, who added
+them, their registered key)."""
 
 from __future__ import annotations
 
@@ -16,10 +21,24 @@ from .personal_keys import (
 )
 
 
-def add_user(store: Store, name: str, role: str, public_key: str | None = None) -> None:
+def add_user(
+    store: Store,
+    name: str,
+    role: str,
+    public_key: str | None = None,
+    *,
+    password: str | None = None,
+) -> str | None:
     """Add a user, change their role and/or register their personal public key (supervisor
     only). The registration (name, role, key) is signed with the supervisor's own key, so a key
-    or role written into the table by hand does not verify."""
+    or role written into the table by hand does not verify.
+
+    On a team server: the login is created (``password`` stored as a SCRAM verifier) or given
+    the role, by an admin only; returns 'created' or 'granted' there, None on SQLite."""
+    if store.backend == "postgresql":
+        return _add_on_server(store, name, role, public_key, password)
+    if password is not None:
+        raise UsageError("A password belongs to a login on a team server; a local store has none")
     if role not in ROLES:
         raise UsageError(f"Role must be one of {', '.join(ROLES)}")
     if not name.strip():
@@ -56,6 +75,60 @@ def add_user(store: Store, name: str, role: str, public_key: str | None = None) 
         if key_now is not None:
             # (Re-)sign the registration: a role change is vouched for like a new key.
             write_registration(store, conn, name, role, key_now, _registrar(store))
+    return None
+
+
+def _add_on_server(
+    store: Store, name: str, role: str, public_key: str | None, password: str | None
+) -> str:
+    """The login and its group role on the server, and the person's row, in one transaction:
+    if any part is refused, nothing changes."""
+    from .pg.roles import grant_person, team
+
+    if role not in (*ROLES, "admin"):
+        raise UsageError(f"Role must be one of {', '.join(ROLES)}, admin")
+    key_text = canonical_public_key(public_key) if public_key is not None else None
+    if key_text is not None and role == "admin":
+        raise UsageError("A personal key is registered with a work role (analyst or supervisor)")
+    with store.transaction() as conn:
+        before_roles = team(store).get(name, [])
+        before = conn.execute(
+            "SELECT role, public_key FROM users WHERE name = ?", (name,)
+        ).fetchone()
+        same = role in before_roles and (
+            role == "admin"
+            or (before is not None and before[0] == role and key_text in (None, before[1]))
+        )
+        if same and password is None:
+            raise TriageError(f"{name} is already {'an' if role == 'admin' else 'a'} {role}")
+        outcome = grant_person(store, name, role, password)
+        if role == "admin":
+            append_audit(conn, store.user, "user_admin", "user", name, {"login": outcome})
+            return outcome
+        if key_text is not None:
+            holder = conn.execute(
+                "SELECT name FROM users WHERE public_key = ? AND name <> ?", (key_text, name)
+            ).fetchone()
+            if holder is not None:
+                raise TriageError(f"That key is already registered for {holder[0]}")
+        conn.execute(
+            "INSERT INTO users(name, role, added_by, added_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
+            (name, role, store.user, utc_now_iso()),
+        )
+        if before is None or before[0] != role:
+            append_audit(
+                conn,
+                store.user,
+                "user_add" if before is None else "user_role",
+                "user",
+                name,
+                {"role": role, "previous": before[0] if before else None, "login": outcome},
+            )
+        key_now = key_text or (before[1] if before else None)
+        if key_now is not None:
+            write_registration(store, conn, name, role, key_now, _registrar(store))
+    return outcome
 
 
 def _registrar(store: Store) -> PersonalKey:
@@ -77,12 +150,33 @@ def _registrar(store: Store) -> PersonalKey:
 
 
 def list_users(store: Store) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in store.execute("SELECT name, role FROM users ORDER BY name")]
+    return [(name, role) for name, role, _key in list_users_with_keys(store)]
 
 
 def list_users_with_keys(store: Store) -> list[tuple[str, str, str | None]]:
-    """(name, role, registered public key or None), by name."""
-    return [
-        (r[0], r[1], r[2])
+    """(name, role, registered public key or None), by name. On a team server the role is the
+    server's grant, and logins granted a work role outside the program are listed too."""
+    rows = [
+        (str(r[0]), str(r[1]), r[2])
         for r in store.execute("SELECT name, role, public_key FROM users ORDER BY name")
     ]
+    if store.backend != "postgresql":
+        return rows
+    keys = {name: key for name, _role, key in rows}
+    names = sorted(set(keys) | set(server_roles(store)))
+    out: list[tuple[str, str, str | None]] = []
+    for name in names:
+        role = store.role_of(name)
+        if role is not None:
+            out.append((name, role, keys.get(name)))
+    return out
+
+
+def server_roles(store: Store) -> dict[str, list[str]]:
+    """Login -> its triage roles on the server (e.g. ['supervisor', 'admin']); empty for a
+    local store."""
+    if store.backend != "postgresql":
+        return {}
+    from .pg.roles import team
+
+    return team(store)

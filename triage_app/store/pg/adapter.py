@@ -24,7 +24,7 @@ import psycopg.errors
 import sqlcipher3.dbapi2 as sqlite
 from psycopg.pq import TransactionStatus
 
-from ...core.errors import TriageError
+from ...core.errors import PermissionRefused, TriageError
 from .translate import Translated, replace_clause, translate
 
 # PRAGMAs that tune SQLite's engine and mean nothing on a server: accepted and ignored.
@@ -62,6 +62,16 @@ class PgOperationalError(sqlite.OperationalError):
     something that does not exist (as sqlite3's OperationalError)."""
 
 
+class PgPermissionError(PgOperationalError, PermissionRefused):
+    """The server refused the login a right (store/pg/roles.py): shared code sees the SQLite
+    driver's OperationalError, the command line a one-line PermissionRefused."""
+
+
+def _refusal(exc: psycopg.Error) -> str:
+    first = (str(exc).strip().splitlines() or ["permission denied"])[0]
+    return f"The server refused: {first} (the roles of your login do not allow it)"
+
+
 class PgConnectionLost(PgOperationalError, TriageError):
     """The session died under a statement (server restarted, network cut): what was under way
     was not acknowledged. A TriageError too, so the window and the CLI say it in one line; the
@@ -72,6 +82,8 @@ LOST = "Lost the connection to the team server; that action was not saved (the n
 
 
 def _mapped(exc: psycopg.Error) -> Exception:
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return PgPermissionError(_refusal(exc))
     if isinstance(exc, psycopg.errors.IntegrityError):
         return PgIntegrityError(str(exc).strip())
     # SQLite reports a missing table or column and bad SQL as OperationalError too.

@@ -1,7 +1,7 @@
 """Opening a store held by a PostgreSQL server: a pooled connection behind the sqlite3-style
 adapter, the schema migrated, and the same Store the rest of the program uses.
 
-The person is the server's login (``current_user``): the server has already proved who they
+The person is the server's login (``session_user``): the server has already proved who they
 are (password, certificate or Kerberos), so no flag or variable names them, and there is no
 store key and no keyring. Files that belong to this machine rather than to the shared data
 (scratch space, exports) go in a folder of the local data folder named after the database."""
@@ -124,6 +124,12 @@ class PgStore(Store):
 
     backend = "postgresql"
 
+    def role_of(self, user: str | None = None) -> str | None:
+        """The role the server grants the login (store/pg/roles.py), not a row of a table."""
+        from .roles import work_role
+
+        return work_role(self, user or self.user)
+
     def close(self) -> None:
         try:
             self.conn.close()
@@ -143,6 +149,12 @@ class PgStore(Store):
         other = PgStore(conn, self.path, self.user, self.url, pool)
         other._taxonomy = self._taxonomy
         return other
+
+
+def _may_write_tags(conn: PgConnection) -> bool:
+    """Whether this login may update the taxonomy (the owner and admins: store/pg/roles.py)."""
+    row = conn.raw.execute("SELECT has_table_privilege('tags', 'UPDATE')").fetchone()
+    return bool(row and row[0])
 
 
 def local_folder(url: str, data_dir: Path) -> Path:
@@ -193,7 +205,7 @@ def open_pg_store(
         _release(pool)
         raise
     try:
-        user = str(conn.raw.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
+        user = str(conn.raw.execute("SELECT session_user").fetchone()[0])  # type: ignore[index]
         is_new = schema_version(conn.raw) == 0
         if is_new and not create:
             raise TriageError(
@@ -207,7 +219,8 @@ def open_pg_store(
         _release(pool)
         raise
     try:
-        sync_taxonomy(store)
+        if _may_write_tags(conn):  # others use the taxonomy the server holds
+            sync_taxonomy(store)
         from ..evidence_crypto import prepare_evidence
 
         prepare_evidence(store)  # no key on a server: only this machine's leftovers are cleared

@@ -59,12 +59,15 @@ def migrate_pg(conn: PgConnection, where: str, progress: Any = None) -> None:
             f"The {where} was written by a newer version of the program (schema {current}, "
             f"this program knows up to {latest}); update the program to open it"
         )
-    if current == latest:
-        return
-    _in_transaction(conn, lambda: _version_table(raw))
-    for migration in migrations:
-        _in_transaction(conn, lambda m=migration: _apply(conn, m, progress))  # type: ignore[misc]
-    conn.catalog.forget()
+    if current < latest:
+        _in_transaction(conn, lambda: _version_table(raw))
+        for migration in migrations:
+            _in_transaction(conn, lambda m=migration: _apply(conn, m, progress))  # type: ignore[misc]
+        conn.catalog.forget()
+    # Who may do what (store/pg/roles.py): set by the schema's owner, again after an upgrade.
+    from .roles import ensure_roles
+
+    ensure_roles(conn)
 
 
 def _in_transaction(conn: PgConnection, step: Any) -> None:
