@@ -119,10 +119,94 @@ def acting_person() -> Iterator[str]:
         yield user
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        default=None,
+        choices=("default", "both", "sqlite", "postgresql"),
+        help="store backends for tests that take a store (make_store): default = SQLite, plus "
+        "PostgreSQL for tests/store and tests/cli; both; sqlite; postgresql "
+        "(also TRIAGE_TEST_BACKEND; tests/support/backends.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about the SQLite file itself (encryption, key, file modes); "
+        "runs on SQLite only, listed in the summary",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests that take a store (the ``store_backend`` fixture, through make_store) run once per
+    chosen backend (tests/support/backends.py)."""
+    if "store_backend" not in metafunc.fixturenames:
+        return
+    from tests.support import backends
+
+    only = metafunc.definition.get_closest_marker(backends.SQLITE_ONLY) is not None
+    chosen = backends.backends_for(metafunc.config, metafunc.definition.path, only)
+    metafunc.parametrize("store_backend", chosen or [backends.SQLITE])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --backend=postgresql, tests marked sqlite_only are left out (and counted)."""
+    from tests.support import backends
+
+    if backends.chosen(config) != backends.POSTGRESQL:
+        return
+    kept, dropped = [], []
+    for item in items:
+        marked = item.get_closest_marker(backends.SQLITE_ONLY) is not None
+        uses = "store_backend" in getattr(item, "fixturenames", ())
+        (dropped if marked and uses else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+        config._triage_sqlite_only = len(dropped)  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> None:
+    left = getattr(config, "_triage_sqlite_only", 0)
+    if left:
+        terminalreporter.write_line(  # type: ignore[attr-defined]
+            f"{left} test(s) marked sqlite_only not run on PostgreSQL "
+            "(pytest --backend=sqlite -m sqlite_only lists them)"
+        )
+
+
 @pytest.fixture
-def make_store(tmp_path: Path) -> Iterator[Callable[..., object]]:
-    """A factory of stores on tmp_path: make_store(name='store.db', user='alice')."""
+def store_backend() -> str:
+    """The store backend of this test run ("sqlite" or "postgresql"; see pytest_generate_tests)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def make_store(
+    tmp_path: Path, store_backend: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., object]]:
+    """A factory of stores on tmp_path: make_store(name='store.db', user='alice'); on
+    PostgreSQL a new database per name, whose store path stands for it in open_store and the
+    CLI's --db for the length of the test (tests/support/backends.py)."""
     from triage_app.store import open_store
+
+    if store_backend == "postgresql":
+        from tests.support.backends import PgStores, store_paths_open_databases
+
+        stores = PgStores(request.getfixturevalue("pg_server"))
+
+        def pg_factory(name: str = "store.db", user: str = "alice", **kwargs: object) -> object:
+            if kwargs:
+                raise TypeError(f"make_store({', '.join(kwargs)}=...) is SQLite-only")
+            return stores.make(name, user, open_store)
+
+        try:
+            with store_paths_open_databases(stores):
+                yield pg_factory
+        finally:
+            stores.close()
+        return
 
     opened = []
 
@@ -173,9 +257,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, st
     """Run `triage` in a subprocess (for exit codes, stderr, SIGKILL tests)."""
     import subprocess
 
+    from tests.support.backends import child_arguments
+    from tests.support.run_as import real_login
+
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
+    args, full_env = child_arguments(args, full_env, real_login())  # PostgreSQL: its address
     proc = subprocess.run(
         [sys.executable, "-m", "triage_app.cli", *args],
         capture_output=True,

@@ -75,9 +75,13 @@ def snapshot(store: Any) -> dict[str, Any]:
     """Everything enrichment writes, for comparing two stores."""
     q = store.execute
     return {
-        "posts": q(
-            "SELECT id, cluster_id, language, round(priority, 6) FROM posts ORDER BY id"
-        ).fetchall(),
+        # rounded here: PostgreSQL has no round(double precision, digits)
+        "posts": [
+            (i, cluster, language, None if priority is None else round(priority, 6))
+            for i, cluster, language, priority in q(
+                "SELECT id, cluster_id, language, priority FROM posts ORDER BY id"
+            )
+        ],
         "clusters": q("SELECT id, size FROM clusters ORDER BY id").fetchall(),
         "indicators": q(
             'SELECT post_id, kind, value, raw, start, "end" FROM indicators '

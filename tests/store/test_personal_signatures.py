@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import sqlite3
 import stat
-import subprocess
 import uuid as uuidlib
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
+from tests.support.tamper import edit_by_hand
 from triage_app.core.errors import TriageError, UsageError
 from triage_app.store.connection import _split_sql, open_store
 from triage_app.store.decisions import apply_tags, review, undo_batch
@@ -58,16 +58,10 @@ def team(make_store):
 
 
 def colleague_sql(path: Path, script: str) -> None:
-    """A colleague edits the plain store file with the sqlite3 command-line program (dropping
-    the append-only triggers first, as anyone who can write the file can)."""
-    subprocess.run(
-        ["sqlite3", str(path)],
-        input="DROP TRIGGER IF EXISTS decisions_no_update;\n"
-        "DROP TRIGGER IF EXISTS decisions_no_delete;\n" + script,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    """A colleague edits the plain store file with the sqlite3 command-line program (on a
+    server: with a table owner's login), dropping the append-only triggers first, as anyone
+    who can write the data can."""
+    edit_by_hand(path, script, drop=("decisions_no_update", "decisions_no_delete"))
 
 
 def q(text: str | None) -> str:
@@ -395,8 +389,10 @@ def test_registrations_rewritten_from_a_new_root_are_noticed_through_the_pinned_
         public = key.public_text()
         sig = signer.sign(registration_message(store_id, name, role, public, "mallory", at))
         if name == "mallory":
+            # (a server's identity column takes a chosen value when told so)
+            chosen = " OVERRIDING SYSTEM VALUE" if team.backend == "postgresql" else ""
             script += (
-                "INSERT INTO users(rowid, name, role, added_by, added_at) "
+                f"INSERT INTO users(rowid, name, role, added_by, added_at){chosen} "
                 "VALUES (-1, 'mallory', 'supervisor', 'mallory', 't');\n"
             )
         script += (

@@ -11,6 +11,7 @@ from triage_app.store.connection import connect
 from triage_app.store.migrations import latest_version
 
 
+@pytest.mark.sqlite_only("SQLite's own connection PRAGMAs (WAL, synchronous, busy_timeout)")
 def test_every_pragma_holds_on_a_fresh_connection(make_store, tmp_path):
     store = make_store()
     store.close()
@@ -31,10 +32,12 @@ def test_first_user_is_supervisor_and_taxonomy_is_loaded(make_store):
 
 def test_a_store_from_a_newer_version_is_refused(make_store, tmp_path):
     store = make_store()
-    store.conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    newest = store.conn.execute("PRAGMA user_version").fetchone()[0]  # this backend's newest
+    assert newest >= latest_version()
+    store.conn.execute(f"PRAGMA user_version = {newest + 1}")
     store.close()
     with pytest.raises(StoreVersionError, match="newer version"):
-        open_store(tmp_path / "store.db", user="alice")
+        open_store(store.path, user="alice")
 
 
 def test_opening_a_missing_store_does_not_create_it(tmp_path):

@@ -80,9 +80,12 @@ def run_cli_as(
     user: str, *args: str, env: dict[str, str] | None = None, timeout: float = 600
 ) -> tuple[int, str, str]:
     """Run `triage ARGS` in a subprocess acting as ``user``: (exit code, stdout, stderr)."""
+    from tests.support.backends import child_arguments
+
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
+    args, full_env = child_arguments(args, full_env, user)  # a PostgreSQL store: its address
     proc = subprocess.run(
         launcher_command(user, *args),
         capture_output=True,

@@ -32,6 +32,9 @@ _BEGIN = re.compile(
 )
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(=\s*(.+?))?\s*;?\s*$", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+_DROP_TRIGGER = re.compile(
+    r"^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,9 @@ def translate(sql: str) -> Translated:
     if begin:
         mode = (begin.group(2) or "DEFERRED").upper()
         return Translated("BEGIN", writer=mode != "DEFERRED")
+    dropped = _DROP_TRIGGER.match(sql)
+    if dropped:
+        return Translated(_drop_trigger(dropped.group(2), bool(dropped.group(1))))
     pragma = _PRAGMA.match(sql)
     if pragma:
         value = pragma.group(3)
@@ -314,6 +320,20 @@ def translate(sql: str) -> Translated:
         tuple(json_params),
         insert_table=target.group(1).lower() if target else None,
         numbered=numbered,
+    )
+
+
+def _drop_trigger(name: str, if_exists: bool) -> str:
+    """SQLite's ``DROP TRIGGER name`` (PostgreSQL wants the table too: the server finds it).
+    Shared code never drops a trigger; the tests that prove a dropped guard is still caught do,
+    as anyone with the file or a table owner's login can."""
+    missing = "NULL" if if_exists else f"RAISE EXCEPTION 'no such trigger: {name}'"
+    return (
+        "DO $$ DECLARE t text; BEGIN "
+        f"SELECT tgrelid::regclass::text INTO t FROM pg_trigger "
+        f"WHERE tgname = '{name.lower()}' AND NOT tgisinternal LIMIT 1; "
+        f"IF t IS NULL THEN {missing}; "
+        f"ELSE EXECUTE format('DROP TRIGGER %%I ON %%s', '{name.lower()}', t); END IF; END $$"
     )
 
 
