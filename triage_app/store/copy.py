@@ -295,6 +295,11 @@ def copy_store(
         source.end_snapshot()
     if isinstance(destination, PgEnd):
         destination.raw.execute("ANALYZE")  # fresh statistics for the planner
+    if dst.scalar("SELECT 1 FROM users WHERE name = ?", (dst.user,)) is None:
+        result.notes.append(
+            f"{dst.user} (who made the copy) is not one of the copied store's people; a "
+            f"supervisor of it adds them with 'triage users add {dst.user} --role ROLE'"
+        )
     return result
 
 
