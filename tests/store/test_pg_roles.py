@@ -20,7 +20,7 @@ from psycopg import sql
 
 from triage_app.cli import main
 from triage_app.store.personal_keys import load_personal_key
-from triage_app.store.pg.roles import GROUP_ROLES, TABLES
+from triage_app.store.pg.roles import GROUP_ROLES, ROLES_VERSION, TABLES
 
 
 @dataclass
@@ -153,7 +153,7 @@ def test_db_create_makes_the_group_roles_and_records_the_rights(team):
         assert set(GROUP_ROLES) <= groups
         assert conn.execute(
             "SELECT version FROM triage_schema WHERE part = 'roles'"
-        ).fetchone() == (1,)
+        ).fetchone() == (ROLES_VERSION,)
         secured = {r[0] for r in conn.execute("SELECT relname FROM pg_class WHERE relrowsecurity")}
         assert {"decisions", "post_tags", "claims", "audit", "meta"} <= secured
 
@@ -423,3 +423,77 @@ def test_the_sqlite_users_commands_are_unchanged(tmp_path, capsys):
     rows = json.loads(cli(capsys, local, "users", "list", "--json"))
     assert [(r["name"], r["role"]) for r in rows] == [("alice", "supervisor"), ("bob", "analyst")]
     assert all("server_roles" not in r for r in rows)
+
+
+def test_a_day_of_work_through_the_cli_needs_no_more_rights_than_the_roles_give(
+    team, capsys, tmp_path
+):
+    """What each role does in the program works under the server's rules: the analyst imports,
+    enriches, tags, notes, undoes, claims and answers a blind review; the supervisor samples,
+    approves, rejects, undoes a review, switches self-approval, checkpoints and builds a pack."""
+    from tests.packs.helpers import write_corpus
+
+    ana, sam = team.url(team.analyst), team.url(team.supervisor)
+    corpus = write_corpus(tmp_path / "corpus", n=6, platform="telegram")
+    assert "inserted 6" in cli(capsys, ana, "import", str(corpus))
+    cli(capsys, ana, "enrich")
+    cli(capsys, ana, "networks")
+    with team.connect(team.server.superuser) as conn:
+        ids = [
+            r[0]
+            for r in conn.execute("SELECT id FROM posts WHERE platform = 'telegram' ORDER BY id")
+        ]
+    first, second, third, fourth = (str(i) for i in ids[:4])
+    cli(capsys, ana, "tag", first, "boat_crossing", "--note", "boat and price")
+    cli(capsys, ana, "tag", second, "boat_crossing")
+    batch = json.loads(cli(capsys, ana, "tag", third, "boat_crossing", "--json"))["batch"]
+    from triage_app.store.connection import open_store
+    from triage_app.store.decisions import claim, undo_batch
+
+    store = open_store(ana)
+    try:
+        assert store.user == team.analyst and store.role_of() == "analyst"
+        undo_batch(store, batch)
+        assert claim(store, int(fourth)) is None  # a claim in their own name
+    finally:
+        store.close()
+    cli(capsys, ana, "tag", third, "boat_crossing")
+    cli(capsys, ana, "queue", "--limit", "3")
+    cli(capsys, ana, "show", first)
+    cli(capsys, ana, "audit", "checkpoint")
+    cli(capsys, team.url(team.other_analyst), "tag", fourth, "not_relevant")
+    # blind review: the supervisor samples the analyst's work for the other analyst
+    cli(
+        capsys,
+        sam,
+        "blind",
+        "sample",
+        team.analyst,
+        "--reviewer",
+        team.other_analyst,
+        "--seed",
+        "1",
+    )
+    waiting = json.loads(cli(capsys, team.url(team.other_analyst), "blind", "list", "--json"))
+    assert waiting
+    post = str(waiting[0]["post_id"] if isinstance(waiting, list) else waiting)
+    cli(capsys, team.url(team.other_analyst), "blind", "answer", post, "boat_crossing")
+    assert "approved" in cli(capsys, sam, "review", first, "approve")
+    assert "rejected" in cli(capsys, sam, "review", second, "reject", "--note", "not a crossing")
+    cli(capsys, sam, "review", second, "undo")
+    cli(capsys, sam, "settings", "self-approval", "on")
+    cli(capsys, sam, "settings", "self-approval", "off")
+    secret = tmp_path / "pack-passphrase"
+    secret.write_text("a long pack passphrase for the test\n")
+    built = cli(capsys, sam, "pack", "build", "--platform", "telegram", "--pack-passphrase-file",
+                str(secret), "--out", str(tmp_path / "pack.zip"))  # fmt: skip
+    assert "Wrote" in built
+    with team.connect(team.server.superuser) as conn:
+        account = str(
+            conn.execute("SELECT account_id FROM posts WHERE id = %s", (int(first),)).fetchone()[0]
+        )
+    err = cli(capsys, ana, "outcome", account, "taken-down", code=1)
+    assert err.startswith("error: ") and err.count("\n") == 1 and "supervisor" in err
+    cli(capsys, sam, "outcome", account, "taken-down")
+    verify = cli(capsys, team.owner_url, "audit", "verify")
+    assert "Audit chain intact" in verify

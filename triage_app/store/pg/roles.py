@@ -55,7 +55,7 @@ GROUP_OF_ROLE = {v: k for k, v in ROLE_OF_GROUP.items()}
 
 # Bump when the rights below change: the owner's next open (or `triage db create`) re-applies
 # them; the version is kept in the schema-version table under part 'roles'.
-ROLES_VERSION = 1
+ROLES_VERSION = 2
 _PART = "roles"
 # The same advisory lock as the migrations (store/pg/schema.py): rights are never re-applied
 # while another program migrates.
@@ -129,7 +129,8 @@ TABLES: dict[str, Rights] = {
     "post_tags": Rights(analyst="INSERT, DELETE"),  # RLS
     "claims": Rights(analyst=_WRITE),  # RLS: own claims, or expired ones
     "blind_reviews": Rights(
-        analyst="UPDATE (second_tags, reviewed_at)", supervisor="INSERT, UPDATE"
+        analyst="UPDATE (second_tags, reviewed_at, answer_signature)",
+        supervisor="INSERT, UPDATE",
     ),
     "audit": Rights(analyst="INSERT", admin="INSERT"),  # RLS: own name; triggers: append-only
     "audit_checkpoints": Rights(analyst="INSERT"),  # RLS: own name; append-only
