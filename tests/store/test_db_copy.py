@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from triage_app.cli import main
+from triage_app.packs.signing import key_id_hex, public_key_of
 from triage_app.store.connection import Store, open_store
 from triage_app.store.copy import copy_store
 from triage_app.store.copy_ends import end_for
@@ -47,10 +48,17 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     listed = json.loads(cli(capsys, "--db", str(path), "queue", "--limit", "3", "--json")[0])
     posts = listed["posts"] if isinstance(listed, dict) else listed
     first, second = (str(p["id"]) for p in posts[:2])
+    platform = str(posts[0]["platform"])
     cli(capsys, "--db", str(path), "tag", first, "boat_crossing", "--note", "seen twice")
     cli(capsys, "--db", str(path), "tag", second, "fake_documents")
     cli(capsys, "--db", str(path), "settings", "self-approval", "on")
     cli(capsys, "--db", str(path), "review", first, "approve")
+    secret = tmp_path / "pack-passphrase"
+    secret.write_text("a long pack passphrase for the copy test\n")
+    cli(
+        capsys, "--db", str(path), "pack", "build", "--platform", platform,
+        "--pack-passphrase-file", str(secret), "--out", str(tmp_path / "pack.zip"),
+    )  # fmt: skip
     cli(capsys, "--db", str(path), "audit", "checkpoint")
     return path
 
@@ -120,8 +128,22 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row_and_the_audit_chain(
             "users",
         ):
             assert before[table], f"the demo store has no {table}: the test proves nothing"
-        assert snapshot(on_server) == before
-        assert snapshot(returned) == before
+        # The pack signing key: in this machine's keyring for the laptop's store, inside the
+        # store on the server (as a server keeps it), the same key, and then inside the
+        # encrypted store that came back.
+        key_row = "SELECT key_id, public_key FROM signing_key"
+        assert original.scalar("SELECT place FROM signing_key") == "keyring"
+        assert on_server.scalar("SELECT place FROM signing_key") == "store"
+        assert returned.scalar("SELECT place FROM signing_key") == "store"
+        for copy in (on_server, returned):
+            assert copy.execute(key_row).fetchall() == original.execute(key_row).fetchall()
+        held = key_id_hex(public_key_of(on_server))
+        assert held == original.scalar("SELECT key_id FROM signing_key")
+        del before["signing_key"]
+        for copy in (on_server, returned):
+            after = snapshot(copy)
+            del after["signing_key"]
+            assert after == before
         assert on_server.store_id == original.store_id == returned.store_id
         assert media_contents(on_server) == media_contents(original) == media_contents(returned)
         assert media_contents(original)  # the demo has pictures

@@ -80,7 +80,7 @@ def run_copy(args: argparse.Namespace, ctx: CommandContext) -> int:
         line.update(f"copying {what}: {done:,}/{total:,}")
 
     try:
-        result = copy_store(src, dst, chosen, progress)
+        result = copy_store(src, dst, chosen, progress, _keyring_signing_secret)
     except BaseException:
         line.finish()
         dst.close()
@@ -93,6 +93,26 @@ def run_copy(args: argparse.Namespace, ctx: CommandContext) -> int:
     dst.close()
     _report(ctx, args, result, time.monotonic() - started)
     return 0
+
+
+def _keyring_signing_secret(store_id: str, key_id: str) -> str | None:
+    """The pack signing key this machine's keyring holds for the store, if it is the key the
+    store records (packs/signing.py keeps it there by store id)."""
+    import minisign
+
+    from ..packs.signing import _keyring_read, _keyring_username, _NoKeyring, _public_fields
+
+    try:
+        stored = _keyring_read(_keyring_username(store_id))
+    except _NoKeyring:
+        return None
+    if not stored:
+        return None
+    try:
+        held = _public_fields(minisign.SecretKey.from_base64(stored))[0]
+    except (minisign.Error, ValueError):
+        return None
+    return stored if held == key_id else None
 
 
 def _report(ctx: CommandContext, args: argparse.Namespace, result: CopyResult, secs: float) -> None:

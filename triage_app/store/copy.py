@@ -39,6 +39,9 @@ from .copy_plan import (
 
 # progress(what, done, total): what is a table name or "media files".
 Progress = Callable[[str, int, int], None]
+# keyring_secret(store id, key id): the pack signing key's secret (minisign, base64) that this
+# machine's keyring holds for the store, if it holds that key (packs/signing.py keeps it).
+KeyringSecret = Callable[[str, str], str | None]
 
 _META_WHERE = "key NOT IN ({})".format(", ".join(f"'{k}'" for k in LOCAL_META))
 
@@ -213,13 +216,47 @@ def _check_tables(source: SqliteEnd | PgEnd, destination: SqliteEnd | PgEnd) -> 
             )
 
 
-def _filters(chosen: Slice, plain_destination: bool) -> dict[str, tuple[str, tuple[Any, ...]]]:
+def _filters(chosen: Slice, dst: Store) -> dict[str, tuple[str, tuple[Any, ...]]]:
     filters = slice_filters(chosen).where
     filters["meta"] = (_META_WHERE, ())
-    if plain_destination:
+    if dst.backend == "sqlite" and dst.key is None:
         # A secret key never goes into a plain file (migrations/m006_signing.py).
         filters["signing_key"] = ("place <> 'store'", ())
+    elif dst.backend == "postgresql":
+        # A server keeps its own key (packs/signing.py); one held by this machine's keyring
+        # is moved in by _signing_key_from_keyring.
+        filters["signing_key"] = ("place = 'store'", ())
     return filters
+
+
+def _signing_key_from_keyring(
+    src: Store,
+    destination: SqliteEnd | PgEnd,
+    keyring_secret: KeyringSecret | None,
+    expected: dict[str, int],
+    result: CopyResult,
+) -> None:
+    """Into a server: the pack signing key that the source keeps in this machine's keyring,
+    written into the store as the server keeps its key, so that recipients' copies of the
+    public key still match the packs the team builds; without the keyring, a note."""
+    row = src.execute(
+        "SELECT key_id, public_key, created_at FROM signing_key WHERE place = 'keyring'"
+    ).fetchone()
+    if row is None:
+        return
+    secret = keyring_secret(src.store_id, str(row[0])) if keyring_secret is not None else None
+    if secret is None:
+        result.notes.append(
+            f"the pack signing key (key id {row[0]}) is in an OS keyring this copy could not "
+            "read; the server makes a new one at its first pack (give recipients its public key)"
+        )
+        return
+    destination.insert(
+        "signing_key",
+        ("id", "place", "key_id", "public_key", "secret_key", "created_at"),
+        [(1, "store", row[0], row[1], secret, row[2])],
+    )
+    expected["signing_key"] += 1
 
 
 def _columns(table: str, source: SqliteEnd | PgEnd, destination: SqliteEnd | PgEnd) -> list[str]:
@@ -237,7 +274,11 @@ def _columns(table: str, source: SqliteEnd | PgEnd, destination: SqliteEnd | PgE
 
 
 def copy_store(
-    src: Store, dst: Store, chosen: Slice = Slice(), progress: Progress | None = None
+    src: Store,
+    dst: Store,
+    chosen: Slice = Slice(),
+    progress: Progress | None = None,
+    keyring_secret: KeyringSecret | None = None,
 ) -> CopyResult:
     """Copy ``chosen`` of ``src`` into ``dst`` (which holds no posts) in one transaction."""
     from .evidence_crypto import evidence_key
@@ -245,7 +286,7 @@ def copy_store(
     source, destination = end_for(src), end_for(dst)
     _check_tables(source, destination)
     plain = dst.backend == "sqlite" and dst.key is None
-    filters = _filters(chosen, plain)
+    filters = _filters(chosen, dst)
     result = CopyResult(chosen)
     src_key, dst_key = evidence_key(src), evidence_key(dst)
     if plain and src.scalar("SELECT count(*) FROM signing_key WHERE place = 'store'"):
@@ -282,6 +323,8 @@ def copy_store(
                     progress(table, done, total)
                 if table == "posts_fts":
                     destination.delete_all("meta", False, "key = 'fts_bulk'")
+            if dst.backend == "postgresql":
+                _signing_key_from_keyring(src, destination, keyring_secret, expected, result)
             _copy_media(src, dst, source, filters, src_key, dst_key, result, written, progress)
             destination.after_ids()
             _compare(destination, expected, filters, result)
