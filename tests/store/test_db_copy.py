@@ -19,6 +19,7 @@ from triage_app.store.copy import copy_store
 from triage_app.store.copy_ends import end_for
 from triage_app.store.copy_plan import COLUMNS, LOCAL_META, NO_ROWID, TABLES, Slice, is_skipped
 from triage_app.store.evidence_crypto import evidence_key, open_media
+from triage_app.store.keys import read_keyinfo
 from triage_app.store.opening import open_for_user
 
 
@@ -191,7 +192,9 @@ def _with_referral_partners(store: Store, picked: set[int]) -> set[int]:
     return picked | partners
 
 
-def test_a_slice_by_platform_and_by_date_holds_only_its_posts(pg_server, demo, tmp_path, capsys):
+def test_a_slice_by_platform_date_or_cluster_holds_only_its_posts(
+    pg_server, demo, tmp_path, capsys
+):
     source = open_for_user(demo)
     try:
         posts = _posts(source)
@@ -209,6 +212,19 @@ def test_a_slice_by_platform_and_by_date_holds_only_its_posts(pg_server, demo, t
         )
         by_date = _with_referral_partners(
             source, {i for i, p in posts.items() if low <= p[1] < high}
+        )
+        cluster = int(
+            source.scalar(
+                "SELECT cluster_id FROM posts WHERE cluster_id IS NOT NULL GROUP BY cluster_id "
+                "ORDER BY count(*) DESC LIMIT 1"
+            )
+        )
+        by_cluster = _with_referral_partners(
+            source,
+            {
+                int(r[0])
+                for r in source.execute("SELECT id FROM posts WHERE cluster_id = ?", (cluster,))
+            },
         )
     finally:
         source.close()
@@ -230,7 +246,17 @@ def test_a_slice_by_platform_and_by_date_holds_only_its_posts(pg_server, demo, t
         "--until",
         until.isoformat(),
     )
-    for where, expected in ((url, by_platform), (str(dated), by_date)):
+    clustered = tmp_path / "cluster.db"
+    cli(capsys, "db", "copy", "--from", str(demo), "--to", str(clustered), "--plain",
+        "--cluster", str(cluster))  # fmt: skip
+    info = read_keyinfo(clustered)
+    assert info is not None and not info.encrypted  # --plain
+    assert 1 < len(by_cluster) < len(posts)
+    for where, expected in (
+        (url, by_platform),
+        (str(dated), by_date),
+        (str(clustered), by_cluster),
+    ):
         store = open_store(where) if where == url else open_for_user(Path(where))
         try:
             assert set(_posts(store)) == expected
