@@ -60,6 +60,7 @@ def open_interactive(
     create: bool,
     ask: Callable[[str], str | None] = ask_passphrase,
     ask_new: Callable[[str], str | None] | None = None,
+    passphrase: str | None = None,
 ) -> Store | None:
     """Open the store, asking for a passphrase as long as one is needed; None if declined.
 
@@ -68,7 +69,6 @@ def open_interactive(
     from ..store.opening import store_exists
     from .wording import window_wording
 
-    passphrase: str | None = None
     while True:
         try:
             return open_for_user(
@@ -83,6 +83,12 @@ def open_interactive(
 
                     ask_new = ask_new_passphrase
                 answer = ask_new(window_wording(str(exc)))
+                from .team_connect import TeamAddress, open_team_store
+
+                if isinstance(answer, TeamAddress):  # the team's server instead of a new file
+                    return open_team_store(
+                        str(answer), data, password=answer.password, remember_for=current_user()
+                    )
             else:
                 answer = ask(f"{window_wording(str(exc))}\n\nPassphrase for {path.name}:")
             if answer is None:
@@ -210,7 +216,16 @@ def start(argv: Sequence[str]) -> Any:
     errors.install_excepthook(data, lambda: holder["window"])
     runner = TaskRunner()
     try:
-        store = open_interactive(path, data, create=True)
+        from .team_connect import chosen_server, open_team_store
+
+        # --db / TRIAGE_DB naming a server, or the server this login chose at first start.
+        server = chosen_server(args.db, data, current_user())
+        if server is not None:
+            store = open_team_store(server, data)
+        elif first_start(args.db, path) and not args.demo:  # --demo: try it here, at once
+            store = start_from_nothing(path, data)
+        else:
+            store = open_interactive(path, data, create=True)
         if store is None:
             return 1
         unlock_personal_key(store)
@@ -221,16 +236,47 @@ def start(argv: Sequence[str]) -> Any:
     except TriageError as exc:
         errors.show_problem(None, "Cannot open the store", str(exc))
         return 1
-    window = MainWindow(
-        store,
-        data,
-        runner=runner,
-        opener=lambda pw: open_for_user(path, user=current_user(), data_dir=data, passphrase=pw),
-    )
+    window = MainWindow(store, data, runner=runner, opener=reopener(store, path, data))
     holder["window"] = window
     window.show()
     settle_memory()
     return window
+
+
+def first_start(db: str | None, path: Path) -> bool:
+    """No store named and none in the data folder yet: the window asks where to work."""
+    import os
+
+    from ..store.opening import store_exists
+
+    return not (db or os.environ.get("TRIAGE_DB")) and not store_exists(path)
+
+
+def start_from_nothing(path: Path, data: Path) -> Store | None:
+    """The first-start dialog: a new store here (with a passphrase or the keyring alone) or
+    the team's server (remembered for this login); None when cancelled."""
+    from .new_passphrase import ask_first_start
+    from .team_connect import TeamAddress, open_team_store
+
+    answer = ask_first_start()
+    if answer is None:
+        return None
+    if isinstance(answer, TeamAddress):
+        return open_team_store(
+            str(answer), data, password=answer.password, remember_for=current_user()
+        )
+    return open_interactive(path, data, create=True, passphrase=answer or None)
+
+
+def reopener(store: Store, path: Path, data: Path) -> Callable[[str | None], Store]:
+    """How the window opens its store again after locking: the file with its passphrase, or
+    the same team server (whose login needs no store passphrase)."""
+    url = getattr(store, "url", None)
+    if store.backend == "postgresql" and url is not None:
+        from ..store.pg.opening import open_pg_store
+
+        return lambda _pw: open_pg_store(url, data_dir=data)
+    return lambda pw: open_for_user(path, user=current_user(), data_dir=data, passphrase=pw)
 
 
 def settle_memory() -> None:

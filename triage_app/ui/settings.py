@@ -122,6 +122,20 @@ class WindowSettings:
         except (ValueError, TypeError):
             return None  # a hand-edited or older settings file: start from the default view
 
+    # -- team server ----------------------------------------------------------------------------
+    def team_server(self, user: str) -> str | None:
+        """The team server address this login chose at first start (ui/team_connect.py), or
+        None; kept per person like the last view, and never with a password in it."""
+        value = self._q.value(f"team_server_by_user/{user.encode('utf-8').hex()}", "")
+        return str(value) if value else None
+
+    def set_team_server(self, user: str, url: str | None) -> None:
+        key = f"team_server_by_user/{user.encode('utf-8').hex()}"
+        if url:
+            self._q.setValue(key, url)
+        else:
+            self._q.remove(key)
+
     # -- behaviour ------------------------------------------------------------------------------
     def _bool(self, key: str, default: bool) -> bool:
         value = self._q.value(key, default)
