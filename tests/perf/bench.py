@@ -3,6 +3,13 @@ target, as a Markdown table and JSON. Run by hand (never in CI):
 
     python tests/perf/bench.py --posts 1000000 [--out bench-out] [--only import,queue]
     python tests/perf/bench.py --only window --store STORE   # the window figures again
+    python tests/perf/bench.py --posts 100000,1000000 --out OUT     # one run per size
+    python tests/perf/bench.py --merge OUT1/bench-1000000.json OUT2/bench-10000000.json
+
+Each run writes ``bench-<posts>.json`` and ``.md`` into ``--out`` (and ``bench.json``/``.md`` as
+before); several sizes, or ``--merge`` of the JSON of separate runs, give one table with a column
+per size (``bench-sizes.md``). Separate runs merged afterwards suit a long 10M run: a size that
+fails or is killed leaves the others' files whole.
 
 Speeds that depend on the machine are given as a ratio to a baseline measured in the same run
 (raw stdlib ``sqlite3`` doing the same work), since these machines are noisy."""
@@ -13,9 +20,9 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -51,18 +58,75 @@ class Bench:
         print(f"  {name}: {fig.value} {unit} (target {target}) {mark} {note}", flush=True)
 
 
-def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a child process; return wall seconds, its peak RSS in MB, and its stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+LAST_STDERR: list[str] = [""]  # the tail of the last child's stderr (progress lines)
+
+
+def run_child(
+    args: list[str], env: dict[str, str] | None = None, timeout: float | None = None
+) -> tuple[float, int, str]:
+    """Run a child process; return wall seconds, its own peak RSS in MB, and its stdout.
+
+    The peak is the child's own (``os.wait4``), not the running maximum over every child this
+    process has waited for. Its stderr (progress lines) is passed through as it comes, so a long
+    run's log shows where it is, and its tail is kept for the error message."""
     start = time.perf_counter()
-    proc = subprocess.run(
-        args, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
+    out_parts: list[bytes] = []
+    err_tail = bytearray()
+
+    def read_out() -> None:
+        assert proc.stdout is not None
+        out_parts.append(proc.stdout.read())
+
+    def pass_err() -> None:
+        assert proc.stderr is not None
+        for chunk in iter(lambda: proc.stderr.read1(65536), b""):  # type: ignore[union-attr]
+            sys.stderr.buffer.write(chunk)
+            sys.stderr.buffer.flush()
+            err_tail.extend(chunk)
+            del err_tail[:-4000]
+
+    readers = [threading.Thread(target=read_out), threading.Thread(target=pass_err)]
+    for reader in readers:
+        reader.start()
+    # A hung measurement must not hold a long run forever: killed after ``timeout`` seconds.
+    killer = threading.Timer(timeout, proc.kill) if timeout else None
+    if killer:
+        killer.start()
+    for reader in readers:
+        reader.join()
+    if killer:
+        killer.cancel()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - start
+    LAST_STDERR[:] = [err_tail.decode("utf-8", "replace")]
     if proc.returncode != 0:
-        raise RuntimeError(f"{args[:4]} failed: {proc.stderr.strip()[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) // 1024, proc.stdout
+        tail = err_tail.decode("utf-8", "replace").strip()[-2000:]
+        what = " ".join(a.strip().splitlines()[0][:30] if a.strip() else "" for a in args[1:4])
+        if timeout and elapsed >= timeout:
+            raise RuntimeError(f"killed after {timeout:.0f} s: {tail[-300:]} ({what})")
+        raise RuntimeError(f"failed: {tail[-1500:]} ({what})")
+    return elapsed, usage.ru_maxrss // 1024, b"".join(out_parts).decode("utf-8")
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def db_bytes(path: Path) -> int:
+    return sum(
+        Path(str(path) + suffix).stat().st_size
+        for suffix in ("", "-wal")
+        if Path(str(path) + suffix).exists()
+    )
 
 
 def pctl(values: list[float], q: float) -> float:
@@ -80,7 +144,9 @@ def measure_import(b: Bench) -> None:
     """Import of the demo JSONL vs raw sqlite3 executemany + FTS5 insert of the same rows."""
     jsonl = b.out / f"demo-{b.posts}.jsonl"
     if not jsonl.exists():
-        t, _, _ = run_child(
+        # The generator streams (core/demo.py writes 2,000 lines at a time): its peak is the
+        # proof that 10M posts are never held in memory.
+        t, peak, _ = run_child(
             [
                 sys.executable,
                 "-c",
@@ -95,21 +161,22 @@ def measure_import(b: Bench) -> None:
             "demo corpus generation",
             b.posts / t,
             "posts/s",
-            "1M posts in minutes",
-            t < 600,
-            f"{t:.1f} s",
+            "streams (peak flat in size)",
+            peak <= 300,
+            f"{t:.1f} s, peak {peak} MB, {jsonl.stat().st_size / 2**30:.2f} GB",
         )
-    base_db = b.out / "baseline.db"
+    base_db = b.out / f"baseline-{b.posts}.db"
     baseline = str(Path(__file__).parent / "baseline.py")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(base_db) + suffix).unlink(missing_ok=True)
+    remove_db(base_db)
     t_min, _, _ = run_child([sys.executable, baseline, "--minimal", str(jsonl), str(base_db)])
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(base_db) + suffix).unlink(missing_ok=True)
-    t_base, mem_base, _ = run_child([sys.executable, baseline, str(jsonl), str(base_db)])
-    store = b.out / "plain.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(store) + suffix).unlink(missing_ok=True)
+    minimal_bytes = db_bytes(base_db)
+    remove_db(base_db)
+    t_base = mem_base = None
+    if b.context.get("schema_yardstick", True):
+        t_base, mem_base, _ = run_child([sys.executable, baseline, str(jsonl), str(base_db)])
+        b.context["baseline_schema"] = str(base_db)  # bench_search.py's raw MATCH runs on it
+    store = b.out / f"plain-{b.posts}.db"
+    remove_db(store)
     env = {"TRIAGE_DB": str(store), "TRIAGE_PLAIN_STORE": "1"}
     load = os.getloadavg()[0]
     # The import runs under a wrapper that reports its own peak and its reading process's
@@ -117,7 +184,7 @@ def measure_import(b: Bench) -> None:
     t_ours, _, out = run_child([sys.executable, "-c", IMPORT_WRAPPER, str(jsonl)], env=env)
     mem_main, mem_reader = (int(v) for v in out.strip().splitlines()[-1].split())
     mem_ours = mem_main + mem_reader
-    min_rate, base_rate, our_rate = b.posts / t_min, b.posts / t_base, b.posts / t_ours
+    min_rate, our_rate = b.posts / t_min, b.posts / t_ours
     b.context["store_plain"] = str(store)
     b.add(
         "import rate (yardstick: raw sqlite3, one table + FTS5: platform, id, time, author, "
@@ -126,16 +193,17 @@ def measure_import(b: Bench) -> None:
         "posts/s",
         "-",
         None,
-        f"{t_min:.1f} s",
+        f"{t_min:.1f} s; {minimal_bytes / b.posts:,.0f} bytes/post",
     )
-    b.add(
-        "import rate (second yardstick: raw sqlite3, same rows into the store's schema)",
-        base_rate,
-        "posts/s",
-        "-",
-        None,
-        f"{t_base:.1f} s, peak {mem_base} MB",
-    )
+    if t_base is not None:
+        b.add(
+            "import rate (second yardstick: raw sqlite3, same rows into the store's schema)",
+            b.posts / t_base,
+            "posts/s",
+            "-",
+            None,
+            f"{t_base:.1f} s, peak {mem_base} MB",
+        )
     b.add(
         "import rate (triage import --no-enrich, plain store)",
         our_rate,
@@ -152,12 +220,22 @@ def measure_import(b: Bench) -> None:
         our_rate / min_rate >= 0.5,
         "plain store vs stdlib sqlite3, both unencrypted",
     )
+    if t_base is not None:
+        b.add(
+            "import speed vs the store-schema yardstick (same run)",
+            our_rate * t_base / b.posts,
+            "x",
+            "-",
+            None,
+        )
     b.add(
-        "import speed vs the store-schema yardstick (same run)",
-        our_rate / base_rate,
-        "x",
+        "store size after import, per post",
+        db_bytes(store) / b.posts,
+        "bytes",
         "-",
         None,
+        f"{db_bytes(store) / 2**30:.2f} GB; the one-table yardstick "
+        f"{minimal_bytes / b.posts:,.0f} bytes/post",
     )
     b.add(
         "import peak memory (importing + reading process)",
@@ -247,6 +325,25 @@ def machine() -> dict[str, object]:
     }
 
 
+def measure_size(b: Bench) -> None:
+    """The store's size at the end of the run (enriched, tagged), per post."""
+    path = b.context.get("store_plain")
+    if not path:
+        raise RuntimeError("run the import measurement first (it makes the store)")
+    size = db_bytes(Path(str(path)))
+    b.add(
+        "store size at the end (enriched, tagged), per post",
+        size / b.posts,
+        "bytes",
+        "-",
+        None,
+        f"{size / 2**30:.2f} GB",
+    )
+
+
+MEASUREMENTS["size"] = measure_size
+
+
 def markdown(b: Bench) -> str:
     lines = [
         f"Benchmark at {b.posts:,} posts — {time.strftime('%Y-%m-%d')}",
@@ -261,12 +358,115 @@ def markdown(b: Bench) -> str:
         lines.append(f"| {f.name} | {value}{note} | {f.target} | {met} |")
     m = b.context.get("machine", {})
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in m.items())]  # type: ignore[union-attr]
+    loads = b.context.get("load", {})
+    if loads:
+        lines.append(
+            "Load average (1/5/15 min) at the start of each measurement: "
+            + "; ".join(f"{k} {v}" for k, v in loads.items())  # type: ignore[union-attr]
+        )
     return "\n".join(lines) + "\n"
+
+
+def _cell(fig: dict[str, object] | None) -> str:
+    if fig is None:
+        return "not measured"
+    value = fig["value"]
+    text = "failed" if value != value else f"{value:,.4g} {fig['unit']}"  # NaN: failed
+    mark = " ✓" if fig["ok"] is True else (" **✗**" if fig["ok"] is False else "")
+    return text + mark
+
+
+def merged_markdown(runs: list[dict[str, object]]) -> str:
+    """One table, a column per size: how each figure grows from the smallest size to the
+    largest. The figures' names are the rows, in the order they were first measured."""
+    runs = sorted(runs, key=lambda r: int(r["posts"]))  # type: ignore[call-overload]
+    names: list[str] = []
+    targets: dict[str, str] = {}
+    by_size: list[dict[str, dict[str, object]]] = []
+    for run in runs:
+        figs = {str(f["name"]): f for f in run["figures"]}  # type: ignore[attr-defined]
+        by_size.append(figs)
+        for name, fig in figs.items():
+            if name not in names:
+                names.append(name)
+            targets.setdefault(name, str(fig["target"]))
+    sizes = [f"{int(r['posts']):,} posts" for r in runs]  # type: ignore[call-overload]
+    grow = len(runs) > 1
+    head = ["figure", *sizes, "target"] + (["largest / smallest"] if grow else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in names:
+        cells = [_cell(figs.get(name)) for figs in by_size]
+        row = [name, *cells, targets[name]]
+        if grow:
+            first, last = by_size[0].get(name), by_size[-1].get(name)
+            ratio = ""
+            if first and last and first["value"] and first["value"] == first["value"]:
+                ratio = f"{float(last['value']) / float(first['value']):,.2f}x"  # type: ignore[arg-type]
+            row.append(ratio)
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    for run in runs:
+        ctx = run.get("context", {})
+        loads = ctx.get("load", {})  # type: ignore[union-attr]
+        when = ctx.get("date", "")  # type: ignore[union-attr]
+        lines.append(
+            f"- {int(run['posts']):,} posts, {when}: load average (1/5/15 min) at the start of "  # type: ignore[call-overload]
+            "each measurement: "
+            + ("; ".join(f"{k} {v}" for k, v in loads.items()) or "not recorded")  # type: ignore[union-attr]
+        )
+    m = runs[-1].get("context", {}).get("machine", {})  # type: ignore[union-attr]
+    lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in m.items())]
+    return "\n".join(lines) + "\n"
+
+
+def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, object]:
+    b = Bench(posts, out)
+    b.context["machine"] = machine()
+    b.context["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    b.context["schema_yardstick"] = not args.no_schema_yardstick
+    b.context["load"] = {}
+    if args.store:
+        b.context["store_plain"] = str(Path(args.store).resolve())
+    extras = extra_measurements()
+    # Order matters: import makes the store, enrichment fills it, the window tags it last.
+    order = [
+        "import",
+        "enrich",
+        "stats",
+        "pivots",
+        "search",
+        "window",
+        "checks",
+        "size",
+        "packs",
+        "encryption",
+    ]
+    table = {**MEASUREMENTS, **extras}
+    table = {k: table[k] for k in order if k in table} | table
+    chosen = args.only.split(",") if args.only else list(table)
+    for name in chosen:
+        print(f"== {name} ({posts:,} posts) {time.strftime('%H:%M:%S')}", flush=True)
+        b.context["load"][name] = " ".join(f"{v:.2f}" for v in os.getloadavg())  # type: ignore[index]
+        try:
+            table[name](b)
+        except Exception as exc:  # one failing measurement must not hide the others
+            b.add(f"{name} (failed)", float("nan"), "", "-", False, str(exc)[:300])
+        # written after every measurement: a killed long run keeps what it measured
+        result = {"posts": b.posts, "context": b.context, "figures": [asdict(f) for f in b.figures]}
+        text = json.dumps(result, indent=2, default=str)
+        for stem in ("bench", f"bench-{posts}"):
+            (out / f"{stem}.json").write_text(text)
+            (out / f"{stem}.md").write_text(markdown(b))
+    print()
+    print(markdown(b))
+    return json.loads(json.dumps(result, default=str))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument(
+        "--posts", default="100000", help="posts, or several sizes comma-separated (one run each)"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench-out"))
     parser.add_argument("--only", help="comma-separated measurement names")
     parser.add_argument(
@@ -274,36 +474,32 @@ def main() -> int:
         help="an imported plain store to measure (with --only window,pivots,stats: "
         "skips making one; the window measurement tags its posts)",
     )
+    parser.add_argument(
+        "--no-schema-yardstick",
+        action="store_true",
+        help="skip the second import yardstick (raw sqlite3 into the store's schema; 15 min at "
+        "10M posts); the search figure then has no raw MATCH ratio",
+    )
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="JSON",
+        help="render the JSON of separate runs as one table, a column per size "
+        "(written to --out/bench-sizes.md)",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    b = Bench(args.posts, out)
-    b.context["machine"] = machine()
-    if args.store:
-        b.context["store_plain"] = str(Path(args.store).resolve())
-    extras = extra_measurements()
-    # Order matters: import makes the store, enrichment fills it, the window tags it last.
-    order = ["import", "enrich", "stats", "pivots", "window", "packs", "encryption"]
-    table = {**MEASUREMENTS, **extras}
-    table = {k: table[k] for k in order if k in table} | table
-    chosen = args.only.split(",") if args.only else list(table)
-    for name in chosen:
-        print(f"== {name}", flush=True)
-        try:
-            table[name](b)
-        except Exception as exc:  # one failing measurement must not hide the others
-            b.add(f"{name} (failed)", float("nan"), "", "-", False, str(exc)[:300])
-    report = markdown(b)
-    (out / "bench.md").write_text(report)
-    (out / "bench.json").write_text(
-        json.dumps(
-            {"posts": b.posts, "context": b.context, "figures": [asdict(f) for f in b.figures]},
-            indent=2,
-            default=str,
-        )
-    )
-    print()
-    print(report)
+    if args.merge:
+        runs = [json.loads(Path(p).read_text()) for p in args.merge]
+    else:
+        sizes = [int(v.replace("_", "")) for v in str(args.posts).split(",") if v.strip()]
+        runs = [run_size(n, args, out) for n in sizes]
+        if len(runs) == 1:
+            return 0
+    table = merged_markdown(runs)
+    (out / "bench-sizes.md").write_text(table)
+    print(table)
     return 0
 
 
