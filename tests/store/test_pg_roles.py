@@ -497,3 +497,35 @@ def test_a_day_of_work_through_the_cli_needs_no_more_rights_than_the_roles_give(
     cli(capsys, sam, "outcome", account, "taken-down")
     verify = cli(capsys, team.owner_url, "audit", "verify")
     assert "Audit chain intact" in verify
+
+
+# -- the issue's "done when": three OS accounts, peer logins, one queue -----------------------
+
+
+@pytest.mark.slow
+def test_a_supervisor_and_two_analysts_on_three_os_accounts_work_one_queue():
+    """Real OS accounts (useradd), each its own server login by peer authentication on the
+    local socket, run the CLI against one server-held queue (tests/support/team_machine.py)."""
+    from tests.support.pg_server import running_server
+    from tests.support.team_machine import PEER_HBA, os_accounts, work_one_queue
+
+    roles = {"sup": "supervisor", "ana": "analyst", "bea": "analyst"}
+    with running_server(hba=PEER_HBA) as server:
+        url = server.empty_database()
+        db = url.split("///", 1)[1].split("?", 1)[0]
+        with os_accounts(roles, server.socket_dir, db) as machine:
+            trail = work_one_queue(machine, server)
+            people = list(machine.people)
+            # Peer authentication: one account cannot log in as another.
+            code, _out, err = machine.run(people[1], "queue")
+            assert code == 0
+            other = machine.url.replace("postgresql:///", f"postgresql://{people[0]}@/")
+            code, _out, err = machine.run(people[1], "--db", other, "queue")
+            last = err.strip().splitlines()[-1]
+            assert code == 1 and last.startswith("error: ") and "Peer authentication" in last
+    actors = {actor for actor, _action, _obj in trail}
+    assert set(people) <= actors
+    sup = people[0]
+    assert (sup, "approve") in {(a, act) for a, act, _o in trail}
+    tags = [a for a, act, _o in trail if act == "tag"]
+    assert set(tags) == set(people[1:])

@@ -97,9 +97,20 @@ def _create_on_server(ctx: CommandContext, url: str) -> int:
     store = open_pg_store(
         url, data_dir=ctx.data_dir, create=True, key_passphrase=ctx.key_passphrase()
     )
-    store_id, user = store.store_id, store.user
-    store.close()
+    try:
+        from ..store.pg.roles import ensure_roles, roles_version
+
+        ensure_roles(store.conn)  # done by the opening already; a no-op then (store/pg/roles.py)
+        secured = roles_version(store.conn.raw) > 0
+        store_id, user = store.store_id, store.user
+    finally:
+        store.close()
     ctx.print(f"Created store {store_id} in the {describe(url)} (first supervisor: {user})")
+    if secured:
+        ctx.print(
+            "The server enforces the roles triage_analyst, triage_supervisor and triage_admin; "
+            "add people with 'triage users add NAME --role analyst|supervisor|admin'"
+        )
     return 0
 
 
