@@ -376,10 +376,26 @@ def _cell(fig: dict[str, object] | None) -> str:
     return text + mark
 
 
+def _one_per_size(runs: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Runs of the same size combined (e.g. a full run, then ``--only window --store`` again):
+    a figure measured again replaces the earlier one, in the order the files were given."""
+    combined: dict[int, dict[str, object]] = {}
+    for run in runs:
+        posts = int(run["posts"])  # type: ignore[call-overload]
+        into = combined.setdefault(posts, {"posts": posts, "context": {}, "figures": []})
+        figures = {str(f["name"]): f for f in into["figures"]}  # type: ignore[attr-defined]
+        figures.update({str(f["name"]): f for f in run["figures"]})  # type: ignore[attr-defined]
+        into["figures"] = list(figures.values())
+        ctx = dict(run.get("context", {}))  # type: ignore[call-overload]
+        loads = {**into["context"].get("load", {}), **ctx.get("load", {})}  # type: ignore[attr-defined]
+        into["context"] = {**into["context"], **ctx, "load": loads}  # type: ignore[dict-item]
+    return [combined[n] for n in sorted(combined)]
+
+
 def merged_markdown(runs: list[dict[str, object]]) -> str:
     """One table, a column per size: how each figure grows from the smallest size to the
     largest. The figures' names are the rows, in the order they were first measured."""
-    runs = sorted(runs, key=lambda r: int(r["posts"]))  # type: ignore[call-overload]
+    runs = _one_per_size(runs)
     names: list[str] = []
     targets: dict[str, str] = {}
     by_size: list[dict[str, dict[str, object]]] = []
@@ -454,7 +470,7 @@ def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, objec
         # written after every measurement: a killed long run keeps what it measured
         result = {"posts": b.posts, "context": b.context, "figures": [asdict(f) for f in b.figures]}
         text = json.dumps(result, indent=2, default=str)
-        for stem in ("bench", f"bench-{posts}"):
+        for stem in ("bench", args.name or f"bench-{posts}"):
             (out / f"{stem}.json").write_text(text)
             (out / f"{stem}.md").write_text(markdown(b))
     print()
@@ -479,6 +495,11 @@ def main() -> int:
         action="store_true",
         help="skip the second import yardstick (raw sqlite3 into the store's schema; 15 min at "
         "10M posts); the search figure then has no raw MATCH ratio",
+    )
+    parser.add_argument(
+        "--name",
+        help="file name of this run's report (default bench-<posts>; e.g. bench-<posts>-window "
+        "for a second run on the same store, so the first run's report stays)",
     )
     parser.add_argument(
         "--merge",
