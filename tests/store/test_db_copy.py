@@ -352,15 +352,22 @@ def test_bad_input_is_one_line_and_changes_nothing(pg_server, demo, tmp_path, ca
 def test_an_interrupted_copy_leaves_the_destination_as_it_was(
     engine, pg_server, demo, tmp_path, capsys
 ):
-    """Ctrl+C half-way (after the posts, during the decisions) rolls everything back, into a
-    store made by `db create` (whose founder's key registration is in its audit trail)."""
+    """Ctrl+C half-way (media files written, in the middle of the decisions) rolls it all
+    back, into a store made by `db create` (whose founder's key registration is in its audit
+    trail), and removes the media files the copy wrote."""
     where = pg_server.empty_database() if engine == "postgresql" else str(tmp_path / "made.db")
     cli(capsys, "--db", where, "db", "create")
     before = _state(where)
     assert before["users"] == 1
 
+    stopped_at: list[tuple[int, int]] = []
+    files_written: list[int] = []
+
     def interrupt(what: str, done: int, total: int) -> None:
-        if what == "decisions":
+        if what == "media files" and done:
+            files_written.append(done)
+        if what == "decisions" and 0 < done < total:  # inside the table's COPY / executemany
+            stopped_at.append((done, total))
             raise KeyboardInterrupt
 
     src = open_for_user(demo)
@@ -371,12 +378,13 @@ def test_an_interrupted_copy_leaves_the_destination_as_it_was(
     finally:
         src.close()
         dst.close()
+    assert stopped_at, "the copy was never interrupted half-way through a table"
+    assert files_written, "no media file was written before the interruption"
     assert _state(where) == before
-    if engine == "sqlite":
-        from triage_app.ingest.evidence import evidence_dir
+    from triage_app.ingest.evidence import evidence_dir
 
-        folder = evidence_dir(Path(where))
-        assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
+    folder = evidence_dir(Path(dst.path))  # a server's is a folder of this machine
+    assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
     # The same copy, uninterrupted, then goes through.
     out, _ = cli(capsys, "db", "copy", "--from", str(demo), "--to", where)
     assert "every table's count matches" in out

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core.errors import TriageError
 from .connection import Store
-from .copy_ends import PgEnd, SqliteEnd, end_for
+from .copy_ends import PgEnd, SqliteEnd, end_for, is_database_error
 from .copy_plan import (
     COLUMNS,
     GUARDED,
@@ -323,16 +323,23 @@ def copy_store(
                     progress(table, done, total)
                 if table == "posts_fts":
                     destination.delete_all("meta", False, "key = 'fts_bulk'")
+                if table == "media":  # the files with their rows
+                    _copy_media(
+                        src, dst, source, filters, src_key, dst_key, result, written, progress
+                    )
             if dst.backend == "postgresql":
                 _signing_key_from_keyring(src, destination, keyring_secret, expected, result)
-            _copy_media(src, dst, source, filters, src_key, dst_key, result, written, progress)
             destination.after_ids()
             _compare(destination, expected, filters, result)
             destination.commit()
-        except BaseException:
+        except BaseException as exc:
             destination.rollback()
             for path in written:
                 path.unlink(missing_ok=True)
+            if is_database_error(exc):
+                raise TriageError(
+                    f"The copy stopped: {_first_line(exc)}; the destination was left as it was"
+                ) from exc
             raise
     finally:
         source.end_snapshot()
@@ -344,6 +351,10 @@ def copy_store(
             f"supervisor of it adds them with 'triage users add {dst.user} --role ROLE'"
         )
     return result
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _compare(

@@ -255,5 +255,15 @@ def _converter(data_type: str) -> Any:
     return lambda v: v
 
 
+def is_database_error(exc: BaseException) -> bool:
+    """An error of either engine (SQLite's, or the server's: a lost connection, a right the
+    login lacks), which the copy reports in one line."""
+    import psycopg
+
+    from .connection import DatabaseError
+
+    return isinstance(exc, (psycopg.Error, DatabaseError))
+
+
 def end_for(store: Store) -> SqliteEnd | PgEnd:
     return PgEnd(store) if store.backend == "postgresql" else SqliteEnd(store)
