@@ -343,6 +343,10 @@ def test_bad_input_is_one_line_and_changes_nothing(pg_server, demo, tmp_path, ca
         code=2,
     )
     assert "after --until" in error_line(err)
+    _, err = cli(capsys, "db", "copy", "--from", str(demo), "--to", str(target),
+                 "--platform", "no-such-platform", code=1)  # fmt: skip
+    assert "No post of the source matches platform no-such-platform" in error_line(err)
+    assert not list(tmp_path.glob("new.db*"))  # the store made for it is removed, key and all
     _, err = cli(capsys, "db", "copy", "--from", str(demo), "--to", str(demo), code=1)
     assert "same store" in error_line(err)
     assert not target.exists()

@@ -43,10 +43,16 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--from", dest="source", required=True, metavar="SRC", help="file or URL")
     p.add_argument("--to", dest="destination", required=True, metavar="DST", help="file or URL")
-    p.add_argument("--platform", help="only the posts of this platform")
-    p.add_argument("--since", type=_day("--since"), help="only posts from this day (UTC)")
-    p.add_argument("--until", type=_day("--until"), help="only posts up to this day (UTC)")
-    p.add_argument("--cluster", type=number("--cluster", minimum=1), help="only this cluster")
+    p.add_argument("--platform", metavar="P", help="only the posts of this platform")
+    p.add_argument(
+        "--since", type=_day("--since"), metavar="DAY", help="only posts from this day (UTC)"
+    )
+    p.add_argument(
+        "--until", type=_day("--until"), metavar="DAY", help="only posts up to this day (UTC)"
+    )
+    p.add_argument(
+        "--cluster", type=number("--cluster", minimum=1), metavar="ID", help="only this cluster"
+    )
     p.add_argument("--plain", action="store_true", help="a new SQLite destination is not encrypted")
     p.add_argument("--json", action="store_true", help="machine-readable counts")
     p.set_defaults(handler=run_copy)

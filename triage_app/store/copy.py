@@ -298,6 +298,8 @@ def copy_store(
     source.begin_snapshot()
     try:
         expected = {t: source.count(t, *filters.get(t, ("", ()))) for t in TABLES}
+        if not chosen.whole and not expected["posts"]:
+            raise TriageError(f"No post of the source matches {chosen.describe()}; nothing copied")
         destination.begin_write()
         try:
             for table in reversed(TABLES):
