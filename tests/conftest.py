@@ -194,7 +194,7 @@ def make_store(
     if store_backend == "postgresql":
         from tests.support.backends import PgStores, store_paths_open_databases
 
-        stores = PgStores(request.getfixturevalue("pg_server"))
+        stores = PgStores(request.getfixturevalue("pg_server"), tmp_path)
 
         def pg_factory(name: str = "store.db", user: str = "alice", **kwargs: object) -> object:
             if kwargs:

@@ -96,5 +96,5 @@ def identity(folder: Path, name: str = "identity.txt") -> tuple[Path, str]:
 
 def signer_pub(store, folder: Path, name: str = "signer.pub") -> Path:
     path = folder / name
-    path.write_text(signing.public_key_text(store.store_id))
+    path.write_text(signing.public_key_text(store))  # the store: a server keeps its key inside
     return path

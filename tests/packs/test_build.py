@@ -233,6 +233,7 @@ def test_bad_requests_get_one_clear_line(make_store, tmp_path, recipient):
     assert not (tmp_path / "p.age").exists() and snapshot(store) == before
 
 
+@pytest.mark.sqlite_only("a server store keeps its pack signing key inside: no keyring")
 def test_no_keyring_backend_is_a_plain_error(make_store, tmp_path, recipient):
     _, pub = recipient
     store = approved_store(make_store, tmp_path)

@@ -51,7 +51,7 @@ def resign(store, path: Path) -> None:
     """Sign ``path`` again with the genuine key (to get past the signature to the next check)."""
     sig = path.with_name(path.name + ".minisig")
     sig.unlink(missing_ok=True)
-    signing.sign_file(store.store_id, path, sig, signing.now_comment())
+    signing.sign_file(store, path, sig, signing.now_comment())
 
 
 def test_the_right_identity_opens_it(built, tmp_path):

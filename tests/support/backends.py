@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,8 +71,9 @@ class PgStores:
     """The PostgreSQL stores of one test: a database per store name, the logins used, the
     stores opened (closed at the end), and the store paths that stand for their databases."""
 
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: Any, folder: Path | None = None) -> None:
         self.server = server
+        self.folder = folder  # make_store(name)'s SQLite file would be folder / name
         self.by_name: dict[str, str] = {}  # make_store name -> database
         self.by_path: dict[str, str] = {}  # str(store.path) -> database
         self.opened: list[Any] = []
@@ -113,6 +115,8 @@ class PgStores:
             return self.opening(open_store(self.url(database, person), create=True))
         database = _database_name(self.server.fresh_database())
         self.by_name[name] = database
+        if self.folder is not None:  # tests that name the file itself (TRIAGE_DB=tmp/store.db)
+            self.by_path[str((self.folder / name).resolve())] = database
         store = self.opening(open_store(self.url(database, person), create=True))
         # The template already holds the schema, so opening did not take this for a new store:
         # its maker becomes its first supervisor with a registered key, as a new SQLite file's
@@ -121,6 +125,23 @@ class PgStores:
 
         register_own_key_on_creation(store, quiet=True)
         return store
+
+    def copy_of(self, template: str, name: str, person: str, open_store: Callable[..., Any]) -> Any:
+        """make_store(name) as a copy of the database ``template`` (nobody connected to it),
+        opened as ``person``."""
+        from psycopg import sql
+
+        database = f"t_{uuid.uuid4().hex[:16]}"
+        with self.server.admin() as conn:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(database), sql.Identifier(template)
+                )
+            )
+        self.by_name[name] = database
+        if self.folder is not None:
+            self.by_path[str((self.folder / name).resolve())] = database
+        return self.opening(open_store(self.url(database, person)))
 
     def address(self, value: str, person: str) -> str:
         """What a child process is given for --db or TRIAGE_DB: the database's address when
@@ -206,7 +227,7 @@ def store_paths_open_databases(stores: PgStores) -> Iterator[None]:
         )
 
     global ACTIVE
-    ACTIVE = stores
+    before, ACTIVE = ACTIVE, stores
     replaced = _replace(
         {
             "open_store": (real_open_store, open_store),
@@ -216,7 +237,7 @@ def store_paths_open_databases(stores: PgStores) -> Iterator[None]:
     try:
         yield
     finally:
-        ACTIVE = None
+        ACTIVE = before
         for module, name, original in replaced:
             setattr(module, name, original)
 

@@ -37,12 +37,56 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "demo.db"
 
 
+_PG_TEMPLATE_KEYRING: dict[tuple[str, str], str] = {}
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_server: Any) -> str:
+    """The same demo corpus in a database of the session's PostgreSQL server (its name), made
+    once for the tests that run on PostgreSQL (tests/support/backends.py)."""
+    from tests.support.backends import PgStores, _database_name
+    from tests.support.memory_keyring import keyring_for_setup
+    from triage_app.commands.demo import make_demo_store
+    from triage_app.store import open_store
+    from triage_app.store.personal_keys import register_own_key_on_creation
+
+    database = _database_name(pg_server.fresh_database())
+    with keyring_for_setup() as backend:
+        store = open_store(PgStores(pg_server).url(database, "alice"), create=True)
+        register_own_key_on_creation(store, quiet=True)
+        summary = make_demo_store(store, posts=DEMO_POSTS, seed=1)
+        assert summary.error is None and summary.inserted == DEMO_POSTS
+        store.close()
+    _PG_TEMPLATE_KEYRING.clear()
+    _PG_TEMPLATE_KEYRING.update(backend.secrets)
+    return database
+
+
 @pytest.fixture
-def demo_store(demo_template: Path, tmp_path: Path, memory_keyring: Any) -> Iterator[Any]:
+def demo_store(
+    demo_template: Path,
+    tmp_path: Path,
+    memory_keyring: Any,
+    store_backend: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[Any]:
     """A fresh copy of the demo store for this test, opened as alice (its supervisor, whose
-    registered personal key is in the test's keyring, as on the machine that made it)."""
+    registered personal key is in the test's keyring, as on the machine that made it); on
+    PostgreSQL a copy of the demo database, whose store path stands for it in the test."""
     from triage_app.store import open_store
 
+    if store_backend == "postgresql":
+        from tests.support.backends import PgStores, store_paths_open_databases
+
+        template = request.getfixturevalue("pg_demo_template")
+        memory_keyring.secrets.update(_PG_TEMPLATE_KEYRING)
+        stores = PgStores(request.getfixturevalue("pg_server"), tmp_path)
+        try:
+            with store_paths_open_databases(stores):
+                yield stores.copy_of(template, "store.db", "alice", open_store)
+        finally:
+            stores.close()
+        return
     memory_keyring.secrets.update(_TEMPLATE_KEYRING)
     path = tmp_path / "store.db"
     shutil.copyfile(demo_template, path)
