@@ -52,7 +52,7 @@ def register(subparsers: Any) -> None:
     )
     rekey.set_defaults(handler=run_rekey)
 
-    from .db_copy import register as register_copy
+    from .db_copy import register_copy
 
     register_copy(sub)
 

@@ -32,7 +32,7 @@ def _day(name: str) -> Any:
     return parse
 
 
-def register(sub: Any) -> None:
+def register_copy(sub: Any) -> None:
     """Add `db copy` to the `db` subcommands."""
     p = sub.add_parser(
         "copy",
