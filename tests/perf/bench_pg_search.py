@@ -14,7 +14,8 @@ tables analysed, then:
   the same ids query with psycopg, its tsquery made beforehand (no fold, no rows);
 - queue first page: the first 100 ids in queue order plus 50 display rows; baseline the bare
   ``ORDER BY priority DESC, id LIMIT 100``;
-- the whole queue's ids (what the window reads after its first page).
+- the whole queue's ids (what the window reads after its first page);
+- the suggestions after a search with no hits (misspelt words: bounded probes of the index).
 
 The load average is printed beside the figures: these machines are shared."""
 
@@ -149,6 +150,13 @@ def main() -> int:
         report["raw_queue_first_page_ms"] = {"p50": pct(raw_page, 0.5)}
         report["queue_all_ids_ms"] = {"p50": pct(whole, 0.5)}
         report["raw_queue_all_ids_ms"] = {"p50": pct(raw_whole, 0.5)}
+        from triage_app.store.search_suggest import suggest
+
+        misspelt = ["pasport", "speadboat", "lampedosa", "ايطاليه", "calai", "whatsap"]
+        no_hits = [
+            t for q in misspelt for t in timed(lambda q=q: suggest(store, QueueQuery(search=q)), 1)
+        ]
+        report["no_hit_suggestions_ms"] = {"p50": pct(no_hits, 0.5), "max": max(no_hits) * 1e3}
         report["load_after"] = load()
         raw.close()
         store.close()
@@ -164,6 +172,8 @@ def main() -> int:
         f"raw {rq['p50']:.1f} ms; whole queue ids {report['queue_all_ids_ms']['p50']:.0f} ms "
         f"(raw {report['raw_queue_all_ids_ms']['p50']:.0f} ms)"
     )
+    n = report["no_hit_suggestions_ms"]
+    print(f"suggestions after a search with no hits: p50 {n['p50']:.0f} ms, max {n['max']:.0f} ms")
     print(f"load average before {report['load_before']}, after {report['load_after']}")
     if args.out:
         out = Path(args.out)

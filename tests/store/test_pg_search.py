@@ -187,6 +187,22 @@ def test_what_the_server_finds_is_what_was_meant(
     assert set(_names(pg, queue_ids(pg, QueueQuery(search=search)))) == expected
 
 
+@pytest.mark.parametrize("search", ["boat", "ايطاليا", '"boat leaves"', "boat NOT beach", "zzz"])
+def test_both_forms_of_the_server_condition_select_the_same_posts(stores: Any, search: str) -> None:
+    """Matches first or the queue walked (search_pg.posts_condition picks by the estimate)."""
+    from triage_app.store.queue import fts_query
+    from triage_app.store.search_pg import MATCHES_FIRST_SQL, WALK_SQL, to_tsquery_text
+
+    _sq, pg = stores
+    tsquery = to_tsquery_text(pg.conn, fts_query(search))
+    found = [
+        [r[0] for r in pg.execute(f"SELECT id FROM posts p WHERE {form} ORDER BY id", (tsquery,))]
+        for form in (MATCHES_FIRST_SQL, WALK_SQL)
+    ]
+    assert found[0] == found[1]
+    assert found[0] == sorted(queue_ids(pg, QueueQuery(search=search)))
+
+
 @pytest.mark.parametrize("bad", BAD)
 def test_a_bad_search_is_one_plain_line_on_both(stores: Any, bad: str) -> None:
     for store in stores:

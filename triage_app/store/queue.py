@@ -120,8 +120,8 @@ def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
         )
         params.extend([store.user, store.user, time.time()])
     if query.search.strip():
-        match, value = search_match(store, query.search)
-        where.append(f"p.id IN (SELECT rowid FROM posts_fts WHERE {match})")
+        condition, value = search_filter(store, query.search)
+        where.append(condition)
         params.append(value)
     if query.pivot is not None:
         # Small lists inline; the caller's pivots come from a pane, so they stay modest.
@@ -177,6 +177,17 @@ def search_match(store: Store, text: str) -> tuple[str, str]:
         return MATCH_SQL, to_tsquery_text(store.conn, folded)
     except SearchSyntaxError as exc:
         raise _search_error(QueueQuery(search=text), exc) from None
+
+
+def search_filter(store: Store, text: str) -> tuple[str, str]:
+    """The queue's condition on ``p.id`` for a search, and its one parameter (on PostgreSQL in
+    the form the planner runs fastest for how many posts match: store/search_pg.py)."""
+    match, value = search_match(store, text)
+    if store.backend != "postgresql":
+        return f"p.id IN (SELECT rowid FROM posts_fts WHERE {match})", value
+    from .search_pg import posts_condition
+
+    return posts_condition(store.conn, value), value
 
 
 def search_hits(store: Store, text: str) -> array:
