@@ -511,7 +511,7 @@ def hits_packed(conn: Any, tsquery: str) -> str | None:
 # Posts read per probe. ts_stat over the whole index reads every post (about 1 s at 100,000):
 # the words near a misspelt one come from the posts holding a word that starts like it, a
 # bounded number of them through the GIN index.
-_PROBE_POSTS = 4000
+_PROBE_POSTS = 2500
 
 _NEAR_WORDS_SQL = (
     "SELECT word, ndoc FROM ts_stat(format('SELECT document FROM posts_fts "
