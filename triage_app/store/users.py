@@ -83,7 +83,7 @@ def _add_on_server(
 ) -> str:
     """The login and its group role on the server, and the person's row, in one transaction:
     if any part is refused, nothing changes."""
-    from .pg.roles import grant_person, team
+    from .pg.roles import grant_person, login_exists, team
 
     if role not in (*ROLES, "admin"):
         raise UsageError(f"Role must be one of {', '.join(ROLES)}, admin")
@@ -91,14 +91,20 @@ def _add_on_server(
     if key_text is not None and role == "admin":
         raise UsageError("A personal key is registered with a work role (analyst or supervisor)")
     with store.transaction() as conn:
-        before_roles = team(store).get(name, [])
         before = conn.execute(
             "SELECT role, public_key FROM users WHERE name = ?", (name,)
         ).fetchone()
-        same = role in before_roles and (
-            role == "admin"
-            or (before is not None and before[0] == role and key_text in (None, before[1]))
-        )
+        if not login_exists(store, name):
+            same = False  # a person of the table (a synced colleague) gets a login
+        elif role == "admin":
+            same = "admin" in team(store).get(name, [])
+        else:
+            same = (
+                store.role_of(name) == role
+                and before is not None
+                and before[0] == role
+                and key_text in (None, before[1])
+            )
         if same and password is None:
             raise TriageError(f"{name} is already {'an' if role == 'admin' else 'a'} {role}")
         outcome = grant_person(store, name, role, password)

@@ -524,6 +524,11 @@ def work_role(store: Any, login: str) -> str | None:
     return None
 
 
+def login_exists(store: Any, login: str) -> bool:
+    row = store.conn.raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone()
+    return row is not None
+
+
 def is_admin(store: Any, login: str) -> bool:
     return ADMIN in groups_of(store.conn.raw, login)
 
