@@ -533,3 +533,60 @@ def test_a_supervisor_and_two_analysts_on_three_os_accounts_work_one_queue():
     assert (sup, "approve") in {(a, act) for a, act, _o in trail}
     tags = [a for a, act, _o in trail if act == "tag"]
     assert set(tags) == set(people[1:])
+
+
+# -- the owner: not a superuser; rights re-applied after an upgrade -----------------------------
+
+
+def test_an_owner_with_createrole_only_makes_the_store_and_adds_people(pg_server, capsys):
+    """What the docs tell a server's administrator to do: a login with CREATEROLE (no
+    superuser) owning an empty database runs db create and becomes its supervisor and admin."""
+    tag = uuid.uuid4().hex[:8]
+    owner, db = f"own_{tag}", f"t_own_{tag}"
+    with pg_server.admin() as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE").format(sql.Identifier(owner)))
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE template0").format(
+                sql.Identifier(db), sql.Identifier(owner)
+            )
+        )
+    team = Team(pg_server, db, "", owner, f"ana_{tag}", f"sam_{tag}", owner, tag)
+    team.owner_url = team.url(owner)
+    try:
+        assert "enforces the roles" in cli(capsys, team.owner_url, "db", "create")
+        listed = json.loads(cli(capsys, team.owner_url, "users", "list", "--json"))
+        assert next(r for r in listed if r["name"] == owner)["server_roles"] == [
+            "supervisor",
+            "admin",
+        ]
+        cli(capsys, team.owner_url, "demo", "--posts", "10")
+        cli(capsys, team.owner_url, "users", "add", team.other_analyst, "--role", "analyst")
+        post = first_post(team)
+        cli(capsys, team.url(team.other_analyst), "tag", str(post), "boat_crossing")
+        assert "approved" in cli(capsys, team.owner_url, "review", str(post), "approve")
+    finally:
+        with pg_server.admin() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
+            )
+            for login in (team.other_analyst, owner):
+                admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(login)))
+
+
+def test_the_rights_are_applied_again_by_the_owner_only(team, capsys):
+    """A newer program's rights (a higher roles version) reach the server at the owner's next
+    open; an analyst's open leaves them as they are."""
+    with team.connect(team.server.superuser) as conn:
+        conn.execute("UPDATE triage_schema SET version = 0 WHERE part = 'roles'")
+        conn.execute("REVOKE INSERT ON decisions FROM triage_analyst")
+    post = first_post(team)
+    err = cli(capsys, team.url(team.analyst), "tag", str(post), "boat_crossing", code=1)
+    assert err.startswith("error: The server refused: permission denied for table decisions")
+    assert err.count("\n") == 1
+    with team.connect(team.server.superuser) as conn:
+        assert conn.execute(
+            "SELECT version FROM triage_schema WHERE part = 'roles'"
+        ).fetchone() == (0,)
+    cli(capsys, team.owner_url, "queue", "--limit", "1")  # the owner opens the store
+    assert "tags: boat_crossing" in cli(capsys, team.url(team.analyst), "tag", str(post),
+                                        "boat_crossing")  # fmt: skip

@@ -474,11 +474,11 @@ def apply_roles(raw: psycopg.Connection) -> None:
 def _owner_is_supervisor_and_admin(raw: psycopg.Connection) -> None:
     """The login that makes the store is its first supervisor (as on SQLite) and its first
     admin. A superuser is every role already and gets no grant."""
-    if bool(
-        raw.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
-    ):  # type: ignore[index]
+    row = raw.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+    me, superuser = row.fetchone() or ("", False)
+    if superuser:
         return
-    have = groups_of(raw, str(raw.execute("SELECT current_user").fetchone()[0]))  # type: ignore[index]
+    have = groups_of(raw, str(me))
     for group in (SUPERVISOR, ADMIN):
         if group not in have:
             raw.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(group)))
