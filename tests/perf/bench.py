@@ -17,6 +17,7 @@ Speeds that depend on the machine are given as a ratio to a baseline measured in
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -27,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -47,7 +49,7 @@ class Bench:
     posts: int
     out: Path
     figures: list[Figure] = field(default_factory=list)
-    context: dict[str, object] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
     def add(
         self, name: str, value: float, unit: str, target: str, ok: bool | None, note: str = ""
@@ -85,8 +87,9 @@ def run_child(
         out_parts.append(proc.stdout.read())
 
     def pass_err() -> None:
-        assert proc.stderr is not None
-        for chunk in iter(lambda: proc.stderr.read1(65536), b""):  # type: ignore[union-attr]
+        err = proc.stderr
+        assert isinstance(err, io.BufferedReader)
+        for chunk in iter(lambda: err.read1(65536), b""):
             sys.stderr.buffer.write(chunk)
             sys.stderr.buffer.flush()
             err_tail.extend(chunk)
@@ -357,17 +360,17 @@ def markdown(b: Bench) -> str:
         note = f" ({f.note})" if f.note else ""
         lines.append(f"| {f.name} | {value}{note} | {f.target} | {met} |")
     m = b.context.get("machine", {})
-    lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in m.items())]  # type: ignore[union-attr]
+    lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in m.items())]
     loads = b.context.get("load", {})
     if loads:
         lines.append(
             "Load average (1/5/15 min) at the start of each measurement: "
-            + "; ".join(f"{k} {v}" for k, v in loads.items())  # type: ignore[union-attr]
+            + "; ".join(f"{k} {v}" for k, v in loads.items())
         )
     return "\n".join(lines) + "\n"
 
 
-def _cell(fig: dict[str, object] | None) -> str:
+def _cell(fig: dict[str, Any] | None) -> str:
     if fig is None:
         return "not measured"
     value = fig["value"]
@@ -376,37 +379,37 @@ def _cell(fig: dict[str, object] | None) -> str:
     return text + mark
 
 
-def _one_per_size(runs: list[dict[str, object]]) -> list[dict[str, object]]:
+def _one_per_size(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Runs of the same size combined (e.g. a full run, then ``--only window --store`` again):
     a figure measured again replaces the earlier one, in the order the files were given."""
-    combined: dict[int, dict[str, object]] = {}
+    combined: dict[int, dict[str, Any]] = {}
     for run in runs:
-        posts = int(run["posts"])  # type: ignore[call-overload]
+        posts = int(run["posts"])
         into = combined.setdefault(posts, {"posts": posts, "context": {}, "figures": []})
-        figures = {str(f["name"]): f for f in into["figures"]}  # type: ignore[attr-defined]
-        figures.update({str(f["name"]): f for f in run["figures"]})  # type: ignore[attr-defined]
+        figures = {str(f["name"]): f for f in into["figures"]}
+        figures.update({str(f["name"]): f for f in run["figures"]})
         into["figures"] = list(figures.values())
-        ctx = dict(run.get("context", {}))  # type: ignore[call-overload]
-        loads = {**into["context"].get("load", {}), **ctx.get("load", {})}  # type: ignore[attr-defined]
-        into["context"] = {**into["context"], **ctx, "load": loads}  # type: ignore[dict-item]
+        ctx = dict(run.get("context", {}))
+        loads = {**into["context"].get("load", {}), **ctx.get("load", {})}
+        into["context"] = {**into["context"], **ctx, "load": loads}
     return [combined[n] for n in sorted(combined)]
 
 
-def merged_markdown(runs: list[dict[str, object]]) -> str:
+def merged_markdown(runs: list[dict[str, Any]]) -> str:
     """One table, a column per size: how each figure grows from the smallest size to the
     largest. The figures' names are the rows, in the order they were first measured."""
     runs = _one_per_size(runs)
     names: list[str] = []
     targets: dict[str, str] = {}
-    by_size: list[dict[str, dict[str, object]]] = []
+    by_size: list[dict[str, dict[str, Any]]] = []
     for run in runs:
-        figs = {str(f["name"]): f for f in run["figures"]}  # type: ignore[attr-defined]
+        figs = {str(f["name"]): f for f in run["figures"]}
         by_size.append(figs)
         for name, fig in figs.items():
             if name not in names:
                 names.append(name)
             targets.setdefault(name, str(fig["target"]))
-    sizes = [f"{int(r['posts']):,} posts" for r in runs]  # type: ignore[call-overload]
+    sizes = [f"{int(r['posts']):,} posts" for r in runs]
     grow = len(runs) > 1
     head = ["figure", *sizes, "target"] + (["largest / smallest"] if grow else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -417,25 +420,25 @@ def merged_markdown(runs: list[dict[str, object]]) -> str:
             first, last = by_size[0].get(name), by_size[-1].get(name)
             ratio = ""
             if first and last and first["value"] and first["value"] == first["value"]:
-                ratio = f"{float(last['value']) / float(first['value']):,.2f}x"  # type: ignore[arg-type]
+                ratio = f"{float(last['value']) / float(first['value']):,.2f}x"
             row.append(ratio)
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
     for run in runs:
         ctx = run.get("context", {})
-        loads = ctx.get("load", {})  # type: ignore[union-attr]
-        when = ctx.get("date", "")  # type: ignore[union-attr]
+        loads = ctx.get("load", {})
+        when = ctx.get("date", "")
         lines.append(
-            f"- {int(run['posts']):,} posts, {when}: load average (1/5/15 min) at the start of "  # type: ignore[call-overload]
+            f"- {int(run['posts']):,} posts, {when}: load average (1/5/15 min) at the start of "
             "each measurement: "
-            + ("; ".join(f"{k} {v}" for k, v in loads.items()) or "not recorded")  # type: ignore[union-attr]
+            + ("; ".join(f"{k} {v}" for k, v in loads.items()) or "not recorded")
         )
-    m = runs[-1].get("context", {}).get("machine", {})  # type: ignore[union-attr]
+    m = runs[-1].get("context", {}).get("machine", {})
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in m.items())]
     return "\n".join(lines) + "\n"
 
 
-def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, object]:
+def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     b = Bench(posts, out)
     b.context["machine"] = machine()
     b.context["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -462,7 +465,7 @@ def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, objec
     chosen = args.only.split(",") if args.only else list(table)
     for name in chosen:
         print(f"== {name} ({posts:,} posts) {time.strftime('%H:%M:%S')}", flush=True)
-        b.context["load"][name] = " ".join(f"{v:.2f}" for v in os.getloadavg())  # type: ignore[index]
+        b.context["load"][name] = " ".join(f"{v:.2f}" for v in os.getloadavg())
         try:
             table[name](b)
         except Exception as exc:  # one failing measurement must not hide the others

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,28 +88,36 @@ def parse_time(value: Any, field: str = "created_at") -> int:
     raise RecordProblem(f"{field} is not a date: {type(value).__name__}")
 
 
+@lru_cache(maxsize=1 << 14)
 def _utc_date_seconds(value: str) -> int:
-    """'YYYY-MM-DD' to unix seconds at midnight UTC, as parse_iso_to_unix reads it (checked)."""
+    """'YYYY-MM-DD' to unix seconds at midnight UTC, as parse_iso_to_unix reads it (checked).
+
+    Cached: an export has a few thousand distinct days (post days, account creation days) and
+    every post names two of them; a ValueError is not cached and is raised again each time."""
     year, month, day = value[0:4], value[5:7], value[8:10]
     if not (year.isdigit() and month.isdigit() and day.isdigit() and value.isascii()):
         raise ValueError(value)
     return int(_dt.datetime(int(year), int(month), int(day), tzinfo=_dt.UTC).timestamp())
 
 
-def _utc_seconds(value: str) -> int:
-    """'YYYY-MM-DDTHH:MM:SSZ' to unix seconds, checked like datetime does (no 30 February)."""
-    moment = _dt.datetime(
-        int(value[0:4]),
-        int(value[5:7]),
-        int(value[8:10]),
-        int(value[11:13]),
-        int(value[14:16]),
-        int(value[17:19]),
-        tzinfo=_dt.UTC,
+@lru_cache(maxsize=1 << 14)
+def _utc_day_seconds(value: str) -> int:
+    """The date part of 'YYYY-MM-DDTHH:MM:SSZ' (10 characters, separators checked by the
+    caller) to unix seconds at midnight UTC, as datetime reads it (no 30 February)."""
+    return int(
+        _dt.datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]), tzinfo=_dt.UTC).timestamp()
     )
+
+
+def _utc_seconds(value: str) -> int:
+    """'YYYY-MM-DDTHH:MM:SSZ' to unix seconds, checked like datetime does (no 30 February, no
+    hour 24, no second 60): the day from a cache, the time of day added (a post a second)."""
     if value[4] != "-" or value[7] != "-" or value[13] != ":" or value[16] != ":":
         raise ValueError(value)
-    return int(moment.timestamp())
+    hour, minute, second = int(value[11:13]), int(value[14:16]), int(value[17:19])
+    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+        raise ValueError(value)
+    return _utc_day_seconds(value[:10]) + hour * 3600 + minute * 60 + second
 
 
 def record_from_fields(
@@ -122,37 +131,51 @@ def record_from_fields(
 
     Media paths are relative to ``base_dir`` (the file's folder) and must lie inside ``root``
     (the export's root; ``base_dir`` when not given)."""
-    platform = _text(fields.get("platform"), "platform")
+    # Text fields as _text reads them, the common case (a str) inline: this runs for every
+    # record of an export, ten fields each; the order of the checks (and so the reason a bad
+    # record gets) is the order of the fields below.
+    get = fields.get
+    value = get("platform")
+    platform = (value or None) if value.__class__ is str else _text(value, "platform")
     if not platform:
         raise RecordProblem("missing platform")
     platform = platform.strip().lower()
     if platform == "twitter":
         platform = "x"
-    post_id = _text(fields.get("post_id"), "post_id")
+    value = get("post_id")
+    post_id = (value or None) if value.__class__ is str else _text(value, "post_id")
     if not post_id or not post_id.strip():
         raise RecordProblem("missing post_id")
-    created = parse_time(fields.get("created_at"))
-    text = _text(fields.get("text"), "text") or ""
-    author_id = _text(fields.get("author_id"), "author_id")
-    handle = _text(fields.get("author_handle"), "author_handle")
+    created = parse_time(get("created_at"))
+    value = get("text")
+    text = value if value.__class__ is str else (_text(value, "text") or "")
+    value = get("author_id")
+    author_id = (value or None) if value.__class__ is str else _text(value, "author_id")
+    value = get("author_handle")
+    handle = (value or None) if value.__class__ is str else _text(value, "author_handle")
     account = None
     if author_id or handle:
-        followers = fields.get("author_followers")
-        account_created = fields.get("author_created_at")
+        followers = get("author_followers")
+        account_created = get("author_created_at")
+        value = get("author_name")
         account = AccountRecord(
             platform=platform,
             account_id=author_id or f"@{handle}",
             handle=handle,
-            display_name=_text(fields.get("author_name"), "author_name"),
-            followers=int(followers)
-            if isinstance(followers, int | str) and str(followers).strip().isdigit()
-            else None,
+            display_name=(value or None) if value.__class__ is str else _text(value, "author_name"),
+            followers=(
+                followers
+                if followers.__class__ is int and followers >= 0
+                else int(followers)
+                if isinstance(followers, int | str) and str(followers).strip().isdigit()
+                else None
+            ),
             created_at=parse_time(account_created, "author_created_at")
             if account_created
             else None,
         )
     media: list[MediaRecord] = []
-    raw_media = fields.get("media") or []
+    raw_media = get("media") or []
     if isinstance(raw_media, str):
         raw_media = [m for m in raw_media.replace(";", "|").split("|") if m.strip()]
     if not isinstance(raw_media, list):
@@ -161,16 +184,24 @@ def record_from_fields(
         if not isinstance(item, str):
             raise RecordProblem("media must be a list of paths")
         media.append(_media(item.strip(), base_dir, root or base_dir, media_limit))
+    url, language, kind, parent = (
+        get("url"),
+        get("language"),
+        get("kind"),
+        get("parent_post_id"),
+    )
     return PostRecord(
         platform=platform,
         post_id=post_id.strip(),
         text=text,
         created_at=created,
         account=account,
-        url=_text(fields.get("url"), "url"),
-        language=_text(fields.get("language"), "language"),
-        kind=_text(fields.get("kind"), "kind") or "post",
-        parent_post_id=_text(fields.get("parent_post_id"), "parent_post_id"),
+        url=(url or None) if url.__class__ is str else _text(url, "url"),
+        language=(language or None) if language.__class__ is str else _text(language, "language"),
+        kind=(kind if kind.__class__ is str else _text(kind, "kind")) or "post",
+        parent_post_id=(parent or None)
+        if parent.__class__ is str
+        else _text(parent, "parent_post_id"),
         media=media,
         raw=raw,
     )
