@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.backends import child_arguments
 from tests.support.run_as import launcher_command
 from triage_app.ingest.pipeline import import_paths
 from triage_app.store.audit import verify_audit
-from triage_app.store.connection import connect
+from triage_app.store.connection import connect, open_store
+from triage_app.store.queue import search_match
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,6 +53,13 @@ def counts(store) -> tuple[int, int, int, int]:
     )  # type: ignore[return-value]
 
 
+def found(store, what: str, word: str):
+    """``what`` over the search index rows matching ``word`` (FTS5 MATCH, or the server's
+    full-text condition: store/queue.py search_match)."""
+    match, value = search_match(store, word)
+    return store.scalar(f"SELECT {what} FROM posts_fts WHERE {match}", (value,))
+
+
 def test_reimporting_the_same_file_adds_nothing(make_store, tmp_path):
     store = make_store()
     path = write_jsonl(tmp_path / "a.jsonl", [good(i) for i in range(50)])
@@ -61,8 +70,8 @@ def test_reimporting_the_same_file_adds_nothing(make_store, tmp_path):
     assert store.scalar("SELECT count(*) FROM posts") == 50
     assert store.scalar("SELECT count(*) FROM accounts") == 7
     # full-text search finds posts by text and by author handle, once each
-    assert store.scalar("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'speedboat'") == 50
-    assert store.scalar("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'boatman3'") == 7
+    assert found(store, "count(*)", "speedboat") == 50
+    assert found(store, "count(*)", "boatman3") == 7
     assert store.scalar("SELECT count(*) FROM meta WHERE key = 'fts_bulk'") == 0
 
 
@@ -72,7 +81,7 @@ def test_posts_written_outside_an_import_are_indexed_by_the_trigger(make_store, 
     with store.transaction() as conn:
         conn.execute("INSERT INTO posts(uuid, platform, platform_post_id, text, import_id, "
                      "imported_at) VALUES ('u-2', 'x', '2', 'zuwara departure', 1, 'now')")
-    assert store.scalar("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'zuwara'") == \
+    assert found(store, "rowid", "zuwara") == \
         store.scalar("SELECT id FROM posts WHERE platform_post_id = '2'")
 
 
@@ -206,6 +215,7 @@ def test_a_killed_import_leaves_all_or_nothing(make_store, tmp_path):
     store.close()
     path = write_jsonl(tmp_path / "big.jsonl", [good(i) for i in range(60_000)])
     env = dict(os.environ, TRIAGE_DB=str(tmp_path / "store.db"))
+    _, env = child_arguments((), env, "alice")  # on PostgreSQL: the store's database
     for delay in (0.5, 1.5):
         proc = subprocess.Popen(
             launcher_command("alice", "import", str(path), "--no-enrich"),  # the store's maker
@@ -217,10 +227,17 @@ def test_a_killed_import_leaves_all_or_nothing(make_store, tmp_path):
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        conn = connect(tmp_path / "store.db")
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if store.backend == "sqlite":
+            conn = connect(tmp_path / "store.db")
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        else:  # the server's session died with the client: what it committed is all there is
+            reopened = open_store(tmp_path / "store.db", user="alice")
+            conn = reopened.conn
         n = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
         assert n in (0, 60_000)
         if n:
             assert conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
-        conn.close()
+        if store.backend == "sqlite":
+            conn.close()
+        else:
+            reopened.close()

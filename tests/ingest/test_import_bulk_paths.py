@@ -126,7 +126,8 @@ def test_cancelled_bulk_import_keeps_the_indexes(tmp_path, make_store, fast):
     assert result.error and "cancelled" in result.error
     assert store.scalar("SELECT count(*) FROM posts") == 0
     assert snapshot(store)["indexes"] == before
-    assert store.scalar("PRAGMA integrity_check") == "ok"
+    if store.backend == "sqlite":  # the server checks its own pages
+        assert store.scalar("PRAGMA integrity_check") == "ok"
 
 
 def test_reader_process_error_refuses_the_file(tmp_path, make_store, fast):

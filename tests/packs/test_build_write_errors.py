@@ -13,6 +13,7 @@ from pyrage import x25519
 
 from tests.conftest import ROOT
 from tests.packs.helpers import approved_store
+from tests.support.backends import child_arguments
 from tests.support.run_as import launcher_command
 
 
@@ -35,6 +36,7 @@ def test_a_write_error_while_building_is_one_plain_line(make_store, tmp_path):
         "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
         "TRIAGE_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
     }
+    _, env = child_arguments((), env, "alice")  # on PostgreSQL: the store's database
     proc = subprocess.run(
         launcher_command(  # as alice, the supervisor who made the store (tests/support)
             "alice",
