@@ -525,8 +525,8 @@ def test_a_supervisor_and_two_analysts_on_three_os_accounts_work_one_queue():
             assert code == 0
             other = machine.url.replace("postgresql:///", f"postgresql://{people[0]}@/")
             code, _out, err = machine.run(people[1], "--db", other, "queue")
-            last = err.strip().splitlines()[-1]
-            assert code == 1 and last.startswith("error: ") and "Peer authentication" in last
+            assert code == 1 and err.count("\n") == 1, err
+            assert err.startswith("error: ") and "Peer authentication failed" in err
     actors = {actor for actor, _action, _obj in trail}
     assert set(people) <= actors
     sup = people[0]
@@ -590,3 +590,32 @@ def test_the_rights_are_applied_again_by_the_owner_only(team, capsys):
     cli(capsys, team.owner_url, "queue", "--limit", "1")  # the owner opens the store
     assert "tags: boat_crossing" in cli(capsys, team.url(team.analyst), "tag", str(post),
                                         "boat_crossing")  # fmt: skip
+
+
+def test_a_password_login_over_scram_works_and_a_wrong_password_is_one_line(capsys, monkeypatch):
+    """A server of its own whose pg_hba.conf asks every login but the tests' own for a SCRAM
+    password: the login made by `users add --password-stdin` connects with it, and a wrong one
+    is refused at once in one line (no retries)."""
+    import time
+
+    from tests.support.pg_server import running_server
+
+    hba = "local all {superuser} trust\nlocal all all scram-sha-256\n"
+    with running_server(hba=hba) as server:
+        url = server.empty_database()
+        cli(capsys, url, "db", "create")
+        cli(capsys, url, "demo", "--posts", "5")
+        monkeypatch.setattr("sys.stdin", io.StringIO("a long password for carol\n"))
+        cli(capsys, url, "users", "add", "carol", "--role", "analyst", "--password-stdin")
+        db = url.split("///", 1)[1].split("?", 1)[0]
+        carol = f"postgresql://carol@/{db}?host={server.socket_dir}"
+        monkeypatch.setenv("PGPASSWORD", "a long password for carol")
+        assert "5 posts" in cli(capsys, carol, "queue")
+        monkeypatch.setenv("PGPASSWORD", "not her password")
+        started = time.monotonic()
+        err = cli(capsys, carol, "queue", code=1)
+        assert time.monotonic() - started < 5
+        assert err.count("\n") == 1 and "password authentication failed" in err, err
+        monkeypatch.delenv("PGPASSWORD")
+        err = cli(capsys, carol, "queue", code=1)
+        assert err.count("\n") == 1 and "Cannot log in to the" in err, err

@@ -37,6 +37,7 @@ class _Pool:
         self.url = url
         self.catalog = Catalog()
         self.users = 0
+        _refused_login(url)
         self.pool = psycopg_pool.ConnectionPool(
             url,
             min_size=0,
@@ -70,6 +71,31 @@ def _reset(raw: psycopg.Connection) -> None:
     """A connection back in the pool holds nothing of its last user: the claims lock
     (store/pg/claims.py) goes, so a closed store's claims are no longer alive."""
     raw.execute("SELECT pg_advisory_unlock_all()")
+
+
+# What libpq and the server say when they refuse the person rather than fail to reach the server.
+_REFUSALS = (
+    "authentication failed",
+    "no password supplied",
+    "does not exist",
+    "not permitted to log in",
+    "no pg_hba.conf entry",
+    "permission denied for database",
+)
+
+
+def _refused_login(url: str) -> None:
+    """Fail at once, in one line, when the server refuses this login (wrong password, no such
+    login, another OS account under peer authentication): the pool would retry for
+    CONNECT_TIMEOUT seconds and log every attempt. A server that cannot be reached is left to
+    the pool, which waits for it to come back."""
+    try:
+        psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)).close()
+    except psycopg.OperationalError as exc:
+        lines = str(exc).strip().splitlines() or ["no reason given"]
+        if any(r in line for line in lines for r in _REFUSALS):
+            reason = lines[-1].rsplit(" failed: ", 1)[-1].replace("FATAL:", "").strip()
+            raise TriageError(f"Cannot log in to the {describe(url)}: {reason}") from None
 
 
 def _why_not(url: str) -> str:
