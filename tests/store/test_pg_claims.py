@@ -243,3 +243,17 @@ def test_a_client_killed_inside_a_transaction_leaves_nothing_half_done(team):
     with store.transaction() as conn:  # nothing waits on a lock the dead client held
         conn.execute("UPDATE posts SET note = 'after' WHERE id = 1")
     assert store.scalar("SELECT note FROM posts WHERE id = 1") == "after"
+
+
+def test_next_post_follows_the_queue_order_and_skips_every_live_claim(team):
+    store, open_as, _url = team
+    ana, bob = open_as("ana"), open_as("bob")
+    order = [
+        r[0]
+        for r in store.execute(
+            "SELECT id FROM posts WHERE status = 'new' ORDER BY priority DESC, id"
+        )
+    ]
+    assert claim(ana, order[0]) is None
+    assert claim_next(bob) == order[1]  # the first is Ana's
+    assert claim_next(bob) == order[2]  # and the second his own already

@@ -471,9 +471,10 @@ def claim_next(
     store: Store, candidates: Sequence[int] | None = None, seconds: int = CLAIM_SECONDS
 ) -> int | None:
     """Claim and return the next post nobody else holds: the first of ``candidates`` (in
-    order), or with None the first new post in id order that nobody (the user included)
-    holds; None when there is none. On a team server concurrent callers never get the same
-    post (SELECT ... SKIP LOCKED, store/pg/claims.py); here BEGIN IMMEDIATE serialises them."""
+    order), or with None the first new post in queue order (priority, then id) that nobody
+    (the user included) holds; None when there is none. On a team server concurrent callers
+    never get the same post (SELECT ... SKIP LOCKED, store/pg/claims.py); here BEGIN IMMEDIATE
+    serialises them."""
     if store.backend == "postgresql":
         from .pg import claims as pg_claims
 
@@ -483,7 +484,8 @@ def claim_next(
         if candidates is None:
             row = conn.execute(
                 "SELECT id FROM posts WHERE status = 'new' AND id NOT IN "
-                "(SELECT post_id FROM claims WHERE expires_at > ?) ORDER BY id LIMIT 1",
+                "(SELECT post_id FROM claims WHERE expires_at > ?) "
+                "ORDER BY priority DESC, id LIMIT 1",
                 (now,),
             ).fetchone()
             chosen = None if row is None else int(row[0])

@@ -34,9 +34,9 @@ from ...core.errors import TriageError
 T = TypeVar("T")
 # pg_advisory_lock_shared(CLAIM_SPACE, <login key>): "tric".
 CLAIM_SPACE = 0x7472_6963
-# Candidates locked per round of "next post": enough that a round rarely comes up empty when
-# other analysts hold the first few, small enough to lock little.
-ROUND = 16
+# Candidates locked per round of "next post": a few, so that a round rarely comes up empty
+# when others claimed the first one meanwhile, and few rows are locked (each lock is a write).
+ROUND = 4
 
 # The login's key in the lock space; computed by the server so every client agrees.
 _KEY = "(hashtext({who}) & 2147483647)"
@@ -155,7 +155,7 @@ def _take_next(store: Any, candidates: Sequence[int] | None, seconds: float) -> 
     """Claim the first post nobody else holds and return it, or None when none is free.
 
     ``candidates``: the posts to choose from, in order (the window passes the rows after the
-    current one); None means the queue of new posts in id order, skipping the login's own
+    current one); None means the queue of new posts (priority, then id), skipping the login's own
     claims too (a command that loops "next, tag, next" must not get its last post again)."""
     raw = _raw(store)
     now = time.time()
@@ -166,7 +166,7 @@ def _take_next(store: Any, candidates: Sequence[int] | None, seconds: float) -> 
         if candidates is None:
             mine = ""
             source = "p.status = 'new'"
-            order = "p.id"
+            order = "p.priority DESC, p.id"  # the queue's order (index posts_status_priority)
         else:
             mine = 'c."user" <> %(me)s AND '
             params["ids"] = list(candidates)
