@@ -213,6 +213,9 @@ def test_an_analyst_cannot_approve_reject_or_refer(team):
         # The four-eyes switch is a supervisor's setting, not an analyst's.
         refused(conn, "INSERT INTO meta(key, value) VALUES ('self_approval', 'on')")
         refused(conn, "SET ROLE triage_supervisor")
+        refused(conn, "CREATE TABLE mine (x int)")
+        refused(conn, "CREATE FUNCTION triage_login_is(int) RETURNS boolean LANGUAGE sql "
+                "AS 'SELECT true'")  # fmt: skip
     with team.connect(team.server.superuser) as conn:
         assert conn.execute("SELECT status FROM posts WHERE id = %s", (post,)).fetchone() == (
             "new",
@@ -619,3 +622,57 @@ def test_a_password_login_over_scram_works_and_a_wrong_password_is_one_line(caps
         monkeypatch.delenv("PGPASSWORD")
         err = cli(capsys, carol, "queue", code=1)
         assert err.count("\n") == 1 and "Cannot log in to the" in err, err
+
+
+def test_supervisors_exchange_sync_packs_between_two_server_stores(pg_server, capsys, tmp_path):
+    """Sync is a supervisor's: a non-owner supervisor exports from one server store and another
+    imports into a second, under the server's rules (colleagues' decisions replayed in their
+    names)."""
+    teams = []
+    for _side in ("field", "hq"):
+        url = pg_server.empty_database()
+        cli(capsys, url, "db", "create")
+        tag = uuid.uuid4().hex[:8]
+        teams.append(
+            Team(
+                pg_server,
+                url.split("///", 1)[1].split("?", 1)[0],
+                url,
+                f"ana_{tag}",
+                f"bea_{tag}",
+                f"sam_{tag}",
+                f"ada_{tag}",
+                tag,
+            )
+        )
+    field, hq = teams
+    try:
+        cli(capsys, field.owner_url, "demo", "--posts", "10")
+        for t in teams:
+            for login, role in ((t.analyst, "analyst"), (t.supervisor, "supervisor")):
+                pub = tmp_path / f"{login}.pub"
+                pub.write_text(load_personal_key(login).public_text() + "\n")
+                cli(capsys, t.owner_url, "users", "add", login, "--role", role, "--key", str(pub))
+        for login, role in ((field.analyst, "analyst"), (field.supervisor, "supervisor")):
+            # HQ knows the field's people (the logins are the server's already)
+            cli(capsys, hq.owner_url, "users", "add", login, "--role", role, "--key",
+                str(tmp_path / f"{login}.pub"))  # fmt: skip
+        post = first_post(field)
+        cli(capsys, field.url(field.analyst), "tag", str(post), "boat_crossing")
+        cli(capsys, field.url(field.supervisor), "review", str(post), "approve")
+        hq_id = cli(capsys, hq.url(hq.supervisor), "sync", "id").strip().splitlines()[-1]
+        pack = tmp_path / "to-hq.age"
+        cli(capsys, field.url(field.supervisor), "sync", "export", "--recipient", hq_id,
+            "--out", str(pack))  # fmt: skip
+        signer = tmp_path / "field.pub"
+        cli(capsys, field.url(field.supervisor), "keys", "export-public", "--out", str(signer))
+        err = cli(capsys, hq.url(hq.analyst), "sync", "import", str(pack), "--signer",
+                  str(signer), code=1)  # fmt: skip
+        assert "supervisor" in err and err.count("\n") == 1
+        cli(capsys, hq.url(hq.supervisor), "sync", "import", str(pack), "--signer", str(signer))
+        with hq.connect(pg_server.superuser) as conn:
+            actors = {r[0] for r in conn.execute("SELECT actor FROM decisions")}
+        assert {field.analyst, field.supervisor} <= actors
+    finally:
+        for t in teams:
+            _drop_logins(pg_server, t)

@@ -55,7 +55,7 @@ GROUP_OF_ROLE = {v: k for k, v in ROLE_OF_GROUP.items()}
 
 # Bump when the rights below change: the owner's next open (or `triage db create`) re-applies
 # them; the version is kept in the schema-version table under part 'roles'.
-ROLES_VERSION = 2
+ROLES_VERSION = 3
 _PART = "roles"
 # The same advisory lock as the migrations (store/pg/schema.py): rights are never re-applied
 # while another program migrates.
@@ -376,6 +376,9 @@ def _grants_sql(raw: psycopg.Connection) -> str:
     groups = ", ".join(GROUP_ROLES)
     ident = sql.Identifier
     lines = [
+        # Nobody but the owner makes objects in the store's schema (PostgreSQL 15's default;
+        # said again for a schema made otherwise).
+        sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC, " + groups).format(ident(schema)),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO " + groups).format(ident(schema)),
         sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM PUBLIC, " + groups).format(
             ident(schema)
