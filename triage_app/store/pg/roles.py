@@ -55,7 +55,7 @@ GROUP_OF_ROLE = {v: k for k, v in ROLE_OF_GROUP.items()}
 
 # Bump when the rights below change: the owner's next open (or `triage db create`) re-applies
 # them; the version is kept in the schema-version table under part 'roles'.
-ROLES_VERSION = 3
+ROLES_VERSION = 4
 _PART = "roles"
 # The same advisory lock as the migrations (store/pg/schema.py): rights are never re-applied
 # while another program migrates.
@@ -141,12 +141,12 @@ TABLES: dict[str, Rights] = {
     "recipients": Rights(supervisor=_WRITE),
     "outcomes": Rights(supervisor="INSERT"),
     "peers": Rights(supervisor="INSERT, UPDATE"),
-    "peer_audit": Rights(supervisor="INSERT, UPDATE"),
-    "peer_checkpoints": Rights(supervisor="INSERT, UPDATE"),
-    "decision_origin": Rights(supervisor="INSERT, UPDATE"),
-    "sync_imports": Rights(supervisor="INSERT, UPDATE"),
-    "sync_seen": Rights(supervisor="INSERT, UPDATE"),
-    "sync_self": Rights(supervisor="INSERT, UPDATE"),
+    "peer_audit": Rights(supervisor="INSERT"),  # append-only (migration triggers)
+    "peer_checkpoints": Rights(supervisor="INSERT"),  # append-only
+    "decision_origin": Rights(supervisor="INSERT"),
+    "sync_imports": Rights(supervisor="INSERT"),
+    "sync_seen": Rights(supervisor="INSERT"),
+    "sync_self": Rights(supervisor="INSERT"),
     "signing_key": Rights(supervisor="SELECT, INSERT", read=False),
     # admins: people and the taxonomy
     "users": Rights(admin="INSERT, UPDATE"),
