@@ -511,19 +511,20 @@ def groups_of(raw: psycopg.Connection, login: str) -> set[str]:
 
 def work_role(store: Any, login: str) -> str | None:
     """The role the program believes for ``login``: the server's grant (supervisor before
-    analyst). A name that is no login of the server, or a superuser given no triage role,
-    has the role the store's users table records (people of a synced or copied store, test
-    logins); a login without a triage role has none, whatever that table says."""
+    analyst); a login without a triage role has none, whatever the users table says. Two
+    exceptions take the users table's record: a name that is no login of the server (people
+    of a synced or copied store) and a superuser (whom no GRANT or policy holds anyway: a
+    database administrator trying the program, the tests of the shared code)."""
     raw = store.conn.raw
+    row = raw.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (login,)).fetchone()
+    if row is None or row[0]:
+        found = raw.execute("SELECT role FROM users WHERE name = %s", (login,)).fetchone()
+        return None if found is None else str(found[0])
     groups = groups_of(raw, login)
     if SUPERVISOR in groups:
         return "supervisor"
     if ANALYST in groups:
         return "analyst"
-    row = raw.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (login,)).fetchone()
-    if row is None or row[0]:
-        found = raw.execute("SELECT role FROM users WHERE name = %s", (login,)).fetchone()
-        return None if found is None else str(found[0])
     return None
 
 
