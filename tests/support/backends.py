@@ -134,7 +134,7 @@ class PgStores:
         database = f"t_{uuid.uuid4().hex[:16]}"
         with self.server.admin() as conn:
             conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
                     sql.Identifier(database), sql.Identifier(template)
                 )
             )

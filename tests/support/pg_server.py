@@ -72,7 +72,7 @@ class PgServer:
         """A new empty database (no schema): what `triage db create` starts from."""
         name = f"t_{uuid.uuid4().hex[:16]}"
         with self.admin() as conn:  # type: ignore[attr-defined]
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 STRATEGY FILE_COPY')
         return self.url(name)
 
     def fresh_database(self) -> str:
@@ -81,7 +81,9 @@ class PgServer:
         self._ensure_template()
         name = f"t_{uuid.uuid4().hex[:16]}"
         with self.admin() as conn:  # type: ignore[attr-defined]
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
+            # FILE_COPY: 0.3 s to make and 0.05 s to drop, against 0.6 s and 1.1 s for the
+            # default WAL_LOG (which writes every page to the WAL; fsync is off here anyway).
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE} STRATEGY FILE_COPY')
         return self.url(name)
 
     def fresh_store(self) -> object:
