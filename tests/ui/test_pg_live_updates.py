@@ -172,3 +172,28 @@ def test_a_server_restart_mid_burst_loses_no_acknowledged_tag(
         qtbot.waitUntil(lambda: "fake_documents" in window.model.row_data(row).tags, timeout=2000)
     finally:
         colleague.close()
+
+
+def test_the_supervisor_view_follows_colleagues_without_losing_its_selection(
+    server_store, make_window, qtbot
+):
+    from triage_app.ui.actions import ActionId
+
+    store, another, _url = server_store
+    colleague = another()
+    apply_tags(colleague, [1, 2], add=["boat_crossing"])
+    window = _open(make_window, store)
+    review = window.open_view(ActionId.SUPERVISOR_VIEW)
+    qtbot.waitUntil(lambda: len(review.model.rows) == 2, timeout=1000)
+    review.select_posts([2])
+    apply_tags(colleague, [7], add=["fake_documents"])
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: 7 in {i.post_id for i in review.model.rows}, timeout=1000)
+    assert time.monotonic() - started < 1.0
+    assert review.selected_ids() == [2]
+    # A colleague's verdict takes the post out of everyone's review list.
+    from triage_app.store.decisions import review as decide
+
+    decide(colleague, [1], "reject", note="a ferry timetable")
+    qtbot.waitUntil(lambda: 1 not in {i.post_id for i in review.model.rows}, timeout=1000)
+    assert review.selected_ids() == [2]

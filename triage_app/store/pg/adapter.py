@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import psycopg.errors
@@ -41,6 +41,7 @@ IGNORED_PRAGMAS = frozenset(
         "wal_checkpoint",
     }
 )
+T = TypeVar("T")
 VERSION_TABLE = "triage_schema"
 # The advisory lock every BEGIN IMMEDIATE takes: writing transactions follow one another as on
 # SQLite, so that code that reads then writes (the audit chain's head, "already tagged?") sees
@@ -337,6 +338,21 @@ class PgConnection:
         if self._release is not None:
             self._release(lost)  # the pool sees it is broken and discards it
         return True
+
+    def on_live_session(self, step: Callable[[], T]) -> T:
+        """Run ``step`` (SQL sent to ``raw``), once more on a new session when the session died
+        under it while no transaction was under way; its errors as the shared code's (a lost
+        session is PgConnectionLost: one line, never a traceback)."""
+        idle = not self.in_transaction
+        try:
+            try:
+                return step()
+            except psycopg.OperationalError:
+                if not (idle and self.renew_if_lost()):
+                    raise
+                return step()
+        except psycopg.Error as exc:
+            raise self._error(exc) from exc
 
     def _error(self, exc: psycopg.Error) -> Exception:
         """The shared code's exception for ``exc``; a lost session says so in one line."""
