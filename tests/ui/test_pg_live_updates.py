@@ -52,6 +52,7 @@ def _open(make_window, store):
     window.apply_query(QueueQuery(sort="id"))
     window.select_row(3)
     assert window.live.listening
+    assert window.path_label.text().startswith("postgresql database t_")  # not a local path
     return window
 
 

@@ -395,8 +395,13 @@ class MainWindow(QMainWindow):
                 action.setVisible(supervisor)
                 action.setEnabled(supervisor)
         self.user_label.setText(f"{store.user} ({role})")
-        self.path_label.setText(str(store.path))
-        self.path_label.setToolTip(f"Store: {store.path}")
+        where = str(store.path)
+        if store.backend == "postgresql":  # the team's server, never its password
+            from ..store.pg.url import describe
+
+            where = describe(str(getattr(store, "url", "")))
+        self.path_label.setText(where)
+        self.path_label.setToolTip(f"Store: {where}")
         self.lock_label.setText("unlocked")
         self.lock_label.setToolTip("Ctrl+L locks the window and closes the store")
         try:
