@@ -104,6 +104,9 @@ SEARCHES = [
     "NEAR(beach boat, 1)",
     'NEAR("boat leaves" night, 3)',
     "NEAR(boat beach north, 3)",
+    'boat NEAR(from "the north beach" tonight, 1)',  # the middle phrase is too long: nothing
+    'boat NEAR(from "the north beach" tonight, 3)',
+    "boat OR text:(handle:beach)",  # columns excluding one another: nothing
     "nothingmatches",
     "Boat 2800 بلم",
 ]

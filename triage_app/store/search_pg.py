@@ -356,9 +356,9 @@ def _chain(words: Words, column: str) -> str:
     return " <-> ".join(_lexeme(w, p, one) for w, p in words)
 
 
-def _phrase_sql(words: Words, columns: frozenset[str]) -> str | None:
-    if not columns:
-        return None
+def _phrase_sql(words: Words, columns: frozenset[str]) -> str:
+    if not columns:  # column filters that exclude one another (text:(handle:x))
+        return NOTHING
     if len(words) == 1:
         word, prefix = words[0]
         return _lexeme(word, prefix, columns)
@@ -374,8 +374,10 @@ def _near_sql(groups: list[Words], distance: int, columns: frozenset[str]) -> st
     for words in groups:
         if words and words not in unique:
             unique.append(words)
-    if not unique or not columns:
+    if not unique:
         return None
+    if not columns:
+        return NOTHING
     if len(unique) == 1:
         return _phrase_sql(unique[0], columns)
     alternatives: list[list[tuple[Words, int]]] = []
@@ -389,8 +391,8 @@ def _near_sql(groups: list[Words], distance: int, columns: frozenset[str]) -> st
                     "this NEAR group is too wide for a team server: use fewer phrases or a "
                     "smaller distance"
                 )
-    if not alternatives:
-        return None
+    if not alternatives:  # the phrases between the first and the last are already too long
+        return NOTHING
     pieces = []
     for column in sorted(columns):
         for alternative in alternatives:
