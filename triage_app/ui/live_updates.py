@@ -13,6 +13,7 @@ away). The store's own connection reconnects by itself on its next statement
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
@@ -21,7 +22,27 @@ from ..core.errors import TriageError
 from ..store.connection import DatabaseError, Store
 
 GATHER_MS = 150
-RETRY_MS = 1000
+RETRY_MS = 500  # a try starts every other tick: about once a second
+
+
+class _Attempt(threading.Thread):
+    """One try at listening again, off the UI thread: a server that is down over a network
+    can take seconds to refuse, and the window must stay usable meanwhile."""
+
+    def __init__(self, listener: Any) -> None:
+        super().__init__(name="triage-listen", daemon=True)
+        self.listener = listener
+        self.error: TriageError | None = None
+        self.cancelled = False
+
+    def run(self) -> None:
+        try:
+            self.listener.connect()
+        except TriageError as exc:
+            self.error = exc
+            return
+        if self.cancelled:  # the window moved on while this try was under way
+            self.listener.close()
 
 
 class LiveUpdates(QObject):
@@ -37,6 +58,7 @@ class LiveUpdates(QObject):
         self.listener: Any = None
         self.pending: Any = None
         self.lost = False
+        self._attempt: _Attempt | None = None
         self._notifier: QSocketNotifier | None = None
         self._gather = QTimer(self)
         self._gather.setSingleShot(True)
@@ -72,6 +94,9 @@ class LiveUpdates(QObject):
     def stop(self) -> None:
         self._gather.stop()
         self._retry.stop()
+        if self._attempt is not None:
+            self._attempt.cancelled = True
+            self._attempt = None
         self._unwatch()
         if self.listener is not None:
             self.listener.close()
@@ -120,12 +145,19 @@ class LiveUpdates(QObject):
         self._retry.start()
 
     def _reconnect(self) -> None:
+        """A tick of the retry timer: start a try, or take the result of the last one."""
         if self.listener is None:
             self._retry.stop()
             return
-        try:
-            self.listener.connect()
-        except TriageError:
+        attempt = self._attempt
+        if attempt is None:
+            self._attempt = _Attempt(self.listener)
+            self._attempt.start()
+            return
+        if attempt.is_alive():
+            return
+        self._attempt = None
+        if attempt.error is not None:
             return  # still away: the next tick tries again
         self._retry.stop()
         self.lost = False
