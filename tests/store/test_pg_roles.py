@@ -676,3 +676,65 @@ def test_supervisors_exchange_sync_packs_between_two_server_stores(pg_server, ca
     finally:
         for t in teams:
             _drop_logins(pg_server, t)
+
+
+def test_ask_password_reads_it_twice_from_the_terminal_without_echo(team):
+    """`users add --ask-password` on a real terminal (a pty): asked twice, not echoed, stored
+    only as a SCRAM verifier."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    login = team.newcomer("tty")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "triage_app.cli",
+            "--db",
+            team.owner_url,
+            "users",
+            "add",
+            login,
+            "--role",
+            "analyst",
+            "--ask-password",
+        ],  # fmt: skip
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(slave)
+    assert proc.stderr is not None
+
+    def wait_for(text: bytes) -> None:
+        seen = b""
+        deadline = time.monotonic() + 60
+        while text not in seen:
+            assert time.monotonic() < deadline, seen
+            chunk = os.read(proc.stderr.fileno(), 1024)  # type: ignore[union-attr]
+            assert chunk, seen
+            seen += chunk
+
+    wait_for(b"Password for")  # asked once echo is off: typing now is kept
+    os.write(master, b"tty password of the newcomer\n")
+    wait_for(b"Again:")
+    os.set_blocking(master, False)
+    try:  # what the terminal showed of the first answer
+        echoed = os.read(master, 4096)
+    except (BlockingIOError, OSError):
+        echoed = b""
+    os.write(master, b"tty password of the newcomer\n")
+    out, _err = proc.communicate(timeout=120)
+    os.close(master)
+    assert proc.returncode == 0, out
+    assert b"with a password" in out
+    assert b"newcomer" not in echoed
+    with team.connect(team.server.superuser) as conn:
+        stored = conn.execute(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = %s", (login,)
+        ).fetchone()[0]
+    assert stored.startswith("SCRAM-SHA-256$")

@@ -79,10 +79,11 @@ def _read_hidden(prompt: str) -> str:
     before = termios.tcgetattr(fd)
     quiet = list(before)
     quiet[3] &= ~termios.ECHO
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
     try:
+        # Echo off before the prompt: TCSAFLUSH drops what was typed before it.
         termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
         return sys.stdin.readline().rstrip("\r\n")
     finally:
         termios.tcsetattr(fd, termios.TCSAFLUSH, before)
