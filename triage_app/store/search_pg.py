@@ -256,7 +256,7 @@ class _Parser:
             self.take()
             self.take()
             phrases = [self.phrase()]
-            while self.peek().kind in ("string", "bare"):
+            while self.peek().kind in ("string", "bare") and not self._keyword():
                 phrases.append(self.phrase())
             distance = DEFAULT_NEAR
             if self.peek().kind == ",":
@@ -288,6 +288,8 @@ class _Parser:
         return found
 
     def _part(self) -> tuple[str, bool]:
+        if self._keyword() or self.peek().kind not in ("string", "bare"):
+            raise self.fail()
         text = self.take().text
         prefix = self.peek().kind == "*"
         if prefix:
