@@ -242,6 +242,12 @@ def store_paths_open_databases(stores: PgStores) -> Iterator[None]:
             setattr(module, name, original)
 
 
+def child_address(path: Path | str, person: str) -> str:
+    """What a child process opens for the store at ``path``: the path itself, or on PostgreSQL
+    its database's address, logged in as ``person``."""
+    return str(path) if ACTIVE is None else ACTIVE.address(str(path), person)
+
+
 def child_arguments(
     args: tuple[str, ...], env: dict[str, str], person: str
 ) -> tuple[tuple[str, ...], dict[str, str]]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from tests.support.run_as import tag_as
+from tests.support.tamper import edit_by_hand
 from triage_app.store.decisions import review
 from triage_app.store.demo_history import add_posts
 from triage_app.ui.audit_view import AuditView
@@ -23,12 +22,10 @@ def test_a_changed_actor_is_named(qtbot, make_store):
     qtbot.addWidget(view)
     assert view.verify().ok
     uid = store.scalar("SELECT uuid FROM decisions WHERE kind = 'tag' AND post_id = ?", (ids[1],))
-    subprocess.run(  # a colleague with the sqlite3 program on the plain store file
-        ["sqlite3", str(store.path)],
-        input="DROP TRIGGER decisions_no_update;\n"
+    edit_by_hand(  # a colleague with the sqlite3 program on the plain store file (or psql)
+        store,
         f"UPDATE decisions SET actor = 'sue' WHERE uuid = '{uid}';\n",
-        text=True,
-        check=True,
+        drop=("decisions_no_update",),
     )
     assert not view.verify().ok
     text = view.result.text()

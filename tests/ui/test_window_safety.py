@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 
+from tests.support.backends import child_address
 from triage_app.store.keys import PassphraseNeeded
 from triage_app.store.queue import QueueQuery
 from triage_app.ui.actions import ActionId
@@ -209,7 +210,7 @@ def test_tags_reported_done_survive_sigkill(demo_store, memory_keyring, tmp_path
         )
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path)],
+        [sys.executable, "-c", CHILD, child_address(path, "alice")],  # PostgreSQL: its address
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -240,12 +240,20 @@ class PgConnection:
     # -- the sqlite3 surface ----------------------------------------------------------------
     @property
     def in_transaction(self) -> bool:
+        self._check_open()
         return self._raw.info.transaction_status in (
             TransactionStatus.INTRANS,
             TransactionStatus.INERROR,
         )
 
+    def _check_open(self) -> None:
+        """After close(), sqlite3's own error (the window's idle lock closes the store under
+        code that may still ask it something)."""
+        if self._raw is None:
+            raise sqlite.ProgrammingError("Cannot operate on a closed database.")
+
     def execute(self, sql: str, params: Sequence[Any] | None = ()) -> PgCursor:
+        self._check_open()
         done = translate(sql)
         if done.pragma is not None:
             return self._pragma(*done.pragma)
@@ -278,6 +286,7 @@ class PgConnection:
         return PgCursor(cur)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
+        self._check_open()
         done = translate(sql)
         text = self._final_sql(done)
         rows = [self._params(done, p) for p in seq]
