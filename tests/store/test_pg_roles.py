@@ -738,3 +738,15 @@ def test_ask_password_reads_it_twice_from_the_terminal_without_echo(team):
             "SELECT rolpassword FROM pg_authid WHERE rolname = %s", (login,)
         ).fetchone()[0]
     assert stored.startswith("SCRAM-SHA-256$")
+
+
+def test_an_older_schema_is_upgraded_by_its_owner_and_others_are_told_so(team, capsys):
+    with team.connect(team.server.superuser) as conn:
+        latest = conn.execute("SELECT version FROM triage_schema WHERE part = 'schema'").fetchone()
+        conn.execute("UPDATE triage_schema SET version = 1 WHERE part = 'schema'")
+        try:
+            err = cli(capsys, team.url(team.analyst), "queue", code=1)
+        finally:
+            conn.execute("UPDATE triage_schema SET version = %s WHERE part = 'schema'", latest)
+    assert err.count("\n") == 1 and "only its owner can do" in err
+    assert team.server.superuser in err  # type: ignore[attr-defined]

@@ -59,6 +59,18 @@ def migrate_pg(conn: PgConnection, where: str, progress: Any = None) -> None:
             f"The {where} was written by a newer version of the program (schema {current}, "
             f"this program knows up to {latest}); update the program to open it"
         )
+    if 0 < current < latest:
+        from .roles import may_apply
+
+        if not may_apply(raw):
+            owner = raw.execute(
+                "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = to_regclass('posts')"
+            ).fetchone()
+            raise StoreVersionError(
+                f"The {where} needs upgrading to this program's schema ({current} -> {latest}), "
+                f"which only its owner can do: {owner[0] if owner else 'the owner'} opens it "
+                "once with this version"
+            )
     if current < latest:
         _in_transaction(conn, lambda: _version_table(raw))
         for migration in migrations:
