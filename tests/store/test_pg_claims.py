@@ -55,6 +55,7 @@ def team(pg_server):
         opened.append(other)
         return other
 
+    open_as.logins = logins  # type: ignore[attr-defined]
     yield store, open_as, url
     for s in opened:
         try:
@@ -257,3 +258,45 @@ def test_next_post_follows_the_queue_order_and_skips_every_live_claim(team):
     assert claim(ana, order[0]) is None
     assert claim_next(bob) == order[1]  # the first is Ana's
     assert claim_next(bob) == order[2]  # and the second his own already
+
+
+CLAIMING_CHILD = """
+import sys, time
+from triage_app.store.connection import open_store
+from triage_app.store.decisions import claim
+store = open_store(sys.argv[1])
+assert claim(store, int(sys.argv[2])) is None
+print("claimed", flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_claims_of_a_client_killed_by_the_os_free_themselves(team):
+    _store, open_as, _url = team
+    bob = open_as("bob")
+    ana = open_as("ana").user  # her login and rights; the window that crashes is another process
+    ana_url = open_as.logins.url_for("ana")
+    child = subprocess.Popen(
+        [sys.executable, "-c", CLAIMING_CHILD, ana_url, "9"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line.strip() == "claimed", child.stderr.read() if child.stderr else ""
+        assert claim_holder(bob, 9) == ana
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    deadline = time.monotonic() + 10
+    while claim_holder(bob, 9) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert claim_holder(bob, 9) is None  # long before the five minutes of its expiry
+    assert claim(bob, 9) is None
