@@ -211,10 +211,33 @@ def test_the_migrations_have_the_sqlite_numbers():
     from triage_app.store.migrations import all_migrations
     from triage_app.store.pg.schema import pg_migrations
 
-    # PostgreSQL-only migrations (m025_notify: LISTEN/NOTIFY triggers) have no SQLite twin.
-    pg_only = {25}
-    shared = [m.version for m in pg_migrations() if m.version not in pg_only]
-    assert shared == [m.version for m in all_migrations()]
+    assert [m.version for m in pg_migrations()] == [m.version for m in all_migrations()]
+
+
+def test_server_only_steps_count_apart_and_a_missing_one_is_applied(pg_server):
+    """A server-only step (pg_migrations/sNNN_*) is recorded under its own counter, so the
+    schema's number stays the SQLite one; a database whose steps are behind gets them on open
+    (here: the notify triggers dropped and the counter put back, as before step 1 existed)."""
+    import psycopg
+
+    from triage_app.store.pg.adapter import schema_version
+    from triage_app.store.pg_migrations import latest_pg_version, server_only_steps
+
+    url = pg_server.fresh_database()
+    store = open_store(url)
+    store.close()
+    with psycopg.connect(url, autocommit=True) as raw:
+        assert schema_version(raw) == latest_pg_version()
+        assert schema_version(raw, "server") == server_only_steps()[-1].version
+        raw.execute("DROP TRIGGER IF EXISTS decisions_notify ON decisions")
+        raw.execute("DELETE FROM triage_schema WHERE part = 'server'")
+        triggers = "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%notify%'"
+        dropped = raw.execute(triggers).fetchone()[0]
+    store = open_store(url)
+    store.close()
+    with psycopg.connect(url, autocommit=True) as raw:
+        assert schema_version(raw, "server") == server_only_steps()[-1].version
+        assert raw.execute(triggers).fetchone()[0] > dropped
 
 
 def test_path_is_a_local_folder_per_database(pg_url, tmp_path: Path):

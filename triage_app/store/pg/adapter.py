@@ -433,17 +433,18 @@ class PgConnection:
         raise PgOperationalError(f"PRAGMA {name} has no PostgreSQL equivalent")
 
 
-def schema_version(raw: psycopg.Connection) -> int:
-    """The schema's migration number (SQLite's PRAGMA user_version); 0 for an empty database."""
+def schema_version(raw: psycopg.Connection, part: str = "schema") -> int:
+    """The schema's migration number (SQLite's PRAGMA user_version); 0 for an empty database.
+    ``part="server"`` is the server-only steps' own counter (pg_migrations/sNNN_*)."""
     if raw.execute("SELECT to_regclass(%s)", (VERSION_TABLE,)).fetchone() == (None,):
         return 0
-    row = raw.execute(f"SELECT version FROM {VERSION_TABLE} WHERE part = 'schema'").fetchone()
+    row = raw.execute(f"SELECT version FROM {VERSION_TABLE} WHERE part = %s", (part,)).fetchone()
     return int(row[0]) if row else 0
 
 
-def set_schema_version(raw: psycopg.Connection, version: int) -> None:
+def set_schema_version(raw: psycopg.Connection, version: int, part: str = "schema") -> None:
     raw.execute(
-        f"INSERT INTO {VERSION_TABLE}(part, version) VALUES ('schema', %s) "
+        f"INSERT INTO {VERSION_TABLE}(part, version) VALUES (%s, %s) "
         "ON CONFLICT (part) DO UPDATE SET version = EXCLUDED.version",
-        (version,),
+        (part, version),
     )

@@ -1,5 +1,6 @@
 """Hearing of other people's work on a team server: a dedicated session that LISTENs to the
-``triage_changes`` channel fed by the triggers of migration 25 (decisions, claims).
+``triage_changes`` channel fed by the triggers on decisions and claims (server-only step 1,
+pg_migrations/s001_notify.py).
 
 Why a session of its own rather than a pooled one: a listening session must stay the same
 session (LISTEN belongs to it) and must never be inside someone's transaction, or nothing is

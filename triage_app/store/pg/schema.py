@@ -7,8 +7,6 @@ migrating it twice."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
 import psycopg
@@ -18,25 +16,14 @@ from ..migrations import Migration
 from .adapter import VERSION_TABLE, PgConnection, schema_version, set_schema_version
 
 MIGRATION_LOCK = 0x7472_6961_6765  # "triage": the advisory lock held while migrating
+SERVER_PART = "server"  # triage_schema's row for the server-only steps (pg_migrations/sNNN_*)
 
 
 def pg_migrations() -> list[Migration]:
     """Every module of store/pg_migrations named mNNN_*, in version order."""
-    from .. import pg_migrations as package
+    from ..pg_migrations import all_pg_migrations
 
-    found: list[Migration] = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("m"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        found.append(
-            Migration(int(module.VERSION), info.name, str(module.SQL), getattr(module, "run", None))
-        )
-    found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"two PostgreSQL migrations share a version: {versions}")
-    return found
+    return all_pg_migrations()
 
 
 def _version_table(raw: psycopg.Connection) -> None:
@@ -59,7 +46,17 @@ def migrate_pg(conn: PgConnection, where: str, progress: Any = None) -> None:
             f"The {where} was written by a newer version of the program (schema {current}, "
             f"this program knows up to {latest}); update the program to open it"
         )
-    if 0 < current < latest:
+    from ..pg_migrations import server_only_steps
+
+    steps = server_only_steps()
+    done_steps = schema_version(raw, SERVER_PART)
+    if steps and done_steps > steps[-1].version:
+        raise StoreVersionError(
+            f"The {where} was set up by a newer version of the program (server step "
+            f"{done_steps}, this program knows up to {steps[-1].version}); update the program"
+        )
+    steps_due = bool(steps) and done_steps < steps[-1].version
+    if current > 0 and (current < latest or steps_due):
         from .roles import may_apply
 
         if not may_apply(raw):
@@ -71,10 +68,12 @@ def migrate_pg(conn: PgConnection, where: str, progress: Any = None) -> None:
                 f"which only its owner can do: {owner[0] if owner else 'the owner'} opens it "
                 "once with this version"
             )
-    if current < latest:
+    if current < latest or steps_due:
         _in_transaction(conn, lambda: _version_table(raw))
         for migration in migrations:
             _in_transaction(conn, lambda m=migration: _apply(conn, m, progress))  # type: ignore[misc]
+        for step in steps:
+            _in_transaction(conn, lambda m=step: _apply(conn, m, progress, SERVER_PART))  # type: ignore[misc]
         conn.catalog.forget()
     # Who may do what (store/pg/roles.py): set by the schema's owner, again after an upgrade.
     from .roles import ensure_roles
@@ -94,9 +93,9 @@ def _in_transaction(conn: PgConnection, step: Any) -> None:
     conn.raw.execute("COMMIT")
 
 
-def _apply(conn: PgConnection, migration: Migration, progress: Any) -> None:
+def _apply(conn: PgConnection, migration: Migration, progress: Any, part: str = "schema") -> None:
     """One migration, unless another program applied it while this one waited for the lock."""
-    if schema_version(conn.raw) >= migration.version:
+    if schema_version(conn.raw, part) >= migration.version:
         return
     try:
         conn.raw.execute(migration.sql)  # no parameters: psycopg sends the whole script at once
@@ -109,4 +108,4 @@ def _apply(conn: PgConnection, migration: Migration, progress: Any) -> None:
 
         conn.catalog.forget()
         migration.run(conn, progress or stderr_progress())
-    set_schema_version(conn.raw, migration.version)
+    set_schema_version(conn.raw, migration.version, part)

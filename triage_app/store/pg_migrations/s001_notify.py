@@ -1,4 +1,4 @@
-"""PostgreSQL migration 25 (PostgreSQL only, no SQLite counterpart): every window on the server
+"""Server-only step 1 (PostgreSQL only, no SQLite counterpart): every window on the server
 hears of other people's work as it is committed.
 
 A trigger on ``decisions`` (tags, notes, approvals, rejections, undo) and on ``claims`` sends
@@ -7,7 +7,7 @@ when (and if) its transaction commits, so a window never refreshes for work that
 back, and identical payloads of one transaction arrive once. store/pg/notify.py listens;
 ui/live_updates.py refreshes the rows named."""
 
-VERSION = 25
+VERSION = 1
 
 SQL = """
 CREATE OR REPLACE FUNCTION triage_notify_change() RETURNS trigger
@@ -22,8 +22,8 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER decisions_notify AFTER INSERT ON decisions
+CREATE OR REPLACE TRIGGER decisions_notify AFTER INSERT ON decisions
     FOR EACH ROW EXECUTE FUNCTION triage_notify_change();
-CREATE TRIGGER claims_notify AFTER INSERT OR UPDATE OR DELETE ON claims
+CREATE OR REPLACE TRIGGER claims_notify AFTER INSERT OR UPDATE OR DELETE ON claims
     FOR EACH ROW EXECUTE FUNCTION triage_notify_change();
 """
