@@ -93,8 +93,10 @@ def team(pg_server, capsys, tmp_path) -> Iterator[Team]:
         assert "new server login" in cli(capsys, url, "users", "add", login, "--role", role)
         if role != "admin":  # their personal keys, registered by the store's founder
             pub = tmp_path / f"{login}.pub"
-            # (`keys export-personal` names the OS login, not the server login: see report)
-            pub.write_text(load_personal_key(login).public_text() + "\n")
+            # exported as that login: on a server the person is the login, not the OS account
+            said = cli(capsys, made.url(login), "keys", "export-personal", "--out", str(pub))
+            assert f"personal public key of {login} to" in said
+            assert pub.read_text() == load_personal_key(login).public_text() + "\n"
             cli(capsys, url, "users", "add", login, "--role", role, "--key", str(pub))
     yield made
     _drop_logins(pg_server, made)

@@ -25,7 +25,10 @@ def add_personal_key_commands(keys_sub: Any) -> None:
 def run_export_personal(args: argparse.Namespace, ctx: CommandContext) -> int:
     from ..store.personal_keys import load_personal_key
 
-    key = load_personal_key(ctx.user, ctx.key_passphrase())
+    # On a team server the person is the server's login, which signs their decisions there
+    # (store.user); it need not be the OS account's name (a SCRAM or certificate login).
+    person = ctx.store().user if ctx.server_url else ctx.user
+    key = load_personal_key(person, ctx.key_passphrase())
     text = key.public_text() + "\n"
     if not args.out:
         ctx.out.write(text)
@@ -37,7 +40,7 @@ def run_export_personal(args: argparse.Namespace, ctx: CommandContext) -> int:
             handle.write(text)
     except OSError as exc:
         raise TriageError(f"Cannot write {out}: {exc.strerror or exc}") from exc
-    ctx.print(f"Wrote the personal public key of {ctx.user} to {out}")
+    ctx.print(f"Wrote the personal public key of {person} to {out}")
     return 0
 
 
