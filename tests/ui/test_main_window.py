@@ -32,7 +32,12 @@ def test_window_opens_on_the_new_posts(demo_store, make_window, qtbot):
     assert w.model.rowCount() == new
     qtbot.waitUntil(lambda: w.count_label.text() == f"{new:,} of 3,000 posts")
     assert w.user_label.text() == "alice (supervisor)"
-    assert w.path_label.text() == str(demo_store.path)
+    if demo_store.backend == "postgresql":  # the server and database, never a password
+        from triage_app.store.pg.url import describe
+
+        assert w.path_label.text() == describe(demo_store.url)
+    else:
+        assert w.path_label.text() == str(demo_store.path)
     assert w.current_row() == 0
     qtbot.waitUntil(lambda: w.preview.post_id == w.current_post_id())
     for name in ("queueView", "previewPane", "comparePane", "tagBar", "searchBox"):
