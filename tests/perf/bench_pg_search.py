@@ -5,9 +5,14 @@ psycopg baseline doing the same work in the same run. Run by hand (never in CI):
 
 Without ``--db`` a throw-away server is started the way the tests start one
 (tests/support/pg_server.py: initdb in /tmp, Unix socket only; fsync stays off there, which
-matters for writes, not for these reads). The demo corpus is imported through the real
-importer (``--no-enrich``: the search and the queue order do not need the indicators), the
-tables analysed, then:
+matters for writes, not for these reads). Its shared_buffers is the tests' 32 MB: a store of a
+million posts (posts_fts alone ~460 MB) is then read through the OS cache at every search, so
+these are a small server's figures; give ``--db`` of a server tuned as in production (e.g.
+shared_buffers a quarter of the memory) for those. Measured on 2026-12-04 at 1M posts, the same
+searches took p95 ~190 ms with 32 MB and ~70 ms with 1 GB (load average 3-6).
+
+The demo corpus is imported through the real importer (``--no-enrich``: the search and the
+queue order do not need the indicators), the tables analysed, then:
 
 - search first page: ids of the first 100 matches in queue order plus the display rows of 50
   (what the window shows), p50/p95 over three rounds of bench_search.QUERIES; the baseline runs
