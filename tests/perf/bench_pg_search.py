@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -106,7 +107,10 @@ def main() -> int:
         write_demo_jsonl(jsonl, args.posts, 1)
         store = open_store(url, create=True)
         t = time.perf_counter()
-        [summary] = import_paths(store, [jsonl], fmt="jsonl", enrich=False)
+        try:
+            [summary] = import_paths(store, [jsonl], fmt="jsonl", enrich=False)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)  # 400 MB at a million posts
         report["import_s"] = round(time.perf_counter() - t, 1)
         report["inserted"] = summary.inserted
         print(f"imported {summary.inserted:,} posts in {report['import_s']} s", flush=True)
