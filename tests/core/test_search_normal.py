@@ -127,6 +127,8 @@ def _hits(conn, query):
         ("مدرس*", [4]),
         ("مدرسه* AND دولار", [4]),
         ("NEAR(near there, 3)", [6]),
+        ("NEAR(boat to, 3) إيطاليا", [1]),  # words after a NEAR distance are folded too
+        ("مدرسة NEAR(السعر دولار, 5)", [4]),  # no AND written inside NEAR's parentheses
         ("{text handle}: مدرسة", [4]),
         ("(ايطاليا OR خانه) NOT boat", [2, 5]),
     ],

@@ -331,7 +331,8 @@ def search_query(query: str) -> str:
             depth_near = 1
             pieces.append(("other", "NEAR"))
         elif in_braces or (depth_near and pieces and pieces[-1][1] == ","):
-            in_braces = tok.text != "}"
+            # inside {...} until its "}"; a NEAR distance leaves no brace open behind it
+            in_braces = in_braces and tok.text != "}"
             pieces.append(("other", tok.text))  # column names, or NEAR's distance
         elif tok.kind == "punct":
             in_braces = tok.text == "{"
@@ -380,15 +381,21 @@ def _next_solid(tokens: list[_Token], i: int) -> int | None:
 def _join(pieces: list[tuple[str, str]], *, explicit_and: bool) -> str:
     out: list[str] = []
     previous: tuple[str, str] | None = None
+    in_near = False  # NEAR(...) holds phrases only: an AND there is a syntax error
     for role, text in pieces:
         if (
             explicit_and
+            and not in_near
             and previous is not None
             and _ends_operand(previous)
             and (role in ("operand", "group", "column") or text in ("(", "NEAR", "{", "^"))
         ):
             out.append("AND")
         out.append(text)
+        if previous is not None and previous[1] == "NEAR" and text == "(":
+            in_near = True
+        elif in_near and text == ")":
+            in_near = False
         previous = (role, text)
     return " ".join(out)
 
