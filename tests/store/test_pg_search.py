@@ -284,6 +284,16 @@ def test_the_search_index_is_refolded_and_rebuilt_on_the_server(stores: Any) -> 
     )
     assert post in search_hits(pg, "2800")
 
+    # Opening the store does it too, as on SQLite (here the test's login owns the schema).
+    with pg.transaction() as conn:
+        conn.execute("UPDATE posts_fts SET text = ? WHERE rowid = ?", (POSTS["price_ar"], post))
+        conn.execute("UPDATE meta SET value = 'older' WHERE key = 'search_fold_digest'")
+    again = open_store(pg.url)
+    try:
+        assert fold_is_current(again.conn) and post in search_hits(again, "2800")
+    finally:
+        again.close()
+
 
 def test_group_concat_is_written_as_string_agg() -> None:
     packed = translate("SELECT group_concat(printf('%016x', id), '') FROM (SELECT id FROM posts)")

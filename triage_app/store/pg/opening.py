@@ -212,6 +212,18 @@ def server_schema_version(url: str) -> int:
         _release(pool)
 
 
+def _refold_if_owner(conn: PgConnection, progress: Any) -> None:
+    """A program whose fold tables are newer than the server's search functions (FOLD_VERSION,
+    another Unicode version) makes them again and re-folds the index, as SQLite does on open;
+    only the schema's owner may replace functions, so others search with the owner's until the
+    owner opens the store with this version."""
+    from ..search_index import ensure_current, fold_is_current, stderr_progress
+    from .roles import may_apply
+
+    if not fold_is_current(conn) and may_apply(conn.raw):
+        ensure_current(conn, progress or stderr_progress())
+
+
 def open_pg_store(
     url: str,
     *,
@@ -240,6 +252,7 @@ def open_pg_store(
                 f"The {describe(url)} holds no triage store; create it with 'triage db create'"
             )
         migrate_pg(conn, describe(url), progress)
+        _refold_if_owner(conn, progress)
         _initialise(conn, user)
         store = PgStore(conn, local_folder(url, data_dir) / "store.pg", user, url, pool)
     except BaseException:
