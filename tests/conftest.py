@@ -125,7 +125,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         choices=("default", "both", "sqlite", "postgresql"),
         help="store backends for tests that take a store (make_store): default = SQLite, plus "
-        "PostgreSQL for tests/store and tests/cli; both; sqlite; postgresql "
+        "PostgreSQL for tests/store; both; sqlite; postgresql "
         "(also TRIAGE_TEST_BACKEND; tests/support/backends.py)",
     )
 
