@@ -7,6 +7,8 @@ them, their registered key)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.errors import TriageError, UsageError
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import ROLES, require_role
@@ -51,31 +53,45 @@ def add_user(
         ).fetchone()
         if before and before[0] == role and (key_text is None or key_text == before[1]):
             raise TriageError(f"{name} is already a {role}")
-        if key_text is not None:
-            holder = conn.execute(
-                "SELECT name FROM users WHERE public_key = ? AND name <> ?", (key_text, name)
-            ).fetchone()
-            if holder is not None:
-                raise TriageError(f"That key is already registered for {holder[0]}")
-        conn.execute(
-            "INSERT INTO users(name, role, added_by, added_at) VALUES (?,?,?,?) "
-            "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
-            (name, role, store.user, utc_now_iso()),
-        )
-        if before is None or before[0] != role:
-            append_audit(
-                conn,
-                store.user,
-                "user_add" if before is None else "user_role",
-                "user",
-                name,
-                {"role": role, "previous": before[0] if before else None},
-            )
-        key_now = key_text or (before[1] if before else None)
-        if key_now is not None:
-            # (Re-)sign the registration: a role change is vouched for like a new key.
-            write_registration(store, conn, name, role, key_now, _registrar(store))
+        _record_person(store, conn, name, role, key_text, before, {})
     return None
+
+
+def _record_person(
+    store: Store,
+    conn: Any,
+    name: str,
+    role: str,
+    key_text: str | None,
+    before: tuple[str, str | None] | None,
+    audit_extra: dict[str, Any],
+) -> None:
+    """The person's row, its audit line and their (re-)signed key registration, in the
+    caller's transaction: the same on a laptop and on a server."""
+    if key_text is not None:
+        holder = conn.execute(
+            "SELECT name FROM users WHERE public_key = ? AND name <> ?", (key_text, name)
+        ).fetchone()
+        if holder is not None:
+            raise TriageError(f"That key is already registered for {holder[0]}")
+    conn.execute(
+        "INSERT INTO users(name, role, added_by, added_at) VALUES (?,?,?,?) "
+        "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
+        (name, role, store.user, utc_now_iso()),
+    )
+    if before is None or before[0] != role:
+        append_audit(
+            conn,
+            store.user,
+            "user_add" if before is None else "user_role",
+            "user",
+            name,
+            {"role": role, "previous": before[0] if before else None, **audit_extra},
+        )
+    key_now = key_text or (before[1] if before else None)
+    if key_now is not None:
+        # (Re-)sign the registration: a role change is vouched for like a new key.
+        write_registration(store, conn, name, role, key_now, _registrar(store))
 
 
 def _add_on_server(
@@ -111,29 +127,7 @@ def _add_on_server(
         if role == "admin":
             append_audit(conn, store.user, "user_admin", "user", name, {"login": outcome})
             return outcome
-        if key_text is not None:
-            holder = conn.execute(
-                "SELECT name FROM users WHERE public_key = ? AND name <> ?", (key_text, name)
-            ).fetchone()
-            if holder is not None:
-                raise TriageError(f"That key is already registered for {holder[0]}")
-        conn.execute(
-            "INSERT INTO users(name, role, added_by, added_at) VALUES (?,?,?,?) "
-            "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
-            (name, role, store.user, utc_now_iso()),
-        )
-        if before is None or before[0] != role:
-            append_audit(
-                conn,
-                store.user,
-                "user_add" if before is None else "user_role",
-                "user",
-                name,
-                {"role": role, "previous": before[0] if before else None, "login": outcome},
-            )
-        key_now = key_text or (before[1] if before else None)
-        if key_now is not None:
-            write_registration(store, conn, name, role, key_now, _registrar(store))
+        _record_person(store, conn, name, role, key_text, before, {"login": outcome})
     return outcome
 
 
