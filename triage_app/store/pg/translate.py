@@ -149,16 +149,22 @@ _NOT_ALIAS = frozenset(
 )
 
 
+def _after_quoted(text: str, i: int) -> int:
+    """Just past the literal or quoted name opening at ``i`` (its quote doubled inside)."""
+    quote, n = text[i], len(text)
+    j = text.find(quote, i + 1)
+    while j >= 0 and j + 1 < n and text[j + 1] == quote:
+        j = text.find(quote, j + 2)
+    return n if j < 0 else j + 1
+
+
 def _close_paren(sql: str, start: int) -> int:
     """Where the parenthesis opened at ``start`` closes (literals and quoted names skipped)."""
     depth, i, n = 0, start, len(sql)
     while i < n:
         ch = sql[i]
         if ch in "'\"":
-            j = sql.find(ch, i + 1)
-            while j >= 0 and j + 1 < n and sql[j + 1] == ch:
-                j = sql.find(ch, j + 2)
-            i = n if j < 0 else j + 1
+            i = _after_quoted(sql, i)
             continue
         if ch == "(":
             depth += 1
@@ -201,10 +207,7 @@ def _split_arguments(text: str) -> list[str]:
     while i < n:
         ch = text[i]
         if ch in "'\"":
-            j = text.find(ch, i + 1)
-            while j >= 0 and j + 1 < n and text[j + 1] == ch:
-                j = text.find(ch, j + 2)
-            i = n if j < 0 else j + 1
+            i = _after_quoted(text, i)
             continue
         if ch == "(":
             depth += 1
