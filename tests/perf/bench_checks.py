@@ -14,13 +14,43 @@ from pathlib import Path
 from typing import Any
 
 
+def _progress_lines(stderr: str) -> list[str]:
+    return [ln for ln in stderr.replace("\r", "\n").splitlines() if ln.strip()]
+
+
 def _progress_seen(stderr: str) -> str:
-    lines = [ln for ln in stderr.replace("\r", "\n").splitlines() if ln.strip()]
+    lines = _progress_lines(stderr)
     return f"progress lines: {len(lines)}" + (f", last {lines[-1].strip()[:80]!r}" if lines else "")
 
 
+# The command's own exit code is kept (a failed check is a finding to report, not a crash of the
+# measurement): printed after its output.
+CLI = """
+import sys
+from triage_app.cli import main
+code = main(sys.argv[1:])
+print("EXIT", code)
+"""
+
+
+def _run(b: Any, args: list[str], env: dict[str, str]) -> tuple[float, int, dict[str, Any], int]:
+    from bench import run_child  # type: ignore[import-not-found]
+
+    seconds, peak, out = run_child([sys.executable, "-c", CLI, *args], env=env)
+    body, _, code = out.strip().rpartition("EXIT ")
+    return seconds, peak, json.loads(body), int(code)
+
+
+def _unsigned(result: dict[str, Any]) -> str:
+    sigs = result.get("signatures") or {}
+    problems = sigs.get("problems") or []
+    if sigs.get("ok", True) or not problems:
+        return ""
+    return f"; signatures not ok: {len(problems)} problems, first: {problems[0]['reason'][-60:]}"
+
+
 def measure_checks(b: Any) -> None:
-    from bench import LAST_STDERR, run_child  # type: ignore[import-not-found]
+    from bench import LAST_STDERR
 
     store = b.context.get("store_plain")
     if not store:
@@ -30,27 +60,25 @@ def measure_checks(b: Any) -> None:
         "TRIAGE_PLAIN_STORE": "1",
         "TRIAGE_DATA_DIR": str(Path(str(store)).parent / "window-data"),
     }
-    cli = [sys.executable, "-m", "triage_app.cli"]
-    seconds, peak, out = run_child([*cli, "db", "check", "--json", "--progress"], env=env)
-    result = json.loads(out)
+    seconds, peak, result, code = _run(b, ["db", "check", "--json", "--progress"], env)
     b.add(
         "triage db check (integrity_check + media)",
         seconds / 60,
         "min",
         "minutes, with progress",
-        bool(result["ok"]) and seconds < 60 * 60,
-        f"ok={result['ok']}, peak {peak} MB; {_progress_seen(LAST_STDERR[0])}",
+        bool(result["ok"]) and seconds < 60 * 60 and bool(_progress_lines(LAST_STDERR[0])),
+        f"ok={result['ok']} (exit {code}), peak {peak} MB; {_progress_seen(LAST_STDERR[0])}",
     )
-    seconds, peak, out = run_child([*cli, "audit", "verify", "--json"], env=env)
-    result = json.loads(out)
+    seconds, peak, result, code = _run(b, ["audit", "verify", "--json"], env)
     b.add(
         "triage audit verify (hash chain, anchors, replay, signatures)",
         seconds / 60,
         "min",
         "minutes, with progress",
-        bool(result["ok"]) and seconds < 60 * 60,
-        f"ok={result['ok']}, {result['rows_checked']:,} audit rows, peak {peak} MB; "
-        f"{_progress_seen(LAST_STDERR[0])}",
+        seconds < 60 * 60 and bool(_progress_lines(LAST_STDERR[0])),
+        f"ok={result['ok']} (exit {code}), {result['rows_checked']:,} audit rows, replay of "
+        f"{result.get('replay', {}).get('posts', 0):,} posts, peak {peak} MB; "
+        f"{_progress_seen(LAST_STDERR[0])}{_unsigned(result)}",
     )
 
 
