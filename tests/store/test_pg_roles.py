@@ -514,7 +514,8 @@ def test_a_day_of_work_through_the_cli_needs_no_more_rights_than_the_roles_give(
 @pytest.mark.slow
 def test_a_supervisor_and_two_analysts_on_three_os_accounts_work_one_queue():
     """Real OS accounts (useradd), each its own server login by peer authentication on the
-    local socket, run the CLI against one server-held queue (tests/support/team_machine.py)."""
+    local socket, run the CLI and the window against one server-held queue
+    (tests/support/team_machine.py)."""
     from tests.support.pg_server import running_server
     from tests.support.team_machine import PEER_HBA, os_accounts, work_one_queue
 

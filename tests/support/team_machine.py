@@ -48,6 +48,7 @@ class Machine:
     people: dict[str, Person] = field(default_factory=dict)
     mount: Path | None = None
     owner_home: Path | None = None
+    shots: Path | None = None  # where to keep each window's screenshot (homes are removed)
 
     @property
     def url(self) -> str:
@@ -56,6 +57,12 @@ class Machine:
 
     def run(self, login: str, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
         """``triage --db URL ARGS`` as the OS account ``login`` (runuser), in their home."""
+        return self.run_python(login, "-m", "triage_app.cli", "--db", self.url, *args, stdin=stdin)
+
+    def run_python(
+        self, login: str, *python_args: str, stdin: str | None = None
+    ) -> tuple[int, str, str]:
+        """The program's Python with ``python_args`` as the OS account ``login``."""
         person = self.people[login]
         prefix = Path(sys.prefix)
         python = Path(sys.executable)
@@ -94,11 +101,7 @@ class Machine:
             "-i",
             *(f"{k}={v}" for k, v in env.items()),
             str(python),
-            "-m",
-            "triage_app.cli",
-            "--db",
-            self.url,
-            *args,
+            *python_args,
         ]
         if self.mount is not None:
             bind = f'mount --bind {prefix} {self.mount} && exec "$@"'
@@ -164,14 +167,18 @@ def os_accounts(roles: dict[str, str], socket_dir: Path, db: str) -> Iterator[Ma
 
 
 def main() -> int:
-    """The whole procedure on a server of its own; prints the audit trail."""
+    """The whole procedure on a server of its own; prints the audit trail (``--shots DIR``
+    keeps the windows' screenshots)."""
     from tests.support.pg_server import running_server
+
+    shots = Path(sys.argv[sys.argv.index("--shots") + 1]) if "--shots" in sys.argv else None
 
     with running_server(hba=PEER_HBA) as server:
         url = server.empty_database()
         db = url.split("///", 1)[1].split("?", 1)[0]
         with os_accounts({"sup": "supervisor", "ana": "analyst", "bea": "analyst"},
                          server.socket_dir, db) as machine:  # fmt: skip
+            machine.shots = shots
             trail = work_one_queue(machine, server)
     print("\n".join(f"{actor}\t{action}\t{obj}" for actor, action, obj in trail))
     return 0
@@ -202,6 +209,73 @@ def owner(machine: Machine, *args: str) -> str:
     if done.returncode != 0:
         raise AssertionError(f"owner: triage {' '.join(args)} -> {done.stderr or done.stdout}")
     return done.stdout
+
+
+# The window as each person opens it (their own OS account, their own login, offscreen): the
+# analyst tags the post at the top of the queue with key 1; the supervisor approves a post from
+# the supervisor tab. Each saves what their window shows and prints what it did.
+WINDOW_STEP = r"""
+import json, sys, time
+from pathlib import Path
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from triage_app.store import open_store
+from triage_app.store.paths import data_dir
+from triage_app.ui.actions import ActionId
+from triage_app.ui.app import unlock_personal_key
+from triage_app.ui.main_window import MainWindow
+from triage_app.ui.tasks import SynchronousRunner
+url, shot, what = sys.argv[1:4]
+store = open_store(url)
+assert unlock_personal_key(store, ask=lambda _m: None), "no personal key"
+w = MainWindow(store, data_dir(), runner=SynchronousRunner())
+w.resize(1280, 720)
+w.show()
+w.activateWindow()  # the tag keys are the window's shortcuts: they need it active
+end = time.monotonic() + 30
+while (w.model.loading or not w.isActiveWindow()) and time.monotonic() < end:
+    QTest.qWait(20)
+done = {"person": store.user, "role": store.role_of()}
+if what == "tag":
+    w.select_row(0)
+    w.view.setFocus()  # the analyst is in the queue (the search box has the focus at first)
+    QTest.qWait(300)
+    done["post"] = w.current_post_id()
+    QTest.keyClick(w.view, Qt.Key.Key_1)
+    QTest.qWait(300)
+    done["said"] = w.statusBar().currentMessage()
+else:
+    w.actions_by_id[ActionId.SUPERVISOR_VIEW].trigger()
+    view = w.tabs.currentWidget()
+    post = int(what)
+    view.select_posts([post])
+    view.review_actions["approve"].trigger()
+    done["post"] = post
+    done["said"] = w.statusBar().currentMessage()
+QTest.qWait(300)
+done["status"] = store.scalar("SELECT status FROM posts WHERE id = ?", (done["post"],))
+w.grab().save(shot)
+w.close()
+store.close()
+print(json.dumps(done))
+"""
+
+
+def window_step(machine: Machine, login: str, what: str) -> dict[str, object]:
+    """The window's step ``what`` ("tag", or a post id to approve) as ``login``; its screenshot
+    lands in their home as window.png."""
+    import json
+
+    shot = machine.people[login].home / "window.png"
+    code, out, err = machine.run_python(login, "-c", WINDOW_STEP, machine.url, str(shot), what)
+    if code != 0:
+        raise AssertionError(f"{login}'s window: {what} -> {code}: {err or out}")
+    if machine.shots is not None:
+        role = machine.people[login].role
+        shutil.copyfile(shot, machine.shots / f"team-{role}-{login}.png")
+    return dict(json.loads(out.strip().splitlines()[-1]))
 
 
 def work_one_queue(machine: Machine, server: object) -> list[tuple[str, str, str]]:
@@ -235,6 +309,15 @@ def work_one_queue(machine: Machine, server: object) -> list[tuple[str, str, str
         raise AssertionError(f"an analyst's approval was not refused in one line: {code} {err}")
     for post in posts[: len(analysts)]:
         ok(supervisor, "review", post, "approve")
+    # The same queue from the window: an analyst tags with one key, the supervisor approves it.
+    tagged = window_step(machine, analysts[1], "tag")
+    if tagged["person"] != analysts[1] or tagged["role"] != "analyst":
+        raise AssertionError(f"the window opened as someone else: {tagged}")
+    if tagged["status"] != "tagged":
+        raise AssertionError(f"the analyst's key 1 did not tag the post: {tagged}")
+    approved = window_step(machine, supervisor, str(tagged["post"]))
+    if approved["role"] != "supervisor" or approved["status"] != "approved":
+        raise AssertionError(f"the supervisor's window did not approve: {approved}")
     verify = owner(machine, "audit", "verify")
     if "Audit chain intact" not in verify:
         raise AssertionError(verify)
