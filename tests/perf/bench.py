@@ -386,7 +386,9 @@ def _one_per_size(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for run in runs:
         posts = int(run["posts"])
         into = combined.setdefault(posts, {"posts": posts, "context": {}, "figures": []})
-        figures = {str(f["name"]): f for f in into["figures"]}
+        # a measurement run again replaces its earlier failure
+        again = {f"{name} (failed)" for name in run.get("context", {}).get("load", {})}
+        figures = {str(f["name"]): f for f in into["figures"] if f["name"] not in again}
         figures.update({str(f["name"]): f for f in run["figures"]})
         into["figures"] = list(figures.values())
         ctx = dict(run.get("context", {}))
