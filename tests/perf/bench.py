@@ -393,7 +393,8 @@ def _one_per_size(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         into["figures"] = list(figures.values())
         ctx = dict(run.get("context", {}))
         loads = {**into["context"].get("load", {}), **ctx.get("load", {})}
-        into["context"] = {**into["context"], **ctx, "load": loads}
+        first = into["context"].get("date") or ctx.get("date")  # when the size's run began
+        into["context"] = {**into["context"], **ctx, "load": loads, "date": first}
     return [combined[n] for n in sorted(combined)]
 
 
