@@ -1,7 +1,7 @@
 """The window on a team server (real PostgreSQL, tests/support/pg_server.py): other people's
-work appears without a refresh and without moving the analyst's selection
-(ui/live_updates.py, store/pg/notify.py, pg_migrations/s001_notify.py), "next post" skips posts others hold,
-and a server restart in the middle of a tagging burst loses no acknowledged decision while
+work appears without a refresh and without moving the analyst's selection (ui/live_updates.py,
+store/pg/notify.py, pg_migrations/s001_notify.py), "next post" skips posts others hold, and a
+server restart in the middle of a tagging burst loses no acknowledged decision while
 the window reconnects and says so."""
 
 from __future__ import annotations
