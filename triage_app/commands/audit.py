@@ -62,6 +62,25 @@ def register(sub: Any) -> None:
     s.set_defaults(handler=run_list)
 
 
+PROGRESS_ABOVE = 100_000  # a chain longer than this shows how far the check is, on stderr
+
+
+def _chain_progress() -> Any:
+    """Progress of the chain walk on stderr, for long chains only (a short one takes a blink)."""
+    from .context import ProgressLine
+
+    line = ProgressLine()
+
+    def show(done: int, total: int) -> None:
+        if total <= PROGRESS_ABOVE:
+            return
+        line.update(f"checking the audit chain: {done:,}/{total:,} rows")
+        if done >= total:
+            line.finish()
+
+    return show
+
+
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     from ..store.personal_keys import existing_key_for, pinned_founder
     from ..store.signature_audit import verify_signatures
@@ -72,7 +91,7 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     peers = peer_stores(store.conn)
     from_peers = [cp for cp in extra if cp.store_id != store.store_id and cp.store_id in peers]
     extra = [cp for cp in extra if cp not in from_peers]
-    check = verify_audit(store.conn)
+    check = verify_audit(store.conn, _chain_progress())
     anchor, replay = check_anchor(store, extra), replay_all(store)
     peer_anchor = check_peer_anchors(store.conn, from_peers)
     anchor.problems.extend(peer_anchor.problems)

@@ -138,7 +138,13 @@ def run_check(args: argparse.Namespace, ctx: CommandContext) -> int:
             "'triage db check' checks a SQLite store file; a store on a PostgreSQL server is "
             "checked with the server's own tools (pg_amcheck, and pg_dump for a backup)"
         )
-    result = check_store(ctx.store_path, ctx.passphrase())
+    line = ProgressLine()
+    result = check_store(
+        ctx.store_path,
+        ctx.passphrase(),
+        lambda stage, seconds: line.update(f"{stage}: still checking, {seconds:,.0f} s"),
+    )
+    line.finish()
     media = None
     if result.ok:
         media = check_media(ctx.store(quiet_key=True), _media_progress(args.progress))

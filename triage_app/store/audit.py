@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid as uuidlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,22 +72,31 @@ class AuditCheck:
     head: str = GENESIS
 
 
-def verify_audit(conn: Any) -> AuditCheck:
-    """Walk the chain in id order; report the first row whose links or hash do not hold."""
+PROGRESS_ROWS = 50_000  # how often verify_audit reports how far it is
+
+
+def verify_audit(conn: Any, progress: Callable[[int, int], None] | None = None) -> AuditCheck:
+    """Walk the chain in id order; report the first row whose links or hash do not hold.
+    ``progress(done, total)`` is told every PROGRESS_ROWS rows and at the end."""
     prev = GENESIS
     count = 0
+    total = int(conn.execute("SELECT count(*) FROM audit").fetchone()[0]) if progress else 0
     cursor = conn.execute(
         "SELECT id, uuid, at, actor, action, object_type, object_id, detail, prev_hash, hash "
         "FROM audit ORDER BY id"
     )
     for rid, uuid, at, actor, action, otype, oid, detail, prev_hash, digest in cursor:
         count += 1
+        if progress is not None and count % PROGRESS_ROWS == 0:
+            progress(count, max(total, count))
         if prev_hash != prev:
             return AuditCheck(False, count, rid, "its link to the previous row is broken", prev)
         expected = row_hash(prev, uuid, at, actor, action, otype, oid, detail)
         if expected != digest:
             return AuditCheck(False, count, rid, "its content does not match its hash", prev)
         prev = digest
+    if progress is not None:
+        progress(count, count)
     return AuditCheck(True, count, None, None, prev)
 
 

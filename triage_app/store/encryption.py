@@ -55,21 +55,44 @@ def _require_store(path: Path) -> None:
         raise TriageError(f"No store at {path}")
 
 
-def check_store(path: Path, passphrase: str | None) -> CheckResult:
+CHECK_TICK_SECONDS = 1.0  # how often check_store says it is still working
+CHECK_TICK_STEPS = 100_000  # SQLite instructions between two looks at the clock
+
+
+def check_store(path: Path, passphrase: str | None, progress: Any = None) -> CheckResult:
     """Run integrity_check, and cipher_integrity_check on an encrypted store (it checks every
-    page's HMAC, so it finds tampering that integrity_check cannot see)."""
+    page's HMAC, so it finds tampering that integrity_check cannot see).
+
+    ``progress(stage, seconds)`` hears which check runs and for how long, about once a second
+    (SQLite says nothing of how far one PRAGMA is, only that it is still working)."""
+    import time
+
     _require_store(path)
     remove_leftovers(path)
     key, _source = find_key(path, passphrase)
     conn = connect(path, key)
+    stage = ["integrity_check"]
+    started = [time.monotonic(), time.monotonic()]  # the stage's start, the last report
+
+    def tick() -> int:
+        now = time.monotonic()
+        if progress is not None and now - started[1] >= CHECK_TICK_SECONDS:
+            started[1] = now
+            progress(stage[0], now - started[0])
+        return 0  # go on
+
+    conn.set_progress_handler(tick, CHECK_TICK_STEPS)
     try:
         integrity = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+        stage[0] = "cipher_integrity_check"
+        started[:] = [time.monotonic(), time.monotonic()]
         cipher = (
             [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check")]
             if key is not None
             else []
         )
     finally:
+        conn.set_progress_handler(None, 0)
         conn.close()
     return CheckResult(str(path), key is not None, describe_key(path), integrity, cipher)
 
