@@ -30,6 +30,24 @@ def test_first_user_is_supervisor_and_taxonomy_is_loaded(make_store):
     assert store.taxonomy["not_relevant"].kind == "disposition"
 
 
+def test_the_last_supervisor_is_never_demoted(make_store):
+    """`users add sam --role analyst` by the store's only supervisor would leave nobody to
+    approve, refer or register keys: refused in one line, nothing changed; with a second
+    supervisor it is allowed."""
+    from triage_app.store.users import add_user
+
+    store = make_store(user="sam")
+    audit_rows = store.scalar("SELECT count(*) FROM audit")
+    with pytest.raises(TriageError, match="only supervisor; add another supervisor") as refused:
+        add_user(store, "sam", "analyst")
+    assert "\n" not in str(refused.value)
+    assert store.role_of("sam") == "supervisor"
+    assert store.scalar("SELECT count(*) FROM audit") == audit_rows
+    add_user(store, "sue", "supervisor")
+    add_user(store, "sam", "analyst")
+    assert store.scalar("SELECT role FROM users WHERE name = 'sam'") == "analyst"
+
+
 def test_a_store_from_a_newer_version_is_refused(make_store, tmp_path):
     store = make_store()
     newest = store.conn.execute("PRAGMA user_version").fetchone()[0]  # this backend's newest

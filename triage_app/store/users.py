@@ -67,7 +67,17 @@ def _record_person(
     audit_extra: dict[str, Any],
 ) -> None:
     """The person's row, its audit line and their (re-)signed key registration, in the
-    caller's transaction: the same on a laptop and on a server."""
+    caller's transaction: the same on a laptop and on a server. The last supervisor is never
+    made something else: nobody could then approve, refer or register keys."""
+    if before is not None and before[0] == "supervisor" and role != "supervisor":
+        others = conn.execute(
+            "SELECT count(*) FROM users WHERE role = 'supervisor' AND name <> ?", (name,)
+        ).fetchone()[0]
+        if not others:
+            raise TriageError(
+                f"{name} is this store's only supervisor; add another supervisor before "
+                f"making {name} {'an' if role[0] in 'aeiou' else 'a'} {role}"
+            )
     if key_text is not None:
         holder = conn.execute(
             "SELECT name FROM users WHERE public_key = ? AND name <> ?", (key_text, name)
