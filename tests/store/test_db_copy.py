@@ -146,6 +146,10 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row_and_the_audit_chain(
             del after["signing_key"]
             assert after == before
         assert on_server.store_id == original.store_id == returned.store_id
+        # Each end keeps its own search folding mark (copied indexes need no re-fold on open).
+        from triage_app.store.search_index import fold_is_current
+
+        assert fold_is_current(on_server.conn) and fold_is_current(returned.conn)
         assert media_contents(on_server) == media_contents(original) == media_contents(returned)
         assert media_contents(original)  # the demo has pictures
         # Search works on the copy: its index was rebuilt from the posts.

@@ -78,8 +78,15 @@ SKIPPED = frozenset({"claims", "triage_schema"})
 
 # Rows of ``meta`` that describe the destination itself rather than the data: its evidence key
 # (its media files are sealed with it), whether its media are all sealed, the version of the
-# search folding its index was built with, and an import's in-transaction marker.
-LOCAL_META = ("evidence_key", "evidence_encrypted", "search_fold_version", "fts_bulk")
+# search folding its index was built with (SQLite's version, the server functions' digest), and
+# an import's in-transaction marker.
+LOCAL_META = (
+    "evidence_key",
+    "evidence_encrypted",
+    "search_fold_version",
+    "search_fold_digest",
+    "fts_bulk",
+)
 
 # Append-only tables: their guard triggers refuse DELETE, so a destination that holds rows in
 # them (a store made by `db create` has its founder's key registration in ``audit``) is cleared
