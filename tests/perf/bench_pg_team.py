@@ -1,0 +1,169 @@
+"""Twenty analysts on one team server (issue 16): processes, each its own server login, take the
+next post and tag it, as the tag key does, for a fixed time. Run by hand (never in CI):
+
+    python tests/perf/bench_pg_team.py [--analysts 20] [--seconds 60] [--posts 20000]
+
+A throw-away server is started the way the tests start one (tests/support/pg_server.py: initdb
+in /tmp, a Unix socket only, fsync off, 32 MB shared_buffers), so the figures are a small local
+server's. Each step is timed from "key pressed" to "committed": ``claim_next`` (SELECT ... FOR
+NO KEY UPDATE SKIP LOCKED, store/pg/claims.py) and ``apply_tags`` (the decision, signed, with its
+audit row, under the store's writer lock). At the end the store is read back:
+
+- posts claimed twice: posts tagged by more than one analyst (SKIP LOCKED must make it 0);
+- decisions lost: acknowledged tags (the call returned) that are not in the store (must be 0);
+- p50/p99 of key -> committed over every analyst's steps, and the load average beside them
+  (these machines are shared; the target, 20 ms p99, is for a quiet machine).
+
+Prints a table and the JSON (``--out`` writes it to a file too)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TAG = "boat_crossing"
+
+WORKER = r"""
+import json, os, sys, time
+url, seconds = sys.argv[1], float(sys.argv[2])
+from triage_app.store import open_store
+from triage_app.store.decisions import apply_tags, claim_next
+store = open_store(url)
+steps, tagged = [], []
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    start = time.perf_counter()
+    post = claim_next(store)
+    if post is None:
+        break
+    apply_tags(store, [post], add=[sys.argv[3]])
+    steps.append(time.perf_counter() - start)
+    tagged.append(post)
+store.close()
+print(json.dumps({"person": os.environ["BENCH_PERSON"], "steps": steps, "tagged": tagged}))
+"""
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run(analysts: int, seconds: float, posts: int) -> dict[str, object]:
+    sys.path.insert(0, str(ROOT))
+    from tests.store.keys_helpers import write_posts
+    from tests.support.pg_server import running_server
+    from triage_app.ingest.pipeline import import_paths
+    from triage_app.store import open_store
+    from triage_app.store.users import add_user
+
+    work = Path(tempfile.mkdtemp(prefix="bench-team-"))
+    base_env = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "tests.store.file_keyring.FileKeyring",
+        "TRIAGE_DATA_DIR": str(work / "data"),
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(base_env)
+    os.environ["TRIAGE_TEST_KEYRING_FILE"] = str(work / "owner-keyring.json")
+    with running_server() as server:
+        url = server.fresh_database()
+        owner = open_store(url, create=True)
+        import_paths(owner, [write_posts(work / "posts.jsonl", posts)])
+        people = [f"analyst{n:02d}_{os.getpid()}" for n in range(analysts)]
+        for person in people:
+            add_user(owner, person, "analyst")  # the server login and its group role
+        owner.close()
+        children = []
+        load_before = os.getloadavg()[0]
+        for person in people:
+            env = {
+                **base_env,
+                "BENCH_PERSON": person,
+                "TRIAGE_TEST_KEYRING_FILE": str(work / f"{person}-keyring.json"),
+            }
+            address = url.replace(f"user={server.superuser}", f"user={person}")
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", WORKER, address, str(seconds), TAG],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                    cwd=ROOT,
+                )
+            )
+        results, failures = [], []
+        for child in children:
+            out, err = child.communicate(timeout=seconds + 300)
+            if child.returncode != 0:
+                failures.append(err.strip().splitlines()[-1] if err.strip() else "no output")
+            else:
+                results.append(json.loads(out.strip().splitlines()[-1]))
+        load_after = os.getloadavg()[0]
+        check = open_store(url)
+        twice = int(
+            check.scalar(
+                "SELECT count(*) FROM (SELECT post_id FROM decisions WHERE kind = 'tag' "
+                "GROUP BY post_id HAVING count(DISTINCT actor) > 1) AS t"
+            )
+        )
+        stored = {
+            (str(a), int(p))
+            for a, p in check.execute("SELECT actor, post_id FROM decisions WHERE kind = 'tag'")
+        }
+        check.close()
+    acknowledged = {(r["person"], int(p)) for r in results for p in r["tagged"]}
+    steps = [s * 1000 for r in results for s in r["steps"]]
+    return {
+        "analysts": analysts,
+        "seconds": seconds,
+        "posts": posts,
+        "failed_analysts": failures,
+        "tags_committed": len(acknowledged),
+        "posts_claimed_twice": twice,
+        "decisions_lost": len(acknowledged - stored),
+        "key_to_committed_ms_p50": round(statistics.median(steps), 1) if steps else None,
+        "key_to_committed_ms_p99": round(_percentile(steps, 0.99), 1) if steps else None,
+        "load_average_before_after": [round(load_before, 2), round(load_after, 2)],
+        "cores": os.cpu_count(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--analysts", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--out", help="also write the JSON here")
+    args = parser.parse_args()
+    figures = run(args.analysts, args.seconds, args.posts)
+    rows = [
+        ("tags committed", figures["tags_committed"], "-"),
+        ("posts claimed twice", figures["posts_claimed_twice"], "0"),
+        ("decisions lost", figures["decisions_lost"], "0"),
+        ("key -> committed p50 (ms)", figures["key_to_committed_ms_p50"], "-"),
+        ("key -> committed p99 (ms)", figures["key_to_committed_ms_p99"], "<= 20, quiet machine"),
+        ("load average before/after", figures["load_average_before_after"], "-"),
+    ]
+    print(f"{figures['analysts']} analysts, {figures['seconds']:.0f} s, {figures['posts']} posts")
+    for name, value, target in rows:
+        print(f"  {name:30} {value!s:>16}   target {target}")
+    if figures["failed_analysts"]:
+        print("  analysts that failed:", *figures["failed_analysts"], sep="\n    ")
+    text = json.dumps(figures, indent=2)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    return 0 if not figures["failed_analysts"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
