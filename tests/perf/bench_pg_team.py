@@ -1,7 +1,7 @@
 """Twenty analysts on one team server (issue 16): processes, each its own server login, take the
 next post and tag it, as the tag key does, for a fixed time. Run by hand (never in CI):
 
-    python tests/perf/bench_pg_team.py [--analysts 20] [--seconds 60] [--posts 20000]
+    python tests/perf/bench_pg_team.py [--analysts 20] [--seconds 60] [--posts 20000] [--think S]
 
 A throw-away server is started the way the tests start one (tests/support/pg_server.py: initdb
 in /tmp, a Unix socket only, fsync off, 32 MB shared_buffers), so the figures are a small local
@@ -32,10 +32,12 @@ TAG = "boat_crossing"
 
 WORKER = r"""
 import json, os, sys, time
-url, seconds = sys.argv[1], float(sys.argv[2])
+url, seconds, think = sys.argv[1], float(sys.argv[2]), float(sys.argv[4])
 from triage_app.store import open_store
 from triage_app.store.decisions import apply_tags, claim_next
+from triage_app.store.personal_keys import personal_key_for
 store = open_store(url)
+personal_key_for(store)  # made or unlocked before the first key, as the window does on opening
 steps, tagged = [], []
 end = time.monotonic() + seconds
 while time.monotonic() < end:
@@ -46,6 +48,7 @@ while time.monotonic() < end:
     apply_tags(store, [post], add=[sys.argv[3]])
     steps.append(time.perf_counter() - start)
     tagged.append(post)
+    time.sleep(think)  # the analyst reads the next post before the next key
 store.close()
 print(json.dumps({"person": os.environ["BENCH_PERSON"], "steps": steps, "tagged": tagged}))
 """
@@ -56,7 +59,7 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(analysts: int, seconds: float, posts: int) -> dict[str, object]:
+def run(analysts: int, seconds: float, posts: int, think: float = 0.0) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
     from tests.store.keys_helpers import write_posts
     from tests.support.pg_server import running_server
@@ -92,7 +95,7 @@ def run(analysts: int, seconds: float, posts: int) -> dict[str, object]:
             address = url.replace(f"user={server.superuser}", f"user={person}")
             children.append(
                 subprocess.Popen(
-                    [sys.executable, "-c", WORKER, address, str(seconds), TAG],
+                    [sys.executable, "-c", WORKER, address, str(seconds), TAG, str(think)],
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,
@@ -126,6 +129,7 @@ def run(analysts: int, seconds: float, posts: int) -> dict[str, object]:
         "analysts": analysts,
         "seconds": seconds,
         "posts": posts,
+        "think_seconds": think,
         "failed_analysts": failures,
         "tags_committed": len(acknowledged),
         "posts_claimed_twice": twice,
@@ -142,9 +146,15 @@ def main() -> int:
     parser.add_argument("--analysts", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each analyst waits between keys (0: flat out, the harshest case)",
+    )
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
-    figures = run(args.analysts, args.seconds, args.posts)
+    figures = run(args.analysts, args.seconds, args.posts, args.think)
     rows = [
         ("tags committed", figures["tags_committed"], "-"),
         ("posts claimed twice", figures["posts_claimed_twice"], "0"),
@@ -153,7 +163,10 @@ def main() -> int:
         ("key -> committed p99 (ms)", figures["key_to_committed_ms_p99"], "<= 20, quiet machine"),
         ("load average before/after", figures["load_average_before_after"], "-"),
     ]
-    print(f"{figures['analysts']} analysts, {figures['seconds']:.0f} s, {figures['posts']} posts")
+    print(
+        f"{figures['analysts']} analysts, {figures['seconds']:.0f} s, {figures['posts']} posts, "
+        f"{figures['think_seconds']} s between keys"
+    )
     for name, value, target in rows:
         print(f"  {name:30} {value!s:>16}   target {target}")
     if figures["failed_analysts"]:
