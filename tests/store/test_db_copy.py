@@ -255,7 +255,10 @@ def test_a_slice_by_platform_date_or_cluster_holds_only_its_posts(
         "--cluster", str(cluster))  # fmt: skip
     info = read_keyinfo(clustered)
     assert info is not None and not info.encrypted  # --plain
-    assert 1 < len(by_cluster) < len(posts)
+    # Each slice is a real part of the store (neither empty, nor one post, nor all of it), so
+    # "holds only its posts" below says something.
+    for name, chosen in (("platform", by_platform), ("date", by_date), ("cluster", by_cluster)):
+        assert 1 < len(chosen) < len(posts), f"the {name} slice is not a proper part of the demo"
     for where, expected in (
         (url, by_platform),
         (str(dated), by_date),
