@@ -251,22 +251,13 @@ def _tokens(query: str) -> list[_Token]:
             out.append(_Token("space", query[i:j]))
             i = j
         elif ch == '"':
-            j = i + 1
-            body = []
-            while j < n:
-                if query[j] == '"':
-                    if j + 1 < n and query[j + 1] == '"':
-                        body.append('"')
-                        j += 2
-                        continue
-                    break
-                body.append(query[j])
-                j += 1
-            if j >= n:  # unterminated: left as typed, for SQLite to say so
+            quoted = read_quoted(query, i)
+            if quoted is None:  # unterminated: left as typed, for SQLite to say so
                 out.append(_Token("punct", query[i:]))
+                i = n
             else:
-                out.append(_Token("string", "".join(body)))
-            i = j + 1
+                out.append(_Token("string", quoted[0]))
+                i = quoted[1]
         elif _is_bareword_char(ch) or _starts_number(query, i):
             j = i + 1
             while j < n and not query[j].isspace():
@@ -369,6 +360,23 @@ def search_query(query: str) -> str:
                 i = nxt  # type: ignore[assignment]
         i += 1
     return _join(pieces, explicit_and=expanded)
+
+
+def read_quoted(query: str, start: int) -> tuple[str, int] | None:
+    """The FTS5 string opening at ``query[start]`` (``""`` inside is one quote) and the index
+    just past its closing quote; None when it never closes."""
+    body: list[str] = []
+    j, n = start + 1, len(query)
+    while j < n:
+        if query[j] == '"':
+            if j + 1 < n and query[j + 1] == '"':
+                body.append('"')
+                j += 2
+                continue
+            return "".join(body), j + 1
+        body.append(query[j])
+        j += 1
+    return None
 
 
 def _next_solid(tokens: list[_Token], i: int) -> int | None:

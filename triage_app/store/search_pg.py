@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.search_normal import read_quoted
+
 COLUMNS = {"text": "A", "handle": "B", "name": "C"}
 ALL_COLUMNS = frozenset("ABC")
 DEFAULT_NEAR = 10
@@ -72,21 +74,11 @@ def _tokens(query: str) -> list[_Tok]:
             out.append(_Tok(ch, ch))
             i += 1
         elif ch == '"':
-            j = i + 1
-            body: list[str] = []
-            while True:
-                if j >= n:
-                    raise SearchSyntaxError(f"unterminated string: {query[i:]}")
-                if query[j] == '"':
-                    if j + 1 < n and query[j + 1] == '"':
-                        body.append('"')
-                        j += 2
-                        continue
-                    break
-                body.append(query[j])
-                j += 1
-            out.append(_Tok("string", "".join(body)))
-            i = j + 1
+            quoted = read_quoted(query, i)
+            if quoted is None:
+                raise SearchSyntaxError(f"unterminated string: {query[i:]}")
+            out.append(_Tok("string", quoted[0]))
+            i = quoted[1]
         elif _is_bare(ch):
             j = i
             while j < n and _is_bare(query[j]):
