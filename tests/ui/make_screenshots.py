@@ -12,7 +12,6 @@ window is shown as it opens on that screen and only main_window_<W>x<H>[_<scale>
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -25,22 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--posts", type=int, default=5000)
-    parser.add_argument("--screen", default="1920x1080", help="the offscreen screen, WxH")
-    parser.add_argument("--scale", default="", help="QT_SCALE_FACTOR, e.g. 1.5")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    width, height = (int(v) for v in args.screen.split("x"))
-    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
-        from tests.ui.screen_probe import screen_config
+    from tests.ui.screen_probe import add_screen_options, use_screen
 
-        config = Path(tempfile.mkdtemp(prefix="triage-screen-")) / "screen.json"
-        config.write_text(json.dumps(screen_config(width, height)))
-        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
-    if args.scale:
-        os.environ["QT_SCALE_FACTOR"] = args.scale
+    add_screen_options(parser)
+    parser.add_argument("--posts", type=int, default=5000)
+    args = parser.parse_args()
+    out = use_screen(args)
     only_main = args.screen != "1920x1080" or bool(args.scale)
     name = "main_window.png"
     if only_main:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import tempfile
@@ -65,23 +64,13 @@ def give_history(store: object, account_ids: list[int]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    from tests.ui.screen_probe import add_screen_options, use_screen
+
+    add_screen_options(parser)
     parser.add_argument("--posts", type=int, default=8000)
-    parser.add_argument("--screen", default="1920x1080", help="the offscreen screen, WxH")
-    parser.add_argument("--scale", default="", help="QT_SCALE_FACTOR, e.g. 1.5")
     parser.add_argument("--store", default="", help="reuse this demo store (made if missing)")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    width, height = (int(v) for v in args.screen.split("x"))
-    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
-        from tests.ui.screen_probe import screen_config
-
-        config = Path(tempfile.mkdtemp(prefix="triage-screen-")) / "screen.json"
-        config.write_text(json.dumps(screen_config(width, height)))
-        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
-    if args.scale:
-        os.environ["QT_SCALE_FACTOR"] = args.scale
+    out = use_screen(args)
     os.environ["TRIAGE_PLAIN_STORE"] = "1"
 
     from PySide6.QtWidgets import QApplication

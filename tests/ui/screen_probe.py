@@ -47,6 +47,28 @@ def screen_config(width: int, height: int) -> dict[str, Any]:
     }
 
 
+def add_screen_options(parser: argparse.ArgumentParser) -> None:
+    """The options every screenshot script takes: where to write, which screen, which scale."""
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--screen", default="1920x1080", help="the offscreen screen, WxH")
+    parser.add_argument("--scale", default="", help="QT_SCALE_FACTOR, e.g. 1.5")
+
+
+def use_screen(args: argparse.Namespace) -> Path:
+    """Before Qt starts: an offscreen screen of ``--screen`` pixels (a real display is left as
+    it is) and ``--scale``; returns the output folder, made if missing."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    width, height = (int(v) for v in args.screen.split("x"))
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+        config = Path(tempfile.mkdtemp(prefix="triage-screen-")) / "screen.json"
+        config.write_text(json.dumps(screen_config(width, height)))
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    if args.scale:
+        os.environ["QT_SCALE_FACTOR"] = args.scale
+    return out
+
+
 class Probe:
     def __init__(self, shots: Path | None) -> None:
         self.problems: list[str] = []

@@ -11,7 +11,6 @@ plain-TCP address refused before connecting). The dialog is shown as it opens on
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -24,22 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--screen", default="1920x1080", help="the offscreen screen, WxH")
-    parser.add_argument("--scale", default="", help="QT_SCALE_FACTOR, e.g. 1.5")
+    from tests.ui.screen_probe import add_screen_options, use_screen
+
+    add_screen_options(parser)
     parser.add_argument("--error", action="store_true", help="a refused address instead")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    width, height = (int(v) for v in args.screen.split("x"))
-    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
-        from tests.ui.screen_probe import screen_config
-
-        config = Path(tempfile.mkdtemp(prefix="triage-screen-")) / "screen.json"
-        config.write_text(json.dumps(screen_config(width, height)))
-        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
-    if args.scale:
-        os.environ["QT_SCALE_FACTOR"] = args.scale
+    out = use_screen(args)
     stem = "team-connect-refused" if args.error else "team-connect"
     name = f"{stem}_{args.screen}" + (f"_{args.scale}x" if args.scale else "") + ".png"
 
