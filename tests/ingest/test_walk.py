@@ -121,6 +121,20 @@ def test_zip_bombs_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         list(iter_import_units(big))
 
 
+def test_many_large_entries_are_not_taken_for_a_bomb(tmp_path: Path) -> None:
+    """Each entry's output is held to its own declared size: an export of several media files,
+    each bigger than COPY_CHUNK, unpacks whole (it was once measured against the running total
+    of all entries and refused as a bomb from the third file on)."""
+    import os
+
+    blobs = [(f"m{i}.bin", os.urandom(3 * walk.COPY_CHUNK)) for i in range(4)]
+    archive = write_zip(tmp_path / "media.zip", [*blobs, ("posts.json", b"[]")])
+    target = tmp_path / "out"
+    walk.extract_zip(archive, target)
+    for name, blob in blobs:
+        assert (target / name).read_bytes() == blob
+
+
 def test_truncated_zip_is_refused_with_one_line(tmp_path: Path) -> None:
     whole = zip_folder(FIXTURES / "telegram", tmp_path / "whole.zip").read_bytes()
     cut = tmp_path / "cut.zip"

@@ -16,6 +16,7 @@ import subprocess
 import time
 import zipfile
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -81,12 +82,17 @@ def size_of(paths: list[Path]) -> int:
     return total
 
 
-def kill_when(proc: subprocess.Popen[str], holding, at_least: int = 4 << 20) -> None:
-    """SIGKILL ``proc`` as soon as the scratch ``holding()`` names holds ``at_least`` bytes."""
+def kill_when(proc: subprocess.Popen[str], holding, said: IO[str], at_least: int = 4 << 20) -> None:
+    """SIGKILL ``proc`` as soon as the scratch ``holding()`` names holds ``at_least`` bytes;
+    ``said`` is the file its stderr goes to, quoted when the work ends on its own."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"the work finished (exit {proc.returncode}) before it could be killed")
+            said.seek(0)
+            last = said.read().strip()[-400:]
+            pytest.fail(
+                f"the work finished (exit {proc.returncode}) before it was killed: {last!r}"
+            )
         if size_of(holding()) >= at_least:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -116,8 +122,9 @@ def test_killed_sync_export_leaves_no_plaintext(field, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     args = ["sync", "export", "--recipient", peer, "--out", str(out / "p.age")]
-    proc = popen_cli(args, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    kill_when(proc, lambda: scratch(data))
+    said = tmp_path.joinpath("stderr.txt").open("w+")
+    proc = popen_cli(args, env, stdout=subprocess.DEVNULL, stderr=said)
+    kill_when(proc, lambda: scratch(data), said)
     # Even right after the kill, before anything cleaned up, nothing is readable.
     assert_nothing_in_clear(files_under(data, out) + new_tmp_files(before_tmp), found)
     assert scratch(data)  # the killed export's (sealed) scratch is still there...
@@ -143,8 +150,9 @@ def test_killed_sync_import_leaves_no_plaintext(field, tmp_path: Path) -> None:
     data = Path(hq["TRIAGE_DATA_DIR"])
     before_tmp = tmp_entries()
     args = ["sync", "import", str(pack), "--signer", str(signer)]
-    proc = popen_cli(args, hq, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    kill_when(proc, lambda: scratch(data))
+    said = tmp_path.joinpath("stderr.txt").open("w+")
+    proc = popen_cli(args, hq, stdout=subprocess.DEVNULL, stderr=said)
+    kill_when(proc, lambda: scratch(data), said)
     assert_nothing_in_clear(files_under(data) + new_tmp_files(before_tmp), found)
     assert run_cli(["sync", "id"], hq).code == 0
     assert scratch(data) == []
@@ -160,13 +168,14 @@ def test_killed_zip_import_leaves_no_plaintext(field, tmp_path: Path) -> None:
         for path in sorted(export.parent.iterdir()):
             zf.write(path, path.name)
     before_tmp = tmp_entries()
+    said = tmp_path.joinpath("stderr.txt").open("w+")
     proc = popen_cli(
         ["import", str(archive), "--no-enrich"],
         env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=said,
     )
-    kill_when(proc, lambda: zip_scratch(data, before_tmp))
+    kill_when(proc, lambda: zip_scratch(data, before_tmp), said)
     assert run_cli(["sync", "id"], env).code == 0  # the program starts again
     assert zip_scratch(data, before_tmp) == []
     assert_nothing_in_clear(files_under(data) + new_tmp_files(before_tmp), found)

@@ -275,12 +275,15 @@ def extract_zip(archive: Path, target: Path) -> None:
                     continue
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as source, open(out, "wb") as sink:
-                    # Declared sizes can lie; count what actually comes out.
+                    # Declared sizes can lie; count what actually comes out, in all (against
+                    # the total cap) and of this entry (against its own declared size).
+                    this_entry = 0
                     while chunk := source.read(COPY_CHUNK):
                         written += len(chunk)
+                        this_entry += len(chunk)
                         if (
                             written > MAX_TOTAL_BYTES
-                            or written > max(info.file_size, 1) * 2 + COPY_CHUNK
+                            or this_entry > max(info.file_size, 1) * 2 + COPY_CHUNK
                         ):
                             raise UnreadableFileError(_bomb(archive))
                         sink.write(chunk)
