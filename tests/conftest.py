@@ -124,8 +124,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--backend",
         default=None,
         choices=("default", "both", "sqlite", "postgresql"),
-        help="store backends for tests that take a store (make_store): default = SQLite, plus "
-        "PostgreSQL for tests/store; both; sqlite; postgresql "
+        help="store backends: sqlite (the default) leaves out the tests that need the "
+        "PostgreSQL server; postgresql runs store tests on a server the tests start (add "
+        "-m postgresql for only those); both runs each store test on both "
         "(also TRIAGE_TEST_BACKEND; tests/support/backends.py)",
     )
 
@@ -135,6 +136,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): about the SQLite file itself (encryption, key, file modes); "
         "runs on SQLite only, listed in the summary",
+    )
+    config.addinivalue_line(
+        "markers",
+        "postgresql: needs the PostgreSQL server (set by the tests' conftest on a store "
+        "test's PostgreSQL variant and on tests taking pg_server)",
     )
 
 
@@ -150,28 +156,51 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("store_backend", chosen or [backends.SQLITE])
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under --backend=postgresql, tests marked sqlite_only are left out (and counted)."""
+    """Every test that needs the PostgreSQL server (a store test's PostgreSQL variant, or one
+    that takes ``pg_server``) is marked ``postgresql``, so ``-m postgresql`` picks exactly them.
+    Under --backend=sqlite (the default) they are left out; under --backend=postgresql the tests
+    marked sqlite_only that take a store are. Both are counted in the summary. This runs before
+    pytest's own -m/-k selection, which then sees the marker."""
     from tests.support import backends
 
-    if backends.chosen(config) != backends.POSTGRESQL:
-        return
-    kept, dropped = [], []
+    choice = backends.chosen(config)
+    kept, no_server, sqlite_only = [], [], []
     for item in items:
-        marked = item.get_closest_marker(backends.SQLITE_ONLY) is not None
-        uses = "store_backend" in getattr(item, "fixturenames", ())
-        (dropped if marked and uses else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
+        fixtures = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        on_server = "pg_server" in fixtures or (
+            callspec is not None and callspec.params.get("store_backend") == backends.POSTGRESQL
+        )
+        if on_server:
+            item.add_marker(backends.POSTGRESQL)
+        if on_server and choice == backends.SQLITE:
+            no_server.append(item)
+        elif (
+            choice == backends.POSTGRESQL
+            and item.get_closest_marker(backends.SQLITE_ONLY) is not None
+            and "store_backend" in fixtures
+        ):
+            sqlite_only.append(item)
+        else:
+            kept.append(item)
+    if no_server or sqlite_only:
+        config.hook.pytest_deselected(items=no_server + sqlite_only)
         items[:] = kept
-        config._triage_sqlite_only = len(dropped)  # type: ignore[attr-defined]
+    config._triage_left_out = (len(no_server), len(sqlite_only))  # type: ignore[attr-defined]
 
 
 def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> None:
-    left = getattr(config, "_triage_sqlite_only", 0)
-    if left:
+    no_server, sqlite_only = getattr(config, "_triage_left_out", (0, 0))
+    if no_server:
         terminalreporter.write_line(  # type: ignore[attr-defined]
-            f"{left} test(s) marked sqlite_only not run on PostgreSQL "
+            f"{no_server} PostgreSQL test(s) not run: pytest --backend=postgresql "
+            "-m 'postgresql and not slow' runs them on a server the tests start"
+        )
+    if sqlite_only:
+        terminalreporter.write_line(  # type: ignore[attr-defined]
+            f"{sqlite_only} test(s) marked sqlite_only not run on PostgreSQL "
             "(pytest --backend=sqlite -m sqlite_only lists them)"
         )
 

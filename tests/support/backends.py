@@ -2,11 +2,14 @@
 
 ``--backend`` (or TRIAGE_TEST_BACKEND) chooses:
 
-- ``default``: every store test on SQLite, and the store and CLI layers (DEFAULT_PG_FOLDERS)
-  on PostgreSQL as well, so a plain ``pytest`` checks both engines within its time budget;
-- ``both``: every test that takes a store on both backends;
-- ``sqlite`` / ``postgresql``: that backend only (tests marked ``sqlite_only`` are left out
-  under ``postgresql``, and the summary says how many).
+- ``sqlite`` (``default`` is the same): every store test on SQLite; the tests that need the
+  PostgreSQL server are left out and counted in the summary, so a plain ``pytest`` keeps within
+  its 6 minutes on two cores;
+- ``postgresql``: every store test on PostgreSQL (tests marked ``sqlite_only`` are left out,
+  and counted), with the server-only tests; ``-m 'postgresql and not slow'`` keeps only the
+  quick tests that use the server (the marker is set in tests/conftest.py): .ci/run's second
+  command (a new -m replaces pyproject's ``-m 'not slow'``, hence the ``and not slow``);
+- ``both``: every test that takes a store on both backends, and the server-only tests.
 
 A test takes a store through ``make_store`` (tests/conftest.py), which on PostgreSQL makes a new
 database on the session's server (tests/support/pg_server.py) for each store name. The shared
@@ -33,42 +36,27 @@ import pytest
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 CHOICES = ("default", "both", SQLITE, POSTGRESQL)
-# Under ``default``, tests in these folders (relative to tests/) run on PostgreSQL too: the
-# store layer's ~185 tests, about a minute on two cores, which keeps a plain `pytest` within its
-# 6 minutes (with tests/cli as well: 255 s in one process, too close). The other folders'
-# PostgreSQL variants (cli, packs, ingest, ui, faults: ~320 tests) run in .ci/run's second
-# command (`--backend=postgresql -k postgresql`) and with --backend=both.
-DEFAULT_PG_FOLDERS: tuple[str, ...] = ("store",)
 SQLITE_ONLY = "sqlite_only"
 # The PostgreSQL stores of the test running now (None on SQLite): for CLI children.
 ACTIVE: PgStores | None = None
 
 
 def chosen(config: pytest.Config) -> str:
-    value = config.getoption("backend") or os.environ.get("TRIAGE_TEST_BACKEND") or "default"
+    value = config.getoption("backend") or os.environ.get("TRIAGE_TEST_BACKEND") or SQLITE
     value = value.strip().lower()
     if value not in CHOICES:
         raise pytest.UsageError(f"--backend must be one of {', '.join(CHOICES)}, not {value!r}")
-    return value
+    return SQLITE if value == "default" else value
 
 
 def backends_for(config: pytest.Config, item_path: Path, sqlite_only: bool) -> list[str]:
-    """The backends one test that takes a store runs on."""
+    """The backends one test that takes a store runs on (``item_path``: kept for callers)."""
     choice = chosen(config)
-    if choice == SQLITE:
-        return [SQLITE]
     if choice == POSTGRESQL:
         return [] if sqlite_only else [POSTGRESQL]
-    if sqlite_only:
-        return [SQLITE]
-    if choice == "both":
+    if choice == "both" and not sqlite_only:
         return [SQLITE, POSTGRESQL]
-    tests_root = Path(__file__).resolve().parent.parent
-    try:
-        folder = item_path.resolve().relative_to(tests_root).parts[0]
-    except (ValueError, IndexError):
-        folder = ""
-    return [SQLITE, POSTGRESQL] if folder in DEFAULT_PG_FOLDERS else [SQLITE]
+    return [SQLITE]
 
 
 class PgStores:
