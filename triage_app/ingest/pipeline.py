@@ -36,6 +36,9 @@ from .registry import detect_format
 from .walk import ImportUnit, iter_import_units
 
 BATCH = 2000
+# The account ids the writer remembers (a cache: the store answers the rest). ~300 bytes each; a
+# collection with millions of authors would otherwise grow the importing process without end.
+ACCOUNT_IDS_KEPT = 100_000
 # The page cache while importing: the natural key's and the posts indexes' pages stay in memory
 # as a large file goes in; a bulk load (ingest/bulk_load.py) needs less and uses BULK_CACHE_KIB.
 # With the reading process beside it, the import's peak stays under 300 MB (issue 17).
@@ -500,6 +503,8 @@ class _BatchWriter:
     def _account_ids(self, posts: list[Prepared]) -> None:
         new: dict[tuple[str, str], tuple[Any, ...]] = {}
         known = self.accounts
+        if len(known) > ACCOUNT_IDS_KEPT:
+            known.clear()
         for post in posts:
             acc = post[3]
             if acc is None:
@@ -602,6 +607,7 @@ class _BatchWriter:
                 "size, mime, missing) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 media_rows,
             )
+        self.indexes.keep_bounded(self.conn)  # an encrypted store's sort stays within budget
 
     def _media_row(self, post_id: int, m: Any) -> tuple[tuple[Any, ...], str | None]:
         """The media row for ``m``, or (nothing, the reason) when the file is refused.
