@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from tests.faults.helpers import cli_env, open_as_cli, popen_cli, run_cli, write_posts
 from tests.ingest.test_import_bulk_paths import snapshot, summary_of, write
 from triage_app.ingest import bulk_load, parse_process, pipeline
 from triage_app.ingest.bulk_load import DeferredIndexes, should_defer
@@ -242,3 +246,37 @@ def test_bounded_account_id_cache_gives_the_same_store(tmp_path, make_store, mon
     assert result.inserted == 3000
     assert snapshot(store) == snapshot(ordinary_store)
     assert store.scalar("SELECT count(*) FROM accounts") == 14
+
+
+def test_plain_import_killed_during_the_disk_sort_keeps_every_index(tmp_path):
+    env = cli_env(tmp_path / "k")  # a plain store
+    seed = run_cli(["import", str(write_posts(tmp_path / "seed.jsonl", 50)), "--no-enrich"], env)
+    assert seed.code == 0, seed.err
+    store = open_as_cli(env)
+    try:
+        expected = index_sql(store)
+    finally:
+        store.close()
+    data = Path(env["TRIAGE_DB"]).parent
+    big = write_posts(tmp_path / "big.jsonl", 100_000, start=10_000_000)
+    proc = popen_cli(
+        ["import", str(big), "--no-enrich"],
+        env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # SIGKILL while the indexes are being built (the sort's folder exists only then)
+    while proc.poll() is None and not list(data.glob(".triage-sort.*")):
+        time.sleep(0.001)
+    assert proc.poll() is None, "the import ended before its sort was seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert list(data.glob(".triage-sort.*"))  # left by the killed process
+    store = open_as_cli(env)
+    try:
+        assert store.scalar("PRAGMA integrity_check") == "ok"
+        assert store.scalar("SELECT count(*) FROM posts") == 50
+        assert index_sql(store) == expected
+    finally:
+        store.close()
+    assert not list(data.glob(".triage-sort.*"))  # removed when the store was opened
