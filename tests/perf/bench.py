@@ -5,6 +5,7 @@ target, as a Markdown table and JSON. Run by hand (never in CI):
     python tests/perf/bench.py --only window --store STORE   # the window figures again
     python tests/perf/bench.py --posts 100000,1000000 --out OUT     # one run per size
     python tests/perf/bench.py --merge OUT1/bench-1000000.json OUT2/bench-10000000.json
+    python tests/perf/bench.py --backend postgresql --posts 1000000 --out OUT  # issue 16
 
 Each run writes ``bench-<posts>.json`` and ``.md`` into ``--out`` (and ``bench.json``/``.md`` as
 before); several sizes, or ``--merge`` of the JSON of separate runs, give one table with a column
@@ -464,6 +465,11 @@ def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
         "encryption",
     ]
     table = {**MEASUREMENTS, **extras}
+    if args.backend == "postgresql":  # a throw-away server's figures (bench_pg_import.py)
+        from tests.perf.bench_pg_import import PG_MEASUREMENTS
+
+        table = dict(PG_MEASUREMENTS)
+        b.context["pg_shared_buffers"] = args.pg_shared_buffers
     table = {k: table[k] for k in order if k in table} | table
     chosen = args.only.split(",") if args.only else list(table)
     for name in chosen:
@@ -513,6 +519,12 @@ def main() -> int:
         metavar="JSON",
         help="render the JSON of separate runs as one table, a column per size "
         "(written to --out/bench-sizes.md)",
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--pg-shared-buffers",
+        default="1GB",
+        help="with --backend postgresql: the throw-away server's shared_buffers",
     )
     args = parser.parse_args()
     out = Path(args.out)

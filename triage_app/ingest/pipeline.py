@@ -24,6 +24,7 @@ from ..store.connection import Store
 from ..store.connection import sqlite as _sqlite
 from ..store.evidence_crypto import evidence_key
 from .base import ReadContext
+from .batch_rows import row_writer
 from .bulk_load import BULK_CACHE_KIB, DeferredIndexes, should_defer
 from .evidence import sha256_file, store_media_file
 from .lines import LineTally
@@ -319,7 +320,9 @@ def import_file(
         )
     except _sqlite.DatabaseError as exc:
         _reset(summary)
-        summary.error = f"{unit.display}: the store could not be written ({exc}); nothing kept"
+        # a server's error has DETAIL and CONTEXT lines (the whole row): its first line says it
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        summary.error = f"{unit.display}: the store could not be written ({first}); nothing kept"
     except OSError as exc:
         _reset(summary)
         summary.error = f"{unit.display}: {exc.strerror or exc}; nothing kept"
@@ -412,6 +415,20 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
+MEDIA_COLUMNS = (
+    "post_id",
+    "kind",
+    "name",
+    "source_path",
+    "url",
+    "stored_path",
+    "sha256",
+    "size",
+    "mime",
+    "missing",
+)
+
+
 class _BatchWriter:
     """Buffers records and writes them a batch at a time inside the file's transaction."""
 
@@ -447,9 +464,12 @@ class _BatchWriter:
         self.summary.import_id = self.import_id
         # This transaction writes the FTS rows itself (see the posts_fts_insert trigger).
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_bulk', '1')")
-        if should_defer(conn, size):  # a big file into a small store (ingest/bulk_load.py)
+        large = should_defer(conn, size)
+        if large:  # a big file into a small store (ingest/bulk_load.py)
             self.indexes.drop(conn)
             conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        # executemany on SQLite, COPY on a team server (ingest/batch_rows.py)
+        self.rows = row_writer(conn, large)
 
     def add_post(self, post: PostRecord) -> None:
         self.add_prepared(prepare(post))
@@ -536,7 +556,6 @@ class _BatchWriter:
             return
         self.posts = []
         self._account_ids(posts)
-        before = self.conn.execute("SELECT coalesce(max(id), 0) FROM posts").fetchone()[0]
         accounts = self.accounts
         import_id, now = self.import_id, self.now
         rows = [
@@ -556,18 +575,7 @@ class _BatchWriter:
             )
             for p in posts
         ]
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO posts(uuid, platform, platform_post_id, account_id, kind, "
-            "parent_post_id, url, posted_at, text, language, import_id, imported_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        inserted = {
-            (r[1], r[2]): r[0]
-            for r in self.conn.execute(
-                "SELECT id, platform, platform_post_id FROM posts WHERE id > ?", (before,)
-            )
-        }
+        inserted = self.rows.insert_posts(rows)  # in batch_rows.POST_COLUMNS order
         self.summary.inserted += len(inserted)
         self.summary.present += len(posts) - len(inserted)
         raw_rows = []
@@ -592,21 +600,11 @@ class _BatchWriter:
                     refused_rows.append((post_id, self.import_id, m.name or m.path or "", refused))
                 else:
                     media_rows.append(row)
-        if refused_rows:
-            self.conn.executemany(
-                "INSERT INTO media_refused(post_id, import_id, reference, reason) VALUES (?,?,?,?)",
-                refused_rows,
-            )
-        self.conn.executemany("INSERT INTO post_raw(post_id, raw, extra) VALUES (?,?,?)", raw_rows)
-        self.conn.executemany(
-            "INSERT INTO posts_fts(rowid, text, handle, name) VALUES (?,?,?,?)", fts_rows
-        )
-        if media_rows:
-            self.conn.executemany(
-                "INSERT INTO media(post_id, kind, name, source_path, url, stored_path, sha256, "
-                "size, mime, missing) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                media_rows,
-            )
+        insert = self.rows.insert
+        insert("media_refused", ("post_id", "import_id", "reference", "reason"), refused_rows)
+        insert("post_raw", ("post_id", "raw", "extra"), raw_rows)
+        insert("posts_fts", ("rowid", "text", "handle", "name"), fts_rows)
+        insert("media", MEDIA_COLUMNS, media_rows)
         self.indexes.keep_bounded(self.conn)  # an encrypted store's sort stays within budget
 
     def _media_row(self, post_id: int, m: Any) -> tuple[tuple[Any, ...], str | None]:
@@ -650,6 +648,7 @@ class _BatchWriter:
         s = self.summary
         self.conn.execute("DELETE FROM meta WHERE key = 'fts_bulk'")
         self.indexes.restore(self.conn)  # same transaction as the drop: never left without
+        self.rows.finish()  # the same for a team server's indexes (store/pg/bulk_copy.py)
         self.conn.execute(
             "UPDATE imports SET finished_at = ?, inserted = ?, present = ?, quarantined = ?, "
             "skipped = ?, media_refused = ?, line_account = ? WHERE id = ?",

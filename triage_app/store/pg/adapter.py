@@ -302,6 +302,13 @@ class PgConnection:
         self.total_changes += max(cur.rowcount, 0)
         return PgCursor(cur)
 
+    def bulk_rows(self, *args: Any, **kwargs: Any) -> Any:
+        """An import's row writer that uses COPY (store/pg/bulk_copy.CopyRows; the pipeline
+        asks for it through ingest/batch_rows.row_writer)."""
+        from .bulk_copy import CopyRows
+
+        return CopyRows(self, *args, **kwargs)
+
     def commit(self) -> None:
         if self.in_transaction:
             self.execute("COMMIT")

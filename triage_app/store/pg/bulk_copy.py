@@ -1,0 +1,180 @@
+"""An import's rows written to a team server with COPY instead of one INSERT per row.
+
+Why: the import pipeline (ingest/pipeline.py) writes each batch of 2,000 posts as four or five
+``executemany`` calls, which psycopg sends as one INSERT per row (pipelined, but each row still
+parsed, planned and answered on its own). COPY streams the whole batch as one statement, which is
+what a raw loader does and what the import is measured against (issue 16: at least half the
+speed of a raw psycopg COPY of the same rows).
+
+What it keeps: the rows are exactly those the SQLite path writes (ingest/batch_rows.py):
+
+- plain INSERTs (post_raw, posts_fts, media, media_refused) are COPYed straight into their
+  table;
+- posts are INSERT OR IGNORE on their natural key (platform, platform_post_id): the batch is
+  COPYed into a temporary staging table of the file's transaction (ON COMMIT DROP) and moved with
+  ``INSERT … SELECT … ORDER BY seq ON CONFLICT DO NOTHING RETURNING``, which hands back the ids
+  of the rows that went in (the raw, search and media rows need them) and gives ids in the file's
+  order, the first of two copies of a post winning, as on SQLite;
+- everything happens inside the file's transaction (one file = one transaction: a failure or a
+  cancel rolls the staging table, the rows and any index change back together).
+
+Rights: COPY needs only INSERT on the table (what an analyst has, store/pg/roles.py) and a
+temporary table needs the database's TEMP right, which PostgreSQL gives PUBLIC by default; a
+server where it was taken away gets the row-by-row INSERTs instead (``staging_allowed``).
+
+Large loads into an empty or small store (the rule of ingest/bulk_load.py: a big file, a store
+holding fewer than half the posts the file probably carries), when the login owns the tables
+(the store's owner, not an analyst: only an owner may drop an index): the posts table's
+secondary indexes and the search index's GIN index are dropped at the start and built once at
+the end, in the same transaction, as the SQLite path does, and the posts table's own row
+triggers are off until then (``drop_indexes`` says which and why). While such a load runs, other
+sessions wait for the posts table (DROP INDEX locks it); the rule keeps that to a store with
+little in it yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import sql
+
+T = TypeVar("T")
+
+STAGE = "triage_import_posts"
+# The indexes a bulk load rebuilds: every non-unique index of these tables (the unique ones
+# make a re-import add nothing and stay).
+DEFERRED_TABLES = ("posts", "posts_fts")
+# Memory for building the dropped indexes again at the end (sorting a million rows' keys).
+BUILD_MEMORY = "256MB"
+
+
+class CopyRows:
+    """Writes one file's batches to the server with COPY (see the module's docstring).
+
+    ``large_load``: the caller's rule (ingest/bulk_load.should_defer) says the file is big for
+    the store; the indexes are then rebuilt at the end (``finish``) if this login may."""
+
+    def __init__(
+        self,
+        conn: Any,
+        post_columns: Sequence[str],
+        large_load: bool = False,
+        posts_by_row: Callable[[Sequence[Sequence[Any]]], dict[tuple[str, str], int]] | None = None,
+    ) -> None:
+        self.conn = conn  # store/pg/adapter.PgConnection, inside the file's transaction
+        self.post_columns = tuple(post_columns)
+        self._staged = False
+        # without the TEMP right, the posts go in row by row (the caller's INSERT OR IGNORE)
+        self._posts_by_row = None if staging_allowed(conn) else posts_by_row
+        self._deferred: list[str] | None = None  # the dropped indexes, while they are
+        if large_load and owns_tables(conn):
+            self._deferred = self._run(lambda raw: drop_indexes(raw))
+
+    # -- what ingest/batch_rows.py's writers offer ------------------------------------------
+    def insert_posts(self, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str], int]:
+        """INSERT OR IGNORE the posts (values in ``post_columns`` order); the ids of those
+        that went in, by (platform, platform_post_id)."""
+        if not rows:
+            return {}
+        if self._posts_by_row is not None:
+            return self._posts_by_row(rows)
+        return self._run(lambda raw: self._insert_posts(raw, rows))
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """A plain INSERT of ``rows`` into ``table`` (its ``columns``), as one COPY."""
+        if rows:
+            self._run(lambda raw: copy_into(raw, table, columns, rows))
+
+    def finish(self) -> None:
+        """Build the indexes dropped at the start, before the file's transaction commits."""
+        deferred, self._deferred = self._deferred, None
+        if deferred is not None:
+            self._run(lambda raw: build_indexes(raw, deferred))
+
+    # -- inside ---------------------------------------------------------------------------
+    def _run(self, step: Callable[[psycopg.Connection], T]) -> T:
+        """``step`` on the psycopg connection; its errors as the store's (the pipeline's
+        ``except DatabaseError`` reports a file the store could not take in one line)."""
+        return self.conn.on_live_session(lambda: step(self.conn.raw))  # type: ignore[no-any-return]
+
+    def _insert_posts(
+        self, raw: psycopg.Connection, rows: Sequence[Sequence[Any]]
+    ) -> dict[tuple[str, str], int]:
+        stage = sql.Identifier(STAGE)
+        columns = sql.SQL(", ").join(map(sql.Identifier, self.post_columns))
+        if not self._staged:
+            # the posts columns' own types; gone with the transaction, committed or not
+            raw.execute(
+                sql.SQL(
+                    "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS "
+                    "SELECT 0::integer AS seq, {} FROM posts WITH NO DATA"
+                ).format(stage, columns)
+            )
+            self._staged = True
+        else:
+            raw.execute(sql.SQL("TRUNCATE {}").format(stage))
+        copy_into(raw, STAGE, ("seq", *self.post_columns), [(i, *r) for i, r in enumerate(rows)])
+        cur = raw.execute(
+            sql.SQL(
+                "INSERT INTO posts({}) SELECT {} FROM {} ORDER BY seq "
+                "ON CONFLICT DO NOTHING RETURNING id, platform, platform_post_id"
+            ).format(columns, columns, stage)
+        )
+        return {(r[1], r[2]): int(r[0]) for r in cur.fetchall()}
+
+
+def copy_into(
+    raw: psycopg.Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """COPY ``rows`` into ``table``'s ``columns`` (text format: each value as psycopg writes
+    it for an INSERT, so the rows are the same as the row-by-row path's)."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with raw.cursor() as cur, cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def staging_allowed(conn: Any) -> bool:
+    """Whether this login may make the temporary staging table (the database's TEMP right)."""
+    row = conn.raw.execute("SELECT has_database_privilege(current_database(), 'TEMP')").fetchone()
+    return bool(row and row[0])
+
+
+def owns_tables(conn: Any) -> bool:
+    """Whether this login owns the tables whose indexes a large load rebuilds (only an owner
+    may drop an index: the store's owner, not an analyst)."""
+    row = conn.raw.execute(
+        "SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c "
+        "WHERE c.oid = ANY(%s::regclass[])",
+        (list(DEFERRED_TABLES),),
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def drop_indexes(raw: psycopg.Connection) -> list[str]:
+    """Drop the non-unique indexes of DEFERRED_TABLES; their definitions, to build again."""
+    rows = raw.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary "
+        "ORDER BY 1",
+        (list(DEFERRED_TABLES),),
+    ).fetchall()
+    for name, _definition in rows:
+        raw.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))  # a regclass name, quoted
+    # The posts table's own row triggers are off too: the search row (posts_fts_insert, which
+    # this import writes itself) and the status guard (an import adds every post as 'new'; the
+    # owner is a supervisor anyway). A plpgsql call per row each; nobody else writes posts
+    # while this transaction holds the table.
+    raw.execute("ALTER TABLE posts DISABLE TRIGGER USER")
+    return [str(definition) for _name, definition in rows]
+
+
+def build_indexes(raw: psycopg.Connection, definitions: Sequence[str]) -> None:
+    """The dropped indexes built again, and the posts table's own triggers back on."""
+    raw.execute("ALTER TABLE posts ENABLE TRIGGER USER")
+    raw.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
+    for definition in definitions:
+        raw.execute(definition)  # pg_get_indexdef's own text, from the server
