@@ -72,10 +72,15 @@ def _digit_table() -> dict[int, str]:
 
 
 _DIGITS = _digit_table()
+# Most texts hold no digit of another script: they are returned as they are, without the
+# character-by-character translation.
+_OTHER_DIGIT = re.compile("[" + "".join(chr(code) for code in sorted(_DIGITS)) + "]")
 
 
 def ascii_digits(text: str) -> str:
     """``text`` with every decimal digit (any script) replaced by its ASCII digit."""
+    if text.isascii() or _OTHER_DIGIT.search(text) is None:
+        return text
     return text.translate(_DIGITS)
 
 

@@ -213,6 +213,29 @@ def link_to_representatives(
     return LinkResult(links, new_buckets)
 
 
+def candidate_pairs(
+    items: Iterable[tuple[int, Sequence[int]]], known: dict[int, int]
+) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """What ``link_to_representatives`` would ask ``similar`` about, in the same order, and
+    the new buckets; for judging every pair of a batch at once (``similar_texts``)."""
+    asked: list[tuple[int, int]] = []
+
+    def ask(post: int, rep: int) -> bool:
+        asked.append((post, rep))
+        return False  # judged later, all at once: nothing here depends on the answer
+
+    return asked, link_to_representatives(items, known, ask).new_buckets
+
+
+def similar_texts(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Row by row, whether two ``(n, NUM_PERM)`` stacks of signatures are similar texts: the
+    same test as ``jaccard(a, b) >= TEXT_THRESHOLD``, for many pairs in one numpy step."""
+    if len(mine) == 0:
+        return np.zeros(0, dtype=bool)
+    same = np.count_nonzero(mine == theirs, axis=1)
+    return same / NUM_PERM >= TEXT_THRESHOLD
+
+
 class UnionFind:
     """Disjoint sets over integer labels; a set's root is its smallest label (stable ids)."""
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..core import similarity
-from ..core.indicators import extract_indicators
+from ..core.indicators import extract_indicators, load_lexicon, load_settings
 from ..core.language import detect_language
 from ..core.priority import (
     PostFeatures,
@@ -50,7 +50,7 @@ from .evidence_crypto import evidence_key, open_media
 log = logging.getLogger(__name__)
 
 HIGH_WATER_KEY = "enriched_upto"
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000  # posts per transaction: fewer, larger commits rewrite hot pages less
 IMAGE_KINDS = ("photo", "image", "sticker", "gif")
 
 ProgressCallback = Callable[[int, int], None]  # (posts done, posts to do)
@@ -109,6 +109,25 @@ def enrich_pending(
     writes (default: one per CPU beyond the first, at most two, when at least PARALLEL_MIN
     posts wait, else none, as starting a process costs about a second); the results are the
     same either way."""
+    restore_cache = _larger_cache(store)
+    try:
+        return _enrich(
+            store, progress, cancelled, batch_size, now, workers, ocr_progress, video_progress
+        )
+    finally:
+        restore_cache()
+
+
+def _enrich(
+    store: Store,
+    progress: ProgressCallback | None,
+    cancelled: CancelCheck | None,
+    batch_size: int,
+    now: float | None,
+    workers: int | None,
+    ocr_progress: ProgressCallback | None,
+    video_progress: ProgressCallback | None,
+) -> EnrichResult:
     started = time.perf_counter()
     now = time.time() if now is None else now
     weights = load_weights()
@@ -118,6 +137,7 @@ def enrich_pending(
         # One core stays with this (writing) process; at most two helpers.
         workers = min(2, (os.cpu_count() or 1) - 1) if total >= PARALLEL_MIN else 0
     pool = _pool(workers) if workers > 0 else None
+    memo: dict[Any, Any] = {}  # see compute_batch
     try:
         # With helper processes, the next batches are computed while this one is written.
         in_flight: deque[tuple[list[tuple[int, str, str | None]], Future[_Computed] | None]]
@@ -137,7 +157,7 @@ def enrich_pending(
                 break
             rows, future = in_flight.popleft()
             try:
-                computed = future.result() if future is not None else compute_batch(rows)
+                computed = future.result() if future is not None else compute_batch(rows, memo)
             except BrokenProcessPool:
                 # A helper died (killed, out of memory): finish this run in this process.
                 log.warning("enrichment helper process failed; continuing without helpers")
@@ -145,7 +165,7 @@ def enrich_pending(
                     pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
                 in_flight = deque((r, None) for r, _ in in_flight)
-                computed = compute_batch(rows)
+                computed = compute_batch(rows, memo)
             with store.transaction() as conn:
                 _write_batch(store, conn, result.upto, rows, computed, now, weights, result)
             result.posts += len(rows)
@@ -208,6 +228,21 @@ def _read_videos(
 
 
 PARALLEL_MIN = 20000
+# SQLite's page cache while enriching (KiB): the indexes enrichment writes into (priority,
+# cluster, indicator values, band keys) outgrow the default 2 MB from a few 100,000 posts on,
+# and each batch then reads the same pages again.
+ENRICH_CACHE_KIB = 65536
+
+
+def _larger_cache(store: Store) -> Callable[[], None]:
+    """Raise the connection's page cache for the run; returns what puts it back."""
+    if getattr(store, "backend", "sqlite") != "sqlite":
+        return lambda: None
+    before = int(store.scalar("PRAGMA cache_size"))
+    if before < 0 and -before >= ENRICH_CACHE_KIB:
+        return lambda: None
+    store.conn.execute(f"PRAGMA cache_size = -{ENRICH_CACHE_KIB}")
+    return lambda: store.conn.execute(f"PRAGMA cache_size = {before}")
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -230,7 +265,7 @@ def _caller_script_hidden() -> Iterator[None]:
 
 def _submit(pool: ProcessPoolExecutor, rows: list[tuple[int, str, str | None]]) -> Future[Any]:
     with _caller_script_hidden():  # a helper process may be started by this submit
-        return pool.submit(compute_batch, rows)
+        return pool.submit(_compute_in_helper, rows)
 
 
 def _read_batch(conn: Any, after: int, limit: int) -> list[tuple[int, str, str | None]]:
@@ -253,17 +288,56 @@ class _Computed:
     has_signature: np.ndarray
 
 
-def compute_batch(rows: Sequence[tuple[int, str, str | None]]) -> _Computed:
-    """Language (where missing), indicators and text signatures of (id, text, language) rows."""
+def compute_batch(
+    rows: Sequence[tuple[int, str, str | None]], memo: dict[Any, Any] | None = None
+) -> _Computed:
+    """Language (where missing), indicators and text signatures of (id, text, language) rows.
+
+    ``memo`` keeps what each text gave for the texts that follow (one per enrich_pending call;
+    a helper process keeps its own, as it lives for one call: _compute_in_helper)."""
     detected: list[str | None] = []
     found: list[tuple[int, str, str, str, int, int]] = []
+    settings, lexicon = load_settings(), load_lexicon()
+    if memo is None:
+        memo = {}
     for pid, text, language in rows:
-        new_language = None if language else detect_language(text)
-        detected.append(new_language)
-        for ind in extract_indicators(text, language=language or new_language):
-            found.append((pid, ind.kind, ind.value, ind.raw, ind.start, ind.end))
-    sigs, has = similarity.text_signatures([r[1] for r in rows])
+        key = (text, language)
+        known = memo.get(key)
+        if known is None:
+            new_language = None if language else detect_language(text)
+            spans = tuple(
+                (ind.kind, ind.value, ind.raw, ind.start, ind.end)
+                for ind in extract_indicators(
+                    text, language=language or new_language, settings=settings, lexicon=lexicon
+                )
+            )
+            known = (new_language, spans)
+            if len(text) <= MEMO_TEXT_CHARS:
+                if len(memo) >= MEMO_TEXTS:
+                    del memo[next(iter(memo))]  # the oldest: reposts come close together
+                memo[key] = known
+        detected.append(known[0])
+        found.extend((pid, *span) for span in known[1])
+    # A text repeated within the batch is hashed once.
+    distinct: dict[str, int] = {}
+    where = [distinct.setdefault(r[1], len(distinct)) for r in rows]
+    sigs, has = similarity.text_signatures(list(distinct))
+    if len(distinct) < len(rows):
+        sigs, has = sigs[where], has[where]
     return _Computed(detected, found, sigs, has)
+
+
+# Reposts repeat a text word for word (a third to a half of the posts of the demo corpus): what
+# a text gives is kept for the next MEMO_TEXTS texts of at most MEMO_TEXT_CHARS characters, in
+# each enrich_pending call.
+MEMO_TEXTS = 20000
+MEMO_TEXT_CHARS = 1000
+_HELPER_MEMO: dict[Any, Any] = {}
+
+
+def _compute_in_helper(rows: Sequence[tuple[int, str, str | None]]) -> _Computed:
+    """compute_batch in a helper process, with the memo it keeps for its call's batches."""
+    return compute_batch(rows, _HELPER_MEMO)
 
 
 def _write_batch(
@@ -394,7 +468,8 @@ def _link_batch(
         "INSERT INTO text_signatures(post_id, signature) VALUES (?, ?)",
         [(pid, similarity.signature_bytes(sigs[i])) for i, pid in enumerate(ids) if has[i]],
     )
-    text_items = [(pid, [int(k) for k in keys[i]]) for i, pid in enumerate(ids) if has[i]]
+    key_lists = keys.tolist()  # Python ints, at once
+    text_items = [(pid, key_lists[i]) for i, pid in enumerate(ids) if has[i]]
     phashes = _batch_phashes(store, conn, after, last, result)
     image_items = [
         (pid, [k for h in phashes[pid] for k in similarity.image_band_keys(h)])
@@ -431,12 +506,6 @@ def _link_batch(
             ):
                 old_phashes.setdefault(pid, []).append(phash)
 
-    def text_similar(post: int, rep: int) -> bool:
-        other = sigs[row_of[rep]] if rep in row_of else old_sigs.get(rep)
-        if other is None:
-            return False
-        return similarity.jaccard(sigs[row_of[post]], other) >= similarity.TEXT_THRESHOLD
-
     def image_similar(post: int, rep: int) -> bool:
         # The same stock photo under two unrelated texts is not a repost: a post with text
         # joins by its image only a post whose text is at least a little alike. A post with no
@@ -457,7 +526,9 @@ def _link_batch(
             for b in theirs or ()
         )
 
-    text_links = similarity.link_to_representatives(text_items, known, text_similar)
+    # Every (post, representative) pair of the batch is judged in one numpy step.
+    asked, text_buckets = similarity.candidate_pairs(text_items, known)
+    text_links = similarity.LinkResult(_similar_pairs(asked, sigs, row_of, old_sigs), text_buckets)
     # One image link per post at most: a post with no text must not bridge two clusters.
     image_links = similarity.link_to_representatives(
         image_items, known, image_similar, first_only=True
@@ -467,6 +538,27 @@ def _link_batch(
         [*text_links.new_buckets.items(), *image_links.new_buckets.items()],
     )
     return text_links.links + image_links.links
+
+
+def _similar_pairs(
+    pairs: list[tuple[int, int]],
+    sigs: np.ndarray,
+    row_of: dict[int, int],
+    old_sigs: dict[int, np.ndarray],
+) -> list[tuple[int, int]]:
+    """The (new post, representative) pairs whose texts are similar, in their order; a
+    representative without a stored signature is similar to nothing."""
+    if not pairs:
+        return []
+    older = list(old_sigs)
+    table = np.vstack([sigs, *[old_sigs[pid][None, :] for pid in older]])
+    row = {pid: len(sigs) + k for k, pid in enumerate(older)}
+    row.update(row_of)  # a post of the batch is read from the batch
+    kept = [i for i, (_, rep) in enumerate(pairs) if rep in row]
+    mine = table[[row_of[pairs[i][0]] for i in kept]]
+    theirs = table[[row[pairs[i][1]] for i in kept]]
+    similar = similarity.similar_texts(mine, theirs)
+    return [pairs[i] for i, yes in zip(kept, similar.tolist(), strict=True) if yes]
 
 
 def _merge_clusters(

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import phonenumbers
 
 from ..core import similarity
@@ -414,16 +415,12 @@ def _near_duplicate_links(
             members[cluster] = found
     rows: list[LinkRow] = []
     evidence: list[Evidence] = []
-    cache_sig: dict[int, Any] = {}
+    cache_sig = _signatures(
+        conn,
+        {r[0] for r in new}
+        | {p for c in {r[2] for r in new} for ps in members.get(c, {}).values() for p in ps[:5]},
+    )
     cache_hash: dict[int, list[str]] = {}
-
-    def signature(pid: int) -> Any:
-        if pid not in cache_sig:
-            blob = conn.execute(
-                "SELECT signature FROM text_signatures WHERE post_id = ?", (pid,)
-            ).fetchone()
-            cache_sig[pid] = similarity.signature_from_bytes(blob[0]) if blob else None
-        return cache_sig[pid]
 
     def hashes(pid: int) -> list[str]:
         if pid not in cache_hash:
@@ -435,32 +432,63 @@ def _near_duplicate_links(
             ]
         return cache_hash[pid]
 
+    # Per cluster, the few posts of each account compared with, as one stack of signatures:
+    # a new post is compared with all of them in one numpy step.
+    stacks: dict[int, tuple[list[tuple[int, list[int]]], np.ndarray, np.ndarray]] = {}
     for pid, account, cluster in new:
-        for other, posts in members.get(cluster, {}).items():
+        if cluster not in members:
+            continue
+        if cluster not in stacks:
+            accounts = [(other, posts[:5]) for other, posts in members[cluster].items()]
+            theirs = [p for _, posts in accounts for p in posts]
+            stack = np.zeros((len(theirs), similarity.NUM_PERM), dtype=np.uint32)
+            known = np.zeros(len(theirs), dtype=bool)
+            for i, p in enumerate(theirs):
+                if cache_sig.get(p) is not None:
+                    stack[i], known[i] = cache_sig[p], True
+            stacks[cluster] = (accounts, stack, known)
+        accounts, stack, known = stacks[cluster]
+        mine = cache_sig.get(pid)
+        if mine is None:
+            alike = [False] * len(stack)
+        else:
+            alike = (similarity.similar_texts(stack, mine[None, :]) & known).tolist()
+        at = 0
+        for other, posts in accounts:
+            first, at = at, at + len(posts)
             if other == account:
                 continue
             kind = None
-            for theirs in posts[:5]:  # a few of the other account's posts suffice
-                mine_sig, their_sig = signature(pid), signature(theirs)
-                if (
-                    mine_sig is not None
-                    and their_sig is not None
-                    and similarity.jaccard(mine_sig, their_sig) >= similarity.TEXT_THRESHOLD
-                ):
+            for k, theirs_id in enumerate(posts):  # a few of the other account's posts suffice
+                if alike[first + k]:
                     kind = "text"
                 elif any(
                     similarity.hamming(x, y) <= similarity.PHASH_MAX_DISTANCE
                     for x in hashes(pid)
-                    for y in hashes(theirs)
+                    for y in hashes(theirs_id)
                 ):
                     kind = "image"
                 if kind:
-                    value = f"{pid}~{theirs}"
+                    value = f"{pid}~{theirs_id}"
                     a, b = _pair(account, other)
                     rows.append((a, b, kind, value, LINK_KINDS[kind][0], pid))
                     evidence.append((pid, other, kind, value))
                     break
     return rows, evidence
+
+
+def _signatures(conn: Any, post_ids: Iterable[int]) -> dict[int, Any]:
+    """The stored text signatures of these posts (one query per 20,000)."""
+    wanted = sorted(post_ids)
+    out: dict[int, Any] = {}
+    for start in range(0, len(wanted), 20000):
+        for pid, blob in conn.execute(
+            "SELECT post_id, signature FROM text_signatures "
+            "WHERE post_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted[start : start + 20000]),),
+        ):
+            out[pid] = similarity.signature_from_bytes(blob)
+    return out
 
 
 def _insert_links(conn: Any, rows: Sequence[LinkRow]) -> int:
