@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +78,8 @@ def digests(store: Any) -> dict[str, tuple[int, str]]:
     return out
 
 
-def demo_store(make_store: Any, tmp_path: Path, name: str = "demo.db", **kwargs: Any) -> Any:
-    """The demo corpus imported without enrichment, then enriched with ``kwargs``."""
+def write_demo(tmp_path: Path) -> Path:
+    """The demo corpus as JSONL, every third post without its language."""
     path = tmp_path / "demo.jsonl"
     if not path.exists():
         with path.open("w", encoding="utf-8") as out:
@@ -84,6 +87,12 @@ def demo_store(make_store: Any, tmp_path: Path, name: str = "demo.db", **kwargs:
                 if n % 3 == 0:  # these get their language from detection
                     record.pop("language", None)
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def demo_store(make_store: Any, tmp_path: Path, name: str = "demo.db", **kwargs: Any) -> Any:
+    """The demo corpus imported without enrichment, then enriched with ``kwargs``."""
+    path = write_demo(tmp_path)
     store = make_store(name)
     import_paths(store, [path], fmt="jsonl", enrich=False)
     enrich.enrich_pending(store, now=NOW, **kwargs)
@@ -147,3 +156,69 @@ def test_clusters_are_those_of_the_in_memory_clustering(make_store: Any, tmp_pat
     sizes = dict(store.execute("SELECT id, size FROM clusters").fetchall())
     assert sizes == {posts[label][0]: n for label, n in members.items() if n > 1}
     assert len(sizes) > 10
+
+
+ENRICHER = """
+import os, sys
+from tests.faults.helpers import open_as_cli
+from tests.store.enrich_support import NOW
+from triage_app.store import enrich
+store = open_as_cli(dict(os.environ))
+enrich.enrich_pending(
+    store, lambda done, total: print(done, flush=True), now=NOW, batch_size=150, workers=1
+)
+print("finished", flush=True)
+"""
+
+
+def helpers_of(store_path: str) -> list[int]:
+    """The enrichment helper processes (multiprocessing spawn children) of this store."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"spawn_main" in command and f"TRIAGE_DB={store_path}".encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
+def test_an_enrichment_killed_mid_way_resumes_to_the_same_results(tmp_path: Path) -> None:
+    """SIGKILL while a helper process computes and the main one writes; the next run takes up
+    at the last committed batch and ends with what one uninterrupted run writes."""
+    from tests.faults.helpers import cli_env, open_as_cli, popen_python, run_cli
+
+    env = cli_env(tmp_path / "k", encrypted=True)
+    jsonl = write_demo(tmp_path)
+    ran = run_cli(["import", str(jsonl), "--no-enrich", "--format", "jsonl"], env)
+    assert ran.code == 0, ran.err
+    child = popen_python(ENRICHER, [], env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None
+    for _ in range(3):  # three batches committed, the next ones in flight
+        line = child.stdout.readline()
+        assert line.strip().isdigit(), child.stderr.read() if child.stderr else line
+    helpers = helpers_of(env["TRIAGE_DB"])
+    assert helpers, "the enrichment had no helper process to kill with it"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    deadline = time.monotonic() + 20
+    while helpers_of(env["TRIAGE_DB"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not helpers_of(env["TRIAGE_DB"]), "a helper process outlived the killed enrichment"
+    store = open_as_cli(env)
+    try:
+        done = enrich.high_water_mark(store)
+        assert 450 <= done < POSTS  # killed mid-way, three batches or more kept
+        assert store.scalar("SELECT max(post_id) FROM indicators") <= done
+        assert store.scalar("SELECT max(post_id) FROM text_signatures") <= done
+        result = enrich.enrich_pending(store, now=NOW, workers=0)
+        assert result.posts == POSTS - store.scalar(
+            "SELECT count(*) FROM posts WHERE id <= ?", (done,)
+        )
+        assert digests(store) == PINNED
+    finally:
+        store.close()

@@ -247,7 +247,26 @@ def _larger_cache(store: Store) -> Callable[[], None]:
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     # "spawn": never fork a process that may be running Qt or other threads.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_leave_with_parent
+    )
+
+
+def _leave_with_parent() -> None:
+    """In a helper: exit as soon as the process that started it is gone. A helper whose
+    enrichment was killed (SIGKILL, a crash) would otherwise wait for work for ever."""
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent has ended
+        os._exit(0)
+
+    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
 
 
 @contextmanager
