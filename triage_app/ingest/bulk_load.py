@@ -55,10 +55,10 @@ log = logging.getLogger(__name__)
 BULK_CACHE_KIB = 32768
 BYTES_PER_POST = 250  # a generous lower bound of an export's bytes per post (JSONL is ~430)
 MIN_POSTS = 10_000  # below this, keeping the indexes up to date costs next to nothing
-# An encrypted store's in-memory index sort, in posts: ~60 bytes a post for the largest index
-# (posting time), so ~120 MB on top of an importing process of ~110 MB and a reading process of
-# ~65 MB (docs/bench-10m.md, "Import memory").
-SORT_BUDGET_ROWS = 2_000_000
+# An encrypted store's in-memory index sort, in posts. Measured: ~58 bytes a post for the
+# largest index; at 2M the importing process peaked at 247 MB (+ 67 MB for the reading one:
+# over 300), so 1M: ~60 MB on top of ~130 MB (docs/bench-10m.md, "Import memory").
+SORT_BUDGET_ROWS = 1_000_000
 
 
 def is_sqlite(conn: Any) -> bool:
