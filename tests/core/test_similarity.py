@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from triage_app.core import similarity as sim
@@ -125,3 +126,27 @@ def test_union_find_roots_are_the_smallest_label() -> None:
     uf.union(4, 7)
     uf.union(12, 11)
     assert uf.groups() == {4: [4, 7, 9], 11: [11, 12]}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_candidate_pairs_are_what_the_one_by_one_linking_asks(seed: int) -> None:
+    """The numpy candidate search asks about the same pairs, in the same order, and makes the
+    same new buckets as link_to_representatives going post by post (keys drawn from a small
+    range so that posts share keys, repeat one within a post, and meet stored ones)."""
+    rng = np.random.default_rng(seed)
+    post_ids = sorted(rng.choice(10_000, size=300, replace=False).tolist())
+    keys = rng.integers(-40, 40, size=(300, sim.BANDS), dtype=np.int64)
+    known = {k: int(rng.integers(1, 10_000)) for k in range(-40, 40, 3)}
+    asked: list[tuple[int, int]] = []
+
+    def ask(post: int, rep: int) -> bool:
+        asked.append((post, rep))
+        return False
+
+    items = [(pid, keys[i].tolist()) for i, pid in enumerate(post_ids)]
+    one_by_one = sim.link_to_representatives(items, known, ask)
+    pairs, buckets = sim.candidate_pairs(post_ids, keys, known)
+    assert pairs == asked
+    assert buckets == one_by_one.new_buckets
+    assert list(buckets) == list(one_by_one.new_buckets)
+    assert len(pairs) > 300

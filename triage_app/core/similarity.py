@@ -214,17 +214,38 @@ def link_to_representatives(
 
 
 def candidate_pairs(
-    items: Iterable[tuple[int, Sequence[int]]], known: dict[int, int]
+    post_ids: Sequence[int], keys: np.ndarray, known: dict[int, int]
 ) -> tuple[list[tuple[int, int]], dict[int, int]]:
-    """What ``link_to_representatives`` would ask ``similar`` about, in the same order, and
-    the new buckets; for judging every pair of a batch at once (``similar_texts``)."""
-    asked: list[tuple[int, int]] = []
+    """What ``link_to_representatives`` would ask ``similar`` about, in the same order, and the
+    new buckets, for posts (ascending ids) whose band keys are the rows of ``keys``: done with
+    numpy for a whole batch, the pairs then judged all at once (``similar_texts``).
 
-    def ask(post: int, rep: int) -> bool:
-        asked.append((post, rep))
-        return False  # judged later, all at once: nothing here depends on the answer
-
-    return asked, link_to_representatives(items, known, ask).new_buckets
+    A key's representative is the stored one, else the first post of the batch that has the
+    key; each post is asked about each other representative once."""
+    if len(post_ids) == 0:
+        return [], {}
+    posts = np.repeat(np.asarray(post_ids, dtype=np.int64), keys.shape[1])
+    flat = np.ascontiguousarray(keys, dtype=np.int64).ravel()
+    unique, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    first_post = posts[first].tolist()
+    reps = np.fromiter(
+        (known.get(key, post) for key, post in zip(unique.tolist(), first_post, strict=True)),
+        dtype=np.int64,
+        count=len(unique),
+    )
+    new_buckets = {
+        key: post
+        for at, key, post in sorted(zip(first.tolist(), unique.tolist(), first_post, strict=True))
+        if key not in known
+    }
+    rep_of = reps[inverse.ravel()]
+    asked = np.flatnonzero(rep_of != posts)  # not the post itself (its own new bucket)
+    if len(asked) == 0:
+        return [], new_buckets
+    pairs = np.stack([posts[asked], rep_of[asked]], axis=1)
+    _, once = np.unique(pairs, axis=0, return_index=True)
+    once.sort()  # back in the order they were met
+    return [(int(a), int(b)) for a, b in pairs[once].tolist()], new_buckets
 
 
 def similar_texts(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:

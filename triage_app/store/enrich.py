@@ -388,9 +388,10 @@ def _write_batch(
 
     links = _link_batch(store, conn, ids, computed, after, last, result)
     result.links += len(links)
-    rescore = _merge_clusters(conn, links, weights)
+    joined: dict[int, tuple[int, int]] = {}
+    rescore = _merge_clusters(conn, links, weights, joined)
     rescore.update(ids)
-    _rescore(conn, sorted(rescore), now, weights)
+    _rescore(conn, sorted(rescore), now, weights, joined)
     result.rescored += len(rescore) - len(ids)
 
     conn.execute(
@@ -402,7 +403,8 @@ def _write_batch(
 
 
 def _json(ids: Iterable[int]) -> str:
-    return json.dumps([int(i) for i in ids])
+    """A JSON list of ids (for ``json_each``), written directly: json.dumps costs more."""
+    return "[" + ",".join(map(str, map(int, ids))) + "]"
 
 
 # -- near-duplicates --------------------------------------------------------------------------
@@ -487,15 +489,16 @@ def _link_batch(
         "INSERT INTO text_signatures(post_id, signature) VALUES (?, ?)",
         [(pid, similarity.signature_bytes(sigs[i])) for i, pid in enumerate(ids) if has[i]],
     )
-    key_lists = keys.tolist()  # Python ints, at once
-    text_items = [(pid, key_lists[i]) for i, pid in enumerate(ids) if has[i]]
+    text_rows = np.flatnonzero(has)
+    text_ids = [ids[i] for i in text_rows.tolist()]
+    text_keys = keys[text_rows]
     phashes = _batch_phashes(store, conn, after, last, result)
     image_items = [
         (pid, [k for h in phashes[pid] for k in similarity.image_band_keys(h)])
         for pid in ids
         if pid in phashes
     ]
-    all_keys = [k for _, ks in text_items for k in ks] + [k for _, ks in image_items for k in ks]
+    all_keys = text_keys.ravel().tolist() + [k for _, ks in image_items for k in ks]
     known: dict[int, int] = {}
     for start in range(0, len(all_keys), 50000):
         chunk = all_keys[start : start + 50000]
@@ -546,7 +549,7 @@ def _link_batch(
         )
 
     # Every (post, representative) pair of the batch is judged in one numpy step.
-    asked, text_buckets = similarity.candidate_pairs(text_items, known)
+    asked, text_buckets = similarity.candidate_pairs(text_ids, text_keys, known)
     text_links = similarity.LinkResult(_similar_pairs(asked, sigs, row_of, old_sigs), text_buckets)
     # One image link per post at most: a post with no text must not bridge two clusters.
     image_links = similarity.link_to_representatives(
@@ -581,9 +584,16 @@ def _similar_pairs(
 
 
 def _merge_clusters(
-    conn: Any, links: Sequence[tuple[int, int]], weights: PriorityWeights
+    conn: Any,
+    links: Sequence[tuple[int, int]],
+    weights: PriorityWeights,
+    joined: dict[int, tuple[int, int]] | None = None,
 ) -> set[int]:
-    """Apply the links to posts.cluster_id and clusters; return older posts to rescore."""
+    """Apply the links to posts.cluster_id and clusters; return older posts to rescore.
+
+    With ``joined``, the posts that were in no cluster are not written here but put in it as
+    post -> (cluster, its size): _rescore then writes their cluster with their priority, one
+    update of each row instead of two."""
     if not links:
         return set()
     involved = {p for link in links for p in link}
@@ -628,7 +638,11 @@ def _merge_clusters(
                 rescore.add(label)
                 singles.append((root, label))
         new_sizes.append((root, size))
-    conn.executemany("UPDATE posts SET cluster_id = ? WHERE id = ?", singles)
+    if joined is None:
+        conn.executemany("UPDATE posts SET cluster_id = ? WHERE id = ?", singles)
+    else:
+        size_of = dict(new_sizes)
+        joined.update((label, (root, size_of[root])) for root, label in singles)
     conn.executemany(
         "INSERT INTO clusters(id, size) VALUES (?, ?) "
         "ON CONFLICT(id) DO UPDATE SET size = excluded.size",
@@ -679,11 +693,33 @@ def _returning_features(conn: Any, chunk: str, features: dict[int, PostFeatures]
                 features[pid].returning, features[pid].returning_points = reason, points
 
 
-def _rescore(conn: Any, post_ids: Sequence[int], now: float, weights: PriorityWeights) -> None:
+def _rescore(
+    conn: Any,
+    post_ids: Sequence[int],
+    now: float,
+    weights: PriorityWeights,
+    joined: dict[int, tuple[int, int]] | None = None,
+) -> None:
+    """Score the posts and store their priority; ``joined`` (from _merge_clusters): posts
+    whose new cluster is written here too, scored with that cluster's size."""
     features = post_features(conn, post_ids)
+    joined = joined or {}
+    for pid, (_, size) in joined.items():
+        features[pid].cluster_size = size
     conn.executemany(
         "UPDATE posts SET priority = ? WHERE id = ?",
-        [(priority_total(f, now, weights), pid) for pid, f in features.items()],
+        [
+            (priority_total(f, now, weights), pid)
+            for pid, f in features.items()
+            if pid not in joined
+        ],
+    )
+    conn.executemany(
+        "UPDATE posts SET priority = ?, cluster_id = ? WHERE id = ?",
+        [
+            (priority_total(features[pid], now, weights), root, pid)
+            for pid, (root, _) in joined.items()
+        ],
     )
 
 
