@@ -197,6 +197,42 @@ def test_reimport_adds_nothing(pg_server, tmp_path, large):
         store.close()
 
 
+def test_posts_after_a_load_into_an_empty_store_get_new_ids(pg_server, tmp_path, large):
+    """The empty store's load gives the posts their ids itself (COPY straight into posts):
+    the identity continues after them, so later posts are neither refused nor lost, and the
+    batch that met a post given twice went the staging way with the same rule."""
+    store = pg_server.fresh_store()
+    try:
+        [first] = import_paths(store, [export(tmp_path / "one", 2300)], enrich=False)
+        assert first.inserted == 2300 and first.present == 1
+        top = store.scalar("SELECT max(id) FROM posts")
+        more = tmp_path / "two" / "posts.jsonl"
+        more.parent.mkdir()
+        more.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "platform": "x",
+                        "post_id": f"n{i}",
+                        "created_at": "2025-03-01T10:00:00Z",
+                        "text": f"later post {i}",
+                        "author_id": "z",
+                    }
+                )
+                + "\n"
+                for i in range(30)
+            ),
+            encoding="utf-8",
+        )
+        [second] = import_paths(store, [more], enrich=False)
+        assert second.error is None and second.inserted == 30
+        assert store.scalar("SELECT min(id) FROM posts WHERE platform = 'x'") > top
+        assert store.scalar("SELECT count(*) FROM posts") == 2330
+        assert store.scalar("SELECT count(*) FROM posts_fts") == 2330
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("bulk", [False, True], ids=["ordinary", "large-load"])
 def test_a_cancelled_file_leaves_nothing(pg_server, tmp_path, monkeypatch, bulk):
     if bulk:

@@ -9,10 +9,12 @@ speed of a raw psycopg COPY of the same rows).
 What it keeps: the rows are exactly those the SQLite path writes (ingest/batch_rows.py):
 
 - plain INSERTs (post_raw, posts_fts, media, media_refused) are COPYed straight into their
-  table;
+  table; so are the posts of a large load into an empty store (below), with their ids given
+  from the posts' identity, a batch that meets a post already written going the staging way;
 - posts are INSERT OR IGNORE on their natural key (platform, platform_post_id): the batch is
   COPYed into a temporary staging table of the file's transaction (ON COMMIT DROP) and moved with
-  ``INSERT … SELECT … ORDER BY seq ON CONFLICT DO NOTHING RETURNING``, which hands back the ids
+  ``INSERT … SELECT … ORDER BY seq ON CONFLICT (the natural key) DO NOTHING RETURNING`` (an id
+  that collides is an error, never a post silently left out), which hands back the ids
   of the rows that went in (the raw, search and media rows need them) and gives ids in the file's
   order, the first of two copies of a post winning, as on SQLite;
 - everything happens inside the file's transaction (one file = one transaction: a failure or a
@@ -68,8 +70,13 @@ class CopyRows:
         # without the TEMP right, the posts go in row by row (the caller's INSERT OR IGNORE)
         self._posts_by_row = None if staging_allowed(conn) else posts_by_row
         self._deferred: list[str] | None = None  # the dropped indexes, while they are
+        # Into an empty store the posts are COPYed straight into their table with ids given
+        # here (the next of the posts' identity, see _copy_posts); None: staged
+        self._next_id: int | None = None
         if large_load and owns_tables(conn):
             self._deferred = self._run(lambda raw: drop_indexes(raw))
+            self._next_id = self._run(first_id_if_empty)
+        self._first_id = self._next_id or 0
 
     # -- what ingest/batch_rows.py's writers offer ------------------------------------------
     def insert_posts(self, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str], int]:
@@ -79,6 +86,8 @@ class CopyRows:
             return {}
         if self._posts_by_row is not None:
             return self._posts_by_row(rows)
+        if self._next_id is not None:
+            return self._run(lambda raw: self._copy_posts(raw, rows))
         return self._run(lambda raw: self._insert_posts(raw, rows))
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -91,6 +100,10 @@ class CopyRows:
         deferred, self._deferred = self._deferred, None
         if deferred is not None:
             self._run(lambda raw: build_indexes(raw, deferred))
+        if self._next_id is not None and self._next_id > self._first_id:
+            last = self._next_id - 1  # the posts' identity continues after the ids given
+            self._run(lambda raw: raw.execute(POSTS_ID_SETVAL, (last,)))
+        self._next_id = None
 
     # -- inside ---------------------------------------------------------------------------
     def _run(self, step: Callable[[psycopg.Connection], T]) -> T:
@@ -98,9 +111,36 @@ class CopyRows:
         ``except DatabaseError`` reports a file the store could not take in one line)."""
         return self.conn.on_live_session(lambda: step(self.conn.raw))  # type: ignore[no-any-return]
 
-    def _insert_posts(
+    def _copy_posts(
         self, raw: psycopg.Connection, rows: Sequence[Sequence[Any]]
     ) -> dict[tuple[str, str], int]:
+        """A batch into an empty store: COPYed into posts with the next ids, as one
+        subtransaction. A post already written (given twice in the file) makes the natural
+        key's unique index refuse the COPY: the batch is rolled back to its savepoint and goes
+        through the staging table with the same ids, where the first copy wins."""
+        first = self._next_id
+        assert first is not None
+        self._next_id = first + len(rows)
+        raw.execute("SAVEPOINT triage_copy_posts")
+        try:
+            copy_into(
+                raw,
+                "posts",
+                ("id", *self.post_columns),
+                [(first + i, *r) for i, r in enumerate(rows)],
+            )
+        except psycopg.errors.UniqueViolation:
+            raw.execute("ROLLBACK TO SAVEPOINT triage_copy_posts")
+            raw.execute("RELEASE SAVEPOINT triage_copy_posts")
+            return self._insert_posts(raw, rows, first)
+        raw.execute("RELEASE SAVEPOINT triage_copy_posts")
+        return {(r[1], r[2]): first + i for i, r in enumerate(rows)}
+
+    def _insert_posts(
+        self, raw: psycopg.Connection, rows: Sequence[Sequence[Any]], first_id: int | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Through the staging table; ``first_id``: the posts are given ids from it (those
+        of an empty store's load, _copy_posts), else the identity gives them."""
         stage = sql.Identifier(STAGE)
         columns = sql.SQL(", ").join(map(sql.Identifier, self.post_columns))
         if not self._staged:
@@ -108,18 +148,25 @@ class CopyRows:
             raw.execute(
                 sql.SQL(
                     "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS "
-                    "SELECT 0::integer AS seq, {} FROM posts WITH NO DATA"
+                    "SELECT 0::bigint AS seq, {} FROM posts WITH NO DATA"
                 ).format(stage, columns)
             )
             self._staged = True
         else:
             raw.execute(sql.SQL("TRUNCATE {}").format(stage))
-        copy_into(raw, STAGE, ("seq", *self.post_columns), [(i, *r) for i, r in enumerate(rows)])
+        start = first_id or 0
+        copy_into(
+            raw, STAGE, ("seq", *self.post_columns), [(start + i, *r) for i, r in enumerate(rows)]
+        )
+        given = sql.SQL("id, " if first_id is not None else "")
         cur = raw.execute(
             sql.SQL(
-                "INSERT INTO posts({}) SELECT {} FROM {} ORDER BY seq "
-                "ON CONFLICT DO NOTHING RETURNING id, platform, platform_post_id"
-            ).format(columns, columns, stage)
+                "INSERT INTO posts({}{}) SELECT {}{} FROM {} ORDER BY seq "
+                "ON CONFLICT (platform, platform_post_id) DO NOTHING "
+                "RETURNING id, platform, platform_post_id"
+            ).format(
+                given, columns, sql.SQL("seq, " if first_id is not None else ""), columns, stage
+            )
         )
         return {(r[1], r[2]): int(r[0]) for r in cur.fetchall()}
 
@@ -170,6 +217,21 @@ def drop_indexes(raw: psycopg.Connection) -> list[str]:
     # while this transaction holds the table.
     raw.execute("ALTER TABLE posts DISABLE TRIGGER USER")
     return [str(definition) for _name, definition in rows]
+
+
+# The posts' identity (GENERATED BY DEFAULT: ids may be given, as db copy does too).
+POSTS_ID_SEQUENCE = "pg_get_serial_sequence('posts', 'id')"
+POSTS_ID_SETVAL = f"SELECT setval({POSTS_ID_SEQUENCE}, %s)"
+
+
+def first_id_if_empty(raw: psycopg.Connection) -> int | None:
+    """The id of an empty store's first post (taken from the posts' identity), or None when
+    the store holds posts (their natural keys must be checked: the staging table)."""
+    row = raw.execute(
+        f"SELECT CASE WHEN EXISTS (SELECT 1 FROM posts) THEN NULL "
+        f"ELSE nextval({POSTS_ID_SEQUENCE}) END"
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
 
 
 def build_indexes(raw: psycopg.Connection, definitions: Sequence[str]) -> None:
