@@ -120,10 +120,15 @@ def hits(store) -> dict[str, list[str]]:
 
 
 def index_definitions(url: str) -> list[tuple[str, str]]:
+    """The indexes of posts and posts_fts and the constraints of the tables an import fills
+    (a large load drops some and makes them again)."""
     with psycopg.connect(url) as conn:
         return conn.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-            "WHERE indrelid IN ('posts'::regclass, 'posts_fts'::regclass) ORDER BY 1"
+            "WHERE indrelid IN ('posts'::regclass, 'posts_fts'::regclass) "
+            "UNION ALL SELECT conrelid::regclass || ' ' || conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid IN ('posts'::regclass, 'post_raw'::regclass, "
+            "'media'::regclass, 'posts_fts'::regclass) ORDER BY 1"
         ).fetchall()
 
 
