@@ -145,8 +145,8 @@ def _sort_on_disk(conn: Any, wanted: bool) -> Iterator[None]:
         return
     folder = make_scratch(store_file.parent, "sort")
     # SQLite's only per-process way to say where temporary files go (SQLITE_TMPDIR is read once,
-    # at start-up). Connections that keep temporary data in memory (every other one) never
-    # read it; it is put back as it was below.
+    # at start-up). Setting and reading it take SQLite's temp-directory mutex; connections that
+    # keep temporary data in memory (every other one) never read it; it is put back below.
     before_dir = conn.execute("PRAGMA temp_store_directory").fetchone()
     before_store = int(conn.execute("PRAGMA temp_store").fetchone()[0])
     try:
