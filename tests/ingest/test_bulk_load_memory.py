@@ -31,7 +31,11 @@ from triage_app.ingest import bulk_load, parse_process, pipeline
 from triage_app.ingest.bulk_load import DeferredIndexes, should_defer
 from triage_app.ingest.pipeline import import_paths
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+pytestmark = [
+    pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc"),
+    # where a SQLite file's index sort goes, SQLCipher keys and temp files: no server here
+    pytest.mark.sqlite_only("the SQLite file's index sort, temporary files and keys"),
+]
 
 # posted_at of every filled post: its 8 bytes big-endian are this mark, as SQLite stores them
 # in every key of the posts_posted index
