@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -158,7 +159,19 @@ def test_cancelled_import_keeps_nothing(demo_store, make_window, qtbot, tmp_path
     w = make_window(demo_store, runner=TaskRunner())  # a real worker thread
     big = _jsonl(tmp_path / "big.jsonl", 60_000)
     dialog = w.start_import([big])
-    dialog.task.progressed.connect(lambda _v: dialog.cancel())
+    # The user's Cancel reaches the UI thread as a queued signal; under load a fast import
+    # could finish before it is handled, so the worker waits at its first report until the
+    # click has been made (otherwise the test would race the import, not check the cancel).
+    clicked = threading.Event()
+
+    def click_cancel(_values: object) -> None:
+        dialog.cancel()
+        clicked.set()
+
+    dialog.task.progressed.connect(click_cancel)
+    dialog.task.progressed.connect(
+        lambda _values: clicked.wait(30), Qt.ConnectionType.DirectConnection
+    )
     qtbot.waitUntil(lambda: dialog.is_finished, timeout=60000)
     assert demo_store.scalar("SELECT count(*) FROM posts") == 3000
     assert demo_store.scalar("SELECT count(*) FROM imports WHERE path LIKE '%big.jsonl'") == 0
@@ -185,6 +198,7 @@ def test_dropping_a_file_imports_it(demo_store, make_window, qtbot, tmp_path):
 
 CHILD = r"""
 import sys
+import threading
 from triage_app.store import open_store
 from triage_app.store.decisions import toggle_tag
 store = open_store(sys.argv[1], user="alice")

@@ -304,6 +304,10 @@ def import_file(
             summary.items = items.as_dict()
             summary.skipped_reasons = dict(items.reasons)
             writer.finish()
+            # finishing a large load (its indexes rebuilt) takes a while: a cancel asked for
+            # meanwhile still rolls the whole file back
+            if cancelled and cancelled():
+                raise ImportCancelled()
     except ImportCancelled as exc:
         _reset(summary)
         summary.error = str(exc)

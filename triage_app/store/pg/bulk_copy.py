@@ -24,15 +24,16 @@ Rights: COPY needs only INSERT on the table (what an analyst has, store/pg/roles
 temporary table needs the database's TEMP right, which PostgreSQL gives PUBLIC by default; a
 server where it was taken away gets the row-by-row INSERTs instead (``staging_allowed``).
 
-Large loads into an empty or small store (the rule of ingest/bulk_load.py: a big file, a store
-holding fewer than half the posts the file probably carries), when the login owns the tables
+Large loads into an empty store (the rule of ingest/bulk_load.py says the file is big; on a
+server the store must also hold no posts yet), when the login owns the tables
 (the store's owner, not an analyst: only an owner may drop an index): the posts table's
 secondary indexes and the search index's GIN index are dropped at the start and built once at
 the end, in the same transaction, as the SQLite path does; the foreign keys of posts and
 post_raw are checked once at the end too, and the posts table's own row triggers are off until
 then (``drop_indexes`` says which and why). While such a load runs, other
-sessions wait for the posts table (DROP INDEX locks it); the rule keeps that to a store with
-little in it yet."""
+sessions wait for the posts table (DROP INDEX locks it, readers too), which is why it is kept
+to a store with no posts yet: the first load of a new team store. Into a store in use, the
+posts go through the staging table with every index kept up to date, and nobody waits."""
 
 from __future__ import annotations
 
@@ -77,8 +78,13 @@ class CopyRows:
         # here (the next of the posts' identity, see _copy_posts); None: staged
         self._next_id: int | None = None
         if large_load and owns_tables(conn):
-            self._deferred = self._run(lambda raw: drop_indexes(raw))
+            # Only into an empty store: dropping an index locks the posts table against every
+            # other session's reads until the file commits (on SQLite, readers keep their
+            # snapshot). A team store already in use must not freeze everyone's window for
+            # the length of an import (a window reading the table met its lock timeout).
             self._next_id = self._run(first_id_if_empty)
+            if self._next_id is not None:
+                self._deferred = self._run(lambda raw: drop_indexes(raw))
         self._first_id = self._next_id or 0
 
     # -- what ingest/batch_rows.py's writers offer ------------------------------------------
