@@ -178,3 +178,28 @@ def test_a_post_in_no_cluster_cannot_tag_a_cluster_and_nothing_selected(pane, sa
     pane.set_current(None)
     assert pane.listed_ids() == [] and pane.left_id is None and pane.right_id is None
     assert not pane.filter_button.isEnabled() and not pane.pin_button.isEnabled()
+
+
+def test_a_store_that_cannot_answer_a_pivot_is_said_in_one_line(pane, sample, monkeypatch) -> None:
+    """A look-up the store cannot answer now (here the error a team server's lock timeout
+    raises through the adapter: the SQLite driver's OperationalError) is said in the pane's
+    status line; nothing escapes into the event loop and the pane keeps working."""
+    from triage_app.store import pivots
+    from triage_app.store.connection import sqlite
+
+    _, ids = sample
+
+    def locked(*_args: object, **_kwargs: object) -> object:
+        raise sqlite.OperationalError("canceling statement due to lock timeout\nLINE 1: SELECT")
+
+    monkeypatch.setattr(pivots, "near_duplicates", locked)
+    pane.set_current(ids["fb-1"])
+    pane.select_pivot("near")
+    assert pane.listed_ids() == []
+    assert pane.status.text() == (
+        "The store could not answer this look-up: canceling statement due to lock timeout"
+    )
+    monkeypatch.undo()
+    pane.set_current(ids["x-2"])
+    pane.select_pivot("near")
+    assert pane.listed_ids() == [ids["fb-1"]]

@@ -37,7 +37,7 @@ from ..core.errors import TriageError
 from ..core.textdiff import changed_spans, similarity_ratio
 from ..core.timeutil import to_local_text
 from ..store import pivots
-from ..store.connection import Store
+from ..store.connection import DatabaseError, Store
 from ..store.decisions import apply_tags
 from ..store.post_detail import post_brief, post_summaries
 from .text_render import render_diff_html
@@ -396,11 +396,17 @@ class ComparePane(QFrame):
         self.filter_button.setEnabled(bool(self.pivot_ids))
 
     def _safely(self, call: Callable[[], Any], default: Any) -> Any:
-        """Run a look-up; a post gone from the store is said in one line, not raised."""
+        """Run a look-up; a post gone from the store, or a store that cannot answer now (a
+        team server's lock timeout or lost connection, a busy SQLite file), is said in one
+        line, not raised into the event loop."""
         try:
             return call()
         except TriageError as exc:
             self._say(str(exc), error=True)
+            return default
+        except DatabaseError as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            self._say(f"The store could not answer this look-up: {first}", error=True)
             return default
 
     def listed_ids(self) -> list[int]:
