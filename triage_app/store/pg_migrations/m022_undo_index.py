@@ -1,12 +1,6 @@
-"""PostgreSQL migration 22 (as SQLite's): an index on ``decisions.undoes``.
+"""PostgreSQL migration 22: SQLite's migration 22 (an index on ``decisions.undoes``, why in
+store/migrations/m022_undo_index.py), whose SQL both engines read the same way."""
 
-"Is this decision undone?" is asked as ``NOT EXISTS (SELECT 1 FROM decisions u WHERE u.kind =
-'undo' AND u.undoes = d.uuid)`` for every approval a pack, the four-eyes check and the
-supervisor's queue look at. Without an index each question read the whole decisions table, so
-a 10,000-post pack (10,000 approvals among 20,000 decisions) took 45 s instead of a few."""
+from ..migrations.m022_undo_index import SQL, VERSION
 
-VERSION = 22
-
-SQL = """
-CREATE INDEX decisions_undoes ON decisions(undoes);
-"""
+__all__ = ["SQL", "VERSION"]
