@@ -61,3 +61,29 @@ def test_list_filters(make_store, capsys):
     assert len(capsys.readouterr().out.strip().splitlines()) == 4  # with the key registration
     assert main(["--db", str(store.path), "audit", "list", "--post", "x"]) == 2
     assert "--post must be a post id" in capsys.readouterr().err
+
+
+def test_verify_of_a_large_store_says_how_far_it_is(make_store, capsys, monkeypatch):
+    """At ten million posts the replay of every post's decisions takes a while: `audit verify`
+    reports its progress on stderr (here the thresholds are lowered to this small store)."""
+    from triage_app.commands import audit
+    from triage_app.store import replay
+
+    store = make_store()
+    ids = add_posts(store, 7)
+    apply_tags(store, ids[:2], add=["boat_crossing"])
+    monkeypatch.setattr(audit, "PROGRESS_ABOVE", 0)
+    monkeypatch.setattr(replay, "REPLAY_PROGRESS_EVERY", 2)
+    assert main(["--db", str(store.path), "audit", "verify"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Audit chain intact")
+    lines = err.splitlines()
+    assert "checking the audit chain" in err
+    replayed = [ln for ln in lines if ln.startswith("replaying decisions: post ")]
+    assert replayed and replayed[-1] == "replaying decisions: post 7 of 7"
+
+
+def test_verify_of_a_small_store_prints_no_progress(make_store, capsys):
+    store = make_busy(make_store)
+    assert main(["--db", str(store.path), "audit", "verify"]) == 0
+    assert capsys.readouterr().err == ""

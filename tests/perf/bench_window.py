@@ -106,6 +106,15 @@ w.close()
 """
 
 
+MAKE_KEY = r"""
+import sys
+from pathlib import Path
+from triage_app.store.personal_keys import load_personal_key
+passphrase = Path(sys.argv[1]).read_text(encoding="utf-8").rstrip("\r\n")
+print(load_personal_key("bench", passphrase).public_text())
+"""
+
+
 def measure_window(b: Any) -> None:
     from bench import run_child  # type: ignore[import-not-found]
 
@@ -120,10 +129,25 @@ def measure_window(b: Any) -> None:
     if not passphrase.exists():
         passphrase.touch(mode=0o600)
         passphrase.write_text("bench key passphrase\n")
+    # bench's own key (wrapped by the passphrase file in bench's profile), registered with its
+    # role by the store's founder as a supervisor would: `audit verify` then checks bench's
+    # signatures instead of naming every decision unsigned.
+    public = data / "bench.pub"
+    if not public.exists():
+        _, _, out = run_child(
+            [sys.executable, "-c", MAKE_KEY, str(passphrase)],
+            env={"TRIAGE_PLAIN_STORE": "1"},
+        )
+        public.write_text(out.strip().splitlines()[-1] + "\n")
     try:
         run_child(
-            [sys.executable, "-m", "triage_app.cli", "users", "add", "bench", "--role", "analyst"],
-            env={"TRIAGE_PLAIN_STORE": "1", "TRIAGE_DB": str(store)},
+            [sys.executable, "-m", "triage_app.cli", "users", "add", "bench", "--role", "analyst"]
+            + ["--key", str(public)],
+            env={
+                "TRIAGE_PLAIN_STORE": "1",
+                "TRIAGE_DB": str(store),
+                "TRIAGE_KEY_PASSPHRASE_FILE": str(passphrase),
+            },
         )
     except RuntimeError as exc:
         if "already" not in str(exc):  # a second window run on the same store

@@ -81,8 +81,24 @@ def _chain_progress() -> Any:
     return show
 
 
+def _replay_progress() -> Any:
+    """Progress of the replay of every post's decisions on stderr, for large stores only."""
+    from .context import ProgressLine
+
+    line = ProgressLine()
+
+    def show(post_id: int, highest: int) -> None:
+        if highest <= PROGRESS_ABOVE:
+            return
+        line.update(f"replaying decisions: post {post_id:,} of {highest:,}")
+        if post_id >= highest:
+            line.finish()
+
+    return show
+
+
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ..store.personal_keys import existing_key_for, pinned_founder
+    from ..store.personal_keys import existing_key_for, pinned_founder, registration_store_id
     from ..store.signature_audit import verify_signatures
 
     store = ctx.store()
@@ -92,7 +108,7 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     from_peers = [cp for cp in extra if cp.store_id != store.store_id and cp.store_id in peers]
     extra = [cp for cp in extra if cp not in from_peers]
     check = verify_audit(store.conn, _chain_progress())
-    anchor, replay = check_anchor(store, extra), replay_all(store)
+    anchor, replay = check_anchor(store, extra), replay_all(store, _replay_progress())
     peer_anchor = check_peer_anchors(store.conn, from_peers)
     anchor.problems.extend(peer_anchor.problems)
     anchor.problems.extend(_peer_chain_problems(store))
@@ -100,7 +116,7 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     sigs = verify_signatures(
         store.conn,
         own=(store.user, mine.public_text()) if mine else None,
-        pinned=pinned_founder(store.store_id),
+        pinned=pinned_founder(registration_store_id(store.conn)),
     )
     if args.json:
         ctx.print_json(
