@@ -462,6 +462,7 @@ def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
         "checks",
         "size",
         "packs",
+        "packs_store",
         "encryption",
     ]
     table = {**MEASUREMENTS, **extras}
