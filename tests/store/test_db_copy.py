@@ -203,6 +203,7 @@ def test_a_slice_by_platform_date_or_cluster_holds_only_its_posts(
     try:
         posts = _posts(source)
         audit_rows = source.scalar("SELECT count(*) FROM audit")
+        source_id = source.store_id
         platform = source.scalar(
             "SELECT platform FROM posts GROUP BY platform ORDER BY count(*) LIMIT 1"
         )
@@ -278,8 +279,15 @@ def test_a_slice_by_platform_date_or_cluster_holds_only_its_posts(
                 )
                 == 0
             )
-            # The audit trail is the store's whole trail (one hash chain, never cut).
-            assert store.scalar("SELECT count(*) FROM audit") == audit_rows
+            # A slice is a store of its own (store/copy_slice.py): the source's whole chain is
+            # held as another store's (never cut), and its own starts with the row naming it.
+            assert store.store_id != source_id
+            # (each slice made adds the source's record of it: the later slices hold those too)
+            held = store.scalar("SELECT count(*) FROM peer_audit WHERE origin = ?", (source_id,))
+            assert held >= audit_rows
+            assert store.execute("SELECT action, object_id FROM audit").fetchall() == [
+                ("field_slice", source_id)
+            ]
         finally:
             store.close()
         verify(capsys, where)

@@ -39,7 +39,9 @@ def register_copy(sub: Any) -> None:
         help="copy the store, or a slice of it, between SQLite files and PostgreSQL databases",
         description="Copy a store into a new store (or one without posts): a SQLite file or a "
         "postgresql:// address on either side. Ids, people, signatures and the whole audit "
-        "trail are kept; row counts are checked before anything is committed.",
+        "trail are kept; row counts are checked before anything is committed. A slice "
+        "(--platform, --since/--until, --cluster) is a new store, a peer of the source whose "
+        "work comes back by sync pack; the whole store copied is the same store, moved.",
     )
     p.add_argument("--from", dest="source", required=True, metavar="SRC", help="file or URL")
     p.add_argument("--to", dest="destination", required=True, metavar="DST", help="file or URL")
@@ -139,6 +141,13 @@ def _report(ctx: CommandContext, args: argparse.Namespace, result: CopyResult, s
         f"{_shown(args.source)} to {_shown(args.destination)} in {secs:,.1f}s; every table's "
         "count matches the source"
     )
+    if result.slice_store_id is not None:
+        ctx.print(
+            f"The slice is a store of its own ({result.slice_store_id}), a known peer of the "
+            "source: its work goes back by sync pack ('triage sync export --recipient "
+            f"{result.source_recipient} --out FILE' there, 'triage sync import FILE --signer "
+            "SLICE.pub' here, SLICE.pub from its 'triage keys export-public')"
+        )
 
 
 def _shown(spec: str) -> str:

@@ -30,6 +30,7 @@ from ..store.checkpoints import Checkpoint, CheckpointError, from_json, record_c
 from ..store.connection import Store
 from ..store.evidence_crypto import SealingWriter, evidence_key, open_sealed, scratch_key
 from ..store.peer_checkpoints import keep_peer_checkpoint
+from ..store.personal_keys import registration_store_id
 from .crypto import canonical_recipient, decrypt_stream, encrypt_stream
 from .signing import SIGNATURE_SUFFIX, load_public_key, now_comment, sign_file, verify_file
 from .sync_export import collect
@@ -110,6 +111,11 @@ def export_sync_pack(
         # A signed checkpoint of this store's audit chain, kept outside the store with the peer.
         "checkpoint": record_checkpoint(store, "sync export").to_json(),
     }
+    family = registration_store_id(store.conn)
+    if family != own:
+        # A field slice: its people's key registrations are those of this store, so only it
+        # (or another slice of it) takes the pack (store/copy_slice.py).
+        manifest["registrations_of"] = family
     # The ZIP is never on disk in plain: it is written sealed under a throw-away key that only
     # this process holds (store/evidence_crypto.py) in an owner-only scratch folder beside the
     # store, whose name says its owner so that a later start removes it if this is killed.
@@ -210,6 +216,13 @@ def import_sync_pack(
         own = store.store_id
         if manifest["from_store"] == own:
             raise TriageError("This sync pack was made by this store; import it on the peer")
+        family = manifest.get("registrations_of")
+        if family is not None and family != registration_store_id(store.conn):
+            raise TriageError(
+                f"This sync pack comes from store {manifest['from_store']}, a field slice of "
+                f"store {family}: its work goes back into that store (or another slice of it), "
+                "not into this one; the pack is refused"
+            )
         sender = canonical_recipient(str(manifest["from_recipient"]))
         sender_check = {
             "own_store": own,

@@ -2,11 +2,13 @@
 PostgreSQL database, in either direction - with every row's id kept, its media files, and the
 row counts checked before anything is committed.
 
-The destination is the same store, not a new one: the same store id, people, keys, signatures,
-decisions and the whole audit chain, so `triage audit verify` holds there exactly as it held at
-the source (key registrations and checkpoints are signed over the store id; a decision names
-its post by platform and platform id). Which rows a slice takes, and why the audit trail always
-goes whole: store/copy_plan.py. How each engine reads and writes: store/copy_ends.py.
+A whole copy's destination is the same store, not a new one: the same store id, people, keys,
+signatures, decisions and the whole audit chain, so `triage audit verify` holds there exactly as
+it held at the source (key registrations and checkpoints are signed over the store id; a
+decision names its post by platform and platform id). A slice is a new store, a peer of its
+source, whose work comes back by sync pack (store/copy_slice.py). Which rows a slice takes, and
+why the audit trail always goes whole: store/copy_plan.py. How each engine reads and writes:
+store/copy_ends.py.
 
 Safety. The source is read in one snapshot. The destination must hold no posts (a store made
 by `db create`, or none yet: it is then made as `db create` makes it, encrypted unless plain
@@ -60,6 +62,8 @@ class CopyResult:
     media_files: int = 0
     media_missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    slice_store_id: str | None = None  # a slice is a new store (store/copy_slice.py)
+    source_recipient: str | None = None  # the source's sync key, which a slice's packs go to
 
     def count(self, table: str) -> int:
         return next(c.destination for c in self.counts if c.table == table)
@@ -73,6 +77,8 @@ class CopyResult:
             "media_files": self.media_files,
             "media_missing": self.media_missing,
             "notes": self.notes,
+            "store_id": self.slice_store_id,
+            "source_recipient": self.source_recipient,
         }
 
 
@@ -281,15 +287,24 @@ def copy_store(
     keyring_secret: KeyringSecret | None = None,
 ) -> CopyResult:
     """Copy ``chosen`` of ``src`` into ``dst`` (which holds no posts) in one transaction."""
+    from . import copy_slice
     from .evidence_crypto import evidence_key
 
     source, destination = end_for(src), end_for(dst)
     _check_tables(source, destination)
     plain = dst.backend == "sqlite" and dst.key is None
     filters = _filters(chosen, dst)
+    # A slice is a new peer store of the source (store/copy_slice.py); a whole copy is the store.
+    origin = None if chosen.whole else copy_slice.slice_source(src)
+    if origin is not None:
+        copy_slice.restrict(filters)
     result = CopyResult(chosen)
     src_key, dst_key = evidence_key(src), evidence_key(dst)
-    if plain and src.scalar("SELECT count(*) FROM signing_key WHERE place = 'store'"):
+    if (
+        origin is None
+        and plain
+        and src.scalar("SELECT count(*) FROM signing_key WHERE place = 'store'")
+    ):
         result.notes.append(
             "the pack signing key kept in the source store was not copied into a plain store; "
             "packs built there are signed with a new key"
@@ -329,7 +344,11 @@ def copy_store(
                     _copy_media(
                         src, dst, source, filters, src_key, dst_key, result, written, progress
                     )
-            if dst.backend == "postgresql":
+            if origin is not None:
+                copy_slice.write_peer_rows(
+                    source, destination, filters, expected, origin, chosen, dst.user
+                )
+            elif dst.backend == "postgresql":
                 _signing_key_from_keyring(src, destination, keyring_secret, expected, result)
             destination.after_ids()
             _compare(destination, expected, filters, result)
@@ -347,12 +366,39 @@ def copy_store(
         source.end_snapshot()
     if isinstance(destination, PgEnd):
         destination.raw.execute("ANALYZE")  # fresh statistics for the planner
+    if origin is not None:
+        result.source_recipient = origin.recipient
+        _introduce(src, dst, chosen, result)
     if dst.scalar("SELECT 1 FROM users WHERE name = ?", (dst.user,)) is None:
         result.notes.append(
             f"{dst.user} (who made the copy) is not one of the copied store's people; a "
             f"supervisor of it adds them with 'triage users add {dst.user} --role ROLE'"
         )
     return result
+
+
+def _introduce(src: Store, dst: Store, chosen: Slice, result: CopyResult) -> None:
+    """After a slice committed: its own keys, registered in the source with what it holds. The
+    slice is complete without this; if the source cannot be written (a login that may only
+    read), the source trusts the slice's first sync pack on first use instead, which a note
+    says."""
+    from . import copy_slice
+
+    keys, note = copy_slice.slice_keys(dst)
+    if note is not None:
+        result.notes.append(note)
+    try:
+        copy_slice.record_in_source(
+            src, dst.store_id, keys, chosen, dict(slice_filters(chosen).where)
+        )
+    except BaseException as exc:
+        if not is_database_error(exc) and not isinstance(exc, TriageError):
+            raise
+        result.notes.append(
+            f"the source could not record the slice as its peer ({_first_line(exc)}); it trusts "
+            "the slice's first sync pack on first use"
+        )
+    result.slice_store_id = dst.store_id
 
 
 def _first_line(exc: BaseException) -> str:

@@ -56,6 +56,10 @@ class SqliteEnd:
         sql = f'SELECT count(*) FROM "{table}"' + (f" WHERE {where}" if where else "")
         return int(self.conn.execute(sql, tuple(params)).fetchone()[0])
 
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One statement (``?`` placeholders) inside the copy's transaction."""
+        return self.conn.execute(sql, tuple(params))
+
     # -- as the source ---------------------------------------------------------------------
     def begin_snapshot(self) -> None:
         self.conn.execute("BEGIN")
@@ -172,6 +176,10 @@ class PgEnd:
         sql = f'SELECT count(*) FROM "{table}"' + (f" WHERE {where}" if where else "")
         row = self.raw.execute(self._sql(sql), tuple(params)).fetchone()
         return int(row[0]) if row else 0
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One statement (SQLite's dialect, ``?`` placeholders) inside the copy's transaction."""
+        return self.raw.execute(self._sql(sql), tuple(params))
 
     # -- as the source ---------------------------------------------------------------------
     def begin_snapshot(self) -> None:

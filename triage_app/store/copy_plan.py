@@ -13,8 +13,9 @@ cut: the posts of a referral touching the selection come along), and the account
 Store-wide rows (meta, people and their keys, tags, recipients, peers, sync state) and the whole
 audit trail are always copied: the audit chain is one hash chain, and a cut chain would no
 longer verify. This is the sync pack's rule too (packs/sync_export.py ships every audit row "so
-peer chains stay complete"). Quarantined lines and system notices belong to no post: a slice
-leaves them behind."""
+peer chains stay complete"); a slice, a store of its own, holds the source's chain as a peer's
+(store/copy_slice.py, which also says what of the source's own stays behind). Quarantined lines
+and system notices belong to no post: a slice leaves them behind."""
 
 from __future__ import annotations
 

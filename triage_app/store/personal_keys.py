@@ -530,6 +530,21 @@ def sign_decision_with(
 # -- registering keys in a store --------------------------------------------------------------
 
 
+# A field slice (`triage db copy` with a platform, dates or a cluster: store/copy_slice.py) is
+# a store of its own, with its own id, but its people are its source's people: their key
+# registrations stay signed over the source's store id, which the slice names here.
+REGISTRATIONS_OF = "registrations_of"
+
+
+def registration_store_id(conn: Any) -> str:
+    """The store id that key registrations here are signed over: the store's own, or for a field
+    slice the store it was sliced from (a slice of a slice: the first store's)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (REGISTRATIONS_OF,)).fetchone()
+    if row is not None and row[0]:
+        return str(row[0])
+    return str(conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
+
+
 def founder(conn: Any) -> str | None:
     """The person who made the store: its first user (the root of every key registration)."""
     row = conn.execute("SELECT name FROM users ORDER BY rowid LIMIT 1").fetchone()
@@ -544,7 +559,7 @@ def write_registration(
     from .audit import append_audit
 
     at = utc_now_iso()
-    store_id = str(conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
+    store_id = registration_store_id(conn)
     signature = signer.sign(
         registration_message(store_id, name, role, public_key, signer.login, at)
     )
@@ -630,16 +645,19 @@ def pinned_founder(store_id: str) -> tuple[str, str] | None:
 def pin_founder(conn: Any) -> None:
     """Remember the store's founder and their key in the person's profile the first time they
     work in the store (trust on first use), so that registrations rewritten from a new root
-    later are noticed by `audit verify`. Best effort: an unwritable profile is not an error."""
+    later are noticed by `audit verify`. Best effort: an unwritable profile is not an error.
+    Kept by the store id the registrations are signed over (a field slice shares its source's
+    founder and registrations: ``registration_store_id``)."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
     name = founder(conn)
     if row is None or name is None:
         return
     public = registered_public_key(conn, name)
-    if public is None or pinned_founder(str(row[0])) is not None:
+    store_id = registration_store_id(conn)
+    if public is None or pinned_founder(store_id) is not None:
         return
     pins = _read_pins()
-    pins[str(row[0])] = {"founder": name, "public_key": public}
+    pins[store_id] = {"founder": name, "public_key": public}
     try:
         path = profile_dir() / PINS_FILE
         atomic_write(path, json.dumps(pins, indent=2, sort_keys=True) + "\n")

@@ -29,6 +29,7 @@ from .personal_keys import (
     outcome_message,
     referral_message,
     registration_message,
+    registration_store_id,
     verify_signature,
 )
 
@@ -79,7 +80,7 @@ def _meta_int(conn: Any, key: str) -> int:
 
 def valid_registrations(conn: Any) -> tuple[dict[str, tuple[str, str]], list[Problem]]:
     """{name: (role, public key)} of every key registration that holds, and the ones that don't."""
-    store_id = str(conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0])
+    store_id = registration_store_id(conn)
     root = founder(conn)
     rows = {
         r[0]: r

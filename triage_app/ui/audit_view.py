@@ -201,13 +201,13 @@ class AuditView(QWidget):
     def _outside_changes(self) -> list[str]:
         """Forged or unsigned decisions, checkpoint problems and replay mismatches, as lines
         (empty when none)."""
-        from ..store.personal_keys import existing_key_for, pinned_founder
+        from ..store.personal_keys import existing_key_for, pinned_founder, registration_store_id
         from ..store.signature_audit import verify_signatures
 
         try:
             mine = existing_key_for(self.store)
             own = (self.store.user, mine.public_text()) if mine else None
-            pinned = pinned_founder(self.store.store_id)
+            pinned = pinned_founder(registration_store_id(self.store.conn))
             check = verify_signatures(self.store.conn, own=own, pinned=pinned)
             signatures = [p.line for p in check.problems]
             anchor = check_anchor(self.store)
