@@ -17,9 +17,13 @@ from .provenance import by_text, origins
 _TAGGED_STATUSES = ("tagged", "approved", "rejected", "referred", "conflict")
 
 
-def post_detail(store: Store, post_id: int) -> dict[str, Any]:
+def post_detail(store: Store, post_id: int, *, explain: bool = True) -> dict[str, Any]:
     """The post with its account card, source file, media, tags, note, decisions, cluster,
     indicators and account outcomes; JSON-serialisable (ints, floats, strings, None, lists).
+
+    ``explain=False`` leaves out ``priority_explanation`` (None): it scores the post again
+    (four queries), and the preview shows it only as a tooltip, so it reads it after the post
+    is painted (:func:`explain_priority`) rather than on a tag key's path.
 
     Raises TriageError when there is no such post."""
     row = store.execute(
@@ -64,7 +68,7 @@ def post_detail(store: Store, post_id: int) -> dict[str, Any]:
         "language": language,
         "status": status,
         "priority": priority,
-        "priority_explanation": _priority_explanation(store, pid),
+        "priority_explanation": explain_priority(store, pid) if explain else None,
         # why the post came back after a takedown (store/networks.py), shown above the post
         "returning": _returning(store, pid),
         "note": note,
@@ -94,7 +98,7 @@ def _returning(store: Store, post_id: int) -> str | None:
     return returning_reason(store.conn, [post_id]).get(post_id)
 
 
-def _priority_explanation(store: Store, post_id: int) -> str:
+def explain_priority(store: Store, post_id: int) -> str:
     """Why the post sits where it does in the queue (the priority column's tooltip)."""
     from .enrich import explain_post_priority
 
@@ -292,9 +296,16 @@ def _referrals(store: Store, post_id: int) -> list[dict[str, Any]]:
 
 
 def _has_table(store: Store, name: str) -> bool:
-    return bool(
-        store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-    )
+    """Whether the store has the table (an older schema may lack the newer ones). Asked five
+    times per post shown, so a table found is remembered for the open store (tables are never
+    dropped); a missing one is asked again (a migration may add it)."""
+    found: set[str] = store.__dict__.setdefault("_tables_found", set())
+    if name in found:
+        return True
+    if store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)):
+        found.add(name)
+        return True
+    return False
 
 
 def post_indicators(store: Store, post_id: int, text: str | None = None) -> list[dict[str, Any]]:

@@ -659,7 +659,7 @@ class MainWindow(QMainWindow):
         self.history.record(batch, what)
         self._update_undo_actions()
         self.model.refresh_posts(ids)
-        self.returning_label.update_from(self.store)
+        self.returning_label.update_soon(self.store)  # counted after the next post is painted
         if (
             len(ids) == 1
             and self.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
@@ -739,7 +739,7 @@ class MainWindow(QMainWindow):
             errors.show_problem(self, verb[:-2], str(exc))
             return
         self.model.refresh_posts(posts)
-        self.returning_label.update_from(self.store)
+        self.returning_label.update_soon(self.store)
         self._update_undo_actions()
         self._return_to(done.where, posts)
         self.statusBar().showMessage(f"{verb}: {done.description}", 4000)

@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,9 +34,9 @@ from ..core.search_normal import match_spans
 from ..core.timeutil import to_utc_iso
 from ..core.video import format_time
 from ..ingest.evidence import evidence_dir
-from ..store.connection import Store
+from ..store.connection import DatabaseError, Store
 from ..store.evidence_crypto import evidence_key
-from ..store.post_detail import post_detail
+from ..store.post_detail import explain_priority, post_detail
 from .media_view import MediaView
 from .preview_body import PreviewBody
 from .text_render import colour_for, picture_text_html, render_post_html
@@ -158,6 +158,12 @@ class PreviewPane(QFrame):
         self.copy_button.clicked.connect(self.copy_indicators)
         self.source = self._label("sourceFile", "Source file and its SHA-256")
         self.source.setWordWrap(True)
+        # The header's tooltip (why the post sits where it does) scores the post again: it is
+        # read on the turn after the post is painted, not on a tag key's path.
+        self._explain_timer = QTimer(self)
+        self._explain_timer.setSingleShot(True)
+        self._explain_timer.setInterval(0)
+        self._explain_timer.timeout.connect(self._explain_priority)
         self.empty = QLabel("No post selected", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("previewEmpty")
@@ -238,10 +244,11 @@ class PreviewPane(QFrame):
         message = "No post selected"
         if post_id is not None:
             try:
-                detail = post_detail(self.store, post_id)
+                detail = post_detail(self.store, post_id, explain=False)
             except TriageError as exc:
                 message = str(exc)
         self.detail = detail
+        self._explain_timer.stop()
         for widget in self._content:
             widget.setVisible(detail is not None)
         self.empty.setVisible(detail is None)
@@ -255,6 +262,17 @@ class PreviewPane(QFrame):
             self.media.setVisible(False)
             return
         self._fill(detail)
+
+    def _explain_priority(self) -> None:
+        """The header's tooltip: why the post sits where it does in the queue."""
+        if self.detail is None:
+            return
+        try:
+            explanation = explain_priority(self.store, int(self.detail["id"]))
+        except (TriageError, DatabaseError):  # e.g. the store closed by a lock meanwhile
+            explanation = ""
+        self.detail["priority_explanation"] = explanation
+        self.header.setToolTip(explanation)
 
     def refresh(self) -> None:
         """Read the current post again (after a tag, a note, an import)."""
@@ -295,7 +313,8 @@ class PreviewPane(QFrame):
             header.append(f'<b style="color:#8b0000">returning: {e(d["returning"])}</b>')
         returned = _standing_rejection(d)
         self.header.setText(" · ".join(header) + returned)
-        self.header.setToolTip(d.get("priority_explanation") or "")
+        self.header.setToolTip("")
+        self._explain_timer.start()
         self.account_card.setText(account_card_html(d["account"], d["platform"]))
         language = language_label(d.get("language"))  # 'Tigrinya (ti)'
         when = f"Posted {e(local_and_utc(d['posted_at']))} · language <b>{e(language)}</b>"

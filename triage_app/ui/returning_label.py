@@ -1,11 +1,15 @@
 """The status bar's count of returning posts (issue 18): posts that share a phone number, a
 messaging link or a near-duplicate with an account already taken down (or referred and still
 live). The count is what tells a supervisor a taken-down network is back, so it stays in sight
-in every view; a click shows the posts still waiting as the queue."""
+in every view; a click shows the posts still waiting as the queue.
+
+Counting joins every returning post to its post, so after a tag key or an undo it is counted a
+moment later (:meth:`ReturningLabel.update_soon`), once the next post is painted: a key held
+down counts once, when it is let go."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..core.errors import TriageError
@@ -19,18 +23,32 @@ class ReturningLabel(QLabel):
 
     openWaiting = Signal(list)  # noqa: N815 (Qt signal name)
 
+    # After a key: long enough for the panes' turns (pane_schedule.py) to come first.
+    SOON_MS = 150
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("returningLabel")
         self.counts: dict[str, int] = {"posts": 0, "accounts": 0, "waiting": 0}
         self._store: Store | None = None
         self.linkActivated.connect(self._clicked)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(self.SOON_MS)
+        self._soon.timeout.connect(lambda: self.update_from(self._store))
         self.hide()
+
+    def update_soon(self, store: Store | None) -> None:
+        """Count again a moment from now (after a tag key or an undo), once for a burst of
+        keys; until then the label shows the count before them."""
+        self._store = store
+        self._soon.start()
 
     def update_from(self, store: Store | None) -> None:
         """Count again (after an import, a sync, a tag, an undo); nothing shown without a
         store (locked) or without returning posts."""
         self._store = store
+        self._soon.stop()
         try:
             counts = returning_counts(store) if store is not None else None
         except (TriageError, OSError):
