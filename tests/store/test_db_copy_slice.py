@@ -14,6 +14,7 @@ import pytest
 
 from tests.store.test_db_copy import cli, error_line, snapshot, verify
 from tests.support.run_as import as_person, personal_public_key
+from triage_app.packs.signing import public_key_text, sign_file
 from triage_app.store.connection import Store, open_store
 from triage_app.store.opening import open_for_user
 
@@ -244,6 +245,18 @@ def _work_comes_back(capsys: pytest.CaptureFixture[str], team: str, tmp_path: Pa
         str(foreign_signer), code=1,
     )  # fmt: skip
     assert "a field slice of store" in error_line(err) and "refused" in error_line(err)
+    assert _state(team) == last
+
+    # The slice's pack signed with another key than the one the team registered for the slice.
+    forged = tmp_path / "forged.age"
+    forged.write_bytes(Path(pack["file"]).read_bytes())
+    sign_file("not-the-slice", forged, tmp_path / "forged.age.minisig", "triage-sync")
+    (tmp_path / "forged.pub").write_text(public_key_text("not-the-slice"))
+    _, err = cli(
+        capsys, "--db", team, "sync", "import", str(forged), "--signer",
+        str(tmp_path / "forged.pub"), code=1,
+    )  # fmt: skip
+    assert f"comes from store {slice_id}, whose signing key here is" in error_line(err)
     assert _state(team) == last
 
 

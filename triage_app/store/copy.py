@@ -388,9 +388,7 @@ def _introduce(src: Store, dst: Store, chosen: Slice, result: CopyResult) -> Non
     if note is not None:
         result.notes.append(note)
     try:
-        copy_slice.record_in_source(
-            src, dst.store_id, keys, chosen, dict(slice_filters(chosen).where)
-        )
+        copy_slice.record_in_source(src, dst, keys, chosen)
     except BaseException as exc:
         if not is_database_error(exc) and not isinstance(exc, TriageError):
             raise

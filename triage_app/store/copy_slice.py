@@ -158,7 +158,7 @@ def write_peer_rows(
     )
     expected["peers"] += 1
     # Everything the slice holds, the source has (its own chain, to come, it has not).
-    seen = _held(destination.run, {}, origin.recipient, own_audit=False)
+    seen = _held(destination.run, origin.recipient)
     destination.insert("sync_seen", ("recipient", "kind", "uuid"), seen)
     expected["sync_seen"] += len(seen)
     # The slice's own chain starts with the row that says what it is.
@@ -184,12 +184,12 @@ def write_peer_rows(
     expected["audit"] += 1
 
 
-def _held(
-    run: Any, filters: Filters, recipient: str, *, own_audit: bool
-) -> list[tuple[str, str, str]]:
-    """(recipient, kind, uuid) of every row a sync pack would carry that ``filters`` select
-    (no filter: all): posts, accounts, decisions, outcomes, media (by ``media_uuid``), other
-    stores' audit rows and, with ``own_audit``, the store's own."""
+def _held(run: Any, recipient: str) -> list[tuple[str, str, str]]:
+    """(recipient, kind, uuid) of every row of the slice (read through ``run``) that a sync pack
+    would carry: posts, accounts, decisions, outcomes, media (by ``media_uuid``) and the audit
+    rows of other stores, the source's among them; not the slice's own chain. Both ends mark
+    these, read from the slice, so that rows the source gained after the copy's snapshot (a
+    team server in use) are not taken for the slice's."""
     from ..packs.sync_export import media_uuid
 
     found: set[tuple[str, str]] = set()
@@ -198,18 +198,14 @@ def _held(
         ("account", "accounts"),
         ("decision", "decisions"),
         ("outcome", "outcomes"),
+        ("audit", "peer_audit"),
     ):
-        clause, params = filters.get(table, ("", ()))
-        sql = f"SELECT uuid FROM {table}" + (f" WHERE {clause}" if clause else "")
-        found |= {(kind, str(r[0])) for r in run(sql, params)}
-    for table in ("audit", "peer_audit") if own_audit else ("peer_audit",):
-        found |= {("audit", str(r[0])) for r in run(f"SELECT uuid FROM {table}", ())}
-    clause, params = filters.get("media", ("", ()))
+        found |= {(kind, str(r[0])) for r in run(f"SELECT uuid FROM {table}", ())}
     media_sql = (
         "SELECT p.uuid, m.kind, m.sha256, m.name, m.url FROM media m JOIN posts p ON "
-        "p.id = m.post_id" + (f" WHERE m.{clause}" if clause else "")
+        "p.id = m.post_id"
     )
-    found |= {("media", media_uuid(*r)) for r in run(media_sql, params)}
+    found |= {("media", media_uuid(*r)) for r in run(media_sql, ())}
     return [(recipient, kind, uid) for kind, uid in sorted(found)]
 
 
@@ -238,20 +234,19 @@ def slice_keys(dst: Store) -> tuple[SliceKeys, str | None]:
     return SliceKeys(recipient, key_id_hex(public), public.to_base64().decode("ascii")), None
 
 
-def record_in_source(
-    src: Store, dst_id: str, keys: SliceKeys, chosen: Slice, filters: Filters
-) -> None:
+def record_in_source(src: Store, dst: Store, keys: SliceKeys, chosen: Slice) -> None:
     """The source registers the slice as a peer (its keys, an audit row naming the slice and its
     filter) and marks what the slice holds as seen by it, in one transaction."""
     from ..packs.sync_trust import trust_sender
     from .audit import append_audit
 
     at = utc_now_iso()
+    marks = _held(dst.execute, keys.recipient)  # read before the source's write transaction
     with src.transaction() as conn:
         if keys.key_id is not None and keys.public_key is not None:
             trust_sender(
                 conn,
-                store_id=dst_id,
+                store_id=dst.store_id,
                 recipient=keys.recipient,
                 key_id=keys.key_id,
                 public_key=keys.public_key,
@@ -262,18 +257,17 @@ def record_in_source(
         conn.execute(
             "INSERT INTO peers(recipient, store_id, label, first_seen_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(recipient) DO UPDATE SET label = excluded.label",
-            (keys.recipient, dst_id, f"field slice: {chosen.describe()}", at),
+            (keys.recipient, dst.store_id, f"field slice: {chosen.describe()}", at),
         )
         append_audit(
             conn,
             src.user,
             SLICE_ACTION,
             "store",
-            dst_id,
+            dst.store_id,
             {"slice": chosen.describe(), "recipient": keys.recipient, "key_id": keys.key_id},
             at=at,
         )
-        marks = _held(conn.execute, filters, keys.recipient, own_audit=True)
         conn.executemany(
             "INSERT OR IGNORE INTO sync_seen(recipient, kind, uuid) VALUES (?, ?, ?)", marks
         )
