@@ -77,6 +77,7 @@ def test_arabic_post_account_card_times_and_source(pane: PreviewPane, sample, qt
     assert "facebook" in pane.header.text() and "priority" in pane.header.text()
     # Why it sits where it does in the queue: read on the turn after the post is painted.
     qtbot.waitUntil(lambda: "1 phone number" in pane.header.toolTip())
+    qtbot.waitUntil(lambda: "2 posts in store" in pane.account_card.text())  # counted after
     card = pane.account_card.text()
     assert "@trips_turkey" in card and "رحلات آمنة" in card
     assert "1,520 followers" in card

@@ -17,13 +17,18 @@ from .provenance import by_text, origins
 _TAGGED_STATUSES = ("tagged", "approved", "rejected", "referred", "conflict")
 
 
-def post_detail(store: Store, post_id: int, *, explain: bool = True) -> dict[str, Any]:
+def post_detail(
+    store: Store, post_id: int, *, explain: bool = True, account_counts: bool = True
+) -> dict[str, Any]:
     """The post with its account card, source file, media, tags, note, decisions, cluster,
     indicators and account outcomes; JSON-serialisable (ints, floats, strings, None, lists).
 
     ``explain=False`` leaves out ``priority_explanation`` (None): it scores the post again
     (four queries), and the preview shows it only as a tooltip, so it reads it after the post
-    is painted (:func:`explain_priority`) rather than on a tag key's path.
+    is painted (:func:`explain_priority`) rather than on a tag key's path. Likewise
+    ``account_counts=False`` leaves the account's post counts None (:func:`account_counts`:
+    they read as many index entries as the account has posts: ~1 ms for the largest demo
+    account at 1M posts, growing with the store).
 
     Raises TriageError when there is no such post."""
     row = store.execute(
@@ -53,7 +58,7 @@ def post_detail(store: Store, post_id: int, *, explain: bool = True) -> dict[str
         import_id,
         imported_at,
     ) = row
-    account = _account(store, account_id) if account_id is not None else None
+    account = _account(store, account_id, account_counts) if account_id is not None else None
     return {
         "id": pid,
         "uuid": uuid,
@@ -105,7 +110,7 @@ def explain_priority(store: Store, post_id: int) -> str:
     return explain_post_priority(store, post_id)
 
 
-def _account(store: Store, account_id: int) -> dict[str, Any] | None:
+def _account(store: Store, account_id: int, with_counts: bool = True) -> dict[str, Any] | None:
     row = store.execute(
         "SELECT id, uuid, platform, platform_account_id, handle, display_name, url, created_at, "
         "followers, referred FROM accounts WHERE id = ?",
@@ -125,7 +130,7 @@ def _account(store: Store, account_id: int) -> dict[str, Any] | None:
         followers,
         referred,
     ) = row
-    counts = _account_counts(store, aid)
+    counts = account_counts(store, aid) if with_counts else {}
     age_days = None
     if created_at is not None:
         age_days = max(0, int((time.time() - created_at) // 86400))
@@ -142,14 +147,14 @@ def _account(store: Store, account_id: int) -> dict[str, Any] | None:
         "age_days": age_days,
         "followers": followers,
         "referred": bool(referred),
-        "posts_in_store": int(counts[0]),
-        "posts_tagged": int(counts[1]),
-        "posts_referred": int(counts[2]),
+        "posts_in_store": counts.get("posts_in_store"),
+        "posts_tagged": counts.get("posts_tagged"),
+        "posts_referred": counts.get("posts_referred"),
     }
 
 
-def _account_counts(store: Store, account_id: int) -> tuple[int, int, int]:
-    """(posts, tagged posts, referred posts) of one account in the store.
+def account_counts(store: Store, account_id: int) -> dict[str, int]:
+    """The account's posts in the store, and those tagged and referred (the account card).
 
     Both counts are read from indexes alone: the total from ``posts_account`` (~1 ms for the
     largest demo account, 51,000 posts), the tagged and referred ones as range seeks in the
@@ -162,7 +167,7 @@ def _account_counts(store: Store, account_id: int) -> tuple[int, int, int]:
         f"WHERE account_id = ? AND status <> 'new' AND status IN ({marks})",
         (account_id, *_TAGGED_STATUSES),
     ).fetchone()
-    return total, int(tagged), int(referred)
+    return {"posts_in_store": total, "posts_tagged": int(tagged), "posts_referred": int(referred)}
 
 
 def _source(store: Store, import_id: int) -> dict[str, Any] | None:

@@ -36,7 +36,7 @@ from ..core.video import format_time
 from ..ingest.evidence import evidence_dir
 from ..store.connection import DatabaseError, Store
 from ..store.evidence_crypto import evidence_key
-from ..store.post_detail import explain_priority, post_detail
+from ..store.post_detail import account_counts, explain_priority, post_detail
 from .media_view import MediaView
 from .preview_body import PreviewBody
 from .text_render import colour_for, picture_text_html, render_post_html
@@ -114,10 +114,14 @@ def account_card_html(account: dict[str, Any] | None, platform: str) -> str:
         facts[0] += f" (since {e(str(account['created_utc'])[:10])})"
     followers = account.get("followers")
     facts.append("followers unknown" if followers is None else f"{followers:,} followers")
-    facts.append(
-        f"{account['posts_in_store']:,} post{'s' if account['posts_in_store'] != 1 else ''} in "
-        f"store, {account['posts_tagged']:,} tagged, {account['posts_referred']:,} referred"
-    )
+    if account.get("posts_in_store") is None:  # counted after the post is painted
+        facts.append("posts in store: counting")
+    else:
+        facts.append(
+            f"{account['posts_in_store']:,} post{'s' if account['posts_in_store'] != 1 else ''} "
+            f"in store, {account['posts_tagged']:,} tagged, {account['posts_referred']:,} "
+            "referred"
+        )
     return head + "<br>" + " · ".join(facts)
 
 
@@ -158,7 +162,8 @@ class PreviewPane(QFrame):
         self.copy_button.clicked.connect(self.copy_indicators)
         self.source = self._label("sourceFile", "Source file and its SHA-256")
         self.source.setWordWrap(True)
-        # The header's tooltip (why the post sits where it does) scores the post again: it is
+        # The header's tooltip (why the post sits where it does) scores the post again and the
+        # account card's counts read as many index entries as the account has posts: both are
         # read on the turn after the post is painted, not on a tag key's path.
         self._explain_timer = QTimer(self)
         self._explain_timer.setSingleShot(True)
@@ -244,7 +249,7 @@ class PreviewPane(QFrame):
         message = "No post selected"
         if post_id is not None:
             try:
-                detail = post_detail(self.store, post_id, explain=False)
+                detail = post_detail(self.store, post_id, explain=False, account_counts=False)
             except TriageError as exc:
                 message = str(exc)
         self.detail = detail
@@ -264,15 +269,21 @@ class PreviewPane(QFrame):
         self._fill(detail)
 
     def _explain_priority(self) -> None:
-        """The header's tooltip: why the post sits where it does in the queue."""
-        if self.detail is None:
+        """The header's tooltip (why the post sits where it does in the queue) and the account
+        card's counts, once the post is painted."""
+        d = self.detail
+        if d is None:
             return
         try:
-            explanation = explain_priority(self.store, int(self.detail["id"]))
+            explanation = explain_priority(self.store, int(d["id"]))
+            if d["account"] is not None:
+                d["account"].update(account_counts(self.store, int(d["account"]["id"])))
         except (TriageError, DatabaseError):  # e.g. the store closed by a lock meanwhile
-            explanation = ""
-        self.detail["priority_explanation"] = explanation
+            return
+        d["priority_explanation"] = explanation
         self.header.setToolTip(explanation)
+        if d["account"] is not None:
+            self.account_card.setText(account_card_html(d["account"], d["platform"]))
 
     def refresh(self) -> None:
         """Read the current post again (after a tag, a note, an import)."""
