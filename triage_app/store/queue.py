@@ -90,13 +90,18 @@ class QueueRow:
     rtl: bool
 
 
-def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
+def _where(
+    store: Store, query: QueueQuery, start: str | None = None
+) -> tuple[list[str], list[Any]]:
+    """The WHERE terms of ``query`` and their parameters. ``start`` (a search on SQLite, see
+    _search_start): "walk" makes the search a membership test while the order index is read,
+    "matches" makes SQLite start from the matches (the status index not walked)."""
     where: list[str] = []
     params: list[Any] = []
     if query.status:
         if query.status not in STATUSES:
             raise TriageError(f"Unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
-        where.append("p.status = ?")
+        where.append("+p.status = ?" if start == "matches" else "p.status = ?")
         params.append(query.status)
     if query.platform:
         where.append("p.platform = ?")
@@ -120,7 +125,7 @@ def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
         )
         params.extend([store.user, store.user, time.time()])
     if query.search.strip():
-        condition, value = search_filter(store, query.search)
+        condition, value = search_filter(store, query.search, walk=start == "walk")
         where.append(condition)
         params.append(value)
     if query.pivot is not None:
@@ -133,9 +138,23 @@ def _where(store: Store, query: QueueQuery) -> tuple[list[str], list[Any]]:
 def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> array:
     """The ids the query selects, in queue order, as a compact array of int64 (the first
     ``limit`` only, when given: the window shows a first page before the whole list is read)."""
+    sql, params = queue_sql(store, query, limit)
+    # One row holding every id as 16 hex digits is about three times faster than a million
+    # Python tuples; the sub-select's ORDER BY is kept by the aggregate (checked in tests).
+    packed_sql = f"SELECT group_concat(printf('%016x', id), '') FROM ({sql})"
+    try:
+        packed = store.execute(packed_sql, params).fetchone()[0]
+    except OperationalError as exc:
+        raise _search_error(query, exc) from exc
+    return _unpack(packed)
+
+
+def queue_sql(store: Store, query: QueueQuery, limit: int | None = None) -> tuple[str, list[Any]]:
+    """The SELECT of the ids ``query`` selects in queue order, and its parameters (a first
+    page of a search with many matches walks the order index: _search_start)."""
     if query.sort not in SORT_COLUMNS:
         raise TriageError(f"Cannot sort the queue by {query.sort!r}")
-    where, params = _where(store, query)
+    where, params = _where(store, query, _search_start(store, query, limit))
     order = SORT_COLUMNS[query.sort]
     direction = "DESC" if query.descending else "ASC"
     needs_accounts = query.sort == "author"
@@ -154,14 +173,7 @@ def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> arra
         sql += f" ORDER BY {order} {direction}, p.id {direction}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    # One row holding every id as 16 hex digits is about three times faster than a million
-    # Python tuples; the sub-select's ORDER BY is kept by the aggregate (checked in tests).
-    packed_sql = f"SELECT group_concat(printf('%016x', id), '') FROM ({sql})"
-    try:
-        packed = store.execute(packed_sql, params).fetchone()[0]
-    except OperationalError as exc:
-        raise _search_error(query, exc) from exc
-    return _unpack(packed)
+    return sql, params
 
 
 def search_match(store: Store, text: str) -> tuple[str, str]:
@@ -179,15 +191,67 @@ def search_match(store: Store, text: str) -> tuple[str, str]:
         raise _search_error(QueueQuery(search=text), exc) from None
 
 
-def search_filter(store: Store, text: str) -> tuple[str, str]:
+def search_filter(store: Store, text: str, walk: bool = False) -> tuple[str, str]:
     """The queue's condition on ``p.id`` for a search, and its one parameter (on PostgreSQL in
-    the form the planner runs fastest for how many posts match: store/search_pg.py)."""
+    the form the planner runs fastest for how many posts match: store/search_pg.py).
+
+    ``walk`` (SQLite): ``+p.id`` keeps SQLite from starting at the matches (a look-up of each
+    matching post's row to sort them all); it reads the order index instead and tests each id
+    against the matches, gathered once into a set, stopping at the LIMIT."""
     match, value = search_match(store, text)
     if store.backend != "postgresql":
-        return f"p.id IN (SELECT rowid FROM posts_fts WHERE {match})", value
+        column = "+p.id" if walk else "p.id"
+        return f"{column} IN (SELECT rowid FROM posts_fts WHERE {match})", value
     from .search_pg import posts_condition
 
     return posts_condition(store.conn, value), value
+
+
+# Where SQLite starts a search of the queue. With few matches (at most WALK_FACTOR x
+# sqrt(posts)) it starts from them: a look-up of each match's row and a sort, instead of
+# walking an order index past posts that do not match (SQLite walks the status index for any
+# search with a status filter, a million entries for a search that finds nothing). With more
+# matches, a first page (queue_ids with a limit) walks the order index, testing each id against
+# the matches gathered once into a set, and stops when the page is full: within about
+# 100 x sqrt(posts) / WALK_FACTOR index entries for a 100-row page, never a read of a post row.
+WALK_FACTOR = 3
+# The orders a first page can walk: an index holds them (posts_priority, and with a status
+# filter posts_status_priority), so the walk reads index entries, never post rows.
+_WALK_SORTS = frozenset({"priority"})
+
+
+def _search_start(store: Store, query: QueueQuery, limit: int | None) -> str | None:
+    """ "matches", "walk", or None (SQLite's planner chooses) for a search of ``query``.
+    SQLite only: PostgreSQL chooses by its planner's estimate (store/search_pg.py)."""
+    if store.backend == "postgresql" or not query.search.strip():
+        return None
+    posts = int(store.scalar("SELECT coalesce(max(id), 0) FROM posts"))
+    few = max(200, int(WALK_FACTOR * posts**0.5))
+    try:  # at most few + 1 matches read, in the index's own order (no sort)
+        seen = store.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?)",
+            (fts_query(query.search), few + 1),
+        )
+    except OperationalError as exc:
+        raise _search_error(query, exc) from exc
+    if int(seen) <= few:
+        return "matches"
+    if limit is not None and query.sort in _WALK_SORTS and not _filters_beyond_status(query):
+        return "walk"
+    return None
+
+
+def _filters_beyond_status(query: QueueQuery) -> bool:
+    """A filter the order index cannot test (each would need the post's row)."""
+    return bool(
+        query.platform
+        or query.language
+        or query.tag
+        or query.date_from is not None
+        or query.date_to is not None
+        or query.only_mine
+        or query.pivot is not None
+    )
 
 
 def search_hits(store: Store, text: str) -> array:

@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self._clipboard_text: str | None = None
         self._views: dict[ActionId, QWidget] = {}
         self._locked_network: int | None = None  # the network view's account, while locked
+        self._return_after_load: int | None = None  # a post to go to once the list is read
         self.import_dialog: Any = None
         self.outcome_dialog: Any = None
 
@@ -211,6 +212,7 @@ class MainWindow(QMainWindow):
         self.filter_bar = FilterBar()
         self.filter_bar.changed.connect(self.apply_query)
         self.model.completed.connect(self._update_count)
+        self.model.completed.connect(self._select_after_load)
 
         self.tag_bar = TagBar()
         self.tag_bar.tagClicked.connect(self.tag_current_and_advance)
@@ -413,19 +415,15 @@ class MainWindow(QMainWindow):
             if row >= 0:
                 self.select_row(row)
             elif self.model.loading:  # further down than the first page: once it is read
-                self._return_after_load: int | None = current_post
-                self.model.completed.connect(self._select_after_load)
+                self._return_after_load = current_post
         self._update_undo_actions()
         self._total_timer.start()
         self._say_returned(store)
 
     def _select_after_load(self) -> None:
-        """The whole list is read after unlocking: go back to the post the person was on."""
-        try:
-            self.model.completed.disconnect(self._select_after_load)
-        except (RuntimeError, TypeError):
-            pass
-        post = getattr(self, "_return_after_load", None)
+        """The whole list is read (after unlocking, or a search's first rows): go back to the
+        post the person was on, if it is further down."""
+        post = self._return_after_load
         self._return_after_load = None
         row = self.model.row_of(post) if post is not None else -1
         if row >= 0:
@@ -480,7 +478,10 @@ class MainWindow(QMainWindow):
     def _update_count(self) -> None:
         total = getattr(self, "_total", None)
         shown = self.model.rowCount()
-        text = f"{shown:,} posts" if total is None else f"{shown:,} of {total:,} posts"
+        # While the rest of a list is read (a search shows its first rows first) the count is
+        # a lower bound, and says so.
+        more = "+" if self.model.loading else ""
+        text = f"{shown:,}{more} posts" if total is None else f"{shown:,}{more} of {total:,} posts"
         self.count_label.setText(text)
         self.count_label.setToolTip(self.model.query.describe())
 
@@ -491,6 +492,7 @@ class MainWindow(QMainWindow):
         ``quiet`` is the window opening: errors are raised to the caller, and the first page
         shows before the rest of the list is read."""
         current = self.current_post_id()
+        self._return_after_load = None  # a wish of the list this one replaces
         try:
             self.model.set_query(query, first_page_first=quiet)
         except TriageError as exc:
@@ -514,6 +516,8 @@ class MainWindow(QMainWindow):
             self.filter_bar.show_no_hits(query.search, suggest(self.store, query))
         row = self.model.row_of(current) if current is not None else -1
         self.select_row(row if row >= 0 else 0)
+        if row < 0 and current is not None and self.model.loading:
+            self._return_after_load = current  # it may be further down than the first rows
         return True
 
     def _show_sort(self, query: QueueQuery) -> None:

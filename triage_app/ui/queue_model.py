@@ -118,11 +118,13 @@ class QueueModel(QAbstractTableModel):
         """Run ``query`` and show its ids; raises TriageError (e.g. a bad search) unchanged.
 
         ``first_page_first`` (opening the window): show the first rows at once and read the
-        rest of the list on the next turn of the event loop, appending it as new rows."""
+        rest of the list on the next turn of the event loop, appending it as new rows. A search
+        always shows its first rows first: the store finds them without reading every match
+        (store/queue.py: _search_start), and the whole list, with its count, follows."""
         if self._store is None:
             return
         self._complete_timer.stop()
-        if first_page_first and not query.search.strip():
+        if first_page_first or query.search.strip():
             ids = queue_ids(self._store, query, limit=HEAD_ROWS)
             if len(ids) == HEAD_ROWS:
                 self._complete_timer.start()
