@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from ..core.errors import TriageError
 from ..core.search_normal import fold, has_syntax, plain_words
 from .connection import OperationalError, Store
-from .queue import QueueQuery, _where
+from .queue import QueueQuery, _search_start, _where
 
 MAX_SUGGESTIONS = 4
 _VOCAB_SCAN = 40000  # indexed words read per misspelt word, at most
@@ -97,7 +97,9 @@ def _vocabulary(store: Store, target: str) -> list[tuple[str, int]]:
 def _count(store: Store, query: QueueQuery, search: str) -> int:
     """How many posts ``search`` finds with the query's other filters (a count, no sort)."""
     try:
-        where, params = _where(store, replace(query, search=search))
+        counted = replace(query, search=search)
+        # few matches: counted from them, not by walking the status index past every post
+        where, params = _where(store, counted, _search_start(store, counted, None))
         sql = "SELECT count(*) FROM posts p" + (" WHERE " + " AND ".join(where) if where else "")
         return int(store.scalar(sql, params))
     except (TriageError, OperationalError):
