@@ -51,3 +51,23 @@ def test_status_bar_counts_returning_posts(make_store, make_window, qtbot, capsy
 
     w.lock()
     assert label.isHidden() and label.text() == ""
+
+
+def test_closing_right_after_a_tag_key_counts_nothing_on_the_closed_store(
+    make_store, make_window, qtbot, capsys, tmp_path
+):
+    """The count after a tag key waits a moment (update_soon): a window closed within that
+    moment must not count on the store it has just closed (an error in the event loop)."""
+    store = make_store(user="alice")
+    cli(store, capsys, "import", str(_write(tmp_path / "first.jsonl", FIRST)), "--format", "jsonl")
+    w = make_window(store)
+    qtbot.waitUntil(lambda: "of 8 posts" in w.count_label.text())
+    w.select_row(0)
+    label = w.returning_label
+    counted: list[object] = []
+    original = label.update_from
+    label.update_from = lambda s: (counted.append(s), original(s))  # type: ignore[method-assign]
+    assert w.tag_current_and_advance(next(iter(store.taxonomy)))
+    w.close()
+    qtbot.wait(label.SOON_MS + 150)
+    assert counted == []  # no count was made after the window closed

@@ -1315,6 +1315,7 @@ class MainWindow(QMainWindow):
         self.claims.set_store(None)  # no claim timer may fire on a store about to close
         self.live.stop()
         self.filter_bar.cancel_pending_search()  # nor a search typed just before closing
+        self.returning_label.cancel_pending()  # nor the count after the last tag key
         self._total_timer.stop()
         self.pane_schedule.stop()
         self.idle.stop()

@@ -44,6 +44,11 @@ class ReturningLabel(QLabel):
         self._store = store
         self._soon.start()
 
+    def cancel_pending(self) -> None:
+        """Forget a count asked for by :meth:`update_soon` (the window closes its store)."""
+        self._soon.stop()
+        self._store = None
+
     def update_from(self, store: Store | None) -> None:
         """Count again (after an import, a sync, a tag, an undo); nothing shown without a
         store (locked) or without returning posts."""
