@@ -13,6 +13,8 @@ from typing import Any
 from ..core.timeutil import utc_now_iso
 
 GENESIS = "0" * 64
+# The chain's last hash (NULL on an empty chain), also usable as a scalar subquery.
+HEAD_SQL = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"
 
 
 def row_hash(
@@ -44,10 +46,17 @@ def append_audit(
     *,
     at: str | None = None,
     uuid: str | None = None,
+    head: str | None = None,
 ) -> str:
-    """Append one row inside the caller's transaction; returns its hash."""
-    row = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    prev = row[0] if row else GENESIS
+    """Append one row inside the caller's transaction; returns its hash.
+
+    ``head``: the chain's last hash, when the caller already read it in this transaction (under
+    the writer lock, nothing else appended since: see :data:`HEAD_SQL`), which saves a round
+    trip to a team server; None reads it here."""
+    if head is None:
+        row = conn.execute(HEAD_SQL).fetchone()
+        head = row[0] if row and row[0] is not None else GENESIS
+    prev = head
     uuid = uuid or str(uuidlib.uuid4())
     at = at or utc_now_iso()
     oid = None if object_id is None else str(object_id)

@@ -16,7 +16,8 @@ from typing import Any
 from ..core.errors import TriageError, UsageError
 from ..core.timeutil import utc_now_iso
 from ..core.workflow import require_role, status_after_tags
-from .audit import append_audit
+from .audit import GENESIS, append_audit
+from .audit import HEAD_SQL as AUDIT_HEAD_SQL
 from .checkpoints import checkpoint_after
 from .connection import Store
 from .four_eyes import check_approval, refusal
@@ -40,9 +41,7 @@ class Decision:
 
 
 def _check_posts(store: Store, post_ids: Sequence[int]) -> list[int]:
-    ids = list(dict.fromkeys(int(p) for p in post_ids))
-    if not ids:
-        raise UsageError("No posts selected")
+    ids = _distinct_ids(post_ids)
     found: set[int] = set()
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
@@ -75,11 +74,15 @@ def _insert_decision(
     at: str,
     batch: str,
     undoes: str | None = None,
+    post: _Post | None = None,
 ) -> str:
     uid = str(uuidlib.uuid4())
     # Signed by its author's personal key (store/personal_keys.py); audit verify checks it.
     key = personal_key_for(store)
-    signature = sign_decision_with(key, conn, uid, post_id, kind, tag, note, at, batch, undoes)
+    identity = None if post is None else post.identity
+    signature = sign_decision_with(
+        key, conn, uid, post_id, kind, tag, note, at, batch, undoes, identity=identity
+    )
     conn.execute(
         "INSERT INTO decisions(uuid, post_id, kind, tag, note, actor, at, workstation, batch, "
         "undoes, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -126,18 +129,28 @@ def apply_tags(
     remove: Iterable[str] = (),
     note: str | None = None,
 ) -> str:
-    """Add and/or remove tags on posts in one action; returns the batch id (for undo)."""
+    """Add and/or remove tags on posts in one action; returns the batch id (for undo).
+
+    Few round trips, and few of them under the writer lock (on a team server each one is a
+    chance to wait for a CPU while every other analyst waits for the lock): the signing key is
+    loaded before the lock is taken, and once it is held one query reads what the action needs
+    of every post (status, tags, the identity its decision is signed over) with the audit
+    chain's head (:func:`_posts_under_lock`)."""
     add_keys = _check_tags(store, add)
     remove_keys = _check_tags(store, remove)
     if not add_keys and not remove_keys and note is None:
         raise UsageError("Nothing to do: name a tag to add or remove, or a note")
     role = store.role_of()
     require_role(store.user, role, "tag")
-    ids = _check_posts(store, post_ids)
+    ids = _distinct_ids(post_ids)
+    # Loaded (made, registered) before the lock: inside, the chain's head read below must stay
+    # the head until this action's audit row (a first registration appends one).
+    personal_key_for(store)
     batch = str(uuidlib.uuid4())
     at = utc_now_iso()
     with store.transaction() as conn:
-        statuses = dict(_statuses(conn, ids))
+        posts, head = _posts_under_lock(conn, ids)
+        statuses = {p: posts[p].status for p in ids}
         reviewed = [p for p in ids if statuses[p] in ("approved", "rejected", "referred")]
         if reviewed:
             require_role(store.user, role, "retag")
@@ -145,25 +158,33 @@ def apply_tags(
                 raise TriageError("A referred post cannot be re-tagged")
         changed = 0
         for post_id in ids:
+            post = posts[post_id]
+            tags = set(post.tags)
             for tag in add_keys:
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO post_tags(post_id, tag, actor, at) VALUES (?,?,?,?)",
                     (post_id, tag, store.user, at),
                 )
                 if cur.rowcount:
-                    _insert_decision(conn, store, post_id, "tag", tag=tag, at=at, batch=batch)
+                    _insert_decision(
+                        conn, store, post_id, "tag", tag=tag, at=at, batch=batch, post=post
+                    )
+                    tags.add(tag)
                     changed += 1
             for tag in remove_keys:
                 cur = conn.execute(
                     "DELETE FROM post_tags WHERE post_id = ? AND tag = ?", (post_id, tag)
                 )
                 if cur.rowcount:
-                    _insert_decision(conn, store, post_id, "untag", tag=tag, at=at, batch=batch)
+                    _insert_decision(
+                        conn, store, post_id, "untag", tag=tag, at=at, batch=batch, post=post
+                    )
+                    tags.discard(tag)
                     changed += 1
             if note is not None:
-                _set_note(conn, store, post_id, note, at, batch)
+                _set_note(conn, store, post_id, note, at, batch, post=post)
                 changed += 1
-            _refresh_status(conn, store, post_id, supervisor_retag=bool(reviewed))
+            _set_status(conn, store, post_id, post.status, tags, supervisor_retag=bool(reviewed))
         append_audit(
             conn,
             store.user,
@@ -179,8 +200,65 @@ def apply_tags(
                 "changed": changed,
             },
             at=at,
+            head=head,
         )
     return batch
+
+
+@dataclass
+class _Post:
+    """What a tagging action reads of a post under the writer lock."""
+
+    status: str
+    identity: tuple[str, str]  # (platform, platform_post_id): what its decisions are signed over
+    tags: list[str]
+
+
+def _distinct_ids(post_ids: Sequence[int]) -> list[int]:
+    ids = list(dict.fromkeys(int(p) for p in post_ids))
+    if not ids:
+        raise UsageError("No posts selected")
+    return ids
+
+
+def _posts_under_lock(conn: Any, ids: Sequence[int]) -> tuple[dict[int, _Post], str | None]:
+    """Every post of ``ids`` (status, identity, current tags) and the audit chain's head, in
+    one query per chunk of posts (the chain's head is a subquery of it); a missing post is
+    refused as :func:`_check_posts` does. Read under the writer lock, so nothing changes them
+    but the caller."""
+    posts: dict[int, _Post] = {}
+    head: str | None = None
+    for i in range(0, len(ids), _CHUNK):
+        chunk = list(ids[i : i + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT p.id, p.status, p.platform, p.platform_post_id, t.tag, "
+            f"({AUDIT_HEAD_SQL}) FROM posts p LEFT JOIN post_tags t ON t.post_id = p.id "
+            f"WHERE p.id IN ({marks})",
+            chunk,
+        ).fetchall()
+        for post_id, status, platform, platform_post_id, tag, chain_head in rows:
+            post = posts.setdefault(
+                int(post_id), _Post(str(status), (platform, platform_post_id), [])
+            )
+            if tag is not None:
+                post.tags.append(str(tag))
+            head = chain_head if chain_head is not None else GENESIS
+    missing = [p for p in ids if p not in posts]
+    if missing:
+        raise TriageError(f"No post with id {missing[0]} in this store")
+    return posts, head
+
+
+def _set_status(
+    conn: Any, store: Store, post_id: int, status: str, tags: set[str], *, supervisor_retag: bool
+) -> None:
+    """:func:`_refresh_status` from a status and tags the caller already knows."""
+    if supervisor_retag and status in ("approved", "rejected", "conflict"):
+        return  # a supervisor re-tagging a reviewed post keeps the review's status
+    new = status_after_tags(status, tags, store.taxonomy)
+    if new != status:
+        conn.execute("UPDATE posts SET status = ? WHERE id = ?", (new, post_id))
 
 
 def toggle_tag(store: Store, post_ids: Sequence[int], tag: str) -> str:
@@ -199,9 +277,17 @@ def toggle_tag(store: Store, post_ids: Sequence[int], tag: str) -> str:
     return apply_tags(store, ids, add=[tag])
 
 
-def _set_note(conn: Any, store: Store, post_id: int, note: str, at: str, batch: str) -> None:
+def _set_note(
+    conn: Any,
+    store: Store,
+    post_id: int,
+    note: str,
+    at: str,
+    batch: str,
+    post: _Post | None = None,
+) -> None:
     conn.execute("UPDATE posts SET note = ? WHERE id = ?", (note or None, post_id))
-    _insert_decision(conn, store, post_id, "note", note=note, at=at, batch=batch)
+    _insert_decision(conn, store, post_id, "note", note=note, at=at, batch=batch, post=post)
 
 
 def set_note(store: Store, post_id: int, note: str) -> str:

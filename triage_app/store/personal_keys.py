@@ -515,12 +515,16 @@ def sign_decision_with(
     at: str,
     batch: str | None,
     undoes: str | None,
+    identity: tuple[str, str] | None = None,
 ) -> str:
     """``key``'s signature of a decision by ``key.login`` about local post ``post_id`` (the
-    current person's key in a store: :func:`personal_key_for`)."""
-    row = conn.execute(
-        "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
-    ).fetchone()
+    current person's key in a store: :func:`personal_key_for`). ``identity``: the post's
+    (platform, platform_post_id) when the caller already read them; None reads them here."""
+    row = identity
+    if row is None:
+        row = conn.execute(
+            "SELECT platform, platform_post_id FROM posts WHERE id = ?", (post_id,)
+        ).fetchone()
     if row is None:
         raise TriageError(f"No post with id {post_id} in this store")
     message = decision_message(uuid, row[0], row[1], kind, tag, note, key.login, at, batch, undoes)

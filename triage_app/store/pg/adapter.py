@@ -48,6 +48,7 @@ VERSION_TABLE = "triage_schema"
 # no other writer in between. Paths that can run side by side (claims with SKIP LOCKED) use a
 # plain BEGIN instead.
 WRITER_LOCK = 0x7472_6961_6765_77  # "triagew"
+_BEGIN_WRITER = f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
 
 
 class PgDatabaseError(sqlite.DatabaseError):
@@ -414,15 +415,18 @@ class PgConnection:
         return values
 
     def _begin_writer(self) -> PgCursor:
-        """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock."""
+        """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock.
+
+        Both go in one round trip (two statements without parameters are one simple query):
+        on a busy server every round trip is a wait for a CPU, and this one opens every
+        decision. A session found dead before anything began is replaced and asked again."""
         try:
             try:
-                self._raw.execute("BEGIN")
+                self._raw.execute(_BEGIN_WRITER)
             except psycopg.Error:
-                if not self.renew_if_lost():
+                if self.in_transaction or not self.renew_if_lost():
                     raise
-                self._raw.execute("BEGIN")
-            self._raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+                self._raw.execute(_BEGIN_WRITER)
         except psycopg.Error as exc:
             if self.in_transaction and not self._raw.closed and not self._raw.broken:
                 self._raw.execute("ROLLBACK")

@@ -4,9 +4,9 @@ one, and a claim ends with the sessions of the person who holds it.
 Why the SQLite way is not enough here: on a laptop one person works and a claim is a note to
 oneself. On a server, two sessions may pick the same post in the same millisecond. So:
 
-- "Next post" selects candidates ``FOR NO KEY UPDATE SKIP LOCKED`` (the ``FOR UPDATE`` variant
-  that does not block the foreign-key checks of someone tagging the post): a post another
-  session is claiming or tagging right now is stepped over instead of waited for.
+- "Next post" selects the first free post ``FOR NO KEY UPDATE SKIP LOCKED`` (the ``FOR
+  UPDATE`` variant that does not block the foreign-key checks of someone tagging the post): a
+  post another session is claiming or tagging right now is stepped over instead of waited for.
 - The claim itself is an upsert that only takes over a claim that is ours, expired or dead.
   That upsert, not the snapshot of the SELECT, is the arbiter: in READ COMMITTED a claim
   committed by someone else after our SELECT began is still seen by ``ON CONFLICT``.
@@ -27,16 +27,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.pq import TransactionStatus
 
 from ...core.errors import TriageError
 
 T = TypeVar("T")
 # pg_advisory_lock_shared(CLAIM_SPACE, <login key>): "tric".
 CLAIM_SPACE = 0x7472_6963
-# Candidates locked per round of "next post": a few, so that a round rarely comes up empty
-# when others claimed the first one meanwhile, and few rows are locked (each lock is a write).
-ROUND = 4
 
 # The login's key in the lock space; computed by the server so every client agrees.
 _KEY = "(hashtext({who}) & 2147483647)"
@@ -87,14 +83,21 @@ def _fail(exc: psycopg.Error) -> TriageError:
     return TriageError(f"Claim not recorded: {(str(exc).strip().splitlines() or ['?'])[0]}")
 
 
+# The claim's upsert: it only takes over a claim that is ours, expired or dead (its holder has
+# no session left). Completed by VALUES (one post) or a SELECT (the first free one).
+_UPSERT = 'INSERT INTO claims(post_id, "user", expires_at)'
+_UPSERT_RULE = (
+    'ON CONFLICT (post_id) DO UPDATE SET "user" = EXCLUDED."user", '
+    "expires_at = EXCLUDED.expires_at "
+    f'WHERE claims."user" = EXCLUDED."user" OR NOT ({_alive("claims")}) '
+    "RETURNING post_id"
+)
+
+
 def _upsert(raw: psycopg.Connection, post_id: int, user: str, until: float, now: float) -> bool:
     """Claim ``post_id`` unless someone else's live claim holds it; True when ours now."""
     row = raw.execute(
-        'INSERT INTO claims(post_id, "user", expires_at) VALUES (%(post)s, %(me)s, %(until)s) '
-        'ON CONFLICT (post_id) DO UPDATE SET "user" = EXCLUDED."user", '
-        "expires_at = EXCLUDED.expires_at "
-        f'WHERE claims."user" = EXCLUDED."user" OR NOT ({_alive("claims")}) '
-        "RETURNING post_id",
+        f"{_UPSERT} VALUES (%(post)s, %(me)s, %(until)s) {_UPSERT_RULE}",
         {"post": post_id, "me": user, "until": until, "now": now},
     ).fetchone()
     return row is not None
@@ -156,13 +159,24 @@ def _take_next(store: Any, candidates: Sequence[int] | None, seconds: float) -> 
 
     ``candidates``: the posts to choose from, in order (the window passes the rows after the
     current one); None means the queue of new posts (priority, then id), skipping the login's own
-    claims too (a command that loops "next, tag, next" must not get its last post again)."""
+    claims too (a command that loops "next, tag, next" must not get its last post again).
+
+    One statement, so one round trip (before: BEGIN, SELECT, upsert, COMMIT): it selects the
+    first free post ``FOR NO KEY UPDATE SKIP LOCKED`` and upserts the claim in the same
+    statement, which is its own transaction. The upsert stays the arbiter: when it loses a race
+    (someone's claim committed after our snapshot), the post is stepped over and the next
+    round asks again; no row back at all means no post is free."""
     raw = _raw(store)
     now = time.time()
     tried: list[int] = []
     _hold_session_lock(store)
     while True:
-        params: dict[str, Any] = {"now": now, "me": store.user, "tried": tried}
+        params: dict[str, Any] = {
+            "now": now,
+            "me": store.user,
+            "tried": tried,
+            "until": now + seconds,
+        }
         if candidates is None:
             mine = ""
             source = "p.status = 'new'"
@@ -172,28 +186,21 @@ def _take_next(store: Any, candidates: Sequence[int] | None, seconds: float) -> 
             params["ids"] = list(candidates)
             source = "p.id = ANY(%(ids)s)"
             order = "array_position(%(ids)s, p.id)"
-        raw.execute("BEGIN")
-        try:
-            rows = raw.execute(
-                f"SELECT p.id FROM posts p WHERE {source} AND NOT (p.id = ANY(%(tried)s)) "
-                "AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.post_id = p.id AND "
-                f"{mine}{_alive('c')}) ORDER BY {order} LIMIT {ROUND} "
-                "FOR NO KEY UPDATE OF p SKIP LOCKED",
-                params,
-            ).fetchall()
-            taken = None
-            for (post_id,) in rows:
-                if _upsert(raw, int(post_id), store.user, now + seconds, now):
-                    taken = int(post_id)
-                    break
-                tried.append(int(post_id))
-            raw.execute("COMMIT")
-        except BaseException:
-            if not raw.broken and raw.info.transaction_status != TransactionStatus.IDLE:
-                raw.execute("ROLLBACK")
-            raise
-        if taken is not None or not rows:
-            return taken
+        row = raw.execute(
+            "WITH free AS (SELECT p.id FROM posts p WHERE "
+            f"{source} AND NOT (p.id = ANY(%(tried)s)) "
+            "AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.post_id = p.id AND "
+            f"{mine}{_alive('c')}) ORDER BY {order} LIMIT 1 "
+            "FOR NO KEY UPDATE OF p SKIP LOCKED), "
+            f"taken AS ({_UPSERT} SELECT id, %(me)s, %(until)s FROM free {_UPSERT_RULE}) "
+            "SELECT free.id, (SELECT post_id FROM taken) FROM free",
+            params,
+        ).fetchone()
+        if row is None:
+            return None
+        if row[1] is not None:
+            return int(row[1])
+        tried.append(int(row[0]))
 
 
 def claim(store: Any, post_id: int, seconds: float) -> str | None:

@@ -503,6 +503,20 @@ SELECT r.rolname FROM pg_roles r JOIN up ON r.oid = up.oid WHERE r.rolname = ANY
 """
 
 
+# A login's superuser flag and the triage groups it was granted (as _GROUPS_OF), in one query.
+_ROLE_AND_GROUPS = """
+SELECT r.rolsuper, ARRAY(
+    WITH RECURSIVE up(oid) AS (
+        SELECT r.oid
+        UNION
+        SELECT m.roleid FROM pg_auth_members m JOIN up ON m.member = up.oid
+    )
+    SELECT g.rolname::text FROM pg_roles g JOIN up ON g.oid = up.oid WHERE g.rolname = ANY(%s)
+)
+FROM pg_roles r WHERE r.rolname = %s
+"""
+
+
 def groups_of(raw: psycopg.Connection, login: str) -> set[str]:
     """The triage groups ``login`` was granted (directly or through another role); a
     superuser's implicit membership of everything does not count."""
@@ -516,11 +530,12 @@ def work_role(store: Any, login: str) -> str | None:
     of a synced or copied store) and a superuser (whom no GRANT or policy holds anyway: a
     database administrator trying the program, the tests of the shared code)."""
     raw = store.conn.raw
-    row = raw.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (login,)).fetchone()
+    # One round trip (asked before every decision): superuser or not, and the groups.
+    row = raw.execute(_ROLE_AND_GROUPS, (list(GROUP_ROLES), login)).fetchone()
     if row is None or row[0]:
         found = raw.execute("SELECT role FROM users WHERE name = %s", (login,)).fetchone()
         return None if found is None else str(found[0])
-    groups = groups_of(raw, login)
+    groups = {str(g) for g in row[1]}
     if SUPERVISOR in groups:
         return "supervisor"
     if ANALYST in groups:

@@ -1,0 +1,91 @@
+"""The tag key on a team server in few round trips (issue 16): with twenty analysts on two cores,
+every statement sent to the server is a chance to wait for a CPU, and every one sent while the
+writer lock is held makes the other nineteen wait too. These tests count the statements of one
+key ("next post", then the tag) as psycopg sends them, so that the number cannot grow back
+silently: before, "next post" took 4 and the tag 15 (10 of them under the writer lock)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.store.keys_helpers import write_posts
+from tests.support.pg_logins import Logins
+from triage_app.ingest.pipeline import import_paths
+from triage_app.store.audit import verify_audit
+from triage_app.store.connection import open_store
+from triage_app.store.decisions import apply_tags, claim_holder, claim_next, current_tags
+from triage_app.store.users import add_user
+
+TAG = "boat_crossing"
+# "Next post": one statement that selects the first free post SKIP LOCKED and claims it.
+CLAIM_NEXT = 1
+# The tag: the login's role (1); BEGIN with the writer lock (1); under the lock, the posts with
+# the chain's head (1), post_tags, the decision, the status, the audit row, COMMIT (5).
+APPLY_TAGS = 8
+UNDER_WRITER_LOCK = 6
+
+
+@pytest.fixture
+def analyst(pg_server, tmp_path):
+    """An analyst's store on a server store of 30 new posts, with one key already done (the
+    first loads the personal key, the tables' descriptions and the claims session lock)."""
+    url = pg_server.fresh_database()
+    owner = open_store(url, create=True)
+    import_paths(owner, [write_posts(tmp_path / "posts.jsonl", 30)])
+    logins = Logins(pg_server, url)
+    address = logins.url_for("tagger", "analyst")
+    add_user(owner, logins.login("tagger"), "analyst")
+    store = open_store(address)
+    try:
+        first = claim_next(store)
+        assert first is not None
+        apply_tags(store, [first], add=[TAG])
+        yield store, owner
+    finally:
+        store.close()
+        owner.close()
+        logins.drop()
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every statement psycopg sends from now on, in order (each is one round trip)."""
+    statements: list[str] = []
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+
+    def counted(self, query, params=None, **kwargs):
+        statements.append(str(query))
+        return execute(self, query, params, **kwargs)
+
+    def counted_many(self, query, params_seq, **kwargs):
+        statements.append(str(query))
+        return executemany(self, query, params_seq, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    monkeypatch.setattr(psycopg.Cursor, "executemany", counted_many)
+    return statements
+
+
+def test_one_tag_key_takes_nine_round_trips_six_under_the_writer_lock(analyst, sent):
+    store, owner = analyst
+    post = claim_next(store)
+    assert post is not None
+    claimed = len(sent)
+    apply_tags(store, [post], add=[TAG])
+    tagging = sent[claimed:]
+
+    assert claimed == CLAIM_NEXT, sent[:claimed]
+    assert len(tagging) == APPLY_TAGS, tagging
+    locked = next(i for i, s in enumerate(tagging) if "pg_advisory_xact_lock" in s)
+    assert tagging[-1] == "COMMIT"
+    assert len(tagging) - 1 - locked == UNDER_WRITER_LOCK, tagging[locked:]
+    # What is stored is what it was: the tag, its signed decision, a whole chain, the claim.
+    assert current_tags(store, post) == [TAG]
+    row = owner.execute(
+        "SELECT kind, tag, actor, signature FROM decisions WHERE post_id = ?", (post,)
+    ).fetchone()
+    assert row[:3] == ("tag", TAG, store.user) and row[3]
+    assert owner.scalar("SELECT status FROM posts WHERE id = ?", (post,)) == "tagged"
+    assert verify_audit(owner.conn).ok
+    assert claim_holder(owner, post) == store.user
