@@ -285,10 +285,16 @@ def _value_links(
 ) -> tuple[list[LinkRow], list[Evidence]]:
     """Links through the values (phones, messaging, ...) of posts lo < id <= hi, from their
     own text and from the text read in their pictures alike."""
+    # ``i.kind || ''``: by post (indicators_post) for this batch's posts only. On the kind, SQLite
+    # walked every indicator of those kinds in the store for each batch (10M posts: 1.1 s a
+    # batch instead of 0.04, the network build quadratic in the store's size). The ORDER BY is
+    # the order that walk gave, so the links and their evidence stay the same, and makes it
+    # the same on PostgreSQL from one run to the next.
     found = conn.execute(
         "SELECT DISTINCT i.kind, i.value, i.post_id, p.account_id FROM indicators i "
         "JOIN posts p ON p.id = i.post_id WHERE i.post_id > ? AND i.post_id <= ? "
-        "AND p.account_id IS NOT NULL AND i.kind IN (SELECT value FROM json_each(?))",
+        "AND p.account_id IS NOT NULL AND (i.kind || '') IN (SELECT value FROM json_each(?)) "
+        "ORDER BY i.kind, i.value, i.post_id, p.account_id",
         (lo, hi, json.dumps(list(VALUE_KINDS))),
     ).fetchall()
     return _links_through(conn, found, stop, limit, seen)
@@ -304,7 +310,8 @@ def _picture_value_links(
         "SELECT DISTINCT i.kind, i.value, i.post_id, p.account_id FROM indicators i "
         "JOIN posts p ON p.id = i.post_id WHERE i.id > ? AND i.id <= ? "
         "AND i.media_id IS NOT NULL AND i.post_id <= ? AND p.account_id IS NOT NULL "
-        "AND i.kind IN (SELECT value FROM json_each(?))",
+        "AND (i.kind || '') IN (SELECT value FROM json_each(?)) "
+        "ORDER BY i.kind, i.value, i.post_id, p.account_id",  # by id range, as above
         (after, top, below, json.dumps(list(VALUE_KINDS))),
     ).fetchall()
     return _links_through(conn, found, stop, limit, seen)
