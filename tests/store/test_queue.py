@@ -184,3 +184,23 @@ def test_ids_are_read_in_slices_without_losing_or_reordering_any(store, monkeypa
     monkeypatch.setattr(queue, "ID_SLICE", 65536)
     assert searched == list(queue_ids(store, QueueQuery(search="boat")))
     assert list(queue_ids(store, QueueQuery(), limit=10)) == whole[:10]
+
+
+def test_a_page_reads_cluster_sizes_without_counting_their_posts(store):
+    """A page's cluster sizes come from ``clusters`` (kept by enrichment): counting each
+    cluster's posts took 0.9 s a page at 10M posts, where clusters hold 100,000 posts."""
+    ids = list(queue_ids(store, QueueQuery()))[:200]
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        rows = queue_rows(store, ids)
+    finally:
+        store.conn.set_trace_callback(None)
+    clustered = [r for r in rows if r.cluster_size]
+    assert clustered  # the sizes are there, and right
+    for r in clustered:
+        cid = store.scalar("SELECT cluster_id FROM posts WHERE id = ?", (r.id,))
+        assert r.cluster_size == store.scalar(
+            "SELECT count(*) FROM posts WHERE cluster_id = ?", (cid,)
+        )
+    assert not [s for s in statements if "count(*)" in s and "cluster_id" in s]

@@ -78,6 +78,12 @@ def fill_posts(store: Any, n: int, *, seed: int = 7, start: int = 0) -> list[int
             "VALUES (?,?,?,?,?,?,?,?,?,'2024-01-01T00:00:00Z',?)",
             rows,
         )
+        # The clusters' sizes, as enrichment keeps them beside posts.cluster_id.
+        conn.execute(
+            "INSERT INTO clusters(id, size) SELECT cluster_id, count(*) FROM posts "
+            "WHERE cluster_id IS NOT NULL GROUP BY cluster_id "
+            "ON CONFLICT(id) DO UPDATE SET size = excluded.size"
+        )
         ids = [
             r[0]
             for r in conn.execute(
