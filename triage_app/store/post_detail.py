@@ -276,7 +276,11 @@ def _decisions(store: Store, post_id: int) -> list[dict[str, Any]]:
 def _cluster(store: Store, cluster_id: int | None) -> dict[str, Any] | None:
     if cluster_id is None:
         return None
-    size = store.scalar("SELECT count(*) FROM posts WHERE cluster_id = ?", (cluster_id,))
+    # As enrichment keeps it (store/queue.py's page reads the same): counting the cluster's
+    # posts here took 15 ms a preview at 10M posts, on the tag key's path.
+    size = store.scalar("SELECT size FROM clusters WHERE id = ?", (cluster_id,))
+    if size is None:
+        size = store.scalar("SELECT count(*) FROM posts WHERE cluster_id = ?", (cluster_id,))
     return {"id": cluster_id, "size": int(size or 0)}
 
 
