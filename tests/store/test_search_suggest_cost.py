@@ -47,3 +47,30 @@ def test_words_that_are_in_posts_are_not_counted(make_store, tmp_path):
     alone = [repr((q + word + q,)) for q in "\"'" for word in ("boat", "lampedusa")]
     assert not any(values in alone for _sql, values in counted), counted
     assert any("LIMIT 1" in sql and "boat" in values for sql, values in statements)
+
+
+def test_a_suggestion_is_counted_up_to_the_cap(make_store, tmp_path, monkeypatch, capsys):
+    """A suggestion's posts are counted up to COUNT_CAP and then said as 'N+ posts': counting
+    a common word walked the whole store (10M posts: 4 s for each suggestion)."""
+    from triage_app.cli import main
+    from triage_app.ingest.pipeline import import_paths
+    from triage_app.store import search_suggest
+    from triage_app.store.queue import QueueQuery
+    from triage_app.store.search_suggest import suggest
+
+    store = make_store()
+    path = tmp_path / "posts.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(12):
+            record = {"platform": "facebook", "post_id": f"p{i}", "text": f"boat trip {i}"}
+            out.write(json.dumps(record | {"created_at": f"2025-03-01T10:{i:02d}:00Z"}) + "\n")
+    import_paths(store, [path], fmt="jsonl", enrich=False)
+    whole = suggest(store, QueueQuery(search="boat calaisx"))
+    assert [(s.search, s.hits, s.at_least) for s in whole][:1] == [("boat", 12, False)]
+    monkeypatch.setattr(search_suggest, "COUNT_CAP", 5)
+    capped = suggest(store, QueueQuery(search="boat calaisx"))
+    assert [(s.search, s.hits, s.at_least) for s in capped][:1] == [("boat", 5, True)]
+    assert capped[0].line() == "“boat” (5+ posts, fewer words)"
+    assert main(["--db", str(store.path), "queue", "--search", "boat calaisx", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["suggestions"][0]
+    assert listed == {"search": "boat", "posts": 5, "at_least": True, "why": "fewer words"}

@@ -64,7 +64,8 @@ def run_queue(args: argparse.Namespace, ctx: CommandContext) -> int:
         extra = {}
         if query.search.strip() and not ids:
             extra["suggestions"] = [
-                {"search": s.search, "posts": s.hits, "why": s.why} for s in suggestions
+                {"search": s.search, "posts": s.hits, "at_least": s.at_least, "why": s.why}
+                for s in suggestions
             ]
         ctx.print_json(
             {

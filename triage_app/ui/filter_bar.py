@@ -279,7 +279,7 @@ class FilterBar(QWidget):
         if suggestions:
             links = "; ".join(
                 f'<a href="{html.escape(s.search, quote=True)}">{html.escape(s.search)}</a> '
-                f"({s.hits:,} {'post' if s.hits == 1 else 'posts'}, {html.escape(s.why)})"
+                f"({s.posts_text()}, {html.escape(s.why)})"
                 for s in suggestions
             )
             body = f"{head}. Try {links}."
@@ -289,7 +289,7 @@ class FilterBar(QWidget):
         self.search_error.setText(body)
         self.search_error.setAccessibleDescription(
             f"No posts match {search.strip()}. "
-            + "; ".join(f"Try {s.search}, {s.hits} posts" for s in suggestions)
+            + "; ".join(f"Try {s.search}, {s.posts_text()}" for s in suggestions)
         )
         self.search_error.show()
 
