@@ -124,14 +124,19 @@ def test_no_hits_says_so_and_offers_other_spellings(store_env):
     code, out, err = run_cli("queue", "--search", "ايطاليو", "--json", env=store_env)
     result = json.loads(out)
     assert result["total"] == 0
-    assert result["suggestions"][0] == {"search": "ايطاليا", "posts": 2, "why": "other spelling"}
+    assert result["suggestions"][0] == {
+        "search": "ايطاليا",
+        "posts": 2,
+        "at_least": False,
+        "why": "other spelling",
+    }
 
 
 def test_no_hits_offers_fewer_words(store_env):
     code, out, err = run_cli("queue", "--search", "إيطاليا submarine", "--json", env=store_env)
     assert code == 0, err
     suggestions = json.loads(out)["suggestions"]
-    assert {"search": "إيطاليا", "posts": 2, "why": "fewer words"} in suggestions
+    assert {"search": "إيطاليا", "posts": 2, "at_least": False, "why": "fewer words"} in suggestions
     code, out, err = run_cli("queue", "--search", "zzzqqq", env=store_env)
     assert out.strip() == (
         "No posts match “zzzqqq” (spelling variants of Arabic-script letters and digits "
