@@ -5,6 +5,7 @@ read the trail."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,12 @@ def register(sub: Any) -> None:
     s.set_defaults(handler=run_list)
 
 
-PROGRESS_ABOVE = 100_000  # a chain longer than this shows how far the check is, on stderr
+PROGRESS_ABOVE = 100_000  # a walk longer than this shows how far it is, on stderr
 
 
-def _chain_progress() -> Any:
-    """Progress of the chain walk on stderr, for long chains only (a short one takes a blink)."""
+def _progress(say: Callable[[int, int], str]) -> Callable[[int, int], None]:
+    """``show(done, total)`` writing ``say(done, total)`` as a progress line on stderr, for long
+    walks only (a short one takes a blink): the audit chain's rows, the replay's posts."""
     from .context import ProgressLine
 
     line = ProgressLine()
@@ -74,27 +76,19 @@ def _chain_progress() -> Any:
     def show(done: int, total: int) -> None:
         if total <= PROGRESS_ABOVE:
             return
-        line.update(f"checking the audit chain: {done:,}/{total:,} rows")
+        line.update(say(done, total))
         if done >= total:
             line.finish()
 
     return show
 
 
-def _replay_progress() -> Any:
-    """Progress of the replay of every post's decisions on stderr, for large stores only."""
-    from .context import ProgressLine
+def _chain_progress() -> Callable[[int, int], None]:
+    return _progress(lambda done, total: f"checking the audit chain: {done:,}/{total:,} rows")
 
-    line = ProgressLine()
 
-    def show(post_id: int, highest: int) -> None:
-        if highest <= PROGRESS_ABOVE:
-            return
-        line.update(f"replaying decisions: post {post_id:,} of {highest:,}")
-        if post_id >= highest:
-            line.finish()
-
-    return show
+def _replay_progress() -> Callable[[int, int], None]:
+    return _progress(lambda post, top: f"replaying decisions: post {post:,} of {top:,}")
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
