@@ -26,11 +26,9 @@ def store(make_store):
     return s
 
 
-@pytest.fixture
-def sqlite_store(store):
-    if store.backend == "postgresql":
-        pytest.skip("the plan is SQLite's; PostgreSQL's planner chooses (store/search_pg.py)")
-    return store
+SQLITE_PLAN = pytest.mark.sqlite_only(
+    "reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL's planner chooses (store/search_pg.py)"
+)
 
 
 def _plan(store, query, limit):
@@ -39,8 +37,8 @@ def _plan(store, query, limit):
 
 
 @pytest.mark.parametrize("status", [None, "new"])
-def test_many_matches_walk_the_order_index_not_every_match_row(sqlite_store, status):
-    store = sqlite_store
+@SQLITE_PLAN
+def test_many_matches_walk_the_order_index_not_every_match_row(store, status):
     query = QueueQuery(search="boat", status=status)
     plan = _plan(store, query, 100)
     index = "posts_status_priority" if status else "posts_priority"
@@ -56,10 +54,11 @@ def test_many_matches_walk_the_order_index_not_every_match_row(sqlite_store, sta
 @pytest.mark.parametrize("status", [None, "new"])
 @pytest.mark.parametrize("search", [RARE, "nothingness"])
 @pytest.mark.parametrize("limit", [100, None])
-def test_few_matches_start_from_the_matches(sqlite_store, status, search, limit):
+@SQLITE_PLAN
+def test_few_matches_start_from_the_matches(store, status, search, limit):
     """Not a walk of the status index past every post that does not match (SQLite's own
     choice with a status filter: a million index entries for a search that finds nothing)."""
-    plan = _plan(sqlite_store, QueueQuery(search=search, status=status), limit)
+    plan = _plan(store, QueueQuery(search=search, status=status), limit)
     assert "SEARCH p USING INTEGER PRIMARY KEY" in plan, plan
     assert "posts_status_priority" not in plan, plan
 
