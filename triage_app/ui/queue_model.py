@@ -154,14 +154,15 @@ class QueueModel(QAbstractTableModel):
             and cached[0] == base_query
             and time.monotonic() - cached[1] < BASE_TTL_SECONDS
         ):
-            # Posts that left the queue since it was read are taken out now, once per search,
-            # rather than after every tag key (a pass over a million ids each time).
-            base = _without(cached[2], array("q", sorted(self._dropped)))
+            base = cached[2]
         else:
             base = queue_ids(self._store, base_query)
             self._base = (base_query, time.monotonic(), base)
             self._dropped = set()
-        return keep_only(base, search_hits(self._store, query.search))
+        # Posts that left the queue since it was read are taken out of the matches, not out of
+        # the cached queue: the same list, without copying ten million ids (80 MB) per search.
+        found = keep_only(base, search_hits(self._store, query.search))
+        return _without(found, array("q", sorted(self._dropped)))
 
     @property
     def loading(self) -> bool:
@@ -409,5 +410,6 @@ def _without(ids: array, drop: array) -> array:
 
     base = np.frombuffer(ids, dtype=np.int64)
     out = array("q")
-    out.frombytes(base[~np.isin(base, np.frombuffer(drop, dtype=np.int64))].tobytes())
+    kept = base[~np.isin(base, np.frombuffer(drop, dtype=np.int64))]
+    out.frombytes(memoryview(kept).cast("B"))  # no second copy of the kept ids
     return out
