@@ -18,7 +18,8 @@ Python tables so that there is one source of truth (migration 16 installs them).
   Latin post, 20 µs Persian, 110 µs Vietnamese (which needs normalize()).
 
 The table is frozen into the functions when they are made; ``fold_digest()`` names it, and is
-kept in meta ``search_fold_digest`` so a program with another table can notice and rebuild."""
+kept in meta ``search_fold_digest`` so a program with another table can notice and rebuild
+(pinned in PINNED_DIGESTS: every open of a team store compares it, and computing it is slow)."""
 
 from __future__ import annotations
 
@@ -177,8 +178,26 @@ def _separators() -> list[int]:
     return out
 
 
+# fold_digest() for this program's tables, by (Unicode version, FOLD_VERSION): computing it
+# builds the fold and case tables from 196,000 code points (0.15 s on an idle machine, 1-3 s
+# on a busy one), which every open of a team store paid to compare it with meta. A Python with
+# another Unicode version, or a bumped FOLD_VERSION, computes it; tests/store/test_fold_digest.py
+# computes it here and fails when a table changed without this line.
+PINNED_DIGESTS: dict[tuple[str, int], str] = {("14.0.0", 1): "c11d1427a99d336d"}
+
+
+@lru_cache(maxsize=1)
 def fold_digest() -> str:
-    """Names the fold and key tables (and the Unicode version that built them)."""
+    """Names the fold and key tables (and the Unicode version that built them): the pinned
+    value when this program's tables were pinned for this Unicode version, else computed."""
+    from ...core.search_normal import FOLD_VERSION
+
+    pinned = PINNED_DIGESTS.get((unicodedata.unidata_version, FOLD_VERSION))
+    return pinned if pinned is not None else computed_fold_digest()
+
+
+def computed_fold_digest() -> str:
+    """fold_digest() worked out from the tables themselves."""
     data = json.dumps(
         [unicodedata.unidata_version, sorted(fold_table().items()), sorted(case_table().items())],
         ensure_ascii=True,
