@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ class Bench:
     out: Path
     figures: list[Figure] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)
+    # What a measurement leaves for the next ones (the PostgreSQL server its store is on),
+    # closed when this size's run ends.
+    leftovers: ExitStack = field(default_factory=ExitStack)
 
     def add(
         self, name: str, value: float, unit: str, target: str, ok: bool | None, note: str = ""
@@ -288,8 +292,9 @@ MEASUREMENTS: dict[str, Callable[[Bench], None]] = {
 }
 
 
-def extra_measurements() -> dict[str, Callable[[Bench], None]]:
-    """Measurements that live beside this file, one module per area (bench_<area>.py)."""
+def extra_measurements(table: str = "MEASUREMENTS") -> dict[str, Callable[[Bench], None]]:
+    """Measurements that live beside this file, one module per area (bench_<area>.py); with
+    ``table="PG_MEASUREMENTS"`` those of ``--backend postgresql``."""
     found: dict[str, Callable[[Bench], None]] = {}
     for path in sorted(Path(__file__).parent.glob("bench_*.py")):
         import importlib.util
@@ -298,7 +303,7 @@ def extra_measurements() -> dict[str, Callable[[Bench], None]]:
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        for name, fn in getattr(module, "MEASUREMENTS", {}).items():
+        for name, fn in getattr(module, table, {}).items():
             found[name] = fn
     return found
 
@@ -453,6 +458,7 @@ def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     extras = extra_measurements()
     # Order matters: import makes the store, enrichment fills it, the window tags it last.
     order = [
+        "postgresql",  # --backend postgresql: the server's import, then its window
         "import",
         "enrich",
         "stats",
@@ -466,13 +472,28 @@ def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
         "encryption",
     ]
     table = {**MEASUREMENTS, **extras}
-    if args.backend == "postgresql":  # a throw-away server's figures (bench_pg_import.py)
-        from tests.perf.bench_pg_import import PG_MEASUREMENTS
-
-        table = dict(PG_MEASUREMENTS)
+    if args.backend == "postgresql":  # a throw-away server's figures (bench_pg_*.py)
+        table = extra_measurements("PG_MEASUREMENTS")
         b.context["pg_shared_buffers"] = args.pg_shared_buffers
     table = {k: table[k] for k in order if k in table} | table
     chosen = args.only.split(",") if args.only else list(table)
+    with b.leftovers:
+        run_chosen(b, args, out, table, chosen)
+    print()
+    print(markdown(b))
+    result = {"posts": b.posts, "context": b.context, "figures": [asdict(f) for f in b.figures]}
+    return json.loads(json.dumps(result, default=str))
+
+
+def run_chosen(
+    b: Bench,
+    args: argparse.Namespace,
+    out: Path,
+    table: dict[str, Callable[[Bench], None]],
+    chosen: list[str],
+) -> None:
+    """The chosen measurements in order, the report written after each."""
+    posts = b.posts
     for name in chosen:
         print(f"== {name} ({posts:,} posts) {time.strftime('%H:%M:%S')}", flush=True)
         b.context["load"][name] = " ".join(f"{v:.2f}" for v in os.getloadavg())
@@ -486,9 +507,6 @@ def run_size(posts: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
         for stem in ("bench", args.name or f"bench-{posts}"):
             (out / f"{stem}.json").write_text(text)
             (out / f"{stem}.md").write_text(markdown(b))
-    print()
-    print(markdown(b))
-    return json.loads(json.dumps(result, default=str))
 
 
 def main() -> int:

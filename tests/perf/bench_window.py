@@ -152,19 +152,36 @@ def measure_window(b: Any) -> None:
     except RuntimeError as exc:
         if "already" not in str(exc):  # a second window run on the same store
             raise
-    _, _, out = run_child(
-        [sys.executable, "-c", WINDOW, str(store)],
-        timeout=1800,
-        env={
+    r = window_child(
+        str(store),
+        {
             "TRIAGE_PLAIN_STORE": "1",
-            "QT_QPA_PLATFORM": "offscreen",
             "TRIAGE_DATA_DIR": str(data),
             "TRIAGE_KEY_PASSPHRASE_FILE": str(passphrase),
         },
     )
-    r = json.loads(out.strip().splitlines()[-1])
+    add_window_figures(b, r)
+
+
+def window_child(target: str, env: dict[str, str]) -> dict[str, Any]:
+    """WINDOW run on ``target`` (a store file, or a ``postgresql://`` address, where the person
+    is the server's login) in a child process; the figures it printed."""
+    from bench import run_child  # type: ignore[import-not-found]
+
+    _, _, out = run_child(
+        [sys.executable, "-c", WINDOW, target],
+        timeout=1800,
+        env={"QT_QPA_PLATFORM": "offscreen", **env},
+    )
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def add_window_figures(b: Any, r: dict[str, Any], prefix: str = "") -> None:
+    """The window's figures beside issue 4's targets; ``prefix`` names another backend's run
+    (bench_pg_window.py), so its rows stand apart from SQLite's in a merged table."""
     b.add(
-        "window shown, first page painted",
+        f"{prefix}window shown, first page painted",
         r["first_page"],
         "s",
         "<= 0.5",
@@ -172,14 +189,14 @@ def measure_window(b: Any) -> None:
         f"{r['rows']:,} rows",
     )
     b.add(
-        "jump to a far row + repaint, median",
+        f"{prefix}jump to a far row + repaint, median",
         r["jump_median"],
         "ms",
         "<= 50",
         r["jump_median"] <= 50,
     )
     b.add(
-        "tag key -> committed, next post shown (queue + preview painted), p99",
+        f"{prefix}tag key -> committed, next post shown (queue + preview painted), p99",
         r["tag_p99"],
         "ms",
         "<= 20",
@@ -188,7 +205,7 @@ def measure_window(b: Any) -> None:
         f"load average {r['load']:.1f}",
     )
     b.add(
-        "tag key -> compare pane painted too, p99",
+        f"{prefix}tag key -> compare pane painted too, p99",
         r["compare_p99"],
         "ms",
         "none (follows the preview)",
@@ -196,14 +213,14 @@ def measure_window(b: Any) -> None:
         f"p50 {r['compare_p50']:.1f} ms; the compare pane renders after the preview",
     )
     b.add(
-        "search first page, p95",
+        f"{prefix}search first page, p95",
         r["search_p95"],
         "ms",
         "<= 150",
         r["search_p95"] <= 150,
         f"p50 {r['search_p50']:.1f} ms",
     )
-    b.add("window peak memory", r["peak_mb"], "MB", "<= 400", r["peak_mb"] <= 400)
+    b.add(f"{prefix}window peak memory", r["peak_mb"], "MB", "<= 400", r["peak_mb"] <= 400)
 
 
 MEASUREMENTS = {"window": measure_window}
