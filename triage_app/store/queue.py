@@ -6,12 +6,13 @@ so every filter and sort is a new query here, never a proxy model over loaded ro
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import unicodedata
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress
 from typing import Any
 
@@ -19,6 +20,7 @@ from ..core.errors import TriageError
 from ..core.search_normal import search_query
 from ..core.workflow import STATUSES
 from .connection import OperationalError, Store
+from .search_head import head_matches, head_rows, worth_probing
 
 # Sort keys the queue accepts, and the SQL each one orders by (ties broken by id).
 SORT_COLUMNS: dict[str, str] = {
@@ -91,11 +93,12 @@ class QueueRow:
 
 
 def _where(
-    store: Store, query: QueueQuery, start: str | None = None
+    store: Store, query: QueueQuery, start: str | None = None, limit: int | None = None
 ) -> tuple[list[str], list[Any]]:
     """The WHERE terms of ``query`` and their parameters. ``start`` (a search on SQLite, see
     _search_start): "walk" makes the search a membership test while the order index is read,
-    "matches" makes SQLite start from the matches (the status index not walked)."""
+    "matches" makes SQLite start from the matches (the status index not walked). ``limit``:
+    the first page asked for (a search on PostgreSQL picks its form by it)."""
     where: list[str] = []
     params: list[Any] = []
     if query.status:
@@ -125,7 +128,7 @@ def _where(
         )
         params.extend([store.user, store.user, time.time()])
     if query.search.strip():
-        condition, value = search_filter(store, query.search, walk=start == "walk")
+        condition, value = search_filter(store, query.search, walk=start == "walk", limit=limit)
         where.append(condition)
         params.append(value)
     if query.pivot is not None:
@@ -138,7 +141,18 @@ def _where(
 def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> array:
     """The ids the query selects, in queue order, as a compact array of int64 (the first
     ``limit`` only, when given: the window shows a first page before the whole list is read)."""
-    sql, params = queue_sql(store, query, limit)
+    start = _search_start(store, query, limit)
+    if start == "head" and limit is not None:
+        # First the queue's head alone (store/search_head.py): a common word's first page is
+        # there, found without gathering its every match for the walk.
+        head_sql, head_params = _queue_sql(store, replace(query, search=""), head_rows(limit))
+        try:
+            page = head_matches(store, head_sql, head_params, fts_query(query.search), limit)
+        except OperationalError as exc:
+            raise _search_error(query, exc) from exc
+        if page is not None:
+            return page
+    sql, params = _queue_sql(store, query, limit, start)
     # Read in slices straight into the array: memory stays the array's 8 bytes an id. (One row
     # of every id as 16 hex digits, read before, held the text twice beside the array: 499 MB
     # for the 10M-post queue against 129 MB read this way, in about the same time, 5 s.)
@@ -158,9 +172,17 @@ ID_SLICE = 65536  # ids read at a time by queue_ids
 def queue_sql(store: Store, query: QueueQuery, limit: int | None = None) -> tuple[str, list[Any]]:
     """The SELECT of the ids ``query`` selects in queue order, and its parameters (a first
     page of a search with many matches walks the order index: _search_start)."""
+    return _queue_sql(store, query, limit, _search_start(store, query, limit))
+
+
+def _queue_sql(
+    store: Store, query: QueueQuery, limit: int | None, start: str | None = None
+) -> tuple[str, list[Any]]:
+    """queue_sql with the search's start chosen (_search_start; "head" is walked here, the
+    head probe being queue_ids' step before)."""
     if query.sort not in SORT_COLUMNS:
         raise TriageError(f"Cannot sort the queue by {query.sort!r}")
-    where, params = _where(store, query, _search_start(store, query, limit))
+    where, params = _where(store, query, "walk" if start == "head" else start, limit)
     order = SORT_COLUMNS[query.sort]
     direction = "DESC" if query.descending else "ASC"
     needs_accounts = query.sort == "author"
@@ -197,20 +219,23 @@ def search_match(store: Store, text: str) -> tuple[str, str]:
         raise _search_error(QueueQuery(search=text), exc) from None
 
 
-def search_filter(store: Store, text: str, walk: bool = False) -> tuple[str, str]:
+def search_filter(
+    store: Store, text: str, walk: bool = False, limit: int | None = None
+) -> tuple[str, str]:
     """The queue's condition on ``p.id`` for a search, and its one parameter (on PostgreSQL in
     the form the planner runs fastest for how many posts match: store/search_pg.py).
 
     ``walk`` (SQLite): ``+p.id`` keeps SQLite from starting at the matches (a look-up of each
     matching post's row to sort them all); it reads the order index instead and tests each id
-    against the matches, gathered once into a set, stopping at the LIMIT."""
+    against the matches, gathered once into a set, stopping at the LIMIT. ``limit``
+    (PostgreSQL): the first page's length, by which the form is picked."""
     match, value = search_match(store, text)
     if store.backend != "postgresql":
         column = "+p.id" if walk else "p.id"
         return f"{column} IN (SELECT rowid FROM posts_fts WHERE {match})", value
     from .search_pg import posts_condition
 
-    return posts_condition(store.conn, value), value
+    return posts_condition(store.conn, value, limit), value
 
 
 # Where SQLite starts a search of the queue. With few matches (at most WALK_FACTOR x
@@ -220,6 +245,8 @@ def search_filter(store: Store, text: str, walk: bool = False) -> tuple[str, str
 # matches, a first page (queue_ids with a limit) walks the order index, testing each id against
 # the matches gathered once into a set, and stops when the page is full: within about
 # 100 x sqrt(posts) / WALK_FACTOR index entries for a 100-row page, never a read of a post row.
+# Before that walk, a search whose matches are common ("head": worth_probing) is first run on
+# the queue's head alone (store/search_head.py), which spares gathering every match.
 WALK_FACTOR = 3
 # The orders a first page can walk: an index holds them (posts_priority, and with a status
 # filter posts_status_priority), so the walk reads index entries, never post rows.
@@ -227,23 +254,27 @@ _WALK_SORTS = frozenset({"priority"})
 
 
 def _search_start(store: Store, query: QueueQuery, limit: int | None) -> str | None:
-    """ "matches", "walk", or None (SQLite's planner chooses) for a search of ``query``.
+    """ "matches", "walk", "head" (probe the head, else walk) or None (SQLite's planner
+    chooses) for a search of ``query``.
     SQLite only: PostgreSQL chooses by its planner's estimate (store/search_pg.py)."""
     if store.backend == "postgresql" or not query.search.strip():
         return None
     posts = int(store.scalar("SELECT coalesce(max(id), 0) FROM posts"))
     few = max(200, int(WALK_FACTOR * posts**0.5))
-    try:  # at most few + 1 matches read, in the index's own order (no sort)
-        seen = store.scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?)",
+    try:  # at most few + 1 matches read, in the index's own order (rowid; no sort)
+        seen, last = store.execute(
+            "SELECT count(*), max(rowid) FROM "
+            "(SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?)",
             (fts_query(query.search), few + 1),
-        )
+        ).fetchone()
     except OperationalError as exc:
         raise _search_error(query, exc) from exc
     if int(seen) <= few:
         return "matches"
     if limit is not None and query.sort in _WALK_SORTS and not _filters_beyond_status(query):
-        return "walk"
+        # The share of posts that match, estimated from how far in id order those matches
+        # reached: common words are probed at the queue's head first.
+        return "head" if worth_probing(int(seen) / max(int(last), 1), limit) else "walk"
     return None
 
 
@@ -363,23 +394,24 @@ def queue_rows(store: Store, ids: Sequence[int]) -> list[QueueRow]:
     if not wanted:
         return []
     base: dict[int, tuple[Any, ...]] = {}
-    tags: dict[int, list[str]] = {}
     for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
+        among, chunk = ids_in(store, wanted[i : i + _CHUNK])
+        # One statement a page, its tags and cluster sizes included: on a team server each
+        # statement is a round trip (three a page and a tag key's refreshed row before).
         for r in store.execute(
             "SELECT p.id, p.priority, p.platform, coalesce(a.handle, a.display_name, ''), "
             f"p.posted_at, substr(p.text, 1, {SNIPPET_CHARS * 3}), p.status, p.cluster_id, "
-            f"p.language FROM posts p LEFT JOIN accounts a ON a.id = p.account_id "
-            f"WHERE p.id IN ({marks})",
+            "p.language, c.size, (SELECT group_concat(tag) FROM "
+            "(SELECT tag FROM post_tags WHERE post_id = p.id ORDER BY tag)) "
+            "FROM posts p LEFT JOIN accounts a ON a.id = p.account_id "
+            f"LEFT JOIN clusters c ON c.id = p.cluster_id WHERE p.id {among}",
             chunk,
         ):
             base[r[0]] = r
-        for post_id, tag in store.execute(
-            f"SELECT post_id, tag FROM post_tags WHERE post_id IN ({marks}) ORDER BY tag", chunk
-        ):
-            tags.setdefault(post_id, []).append(tag)
-    sizes = _cluster_sizes(store, {r[7] for r in base.values() if r[7] is not None})
+    # A cluster missing from the table (enrichment under way) is counted.
+    sizes = _cluster_sizes(
+        store, {r[7] for r in base.values() if r[7] is not None and r[9] is None}
+    )
     out: list[QueueRow] = []
     for post_id in wanted:
         r = base.get(post_id)
@@ -394,14 +426,31 @@ def queue_rows(store: Store, ids: Sequence[int]) -> list[QueueRow]:
                 author=r[3] or "",
                 posted_at=r[4],
                 snippet=_snippet(text),
-                tags=tuple(tags.get(post_id, ())),
+                tags=tuple(r[10].split(",")) if r[10] else (),
                 status=r[6],
-                cluster_size=sizes.get(r[7], 0) if r[7] is not None else 0,
+                cluster_size=_size(r[7], r[9], sizes),
                 language=r[8],
                 rtl=is_rtl(text),
             )
         )
     return out
+
+
+def _size(cluster: int | None, size: int | None, counted: dict[int, int]) -> int:
+    if cluster is None:
+        return 0
+    return int(size) if size is not None else counted.get(cluster, 0)
+
+
+def ids_in(store: Store, ids: Sequence[int]) -> tuple[str, tuple[Any, ...]]:
+    """``IN (...)`` of ``ids`` and its parameters. On a server one array (the adapter sends
+    ``= ANY(%s)``): the same statement for every page, where a placeholder per id made psycopg
+    convert each statement of more than 50 parameters afresh (~5 ms a 200-row page, beside
+    ~1 ms on the server). On SQLite a placeholder each: its statement cache keeps the page's
+    few forms, and json_each would cost 0.4 ms more a page."""
+    if store.backend == "postgresql":
+        return "IN (SELECT value FROM json_each(?))", (json.dumps([int(i) for i in ids]),)
+    return f"IN ({','.join('?' * len(ids))})", tuple(int(i) for i in ids)
 
 
 def _cluster_sizes(store: Store, clusters: set[int]) -> dict[int, int]:
@@ -412,9 +461,8 @@ def _cluster_sizes(store: Store, clusters: set[int]) -> dict[int, int]:
     sizes: dict[int, int] = {}
     wanted = sorted(clusters)
     for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for cid, n in store.execute(f"SELECT id, size FROM clusters WHERE id IN ({marks})", chunk):
+        among, chunk = ids_in(store, wanted[i : i + _CHUNK])
+        for cid, n in store.execute(f"SELECT id, size FROM clusters WHERE id {among}", chunk):
             sizes[cid] = n
     for cid in (c for c in wanted if c not in sizes):
         sizes[cid] = int(

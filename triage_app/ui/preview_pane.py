@@ -340,7 +340,10 @@ class PreviewPane(QFrame):
         )
         self.text_view.setAccessibleDescription(d["text"][:500])
         evidence = evidence_dir(Path(self.store.path))
-        self.media.set_media(d["media"], evidence, key=evidence_key(self.store))
+        # The evidence key only opens media: a post without any needs no read of it (a round
+        # trip per post shown on a team server).
+        key = evidence_key(self.store) if d["media"] else None
+        self.media.set_media(d["media"], evidence, key=key)
         self.media.add_items(_key_frames(self.store, d.get("videos") or []))
         self.body.arrange()
         self._fill_indicators(d["indicators"] + d.get("picture_indicators", []))
