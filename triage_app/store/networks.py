@@ -66,6 +66,7 @@ MAX_SHARE = 0.02  # ... or on more than this share of the accounts
 SHARE_MIN_ACCOUNTS = 500  # the share cut-off applies from this many accounts
 CLUSTER_SCAN = 2000  # newest members of a near-duplicate cluster looked at
 BATCH = 5000
+RANGE_PROBE = 100_000  # posts read by date before recheck_returning weighs the other way
 
 
 @dataclass(slots=True)
@@ -742,13 +743,17 @@ def recheck_returning(store: Store) -> list[int]:
             candidates.setdefault(linked, []).append((rank, gone, kind, value, state.on_date))
         evidence: list[Evidence] = []
         flagged: list[int] = []
+        dated = _waiting_since(conn, candidates)
         for linked, found in candidates.items():
             found.sort(key=lambda c: c[0], reverse=True)  # stable: the first of equals first
-            for post_id, posted_at in conn.execute(
-                "SELECT id, posted_at FROM posts WHERE account_id = ? AND status = 'new' AND id "
-                "NOT IN (SELECT post_id FROM returning_posts WHERE account_id = ?)",
-                (linked, linked),
-            ):
+            waiting = dated.get(linked)
+            if waiting is None:
+                waiting = conn.execute(
+                    "SELECT id, posted_at FROM posts WHERE account_id = ? AND status = 'new' "
+                    "AND id NOT IN (SELECT post_id FROM returning_posts WHERE account_id = ?)",
+                    (linked, linked),
+                )
+            for post_id, posted_at in waiting:
                 day = _day_of(posted_at)
                 for _rank, gone, kind, value, on_date in found:
                     if day is None or on_date is None or day >= on_date:
@@ -766,6 +771,75 @@ def recheck_returning(store: Store) -> list[int]:
     if flagged:
         rescore(store, flagged)
     return flagged
+
+
+def _day_start(day: str | None) -> int | None:
+    """The first second (UTC) of an ISO day 'YYYY-MM-DD', None for anything else."""
+    try:
+        parsed = dt.date.fromisoformat(day or "")
+    except ValueError:
+        return None
+    if parsed.isoformat() != day:
+        return None
+    return int(dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=dt.UTC).timestamp())
+
+
+def _waiting_since(
+    conn: Any, candidates: dict[int, list[tuple[Any, int, str, str, str | None]]]
+) -> dict[int, list[tuple[int, Any]]]:
+    """The waiting (new, not yet returning) posts that recheck_returning could flag, for the
+    linked accounts whose every candidate has a date, read through the posts' date index when
+    that reads fewer posts than walking every post of those accounts (issue 17: a pack of
+    100,000 posts referred thousands of accounts, and walking their posts read millions of rows
+    of a 10M store to flag the few made since the referral). Linked account -> [(post id,
+    posted_at)] in id order, as the per-account query gives them; accounts left out are read
+    by that query. The bound keeps a few posts too many (the caller compares the days), never
+    one too few: a post counts from its day on, and one with no date always."""
+    starts: dict[int, int] = {}
+    for linked, found in candidates.items():
+        days = [_day_start(c[4]) for c in found]
+        if days and all(d is not None for d in days):
+            starts[linked] = min(d for d in days if d is not None)
+    if not starts:
+        return {}
+    since = min(starts.values()) - 1  # int(posted_at) >= start implies posted_at > start - 1
+    in_range = (
+        "SELECT count(*) FROM (SELECT 1 FROM posts WHERE posted_at >= ? LIMIT ?) AS r",
+        "SELECT count(*) FROM (SELECT 1 FROM posts WHERE posted_at IS NULL LIMIT ?) AS r",
+    )
+
+    def dated_posts(limit: int) -> int:
+        return int(conn.execute(in_range[0], (since, limit)).fetchone()[0]) + int(
+            conn.execute(in_range[1], (limit,)).fetchone()[0]
+        )
+
+    ids = json.dumps(sorted(starts))
+    found_by_date = dated_posts(RANGE_PROBE)
+    if found_by_date >= RANGE_PROBE:  # many posts since then: is walking the accounts less?
+        own = int(
+            conn.execute(
+                "SELECT count(*) FROM posts WHERE account_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            ).fetchone()[0]
+        )
+        if own <= RANGE_PROBE or dated_posts(own + 1) > own:
+            return {}
+    out: dict[int, list[tuple[int, Any]]] = {a: [] for a in starts}
+    # The posts' date index, not the account or status index: `+ 0` and `|| ''` keep SQLite
+    # from choosing those (both forms are plain expressions on PostgreSQL too).
+    for where in ("posted_at >= ?", "posted_at IS NULL"):
+        params: tuple[Any, ...] = (since, ids) if where.endswith("?") else (ids,)
+        for post_id, account_id, posted_at in conn.execute(
+            f"SELECT id, account_id, posted_at FROM posts WHERE {where} "
+            "AND (status || '') = 'new' AND account_id + 0 IN (SELECT value FROM json_each(?)) "
+            "AND NOT EXISTS (SELECT 1 FROM returning_posts r WHERE r.post_id = posts.id "
+            "AND r.account_id = posts.account_id)",
+            params,
+        ):
+            out[int(account_id)].append((int(post_id), posted_at))
+    for rows in out.values():
+        rows.sort(key=lambda r: r[0])
+    return out
 
 
 def rebuild_networks(store: Store, *, max_accounts: int = MAX_ACCOUNTS) -> NetworkUpdate:
@@ -818,35 +892,76 @@ def link_graph(store: Store) -> nx.Graph:
     import networkx as nx  # here: only the network commands need it
 
     graph = nx.Graph()
-    for a, b, kind, value, weight in store.execute(
-        "SELECT a, b, kind, value, weight FROM account_links"
-    ):
+    _add_links(graph, store.execute("SELECT a, b, kind, value, weight FROM account_links"))
+    return graph
+
+
+def component_graph(store: Store, account_ids: Iterable[int]) -> nx.Graph:
+    """The part of :func:`link_graph` that holds these accounts' networks (their connected
+    parts), read outward from the accounts one ring of neighbours at a time through the link
+    table's two indexes, so that it costs what those networks hold, not the store's whole graph
+    (a referral pack asks for its accounts' networks: issue 17). The same edges and weights as
+    link_graph's: the links are added in the table's key order, which is the order link_graph's
+    scan meets them on SQLite (the weights are products, rounded later)."""
+    import networkx as nx  # here: only the network commands need it
+
+    found: dict[tuple[int, int, str, str], float] = {}
+    reached: set[int] = set()
+    frontier = {int(a) for a in account_ids}
+    while frontier:
+        reached |= frontier
+        ids = json.dumps(sorted(frontier))
+        ring: set[int] = set()
+        for side in ("a", "b"):
+            for a, b, kind, value, weight in store.execute(
+                "SELECT a, b, kind, value, weight FROM account_links "
+                f"WHERE {side} IN (SELECT value FROM json_each(?))",
+                (ids,),
+            ):
+                found[(int(a), int(b), str(kind), str(value))] = weight
+                ring.update((int(a), int(b)))
+        frontier = ring - reached
+    graph = nx.Graph()
+    _add_links(graph, (key + (weight,) for key, weight in sorted(found.items())))
+    return graph
+
+
+def _add_links(graph: nx.Graph, rows: Iterable[tuple[Any, ...]]) -> None:
+    """One edge per linked pair: ``weight`` 1 - prod(1 - w) over its links (in row order) and
+    ``shared`` [(kind, value), ...]."""
+    for a, b, kind, value, weight in rows:
         if graph.has_edge(a, b):
             edge = graph[a][b]
             edge["weight"] = 1 - (1 - edge["weight"]) * (1 - weight)
             edge["shared"].append((kind, value))
         else:
             graph.add_edge(a, b, weight=float(weight), shared=[(kind, value)])
-    return graph
 
 
-def _accounts(store: Store, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def _accounts(
+    store: Store, ids: Sequence[int], *, post_counts: bool = True
+) -> dict[int, dict[str, Any]]:
+    """Each account's platform, handle, id and state; with ``post_counts`` also its posts and
+    returning posts, counted (which reads every post of the account: grows with the store)."""
+    count = "(SELECT count(*) FROM posts p WHERE p.account_id = a.id)" if post_counts else "0"
     rows = store.execute(
-        "SELECT a.id, a.platform, a.handle, a.platform_account_id, "
-        "(SELECT count(*) FROM posts p WHERE p.account_id = a.id) FROM accounts a "
+        f"SELECT a.id, a.platform, a.handle, a.platform_account_id, {count} FROM accounts a "
         "WHERE a.id IN (SELECT value FROM json_each(?))",
         (json.dumps(sorted(ids)),),
     ).fetchall()
     states = account_states(store.conn, ids)
-    returning = dict(
-        store.execute(
-            "SELECT account_id, count(*) FROM returning_posts "
-            "WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id",
-            (json.dumps(sorted(ids)),),
-        ).fetchall()
-    )
-    return {
-        r[0]: {
+    returning = {}
+    if post_counts:
+        returning = dict(
+            store.execute(
+                "SELECT account_id, count(*) FROM returning_posts "
+                "WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id",
+                (json.dumps(sorted(ids)),),
+            ).fetchall()
+        )
+    out: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        info = {
             "id": r[0],
             "platform": r[1],
             "handle": r[2],
@@ -856,8 +971,10 @@ def _accounts(store: Store, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
             "status_date": states[r[0]].on_date,
             "returning_posts": int(returning.get(r[0], 0)),
         }
-        for r in rows
-    }
+        if not post_counts:
+            del info["posts"], info["returning_posts"]
+        out[r[0]] = info
+    return out
 
 
 def _network_id(members: Iterable[int]) -> str:
@@ -954,20 +1071,22 @@ def account_network(store: Store, account_id: int) -> dict[str, Any]:
 
 def networks_of(store: Store, account_ids: Iterable[int]) -> list[dict[str, Any]]:
     """The networks (two or more linked accounts) holding any of these accounts, each once:
-    ``{"id", "members": [account info as in account_network], "links": [{"a", "b", "weight",
-    "kinds"}], "top_shared"}``, members and links sorted. Accounts linked to nobody are left
-    out. One read of the link graph, whatever the number of accounts."""
+    ``{"id", "members": [account info as in account_network, without the post counts], "links":
+    [{"a", "b", "weight", "kinds"}], "top_shared"}``, members and links sorted. Accounts linked
+    to nobody are left out. Reads those networks' links and members only (component_graph), so
+    a referral pack's networks cost what they hold, whatever the size of the store."""
     import networkx as nx  # here: only the network commands, statistics and packs need it
 
-    graph = link_graph(store)
+    wanted = sorted({int(a) for a in account_ids})
+    graph = component_graph(store, wanted)
     parts: list[set[int]] = []
     placed: set[int] = set()
-    for account in sorted({int(a) for a in account_ids}):
+    for account in wanted:
         if account in graph and account not in placed:
             part = set(nx.node_connected_component(graph, account))
             placed |= part
             parts.append(part)
-    info = _accounts(store, [a for part in parts for a in part])
+    info = _accounts(store, [a for part in parts for a in part], post_counts=False)
     out: list[dict[str, Any]] = []
     for part in parts:
         sub = graph.subgraph(part)
