@@ -103,3 +103,17 @@ def test_an_encrypted_store_probes_its_head_too(make_store):
     ids, seen = _statements(s, query, 100)
     assert any(PROBE in x for x in seen) and not any(WALK in x for x in seen), seen
     assert ids == list(queue_ids(s, query))[:100]
+
+
+@SQLITE_ONLY
+def test_when_no_database_can_be_attached_the_walk_answers(store):
+    query = QueueQuery(search=COMMON[0])
+    whole = list(queue_ids(store, query))
+    for i in range(125):  # up to SQLite's limit of attached databases, whatever it was built with
+        try:
+            store.execute(f"ATTACH DATABASE ':memory:' AS other{i} KEY ''")
+        except Exception:
+            break
+    ids, seen = _statements(store, query, 100)
+    assert ids == whole[:100]
+    assert not any(PROBE in s for s in seen) and any(WALK in s for s in seen), seen

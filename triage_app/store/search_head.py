@@ -22,7 +22,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from .connection import Store
+from .connection import OperationalError, Store
 
 HEAD_ROWS = 1024  # posts of the queue's head searched first (four pages' worth, if more)
 _SCHEMA = "search_head"
@@ -85,7 +85,10 @@ def _ready(store: Store) -> bool:
         return False
     # The store index's columns and tokenizer, contentless: only the probe's MATCH reads it.
     arguments = declared[declared.index("fts5(") + len("fts5(") : declared.rindex(")")]
-    conn.execute(f"ATTACH DATABASE ':memory:' AS {_SCHEMA} KEY ''")
+    try:
+        conn.execute(f"ATTACH DATABASE ':memory:' AS {_SCHEMA} KEY ''")
+    except OperationalError:  # e.g. the connection's attach limit: the walk answers instead
+        return False
     conn.execute(
         f"CREATE VIRTUAL TABLE {_SCHEMA}.head_fts USING fts5({arguments.strip()}, content='')"
     )
