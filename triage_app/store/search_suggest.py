@@ -128,6 +128,10 @@ def _in_some_post(store: Store, word: str) -> bool:
 
     try:
         match, value = search_match(store, word)
+        if store.backend == "postgresql":
+            from .search_pg import any_match
+
+            return any_match(store.conn, value)
         return (
             store.execute(f"SELECT 1 FROM posts_fts WHERE {match} LIMIT 1", (value,)).fetchone()
             is not None
