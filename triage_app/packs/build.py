@@ -411,7 +411,12 @@ def _write_entries(
             checkpoint=checkpoint,
             networks=networks,
         )
-    sums = "".join(f"{e.sha256}  {e.name}\n" for e in pack.entries)
-    pack.add_bytes("SHA256SUMS", sums.encode("utf-8"))
+    # The last and largest moment of the build (issue 17: 312 MB for 100,000 posts from the
+    # 10M store): the per-post lists are done with, and SHA256SUMS (a line per file) is
+    # streamed rather than joined, encoded and copied whole.
+    del manifest_posts, uuids, networks
+    with pack.open_text("SHA256SUMS") as out:
+        for e in pack.entries:
+            out.write(f"{e.sha256}  {e.name}\n")
     report("Encrypting", total, total)
     return media_files, audit_head
