@@ -343,7 +343,7 @@ def keep_only(ids: array, hits: array) -> array:
     flags = np.zeros(int(max(base.max(), found.max())) + 1, dtype=bool)
     flags[found] = True
     out = array("q")
-    out.frombytes(memoryview(base[flags[base]]).cast("B"))  # no second copy of the kept ids
+    out.frombytes(base[flags[base]].data.cast("B"))  # no second copy of the kept ids
     return out
 
 

@@ -411,5 +411,5 @@ def _without(ids: array, drop: array) -> array:
     base = np.frombuffer(ids, dtype=np.int64)
     out = array("q")
     kept = base[~np.isin(base, np.frombuffer(drop, dtype=np.int64))]
-    out.frombytes(memoryview(kept).cast("B"))  # no second copy of the kept ids
+    out.frombytes(kept.data.cast("B"))  # no second copy of the kept ids
     return out
