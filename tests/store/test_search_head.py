@@ -70,6 +70,8 @@ def test_matches_deep_in_the_queue_fall_back_to_the_walk(store):
     ids, seen = _statements(store, query, 100)
     assert any(PROBE in s for s in seen), seen  # common enough to be worth the probe
     assert any(WALK in s for s in seen), seen  # which found none of them in the head
+    filled = [s for s in seen if s.startswith(f"INSERT INTO {PROBE}(rowid")]
+    assert len(filled) == 1, seen  # after a taste of the head only: the rest not indexed
     assert ids == list(queue_ids(store, query))[:100]
 
 
