@@ -335,6 +335,9 @@ def _write_entries(
     def posts_again() -> Iterator[PostItem]:
         return iter(kept) if kept is not None else iter_posts(store, selection, with_raw=False)
 
+    # Each account's network as it stands now (before this referral is recorded), read while
+    # little else is held: the link graph it walks is freed before the per-post lists grow.
+    networks = pack_networks(store, selection.accounts)
     media_key = evidence_key(store)  # the media are decrypted only into the ZIP stream
     for done, post in enumerate(iter_posts(store, selection), start=1):
         if cancelled():
@@ -359,8 +362,7 @@ def _write_entries(
                 post.platform_post_id,
                 account.platform_account_id,
                 post.url,
-                post.folder,
-                post.tags,
+                post.tags,  # its folder is made again from the ids (a string less per post)
             )
         )
         if done % 200 == 0 or done == total:
@@ -372,8 +374,6 @@ def _write_entries(
         raise PackCancelled()
     with pack.open_text("posts.csv") as out:
         write_posts_csv(out, posts_again(), selection)
-    # Each account's network as it stands now (before this referral is recorded).
-    networks = pack_networks(store, selection.accounts)
     with pack.open_text("accounts.csv") as out:
         write_accounts_csv(out, selection, networks)
     report("Writing the summary", 0, total)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core.csvsafe import SafeWriter, inert
 from ..core.timeutil import to_utc_iso
-from .contents import PackSelection, PostItem
+from .contents import PackSelection, PostItem, evidence_folder
 from .html import PackHeader
 from .networks import NetworkSummary, distinct
 from .zipstream import Entry, TextSink
@@ -171,7 +171,8 @@ def write_manifest(
     networks: Mapping[int, NetworkSummary] | None = None,
 ) -> None:
     """manifest.json, streamed: the header fields (with the accounts' networks), then the
-    posts, accounts (each with its network's id) and files."""
+    posts (``posts``: (uuid, post id, account id, url, tags) each), accounts (each with its
+    network's id) and files."""
 
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -200,7 +201,7 @@ def write_manifest(
     for key, value in head.items():
         out.write(f"  {dump(key)}: {dump(value)},\n")
     out.write('  "posts": [\n')
-    for i, (uuid, post_id, account_id, url, folder, tags) in enumerate(posts):
+    for i, (uuid, post_id, account_id, url, tags) in enumerate(posts):
         sep = "," if i + 1 < len(posts) else ""
         out.write(
             "    "
@@ -210,7 +211,7 @@ def write_manifest(
                     "post_id": post_id,
                     "account_id": account_id or None,
                     "url": url,
-                    "evidence": f"evidence/{folder}/",
+                    "evidence": f"evidence/{evidence_folder(post_id, uuid)}/",
                     "tags": list(tags),
                 }
             )
