@@ -138,6 +138,8 @@ def make_window(qtbot: Any, isolated_data_dir: Path, problems: list) -> Callable
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
         qtbot.waitUntil(lambda: not window.model.loading)
+        # The status bar's total is counted on the worker: in before the test looks at the bar.
+        qtbot.waitUntil(lambda: window.store is None or window._total is not None)
         return window
 
     return factory

@@ -163,6 +163,9 @@ class MainWindow(QMainWindow):
         self._total_timer.setSingleShot(True)
         self._total_timer.setInterval(0)
         self._total_timer.timeout.connect(self._update_total)
+        self._total: int | None = None
+        self._total_job = 0  # the latest count asked of the worker; older answers are dropped
+        self._total_task: Any = None
         self.pane_schedule = PaneSchedule(self, self._show_preview, self._show_compare)
         self._build_widgets()
         self.actions_by_id: dict[ActionId, QAction] = {}
@@ -384,6 +387,7 @@ class MainWindow(QMainWindow):
         self, store: Store, query: QueueQuery, current_post: int | None = None
     ) -> None:
         self.store = store
+        self._total = None  # another store's total, or this one's before a lock: counted anew
         self.claims.set_store(store)
         self.live.set_store(store)
         self.model.set_store(store)
@@ -469,14 +473,48 @@ class MainWindow(QMainWindow):
         return distinct_values(self.store, column) if self.store is not None else []
 
     def _update_total(self) -> None:
+        """Count the store's posts for the status bar on the worker, on its own connection.
+
+        count(*) reads every post on a team server (~1 s at a million posts): on the UI thread
+        it blocked the window after opening and after each import. Until the count arrives
+        the bar says "N posts" without a total (never a stale one)."""
         if self.store is None:
             return
-        self._total = int(self.store.scalar("SELECT count(*) FROM posts"))
-        self._update_count()
         self.returning_label.update_from(self.store)
+        self._total = None
+        self._update_count()
+        store = self.store
+        self._total_job += 1
+        job_number = self._total_job
+
+        def job(_ctx: object) -> tuple[int, int]:
+            other = store.reopen()  # connections belong to one thread
+            try:
+                return job_number, int(other.scalar("SELECT count(*) FROM posts"))
+            finally:
+                other.close()
+
+        task = self.runner.submit(job, "post count")
+        task.finished.connect(self._total_counted)
+        task.failed.connect(self._total_failed)
+        # Held until the next count: the runner lets go of a task as it finishes.
+        self._total_task = task
+        if task.done and task.error is None:  # finished before the connections above: its
+            self._total_counted(task.result)  # signal went to no one (twice changes nothing)
+
+    def _total_counted(self, result: tuple[int, int]) -> None:
+        job_number, total = result
+        if job_number != self._total_job or self.store is None:
+            return  # the store was locked or counted again since: this count is not its own
+        self._total = total
+        self._update_count()
+
+    def _total_failed(self, _exc: BaseException) -> None:
+        """The count is a courtesy (e.g. the store was locked while it ran): without it the
+        bar shows "N posts", which is true."""
 
     def _update_count(self) -> None:
-        total = getattr(self, "_total", None)
+        total = self._total
         shown = self.model.rowCount()
         # While the rest of a list is read (a search shows its first rows first) the count is
         # a lower bound, and says so.
@@ -541,6 +579,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Run the queue query again, reading everything afresh (after an import, F5)."""
         self.model.forget_base()
+        self._total = None  # an import may have added posts: "N posts" until counted again
         self.apply_query(self.model.query)
         self._total_timer.start()
 
