@@ -113,6 +113,8 @@ def measure_pack_from_store(b: Any) -> None:
     )
     chosen = json.loads(out.strip().splitlines()[-1])
     pack = Path(str(store)).parent / "bench-from-store.age"
+    signature = pack.with_name(pack.name + ".minisig")
+    signature.unlink(missing_ok=True)  # a run's pack is removed, its signature was left
     _, _, out = run_child(
         [sys.executable, "-c", BUILD_FROM_STORE, str(store), str(passphrase)]
         + [chosen["platform"], str(pack)],
@@ -121,6 +123,7 @@ def measure_pack_from_store(b: Any) -> None:
     )
     r = json.loads(out.strip().splitlines()[-1])
     pack.unlink(missing_ok=True)
+    signature.unlink(missing_ok=True)
     b.add(
         f"pack of {r['posts']:,} approved posts from this store: peak memory",
         r["peak_mb"],
