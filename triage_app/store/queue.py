@@ -21,6 +21,7 @@ from ..core.search_normal import search_query
 from ..core.workflow import STATUSES
 from .connection import OperationalError, Store
 from .search_head import head_matches, head_rows, worth_probing
+from .search_narrow import bounded_walk, narrow_sql, walk_depth, worth_narrowing
 
 # Sort keys the queue accepts, and the SQL each one orders by (ties broken by id).
 SORT_COLUMNS: dict[str, str] = {
@@ -141,7 +142,7 @@ def _where(
 def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> array:
     """The ids the query selects, in queue order, as a compact array of int64 (the first
     ``limit`` only, when given: the window shows a first page before the whole list is read)."""
-    start = _search_start(store, query, limit)
+    start, matches = _search_plan(store, query, limit)
     if start == "head" and limit is not None:
         # First the queue's head alone (store/search_head.py): a common word's first page is
         # there, found without gathering its every match for the walk.
@@ -152,6 +153,10 @@ def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> arra
             raise _search_error(query, exc) from exc
         if page is not None:
             return page
+    if start in ("head", "walk") and limit is not None and worth_narrowing(matches):
+        # Few matches, none close enough to the head: a bounded walk, then the matches sorted
+        # through the narrow index (store/search_narrow.py) instead of a deep walk.
+        return _narrow_page(store, query, limit, matches)
     sql, params = _queue_sql(store, query, limit, start)
     # Read in slices straight into the array: memory stays the array's 8 bytes an id. (One row
     # of every id as 16 hex digits, read before, held the text twice beside the array: 499 MB
@@ -167,6 +172,24 @@ def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> arra
 
 
 ID_SLICE = 65536  # ids read at a time by queue_ids
+
+
+def _narrow_page(store: Store, query: QueueQuery, limit: int, matches: float) -> array:
+    """A first page of a search with few matches (store/search_narrow.py): the walk of a
+    bounded head of the queue, else the matches sorted through the narrow index (the same
+    filter and order as the walk, so the same ids)."""
+    head_sql, head_params = _queue_sql(store, replace(query, search=""), walk_depth(matches, limit))
+    match, value = search_filter(store, query.search)
+    try:
+        page = bounded_walk(
+            store, head_sql, head_params, match.replace("p.id", "id", 1), value, limit
+        )
+        if page is not None:
+            return page
+        sql, params = _queue_sql(store, query, limit, "matches")
+        return array("q", [row[0] for row in store.execute(narrow_sql(sql), params)])
+    except OperationalError as exc:
+        raise _search_error(query, exc) from exc
 
 
 def queue_sql(store: Store, query: QueueQuery, limit: int | None = None) -> tuple[str, list[Any]]:
@@ -257,8 +280,15 @@ def _search_start(store: Store, query: QueueQuery, limit: int | None) -> str | N
     """ "matches", "walk", "head" (probe the head, else walk) or None (SQLite's planner
     chooses) for a search of ``query``.
     SQLite only: PostgreSQL chooses by its planner's estimate (store/search_pg.py)."""
+    return _search_plan(store, query, limit)[0]
+
+
+def _search_plan(store: Store, query: QueueQuery, limit: int | None) -> tuple[str | None, float]:
+    """_search_start's answer and the search's estimated number of matches (0 where not
+    estimated): a "head" or "walk" search with few enough may be sorted from its matches
+    through the narrow index (store/search_narrow.py)."""
     if store.backend == "postgresql" or not query.search.strip():
-        return None
+        return None, 0.0
     posts = int(store.scalar("SELECT coalesce(max(id), 0) FROM posts"))
     few = max(200, int(WALK_FACTOR * posts**0.5))
     try:  # at most few + 1 matches read, in the index's own order (rowid; no sort)
@@ -270,12 +300,13 @@ def _search_start(store: Store, query: QueueQuery, limit: int | None) -> str | N
     except OperationalError as exc:
         raise _search_error(query, exc) from exc
     if int(seen) <= few:
-        return "matches"
+        return "matches", float(seen)
+    share = int(seen) / max(int(last), 1)
     if limit is not None and query.sort in _WALK_SORTS and not _filters_beyond_status(query):
         # The share of posts that match, estimated from how far in id order those matches
         # reached: common words are probed at the queue's head first.
-        return "head" if worth_probing(int(seen) / max(int(last), 1), limit) else "walk"
-    return None
+        return ("head" if worth_probing(share, limit) else "walk"), share * posts
+    return None, share * posts
 
 
 def _filters_beyond_status(query: QueueQuery) -> bool:

@@ -1,0 +1,127 @@
+"""A search's first page whose matches sit deep in the queue is sorted from its matches through
+the narrow index posts(id, priority, status) (migration 23, store/search_narrow.py) instead of
+walking the order index past every post that does not match (issue 17): the same ids in the
+same order as the whole list's head; a store at migration 22 gets the index when opened; a bulk
+load drops it and builds it again with the posts table's other indexes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.ui.fill import fill_posts
+from triage_app.ingest.bulk_load import DeferredIndexes
+from triage_app.store import open_store
+from triage_app.store.migrations import all_migrations
+from triage_app.store.queue import QueueQuery, queue_ids
+from triage_app.store.search_narrow import NARROW_INDEX
+
+DEEP = "quagmire"  # in the 400 lowest-priority posts below
+SHALLOW = "boat"  # one post in twelve, spread through the queue
+NARROW = f"INDEXED BY {NARROW_INDEX}"  # the narrow sort's statement
+DEEP_WALK = "+p.id IN (SELECT rowid FROM posts_fts"  # the unbounded walk's (store/queue.py)
+
+SQLITE_ONLY = pytest.mark.sqlite_only("the narrow sort is SQLite's; PostgreSQL plans its own")
+
+
+@pytest.fixture
+def store(make_store):
+    s = make_store()
+    fill_posts(s, 3000, seed=7)  # each of the twelve texts in 250 posts
+    with s.transaction():
+        s.execute(
+            f"UPDATE posts SET text = text || ' {DEEP}' WHERE id IN "
+            "(SELECT id FROM posts ORDER BY priority, id LIMIT 400)"
+        )
+        s.execute("UPDATE posts SET status = 'tagged' WHERE id % 5 = 0")
+    return s
+
+
+SEARCHES = [DEEP, f"{DEEP} NOT boat", f"{DEEP} OR hawala", SHALLOW]
+BASES = [
+    QueueQuery(),
+    QueueQuery(status="new"),
+    QueueQuery(status="tagged"),
+    QueueQuery(descending=False),
+    QueueQuery(status="new", descending=False),
+]
+
+
+def test_first_page_is_the_head_of_the_whole_list(store):
+    for base in BASES:
+        for search in SEARCHES:
+            query = QueueQuery(**{**base.__dict__, "search": search})
+            whole = list(queue_ids(store, query))
+            assert len(whole) >= 50, query  # a page of 50 and more
+            for limit in (1, 50, 100, 400):
+                assert list(queue_ids(store, query, limit=limit)) == whole[:limit], (query, limit)
+
+
+def _statements(store, query, limit):
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    try:
+        ids = list(queue_ids(store, query, limit=limit))
+    finally:
+        store.conn.set_trace_callback(None)
+    return ids, seen
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("status", [None, "new"])
+def test_deep_matches_are_sorted_through_the_narrow_index(store, status):
+    query = QueueQuery(search=DEEP, status=status)
+    ids, seen = _statements(store, query, 100)
+    assert ids == list(queue_ids(store, query))[:100]
+    [narrow] = [s for s in seen if NARROW in s]
+    assert not any(DEEP_WALK in s for s in seen), seen  # no walk of the whole order index
+    # The plan: each match's priority and status from the narrow index alone, no post row.
+    plan = " | ".join(r[3] for r in store.execute(f"EXPLAIN QUERY PLAN {narrow}"))
+    assert f"SEARCH p USING COVERING INDEX {NARROW_INDEX} (id=?)" in plan, plan
+    assert "INTEGER PRIMARY KEY" not in plan and "posts_status_priority" not in plan, plan
+
+
+@SQLITE_ONLY
+def test_a_shallow_word_fills_its_page_in_the_bounded_walk(store):
+    query = QueueQuery(search=SHALLOW)
+    ids, seen = _statements(store, query, 100)
+    assert ids == list(queue_ids(store, query))[:100]
+    assert not any(NARROW in s for s in seen), seen  # its page was found before the lookups
+
+
+@SQLITE_ONLY
+def test_a_store_at_migration_22_gets_the_narrow_index(store, tmp_path):
+    path = Path(store.scalar("SELECT file FROM pragma_database_list WHERE name = 'main'"))
+    store.close()
+    old = sqlite3.connect(path)  # as migration 22 left it: no narrow index
+    old.execute(f"DROP INDEX {NARROW_INDEX}")
+    old.execute("PRAGMA user_version = 22")
+    old.commit()
+    old.close()
+    opened = open_store(path, user="alice")
+    try:
+        assert opened.scalar("PRAGMA user_version") == all_migrations()[-1].version >= 23
+        sql = opened.scalar("SELECT sql FROM sqlite_master WHERE name = ?", (NARROW_INDEX,))
+        assert sql == f"CREATE INDEX {NARROW_INDEX} ON posts(id, priority, status)"
+        query = QueueQuery(search=DEEP)
+        ids, seen = _statements(opened, query, 100)
+        assert any(NARROW in s for s in seen) and ids == list(queue_ids(opened, query))[:100]
+    finally:
+        opened.close()
+
+
+@SQLITE_ONLY
+def test_a_bulk_load_drops_and_rebuilds_the_narrow_index(store):
+    names = "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?"
+    deferred = DeferredIndexes()
+    with store.transaction():
+        deferred.drop(store.conn)
+        assert NARROW_INDEX in [name for name, _sql in deferred.dropped]
+        assert not store.execute(names, (NARROW_INDEX,)).fetchall()
+        deferred.restore(store.conn)
+    assert store.execute(names, (NARROW_INDEX,)).fetchall()
+    query = QueueQuery(search=DEEP)
+    ids, seen = _statements(store, query, 100)
+    assert any(NARROW in s for s in seen) and ids == list(queue_ids(store, query))[:100]
