@@ -134,3 +134,35 @@ def test_whether_a_word_is_in_some_post_on_the_server(owner: Any) -> None:
     for word, expected in [("boat", True), ("agent", True), ("passport", False), ("zzqq", False)]:
         assert any_match(owner.conn, search_match(owner, word)[1]) is expected, word
     assert any_match(owner.conn, NOTHING) is False
+
+
+# Statements for one post's preview (post_detail as the preview asks it): 16-20 per post on the
+# demo store before the post row, account, import, cluster size, returning reason and
+# enrichment mark were read in one statement, a tag's author taken from the post's decisions
+# (not read again), the text's and pictures' indicators read together, and a post without
+# media or approval not asked about its pictures, videos or self-approval; 8-12 after.
+PREVIEW_STATEMENTS = 9
+
+
+def test_a_post_s_preview_is_a_few_statements_on_the_server(owner: Any, sent: list[str]) -> None:
+    from triage_app.store.post_detail import post_detail
+
+    ids = list(queue_ids(owner, QueueQuery(status="")))
+    apply_tags(owner, [ids[0]], add=["boat_crossing", "fake_documents"])
+    apply_tags(owner, [ids[0]], remove=["fake_documents"])
+    post_detail(owner, ids[1], explain=False, account_counts=False)  # tables looked up once
+    del sent[:]
+
+    detail = post_detail(owner, ids[0], explain=False, account_counts=False)
+
+    assert len(sent) <= PREVIEW_STATEMENTS, "\n".join(sent)
+    assert [t["key"] for t in detail["tags"]] == ["boat_crossing"]
+    assert [d["tag"] for d in detail["decisions"]] == [
+        "boat_crossing",
+        "fake_documents",
+        "fake_documents",
+    ]
+    assert detail["tags"][0]["by"] == detail["decisions"][0]["by"] == owner.user
+    assert detail["cluster"] == {"id": detail["cluster"]["id"], "size": POSTS}
+    assert detail["account"]["handle"] and detail["source"]["format"] == "jsonl"
+    assert detail["indicators"]  # enriched: read from the table

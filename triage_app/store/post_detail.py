@@ -11,10 +11,62 @@ from ..core.errors import TriageError
 from ..core.timeutil import to_utc_iso
 from .connection import Store
 from .four_eyes import marker, self_approved
-from .provenance import by_text, origins
+from .provenance import Origin, by_text, origins
 
 # Statuses that mean an analyst has already put an offence tag on the post.
 _TAGGED_STATUSES = ("tagged", "approved", "rejected", "referred", "conflict")
+
+
+# The post row with what hangs off it one to one, read in one statement (on a team server
+# each statement is a round trip: the preview sent ~17 per post shown, 2026-12-04): the account,
+# the import it came from, its cluster's size as enrichment keeps it, why it is returning, and
+# the enrichment high-water mark (whether an enriched post's missing indicators mean "none").
+_POST_SQL = (
+    "SELECT p.id, p.uuid, p.platform, p.platform_post_id, p.account_id, p.kind, "
+    "p.parent_post_id, p.url, p.posted_at, p.text, p.language, p.status, p.priority, "
+    "p.cluster_id, p.note, p.import_id, p.imported_at, "
+    "a.id, a.uuid, a.platform, a.platform_account_id, a.handle, a.display_name, a.url, "
+    "a.created_at, a.followers, a.referred, "
+    "i.id, i.path, i.sha256, i.format, i.actor, i.started_at, "
+    "c.size, r.reason, (SELECT value FROM meta WHERE key = ?) "
+    "FROM posts p LEFT JOIN accounts a ON a.id = p.account_id "
+    "LEFT JOIN imports i ON i.id = p.import_id "
+    "LEFT JOIN clusters c ON c.id = p.cluster_id "
+    "LEFT JOIN returning_posts r ON r.post_id = p.id "
+    "WHERE p.id = ?"
+)
+_POST_KEYS = (
+    "id",
+    "uuid",
+    "platform",
+    "platform_post_id",
+    "account_id",
+    "kind",
+    "parent_post_id",
+    "url",
+    "posted_at",
+    "text",
+    "language",
+    "status",
+    "priority",
+    "cluster_id",
+    "note",
+    "import_id",
+    "imported_at",
+)
+_ACCOUNT_KEYS = (
+    "id",
+    "uuid",
+    "platform",
+    "platform_account_id",
+    "handle",
+    "display_name",
+    "url",
+    "created_at",
+    "followers",
+    "referred",
+)
+_SOURCE_KEYS = ("import_id", "path", "sha256", "format", "imported_by", "imported_at")
 
 
 def post_detail(
@@ -31,76 +83,59 @@ def post_detail(
     account at 1M posts, growing with the store).
 
     Raises TriageError when there is no such post."""
-    row = store.execute(
-        "SELECT p.id, p.uuid, p.platform, p.platform_post_id, p.account_id, p.kind, "
-        "p.parent_post_id, p.url, p.posted_at, p.text, p.language, p.status, p.priority, "
-        "p.cluster_id, p.note, p.import_id, p.imported_at FROM posts p WHERE p.id = ?",
-        (int(post_id),),
-    ).fetchone()
+    from .enrich import HIGH_WATER_KEY
+
+    row = store.execute(_POST_SQL, (HIGH_WATER_KEY, int(post_id))).fetchone()
     if row is None:
         raise TriageError(f"No post with id {post_id} in this store")
-    (
-        pid,
-        uuid,
-        platform,
-        platform_post_id,
-        account_id,
-        kind,
-        parent,
-        url,
-        posted_at,
-        text,
-        language,
-        status,
-        priority,
-        cluster_id,
-        note,
-        import_id,
-        imported_at,
-    ) = row
-    account = _account(store, account_id, account_counts) if account_id is not None else None
+    post = dict(zip(_POST_KEYS, row[:17], strict=True))
+    account_row, source_row = row[17:27], row[27:33]
+    cluster_size, returning, high_water = row[33:36]
+    pid, account_id, text, status = post["id"], post["account_id"], post["text"], post["status"]
+    account = None
+    if account_id is not None and account_row[0] is not None:
+        account = _account(store, account_row, account_counts)
+    source = None if source_row[0] is None else dict(zip(_SOURCE_KEYS, source_row, strict=True))
+    media = _media(store, pid)
+    decisions = _decisions(store, pid)
+    indicators, pictured = _indicators(store, pid, text, int(high_water) if high_water else 0)
     return {
         "id": pid,
-        "uuid": uuid,
-        "platform": platform,
-        "platform_post_id": platform_post_id,
-        "kind": kind,
-        "parent_post_id": parent,
-        "url": url,
-        "posted_at": posted_at,
-        "posted_utc": to_utc_iso(posted_at),
+        "uuid": post["uuid"],
+        "platform": post["platform"],
+        "platform_post_id": post["platform_post_id"],
+        "kind": post["kind"],
+        "parent_post_id": post["parent_post_id"],
+        "url": post["url"],
+        "posted_at": post["posted_at"],
+        "posted_utc": to_utc_iso(post["posted_at"]),
         "text": text,
-        "language": language,
+        "language": post["language"],
         "status": status,
-        "priority": priority,
+        "priority": post["priority"],
         "priority_explanation": explain_priority(store, pid) if explain else None,
         # why the post came back after a takedown (store/networks.py), shown above the post
-        "returning": _returning(store, pid),
-        "note": note,
-        "imported_at": imported_at,
+        "returning": returning,
+        "note": post["note"],
+        "imported_at": post["imported_at"],
         "account": account,
-        "source": _source(store, import_id),
-        "media": _media(store, pid),
+        "source": source,
+        "media": media,
         "media_refused": _media_refused(store, pid),
-        "tags": _tags(store, pid),
-        "decisions": _decisions(store, pid),
-        "self_approved": _self_approved(store, pid),
-        "cluster": _cluster(store, cluster_id),
-        "indicators": post_indicators(store, pid, text),
-        # text read in the post's pictures (OCR, store/ocr.py) and what was found in it
-        "picture_text": picture_texts(store, pid),
-        "picture_indicators": picture_indicators(store, pid),
+        "tags": _tags(store, pid, decisions),
+        "decisions": decisions,
+        "self_approved": _self_approved(store, pid, status),
+        "cluster": _cluster(store, post["cluster_id"], cluster_size),
+        "indicators": indicators,
+        # text read in the post's pictures (OCR, store/ocr.py) and what was found in it; a
+        # post without media has neither (media_text and media_video rows are its media's)
+        "picture_text": picture_texts(store, pid) if media else [],
+        "picture_indicators": pictured,
         # videos: duration, codec, key frames with their hashes and text (store/video.py)
-        "videos": _videos(store, pid),
+        "videos": _videos(store, pid) if media else [],
         "outcomes": _outcomes(store, account_id) if account_id is not None else [],
         "referrals": _referrals(store, pid),
     }
-
-
-def _returning(store: Store, post_id: int) -> str | None:
-    from .networks import returning_reason
-
-    return returning_reason(store.conn, [post_id]).get(post_id)
 
 
 def explain_priority(store: Store, post_id: int) -> str:
@@ -110,43 +145,20 @@ def explain_priority(store: Store, post_id: int) -> str:
     return explain_post_priority(store, post_id)
 
 
-def _account(store: Store, account_id: int, with_counts: bool = True) -> dict[str, Any] | None:
-    row = store.execute(
-        "SELECT id, uuid, platform, platform_account_id, handle, display_name, url, created_at, "
-        "followers, referred FROM accounts WHERE id = ?",
-        (account_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    (
-        aid,
-        uuid,
-        platform,
-        platform_account_id,
-        handle,
-        display_name,
-        url,
-        created_at,
-        followers,
-        referred,
-    ) = row
-    counts = account_counts(store, aid) if with_counts else {}
+def _account(store: Store, row: tuple[Any, ...], with_counts: bool = True) -> dict[str, Any]:
+    """The account card from its row (read with the post)."""
+    account = dict(zip(_ACCOUNT_KEYS, row, strict=True))
+    counts = account_counts(store, account["id"]) if with_counts else {}
+    created_at = account["created_at"]
     age_days = None
     if created_at is not None:
         age_days = max(0, int((time.time() - created_at) // 86400))
     return {
-        "id": aid,
-        "uuid": uuid,
-        "platform": platform,
-        "platform_account_id": platform_account_id,
-        "handle": handle,
-        "display_name": display_name,
-        "url": url,
-        "created_at": created_at,
+        **{k: account[k] for k in _ACCOUNT_KEYS[:8]},
         "created_utc": to_utc_iso(created_at),
         "age_days": age_days,
-        "followers": followers,
-        "referred": bool(referred),
+        "followers": account["followers"],
+        "referred": bool(account["referred"]),
         "posts_in_store": counts.get("posts_in_store"),
         "posts_tagged": counts.get("posts_tagged"),
         "posts_referred": counts.get("posts_referred"),
@@ -168,17 +180,6 @@ def account_counts(store: Store, account_id: int) -> dict[str, int]:
         (account_id, *_TAGGED_STATUSES),
     ).fetchone()
     return {"posts_in_store": total, "posts_tagged": int(tagged), "posts_referred": int(referred)}
-
-
-def _source(store: Store, import_id: int) -> dict[str, Any] | None:
-    row = store.execute(
-        "SELECT id, path, sha256, format, actor, started_at FROM imports WHERE id = ?",
-        (import_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    keys = ("import_id", "path", "sha256", "format", "imported_by", "imported_at")
-    return dict(zip(keys, row, strict=True))
 
 
 def _media(store: Store, post_id: int) -> list[dict[str, Any]]:
@@ -227,14 +228,20 @@ def _media_refused(store: Store, post_id: int) -> list[dict[str, Any]]:
     return [{"reference": r[0], "reason": r[1]} for r in rows]
 
 
-def _self_approved(store: Store, post_id: int) -> dict[str, str] | None:
+def _self_approved(store: Store, post_id: int, status: str) -> dict[str, str] | None:
     """Set when the post's approval came from one of the people who tagged it (four eyes off
-    for this store: store/four_eyes.py)."""
+    for this store: store/four_eyes.py). Only an approved or referred post can be: the others
+    are not asked about (``status`` is the post's, read with it)."""
+    if status not in ("approved", "referred"):
+        return None
     found = self_approved(store, [post_id]).get(post_id)
     return None if found is None else {"approver": found.approver, "text": marker(found)}
 
 
-def _tags(store: Store, post_id: int) -> list[dict[str, Any]]:
+def _tags(store: Store, post_id: int, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The post's tags, each with who added it and from which store when it came through a
+    sync pack: the latest 'tag' decision for it, out of ``decisions`` (the post's, with
+    their origins) rather than read again."""
     rows = store.execute(
         "SELECT pt.tag, t.label, t.kind, t.colour, pt.actor, pt.at FROM post_tags pt "
         "LEFT JOIN tags t ON t.key = pt.tag WHERE pt.post_id = ? ORDER BY pt.at, pt.tag",
@@ -242,18 +249,14 @@ def _tags(store: Store, post_id: int) -> list[dict[str, Any]]:
     ).fetchall()
     keys = ("key", "label", "kind", "colour", "actor", "at")
     tags = [dict(zip(keys, r, strict=True)) for r in rows]
-    # Who added each tag, and from which store when it came through a sync pack.
-    added: dict[str, tuple[str, str]] = {}
-    for uuid, tag, at in store.execute(
-        "SELECT uuid, tag, at FROM decisions WHERE post_id = ? AND kind = 'tag' ORDER BY id",
-        (post_id,),
-    ):
-        added[str(tag)] = (str(uuid), str(at))
-    found = origins(store, added.values())
+    added: dict[str, dict[str, Any] | None] = {}
+    for d in decisions:  # in the order they were made: the last one for a tag wins
+        if d["kind"] == "tag":
+            added[str(d["tag"])] = d["origin"]
     for t in tags:
-        origin = found.get(added.get(t["key"], ("", ""))[0])
-        t["by"] = by_text(t["actor"], origin)
-        t["origin"] = origin.as_dict() if origin else None
+        origin = added.get(t["key"])
+        t["by"] = by_text(t["actor"], Origin(**origin) if origin else None)
+        t["origin"] = dict(origin) if origin else None
     return tags
 
 
@@ -273,12 +276,12 @@ def _decisions(store: Store, post_id: int) -> list[dict[str, Any]]:
     return decisions
 
 
-def _cluster(store: Store, cluster_id: int | None) -> dict[str, Any] | None:
+def _cluster(store: Store, cluster_id: int | None, size: int | None) -> dict[str, Any] | None:
+    """``size`` as enrichment keeps it (read with the post; store/queue.py's page reads the
+    same): counting the cluster's posts took 15 ms a preview at 10M posts, on the tag key's
+    path. A cluster not yet in its table (enrichment under way) is counted."""
     if cluster_id is None:
         return None
-    # As enrichment keeps it (store/queue.py's page reads the same): counting the cluster's
-    # posts here took 15 ms a preview at 10M posts, on the tag key's path.
-    size = store.scalar("SELECT size FROM clusters WHERE id = ?", (cluster_id,))
     if size is None:
         size = store.scalar("SELECT count(*) FROM posts WHERE cluster_id = ?", (cluster_id,))
     return {"id": cluster_id, "size": int(size or 0)}
@@ -317,6 +320,45 @@ def _has_table(store: Store, name: str) -> bool:
     return False
 
 
+def _indicators(
+    store: Store, post_id: int, text: str, high_water: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The post's indicators (as :func:`post_indicators` gives them) and those found in the
+    text of its pictures (offsets in that text; with where in a video), from one read of the
+    ``indicators`` table; ``high_water`` is the enrichment high-water mark, read with the post."""
+    if not _has_table(store, "indicators"):
+        return _extracted(text), []
+    ocr = _has_ocr(store)
+    columns = 'kind, value, raw, start, "end"' + (", media_id" if ocr else ", NULL")
+    columns += ", media_time" if ocr and _has_table(store, "media_video") else ", NULL"
+    rows = store.execute(
+        f"SELECT {columns} FROM indicators WHERE post_id = ?", (post_id,)
+    ).fetchall()
+    keys = ("kind", "value", "raw", "start", "end")
+    own = sorted((r for r in rows if r[5] is None), key=lambda r: (r[3], -r[4], r[0]))
+    found = [dict(zip(keys, r[:5], strict=True)) for r in own]
+    if not found and post_id > high_water:
+        found = _extracted(text)  # not enriched yet: found on the spot, nothing written
+    pictured = []
+    for r in sorted((r for r in rows if r[5] is not None), key=lambda r: (r[5], r[3], -r[4], r[0])):
+        item = dict(zip((*keys, "media_id"), r[:6], strict=True))
+        if r[6] is not None:
+            item["media_time"] = r[6]
+        pictured.append(item)
+    return found, pictured
+
+
+def _extracted(text: str | None) -> list[dict[str, Any]]:
+    """Indicators found in ``text`` on the spot (a post enrichment has not reached yet)."""
+    from ..core.indicators import extract_indicators
+
+    found = sorted(extract_indicators(text or ""), key=lambda i: (i.start, -i.end, i.kind))
+    return [
+        {"kind": i.kind, "value": i.value, "raw": i.raw, "start": i.start, "end": i.end}
+        for i in found
+    ]
+
+
 def post_indicators(store: Store, post_id: int, text: str | None = None) -> list[dict[str, Any]]:
     """The post's indicators (kind, value, raw, start, end) in text order.
 
@@ -339,14 +381,8 @@ def post_indicators(store: Store, post_id: int, text: str | None = None) -> list
         if post_id <= high_water_mark(store):
             return []  # enriched, and nothing was found in it
     if text is None:
-        text = store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,)) or ""
-    from ..core.indicators import extract_indicators
-
-    found = sorted(extract_indicators(text), key=lambda i: (i.start, -i.end, i.kind))
-    return [
-        {"kind": i.kind, "value": i.value, "raw": i.raw, "start": i.start, "end": i.end}
-        for i in found
-    ]
+        text = store.scalar("SELECT text FROM posts WHERE id = ?", (post_id,))
+    return _extracted(text)
 
 
 def _has_ocr(store: Store) -> bool:
@@ -359,29 +395,6 @@ def picture_texts(store: Store, post_id: int) -> list[dict[str, Any]]:
     from .ocr import picture_texts as read
 
     return read(store, post_id)
-
-
-def picture_indicators(store: Store, post_id: int) -> list[dict[str, Any]]:
-    """Indicators found in the text of the post's pictures: offsets are in that text."""
-    if not _has_ocr(store):
-        return []
-    keys = ("kind", "value", "raw", "start", "end", "media_id")
-    rows = store.execute(
-        'SELECT kind, value, raw, start, "end", media_id FROM indicators WHERE post_id = ? '
-        'AND media_id IS NOT NULL ORDER BY media_id, start, "end" DESC, kind',
-        (post_id,),
-    ).fetchall()
-    found = [dict(zip(keys, r, strict=True)) for r in rows]
-    if found and _has_table(store, "media_video"):  # migration 20: where in a video
-        times = store.execute(
-            "SELECT media_time FROM indicators WHERE post_id = ? AND media_id IS NOT NULL "
-            'ORDER BY media_id, start, "end" DESC, kind',
-            (post_id,),
-        ).fetchall()
-        for item, (at,) in zip(found, times, strict=False):
-            if at is not None:
-                item["media_time"] = at
-    return found
 
 
 def _videos(store: Store, post_id: int) -> list[dict[str, Any]]:
