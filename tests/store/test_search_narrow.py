@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui.fill import fill_posts
+from triage_app.ingest import bulk_load
 from triage_app.ingest.bulk_load import DeferredIndexes
 from triage_app.store import open_store
 from triage_app.store.migrations import all_migrations
@@ -92,7 +93,7 @@ def test_a_shallow_word_fills_its_page_in_the_bounded_walk(store):
 
 
 @SQLITE_ONLY
-def test_a_store_at_migration_22_gets_the_narrow_index(store, tmp_path):
+def test_a_store_at_migration_22_gets_the_narrow_index(store, monkeypatch):
     path = Path(store.scalar("SELECT file FROM pragma_database_list WHERE name = 'main'"))
     store.close()
     old = sqlite3.connect(path)  # as migration 22 left it: no narrow index
@@ -100,7 +101,14 @@ def test_a_store_at_migration_22_gets_the_narrow_index(store, tmp_path):
     old.execute("PRAGMA user_version = 22")
     old.commit()
     old.close()
+    # A plain store big enough (the bound lowered here) sorts the index on disk beside it, as
+    # a bulk load does, not all in memory (the 10M store's upgrade: 533 MB).
+    monkeypatch.setattr(bulk_load, "MIGRATION_DISK_SORT", 1000)
+    made: list[Path] = []
+    real = bulk_load.make_scratch
+    monkeypatch.setattr(bulk_load, "make_scratch", lambda *a: made.append(real(*a)) or made[-1])
     opened = open_store(path, user="alice")
+    assert [p.parent for p in made] == [path.parent] and not made[0].exists()
     try:
         assert opened.scalar("PRAGMA user_version") == all_migrations()[-1].version >= 23
         sql = opened.scalar("SELECT sql FROM sqlite_master WHERE name = ?", (NARROW_INDEX,))

@@ -59,6 +59,8 @@ MIN_POSTS = 10_000  # below this, keeping the indexes up to date costs next to n
 # largest index; at 2M the importing process peaked at 247 MB (+ 67 MB for the reading one:
 # over 300), so 1M: ~60 MB on top of ~130 MB (docs/bench-10m.md, "Import memory").
 SORT_BUDGET_ROWS = 1_000_000
+# A migration's CREATE INDEX on a plain store sorts on disk from this many posts (build_indexes).
+MIGRATION_DISK_SORT = 100_000
 
 
 def is_sqlite(conn: Any) -> bool:
@@ -126,6 +128,18 @@ class DeferredIndexes:
             for _name, sql in self.dropped:
                 conn.execute(sql)
         self.dropped = []
+
+
+def build_indexes(conn: Any, statements: list[str]) -> None:
+    """Run CREATE INDEX ``statements`` on an existing posts table (a migration adding an
+    index) with the sort where a bulk load puts it: on disk beside a plain store, in memory
+    for an encrypted one (nothing in clear on disk) or a small table (a few MB at most)."""
+    on_disk = (
+        is_sqlite(conn) and _posts_present(conn) >= MIGRATION_DISK_SORT and not is_encrypted(conn)
+    )
+    with _sort_on_disk(conn, on_disk):
+        for sql in statements:
+            conn.execute(sql)
 
 
 def _main_file(conn: Any) -> Path | None:
