@@ -139,6 +139,9 @@ class MainWindow(QMainWindow):
         self.store_path = Path(store.path)
         self.data_dir = data_dir
         self.runner = runner or TaskRunner()
+        # Reads that must not wait behind an import on the runner's one worker (the rest of the
+        # queue after its first rows): a second worker of the same kind (inline in tests).
+        self.read_runner = type(self.runner)()
         self.settings = settings or WindowSettings(data_dir)
         # How to re-open the store on unlock: passphrase ("" = none) -> Store
         self.opener = opener
@@ -185,6 +188,7 @@ class MainWindow(QMainWindow):
     # -- building ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.model = QueueModel(None, self)
+        self.model.set_runner(self.read_runner)  # the window answers keys while it is read
         self.view = QTableView()
         self.view.setObjectName("queueView")
         self.view.setAccessibleName("Review queue")
@@ -216,6 +220,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.changed.connect(self.apply_query)
         self.model.completed.connect(self._update_count)
         self.model.completed.connect(self._select_after_load)
+        self.model.readFailed.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
         self.tag_bar = TagBar()
         self.tag_bar.tagClicked.connect(self.tag_current_and_advance)
@@ -1359,6 +1364,8 @@ class MainWindow(QMainWindow):
         self.pane_schedule.stop()
         self.idle.stop()
         self.idle.detach()
+        self.model.set_store(None)  # a read of the queue under way is dropped, not shown
+        self.read_runner.shutdown()
         self.runner.shutdown()
         if self.store is not None:
             try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor
 from ..core.timeutil import to_local_text, to_utc_iso
 from ..store.connection import Store
 from ..store.queue import QueueQuery, QueueRow, keep_only, queue_ids, queue_rows, search_hits
+from .tasks import TaskRunner
 
 PAGE_SIZE = 200
 MAX_PAGES = 24
@@ -49,6 +50,11 @@ PICTURE_MARK = "[picture text] "
 
 _Index = QModelIndex | QPersistentModelIndex
 _Line = tuple[QueueRow, tuple[str, ...]]
+# The unsearched queue a search is filtered from: its query, when it was read, its ids.
+_Base = tuple[QueueQuery, float, array]
+# Reads a query's ids on a given connection: (the ids, the unsearched queue read on the way,
+# to cache, or None).
+_Reader = Callable[[Store], tuple[array, _Base | None]]
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -64,6 +70,7 @@ class QueueModel(QAbstractTableModel):
 
     queryChanged = Signal(object)  # the QueueQuery now shown
     completed = Signal()  # the rest of a first-page-first list has been read
+    readFailed = Signal(str)  # ...could not be read (the first rows stay)
 
     def __init__(self, store: Store | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -76,7 +83,8 @@ class QueueModel(QAbstractTableModel):
         self._colours: dict[str, str] = {}
         self._total = 0
         # The ids of the last unsearched query, reused when a search is typed over it.
-        self._base: tuple[QueueQuery, float, array] | None = None
+        self._base: _Base | None = None
+        self._base_epoch = 0  # counts the times the cache was forgotten (see _read_rest)
         # ids that have left the cached queue after decisions (still in its array; see _run)
         self._dropped: set[int] = set()
         # posts of the loaded pages whose search hit is only in their pictures' text
@@ -85,8 +93,19 @@ class QueueModel(QAbstractTableModel):
         self._complete_timer.setSingleShot(True)
         self._complete_timer.setInterval(0)
         self._complete_timer.timeout.connect(self._complete)
+        # Where the rest of a list is read: a worker with its own connection (set_runner), or
+        # None: on this thread (at ten million posts the whole queue takes seconds to read).
+        self._runner: TaskRunner | None = None
+        self._rest_job = 0  # the latest read asked of the worker; older answers are dropped
+        self._rest_task: Any = None  # that read, until it arrives
         if store is not None:
             self._load_taxonomy(store)
+
+    def set_runner(self, runner: TaskRunner | None) -> None:
+        """Read the rest of a first-rows-first list (after opening, under a search) on
+        ``runner``'s worker thread, on a connection of its own, so the window answers keys
+        while it is read; None reads it on this thread."""
+        self._runner = runner
 
     # -- queries --------------------------------------------------------------------------------
     @property
@@ -100,12 +119,12 @@ class QueueModel(QAbstractTableModel):
     def set_store(self, store: Store | None) -> None:
         """Point the model at another store (or none, when the window locks)."""
         self.beginResetModel()
-        self._complete_timer.stop()
+        self._stop_reading()
         self._store = store
         self._ids = array("q")
         self._pages.clear()
         self._total = 0
-        self._base = None
+        self._forget_base()
         if store is not None:
             self._load_taxonomy(store)
         self.endResetModel()
@@ -123,7 +142,7 @@ class QueueModel(QAbstractTableModel):
         (store/queue.py: _search_start), and the whole list, with its count, follows."""
         if self._store is None:
             return
-        self._complete_timer.stop()
+        self._stop_reading()
         if first_page_first or query.search.strip():
             ids = queue_ids(self._store, query, limit=HEAD_ROWS)
             if len(ids) == HEAD_ROWS:
@@ -138,15 +157,26 @@ class QueueModel(QAbstractTableModel):
         self.queryChanged.emit(query)
 
     def _run(self, query: QueueQuery) -> array:
-        """The ids for ``query``. A search over the same filters and sort as a queue run a
-        moment ago filters those ids by the full-text matches instead of sorting every match
-        again in SQL (at a million posts: ~15 ms instead of ~150 ms)."""
+        """The ids for ``query``, read on this thread."""
         assert self._store is not None
-        if not query.search.strip():
-            ids = queue_ids(self._store, query)
-            self._base = (query, time.monotonic(), ids)
+        ids, base = self._reader(query)(self._store)
+        if base is not None:
+            self._base = base
             self._dropped = set()
-            return ids
+        return ids
+
+    def _reader(self, query: QueueQuery) -> _Reader:
+        """What reads the ids for ``query`` on a connection it is given (this thread's, or a
+        worker's). A search over the same filters and sort as a queue run a moment ago filters
+        those ids by the full-text matches instead of sorting every match again in SQL (at a
+        million posts: ~15 ms instead of ~150 ms)."""
+        if not query.search.strip():
+
+            def read_queue(store: Store) -> tuple[array, _Base | None]:
+                ids = queue_ids(store, query)
+                return ids, (query, time.monotonic(), ids)
+
+            return read_queue
         base_query = replace(query, search="")
         cached = self._base
         if (
@@ -155,25 +185,88 @@ class QueueModel(QAbstractTableModel):
             and time.monotonic() - cached[1] < BASE_TTL_SECONDS
         ):
             base = cached[2]
-        else:
-            base = queue_ids(self._store, base_query)
-            self._base = (base_query, time.monotonic(), base)
-            self._dropped = set()
-        # Posts that left the queue since it was read are taken out of the matches, not out of
-        # the cached queue: the same list, without copying ten million ids (80 MB) per search.
-        found = keep_only(base, search_hits(self._store, query.search))
-        return _without(found, array("q", sorted(self._dropped)))
+            # Posts that left the queue since it was read are taken out of the matches, not out
+            # of the cached queue: the same list, without copying ten million ids (80 MB) per
+            # search.
+            dropped = array("q", sorted(self._dropped))
+
+            def read_from_cache(store: Store) -> tuple[array, _Base | None]:
+                found = keep_only(base, search_hits(store, query.search))
+                return _without(found, dropped), None
+
+            return read_from_cache
+
+        def read_afresh(store: Store) -> tuple[array, _Base | None]:
+            base = queue_ids(store, base_query)
+            found = keep_only(base, search_hits(store, query.search))
+            return found, (base_query, time.monotonic(), base)
+
+        return read_afresh
 
     @property
     def loading(self) -> bool:
         """True while the rows after the first page are still to be read."""
-        return self._complete_timer.isActive()
+        return self._complete_timer.isActive() or self._rest_task is not None
+
+    def _stop_reading(self) -> None:
+        """Forget a read of the rest of a list still under way: its answer will be dropped."""
+        self._complete_timer.stop()
+        self._rest_job += 1
+        self._rest_task = None
 
     def _complete(self) -> None:
         if self._store is None:
             return
+        if self._runner is None:
+            self._show_rest(self._run(self._query))
+            return
+        self._read_rest(self._store, self._query, self._runner)
+
+    def _read_rest(self, store: Store, query: QueueQuery, runner: TaskRunner) -> None:
+        """Read the whole list on the worker, on a connection of its own, and show it when it
+        arrives, if the window still shows the same query of the same store."""
+        read = self._reader(query)
+        self._rest_job += 1
+        job = self._rest_job
+        epoch, dropped_before = self._base_epoch, set(self._dropped)
+
+        def work(_ctx: object) -> tuple[int, array, _Base | None]:
+            other = store.reopen()  # connections belong to one thread
+            try:
+                return (job, *read(other))
+            finally:
+                other.close()
+
+        def arrived(result: tuple[int, array, _Base | None]) -> None:
+            number, ids, base = result
+            if number != job or job != self._rest_job or self._store is not store:
+                return  # another query, a lock or another store since: not this list's
+            self._rest_task = None
+            if base is not None and epoch == self._base_epoch:
+                # Decisions taken while it was read keep their effect on the cache.
+                self._base = base
+                self._dropped -= dropped_before
+            self._show_rest(ids)
+
+        def failed(exc: BaseException) -> None:
+            if job != self._rest_job:
+                return
+            self._rest_task = None
+            self.readFailed.emit(f"The rest of the list could not be read: {exc}")
+
+        task = runner.submit(work, "queue list")
+        task.finished.connect(arrived)
+        task.failed.connect(failed)
+        self._rest_task = task
+        if task.done:  # finished before the connections above: its signal went to no one
+            if task.error is None:
+                arrived(task.result)
+            else:
+                failed(task.error)
+
+    def _show_rest(self, full: array) -> None:
+        """Show the whole list whose first rows are shown."""
         head = self._ids
-        full = self._run(self._query)
         if full[: len(head)] == head:
             if len(full) > len(head):
                 self.beginInsertRows(QModelIndex(), len(head), len(full) - 1)
@@ -190,11 +283,16 @@ class QueueModel(QAbstractTableModel):
         """Keep the cached queue true after a decision on ``post_ids``: posts that left its
         filter (a tagged post is no longer "new") are dropped from it; if any post joined it,
         the cache is forgotten (its place in the order would need the whole query)."""
-        if self._base is None or self._store is None or not post_ids:
+        if self._store is None or not post_ids:
+            return
+        if self._base is None:
+            # A queue being read on the worker may have been read before this decision: it
+            # is shown, but not kept for searches.
+            self._base_epoch += 1
             return
         query, _read_at, ids = self._base
         if len(post_ids) > 5000:  # a very large bulk action: simply query afresh next time
-            self._base = None
+            self._forget_base()
             return
         still = set(queue_ids(self._store, replace(query, pivot=tuple(sorted(post_ids)))))
         # Rows on screen are in the cached queue when the screen shows it (or a search of it):
@@ -206,14 +304,18 @@ class QueueModel(QAbstractTableModel):
         if unknown:
             present |= set(keep_only(array("q", sorted(unknown)), ids)) - self._dropped
         if still - present:
-            self._base = None
+            self._forget_base()
             return
         # The cached ids keep the posts that left; _run takes them out when it uses the cache.
         self._dropped |= present - still
 
     def forget_base(self) -> None:
         """Decisions or imports changed which posts a filter selects: query afresh next time."""
+        self._forget_base()
+
+    def _forget_base(self) -> None:
         self._base = None
+        self._base_epoch += 1  # a queue being read on the worker meanwhile is not cached
 
     def refresh(self) -> None:
         """Run the current query again (after an import, or new posts from elsewhere)."""
