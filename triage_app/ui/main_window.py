@@ -63,6 +63,7 @@ from .supervisor_view import SupervisorView
 from .tag_bar import TagBar
 from .tasks import TaskRunner
 from .undo import UndoHistory
+from .wal_checkpoint import WalCheckpointer
 from .wellbeing import BreakReminder, WellbeingMonitor
 from .wording import window_wording
 
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         # Reads that must not wait behind an import on the runner's one worker (the rest of the
         # queue after its first rows): a second worker of the same kind (inline in tests).
         self.read_runner = type(self.runner)()
+        self.checkpointer = WalCheckpointer(self.read_runner, self)  # off the tag key's path
         self.settings = settings or WindowSettings(data_dir)
         # How to re-open the store on unlock: passphrase ("" = none) -> Store
         self.opener = opener
@@ -396,6 +398,7 @@ class MainWindow(QMainWindow):
         self.claims.set_store(store)
         self.live.set_store(store)
         self.model.set_store(store)
+        self.checkpointer.attach(store)
         self._build_tag_actions(store)
         self.filter_bar.set_sources(store.taxonomy, lambda col: self._distinct(col))
         self._replace_panes(store)
@@ -1233,6 +1236,7 @@ class MainWindow(QMainWindow):
         self._current_changed(None)
         self.pane_schedule.stop()
         self.model.set_store(None)
+        self.checkpointer.detach()
         self._replace_panes_empty()
         self.history.clear()
         store, self.store = self.store, None
@@ -1365,6 +1369,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.idle.detach()
         self.model.set_store(None)  # a read of the queue under way is dropped, not shown
+        self.checkpointer.detach()
         self.read_runner.shutdown()
         self.runner.shutdown()
         if self.store is not None:

@@ -1,0 +1,96 @@
+"""The write-ahead log copied back into the store file on a worker, not inside a tag key.
+
+SQLite keeps each commit in the store's write-ahead log (``-wal``) and, by default, the commit
+that takes the log past 1,000 pages also copies the log back into the store file and syncs it
+(an automatic checkpoint). A tag key writes a few pages, so about one key in fifty paid for
+that copy and sync on the window's thread: the slowest keys, the p99 of issue 17's tag-key
+figure, and slower the bigger the store file (its pages are scattered through gigabytes).
+
+The window's connection therefore does not checkpoint by itself (``wal_autocheckpoint = 0``).
+Once a second, if it has written since the last look, a checkpoint runs on the window's read
+worker, on a connection of its own (``PRAGMA wal_checkpoint(PASSIVE)``: it copies what no
+reader still needs and never makes the window wait). Every commit is still synced to the log
+before the key returns (``synchronous = FULL``), so nothing acknowledged depends on the
+checkpoint: it only keeps the log short. Other programs on the store (the command line, an
+import on the worker) keep SQLite's automatic checkpoints, and the last connection to close
+checkpoints as SQLite always does. A team server (PostgreSQL) has no such log here: nothing
+to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from ..store.connection import Store
+from .tasks import TaskRunner
+
+CHECK_EVERY_MS = 1000
+
+
+class WalCheckpointer(QObject):
+    """Checkpoints the window's store on a worker after it has written (see the module)."""
+
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._store: Store | None = None
+        self._seen = 0  # the connection's total_changes at the last look
+        self._task: Any = None  # the checkpoint under way, if any
+        # (busy, log frames, frames checkpointed) of the last checkpoint, as SQLite says it
+        self.last_result: tuple[int, int, int] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(CHECK_EVERY_MS)
+        self._timer.timeout.connect(self.check)
+
+    def attach(self, store: Store) -> None:
+        """Take over the checkpoints of ``store``'s connection (a SQLite store only)."""
+        self.detach()
+        if store.backend != "sqlite":
+            return
+        store.execute("PRAGMA wal_autocheckpoint = 0")
+        self._store = store
+        self._seen = store.conn.total_changes
+        self._timer.start()
+
+    def detach(self) -> None:
+        """Stop looking (the store is about to close, or the window locks)."""
+        self._timer.stop()
+        self._store = None
+        self._task = None
+
+    def check(self) -> None:
+        """Checkpoint on the worker if the window's connection wrote since the last look."""
+        store = self._store
+        if store is None or self._task is not None:
+            return
+        changes = store.conn.total_changes
+        if changes == self._seen:
+            return
+        self._seen = changes
+
+        def job(_ctx: object) -> tuple[int, int, int]:
+            other = store.reopen()  # connections belong to one thread
+            try:
+                row = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                return int(row[0]), int(row[1]), int(row[2])
+            finally:
+                other.close()
+
+        task = self._runner.submit(job, "store checkpoint")
+        task.finished.connect(self._done)
+        task.failed.connect(self._failed)
+        self._task = task
+        if task.done and task.error is None:  # finished before the connections above: its
+            self._done(task.result)  # signal went to no one
+        elif task.done:
+            self._failed(task.error or RuntimeError("checkpoint failed"))
+
+    def _done(self, result: tuple[int, int, int]) -> None:
+        self._task = None
+        self.last_result = result
+
+    def _failed(self, _exc: BaseException) -> None:
+        """A checkpoint that could not run (the store locked meanwhile, the disk busy) is
+        tried again after the next write; SQLite's log stays whole until then."""
+        self._task = None
