@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
             finally:
                 other.close()
 
-        task = self.runner.submit(job, "post count")
+        task = self.read_runner.submit(job, "post count")
         task.finished.connect(self._total_counted)
         task.failed.connect(self._total_failed)
         # Held until the next count: the runner lets go of a task as it finishes.
