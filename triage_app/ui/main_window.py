@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import TriageError
+from ..core.memory import give_big_blocks_back
 from ..store.connection import DatabaseError, Store
 from ..store.decisions import current_tags, set_note, toggle_tag
 from ..store.queue import QueueQuery, distinct_values
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         opener: Callable[[str | None], Store] | None = None,
     ) -> None:
         super().__init__()
+        give_big_blocks_back()  # ten-million-id arrays freed back to the system (core/memory.py)
         install_emoji_fallback()  # flags and boats in colour, not boxes (fonts.py)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Triage workstation")

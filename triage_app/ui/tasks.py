@@ -109,7 +109,10 @@ class SynchronousRunner(TaskRunner):
     def submit(self, fn: Callable[[TaskContext], Any], name: str = "task") -> Task:
         task = Task(fn, name)
         self._keep.add(task)
-        self.pending = task
+        # Let go of it once it has run, as the threaded runner does (a finished job's result
+        # may be the ten million ids of a queue read long ago).
+        task.finished.connect(lambda _r, t=task: self._keep.discard(t))
+        task.failed.connect(lambda _e, t=task: self._keep.discard(t))
         # Let the caller connect its signals before the job runs.
         from PySide6.QtCore import QTimer
 
