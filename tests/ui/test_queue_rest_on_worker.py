@@ -47,6 +47,18 @@ class HeldRunner(TaskRunner):
                 task.failed.emit(error)
 
 
+def _opened(make_store: Any) -> tuple[Any, HeldRunner, QueueModel]:
+    """A store of 2,000 posts and a model on a HeldRunner whose queue has been read (held)."""
+    store = make_store()
+    fill_posts(store, 2000)
+    runner = HeldRunner()
+    model = QueueModel(store)
+    model.set_runner(runner)
+    model.set_query(NEW, first_page_first=True)
+    _start_rest(model)
+    return store, runner, model
+
+
 def _start_rest(model: QueueModel) -> None:
     """Let the model's zero timer fire: the rest of the list is asked of the runner."""
     for _ in range(5):
@@ -82,15 +94,9 @@ def test_the_rest_is_read_on_the_worker_not_on_the_window_thread(qtbot, make_sto
 
 
 def test_a_list_that_arrives_after_another_query_is_dropped(qtbot, make_store):
-    store = make_store()
-    fill_posts(store, 2000)
-    runner = HeldRunner()
-    model = QueueModel(store)
-    model.set_runner(runner)
+    store, runner, model = _opened(make_store)
     completed: list[int] = []
     model.completed.connect(lambda: completed.append(model.rowCount()))
-    model.set_query(NEW, first_page_first=True)
-    _start_rest(model)
     searched = QueueQuery(status="new", search="boat OR passports OR رحلة OR hawala")
     model.set_query(searched)
     _start_rest(model)
@@ -103,13 +109,7 @@ def test_a_list_that_arrives_after_another_query_is_dropped(qtbot, make_store):
 
 
 def test_a_tag_while_the_queue_is_read_stays_out_of_the_next_search(qtbot, make_store):
-    store = make_store()
-    fill_posts(store, 2000)
-    runner = HeldRunner()
-    model = QueueModel(store)
-    model.set_runner(runner)
-    model.set_query(NEW, first_page_first=True)
-    _start_rest(model)  # the whole queue is read now, before the tag...
+    store, runner, model = _opened(make_store)  # the whole queue is read now, before the tag...
     tagged = model.post_id(0)
     assert tagged is not None
     apply_tags(store, [tagged], add=["boat_crossing"])
@@ -151,13 +151,7 @@ def test_a_list_that_cannot_be_read_says_so_and_keeps_the_first_rows(
 
 
 def test_a_store_closed_while_its_queue_is_read_drops_the_answer(qtbot, make_store):
-    store = make_store()
-    fill_posts(store, 2000)
-    runner = HeldRunner()
-    model = QueueModel(store)
-    model.set_runner(runner)
-    model.set_query(NEW, first_page_first=True)
-    _start_rest(model)
+    _store, runner, model = _opened(make_store)
     model.set_store(None)  # the window locks
     runner.deliver()
     assert model.rowCount() == 0 and not model.loading

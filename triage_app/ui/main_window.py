@@ -62,7 +62,7 @@ from .settings import WindowSettings
 from .stats_view import StatsView
 from .supervisor_view import SupervisorView
 from .tag_bar import TagBar
-from .tasks import TaskRunner
+from .tasks import TaskRunner, on_own_connection, when_done
 from .undo import UndoHistory
 from .wal_checkpoint import WalCheckpointer
 from .wellbeing import BreakReminder, WellbeingMonitor
@@ -499,20 +499,12 @@ class MainWindow(QMainWindow):
         self._total_job += 1
         job_number = self._total_job
 
-        def job(_ctx: object) -> tuple[int, int]:
-            other = store.reopen()  # connections belong to one thread
-            try:
-                return job_number, int(other.scalar("SELECT count(*) FROM posts"))
-            finally:
-                other.close()
+        def count(other: Store) -> tuple[int, int]:
+            return job_number, int(other.scalar("SELECT count(*) FROM posts"))
 
-        task = self.read_runner.submit(job, "post count")
-        task.finished.connect(self._total_counted)
-        task.failed.connect(self._total_failed)
+        task = self.read_runner.submit(on_own_connection(store, count), "post count")
         # Held until the next count: the runner lets go of a task as it finishes.
-        self._total_task = task
-        if task.done and task.error is None:  # finished before the connections above: its
-            self._total_counted(task.result)  # signal went to no one (twice changes nothing)
+        self._total_task = when_done(task, self._total_counted, self._total_failed)
 
     def _total_counted(self, result: tuple[int, int]) -> None:
         job_number, total = result
@@ -579,12 +571,8 @@ class MainWindow(QMainWindow):
         self._suggest_job += 1
         job = self._suggest_job
 
-        def work(_ctx: object) -> tuple[int, list[Any]]:
-            other = store.reopen()  # connections belong to one thread
-            try:
-                return job, suggest(other, query)
-            finally:
-                other.close()
+        def near(other: Store) -> tuple[int, list[Any]]:
+            return job, suggest(other, query)
 
         def arrived(result: tuple[int, list[Any]]) -> None:
             number, found = result
@@ -592,12 +580,9 @@ class MainWindow(QMainWindow):
             if number == self._suggest_job and still and self.model.rowCount() == 0 and found:
                 self.filter_bar.show_no_hits(query.search, found)
 
-        task = self.read_runner.submit(work, "search suggestions")
-        task.finished.connect(arrived)
-        task.failed.connect(lambda _exc: None)  # a courtesy: without it the message stands
-        self._suggest_task = task  # held until the next
-        if task.done and task.error is None:  # finished before the connections above
-            arrived(task.result)
+        task = self.read_runner.submit(on_own_connection(store, near), "search suggestions")
+        # Held until the next; a failure is a courtesy lost: the message without them stands.
+        self._suggest_task = when_done(task, arrived)
 
     def _show_sort(self, query: QueueQuery) -> None:
         keys = [c[0] for c in COLUMNS]

@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor
 from ..core.timeutil import to_local_text, to_utc_iso
 from ..store.connection import Store
 from ..store.queue import QueueQuery, QueueRow, keep_only, queue_ids, queue_rows, search_hits
-from .tasks import TaskRunner
+from .tasks import TaskRunner, on_own_connection, when_done
 
 PAGE_SIZE = 200
 MAX_PAGES = 24
@@ -235,12 +235,8 @@ class QueueModel(QAbstractTableModel):
         job = self._rest_job
         epoch, dropped_before = self._base_epoch, set(self._dropped)
 
-        def work(_ctx: object) -> tuple[int, array, _Base | None]:
-            other = store.reopen()  # connections belong to one thread
-            try:
-                return (job, *read(other))
-            finally:
-                other.close()
+        def work(other: Store) -> tuple[int, array, _Base | None]:
+            return (job, *read(other))
 
         def arrived(result: tuple[int, array, _Base | None]) -> None:
             number, ids, base = result
@@ -260,15 +256,9 @@ class QueueModel(QAbstractTableModel):
             self._rest_task = None
             self.readFailed.emit(f"The rest of the list could not be read: {exc}")
 
-        task = runner.submit(work, "queue list")
-        task.finished.connect(arrived)
-        task.failed.connect(failed)
+        task = runner.submit(on_own_connection(store, work), "queue list")
         self._rest_task = task
-        if task.done:  # finished before the connections above: its signal went to no one
-            if task.error is None:
-                arrived(task.result)
-            else:
-                failed(task.error)
+        when_done(task, arrived, failed)
 
     def _show_rest(self, full: array) -> None:
         """Show the whole list whose first rows are shown."""

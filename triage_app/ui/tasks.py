@@ -10,9 +10,14 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from ..store.connection import Store
+
+T = TypeVar("T")
 
 
 class TaskCancelled(Exception):
@@ -121,3 +126,36 @@ class SynchronousRunner(TaskRunner):
 
     def shutdown(self, timeout: float = 10.0) -> None:
         self._keep.clear()
+
+
+def on_own_connection(store: Store, read: Callable[[Store], T]) -> Callable[[TaskContext], T]:
+    """A job that runs ``read`` on a connection of its own to ``store`` (connections belong to
+    one thread; on a team server a pooled one), closed when it is done."""
+
+    def job(_ctx: TaskContext) -> T:
+        other = store.reopen()
+        try:
+            return read(other)
+        finally:
+            other.close()
+
+    return job
+
+
+def when_done(
+    task: Task,
+    finished: Callable[[Any], None],
+    failed: Callable[[BaseException], None] | None = None,
+) -> Task:
+    """Connect ``finished`` (and ``failed``) to ``task``; if it finished before they could be
+    connected (a worker thread can be that quick), call the right one now. A reply that also
+    arrives by its signal comes twice: the callers' replies are all safe to repeat."""
+    task.finished.connect(finished)
+    if failed is not None:
+        task.failed.connect(failed)
+    if task.done:
+        if task.error is None:
+            finished(task.result)
+        elif failed is not None:
+            failed(task.error)
+    return task

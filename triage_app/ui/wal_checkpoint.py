@@ -23,7 +23,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from ..store.connection import Store
-from .tasks import TaskRunner
+from .tasks import TaskRunner, on_own_connection, when_done
 
 CHECK_EVERY_MS = 1000
 
@@ -69,22 +69,12 @@ class WalCheckpointer(QObject):
             return
         self._seen = changes
 
-        def job(_ctx: object) -> tuple[int, int, int]:
-            other = store.reopen()  # connections belong to one thread
-            try:
-                row = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                return int(row[0]), int(row[1]), int(row[2])
-            finally:
-                other.close()
+        def checkpoint(other: Store) -> tuple[int, int, int]:
+            row = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return int(row[0]), int(row[1]), int(row[2])
 
-        task = self._runner.submit(job, "store checkpoint")
-        task.finished.connect(self._done)
-        task.failed.connect(self._failed)
-        self._task = task
-        if task.done and task.error is None:  # finished before the connections above: its
-            self._done(task.result)  # signal went to no one
-        elif task.done:
-            self._failed(task.error or RuntimeError("checkpoint failed"))
+        self._task = self._runner.submit(on_own_connection(store, checkpoint), "store checkpoint")
+        when_done(self._task, self._done, self._failed)
 
     def _done(self, result: tuple[int, int, int]) -> None:
         self._task = None
