@@ -155,3 +155,49 @@ def test_a_store_closed_while_its_queue_is_read_drops_the_answer(qtbot, make_sto
     model.set_store(None)  # the window locks
     runner.deliver()
     assert model.rowCount() == 0 and not model.loading
+
+
+def test_a_read_replaced_by_another_query_stops_at_its_next_slice(qtbot, make_store, monkeypatch):
+    from dataclasses import replace
+
+    from triage_app.store import queue as queue_module
+    from triage_app.ui.tasks import TaskCancelled
+
+    store = make_store()
+    fill_posts(store, 2000)
+    monkeypatch.setattr(queue_module, "ID_SLICE", 100)  # 20 slices for the whole queue
+    slices: list[int] = []
+    gate = threading.Event()
+    real = queue_model_module.queue_ids
+
+    def gated(st: Any, query: Any, limit: Any = None, **kwargs: Any) -> Any:
+        between = kwargs.get("between_slices")
+        if between is not None:
+
+            def slowly() -> None:
+                slices.append(1)
+                gate.wait(10)  # the worker holds here until the window has moved on
+                between()
+
+            kwargs["between_slices"] = slowly
+        return real(st, query, limit=limit, **kwargs)
+
+    monkeypatch.setattr(queue_model_module, "queue_ids", gated)
+    runner = TaskRunner()
+    model = QueueModel(store)
+    model.set_runner(runner)
+    try:
+        model.set_query(NEW, first_page_first=True)
+        qtbot.waitUntil(lambda: bool(slices), timeout=10000)  # reading, slice by slice
+        first = model._rest_task
+        other = replace(NEW, sort="posted")
+        model.set_query(other, first_page_first=True)  # the person moved on
+        gate.set()
+        qtbot.waitUntil(lambda: first.done, timeout=10000)
+        assert isinstance(first.error, TaskCancelled)  # stopped, not read to the end
+        qtbot.waitUntil(lambda: not model.loading, timeout=10000)
+        assert list(model.ids()) == list(queue_ids(store, other))
+        assert len(slices) < 2 * 20  # the first read stopped after its first slice
+    finally:
+        gate.set()
+        runner.shutdown()

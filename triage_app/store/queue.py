@@ -11,7 +11,7 @@ import sys
 import time
 import unicodedata
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from typing import Any
@@ -139,9 +139,17 @@ def _where(
     return where, params
 
 
-def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> array:
+def queue_ids(
+    store: Store,
+    query: QueueQuery,
+    limit: int | None = None,
+    *,
+    between_slices: Callable[[], None] | None = None,
+) -> array:
     """The ids the query selects, in queue order, as a compact array of int64 (the first
-    ``limit`` only, when given: the window shows a first page before the whole list is read)."""
+    ``limit`` only, when given: the window shows a first page before the whole list is read).
+    ``between_slices`` is called after each slice of a long read and may raise to stop it
+    (the window's worker stops reading a list nobody will see)."""
     start, matches = _search_plan(store, query, limit)
     if start == "head" and limit is not None:
         # First the queue's head alone (store/search_head.py): a common word's first page is
@@ -166,6 +174,8 @@ def queue_ids(store: Store, query: QueueQuery, limit: int | None = None) -> arra
         cursor = store.execute(sql, params)
         while rows := cursor.fetchmany(ID_SLICE):
             ids.extend([row[0] for row in rows])
+            if between_slices is not None:
+                between_slices()
     except OperationalError as exc:
         raise _search_error(query, exc) from exc
     return ids

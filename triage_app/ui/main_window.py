@@ -62,7 +62,7 @@ from .settings import WindowSettings
 from .stats_view import StatsView
 from .supervisor_view import SupervisorView
 from .tag_bar import TagBar
-from .tasks import TaskRunner, on_own_connection, when_done
+from .tasks import TaskContext, TaskRunner, on_own_connection, when_done
 from .undo import UndoHistory
 from .wal_checkpoint import WalCheckpointer
 from .wellbeing import BreakReminder, WellbeingMonitor
@@ -499,7 +499,7 @@ class MainWindow(QMainWindow):
         self._total_job += 1
         job_number = self._total_job
 
-        def count(other: Store) -> tuple[int, int]:
+        def count(other: Store, _ctx: TaskContext) -> tuple[int, int]:
             return job_number, int(other.scalar("SELECT count(*) FROM posts"))
 
         task = self.read_runner.submit(on_own_connection(store, count), "post count")
@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
         self._suggest_job += 1
         job = self._suggest_job
 
-        def near(other: Store) -> tuple[int, list[Any]]:
+        def near(other: Store, _ctx: TaskContext) -> tuple[int, list[Any]]:
             return job, suggest(other, query)
 
         def arrived(result: tuple[int, list[Any]]) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor
 from ..core.timeutil import to_local_text, to_utc_iso
 from ..store.connection import Store
 from ..store.queue import QueueQuery, QueueRow, keep_only, queue_ids, queue_rows, search_hits
-from .tasks import TaskRunner, on_own_connection, when_done
+from .tasks import TaskContext, TaskRunner, on_own_connection, when_done
 
 PAGE_SIZE = 200
 MAX_PAGES = 24
@@ -52,9 +52,10 @@ _Index = QModelIndex | QPersistentModelIndex
 _Line = tuple[QueueRow, tuple[str, ...]]
 # The unsearched queue a search is filtered from: its query, when it was read, its ids.
 _Base = tuple[QueueQuery, float, array]
-# Reads a query's ids on a given connection: (the ids, the unsearched queue read on the way,
-# to cache, or None).
-_Reader = Callable[[Store], tuple[array, _Base | None]]
+# Reads a query's ids on a given connection, calling the second argument (if any) between
+# slices of a long read, which may raise to stop it: (the ids, the unsearched queue read on the
+# way, to cache, or None).
+_Reader = Callable[[Store, Callable[[], None] | None], tuple[array, _Base | None]]
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -159,7 +160,7 @@ class QueueModel(QAbstractTableModel):
     def _run(self, query: QueueQuery) -> array:
         """The ids for ``query``, read on this thread."""
         assert self._store is not None
-        ids, base = self._reader(query)(self._store)
+        ids, base = self._reader(query)(self._store, None)
         if base is not None:
             self._base = base
             self._dropped = set()
@@ -173,8 +174,10 @@ class QueueModel(QAbstractTableModel):
         if not query.search.strip():
             self._forget_base()  # let go of the old queue before the new one is read
 
-            def read_queue(store: Store) -> tuple[array, _Base | None]:
-                ids = queue_ids(store, query)
+            def read_queue(
+                store: Store, between: Callable[[], None] | None
+            ) -> tuple[array, _Base | None]:
+                ids = queue_ids(store, query, between_slices=between)
                 return ids, (query, time.monotonic(), ids)
 
             return read_queue
@@ -191,7 +194,9 @@ class QueueModel(QAbstractTableModel):
             # search.
             dropped = array("q", sorted(self._dropped))
 
-            def read_from_cache(store: Store) -> tuple[array, _Base | None]:
+            def read_from_cache(
+                store: Store, _between: Callable[[], None] | None
+            ) -> tuple[array, _Base | None]:
                 found = keep_only(base, search_hits(store, query.search))
                 return _without(found, dropped), None
 
@@ -201,8 +206,10 @@ class QueueModel(QAbstractTableModel):
         # each is 80 MB, and holding both made the window's peak.
         self._forget_base()
 
-        def read_afresh(store: Store) -> tuple[array, _Base | None]:
-            base = queue_ids(store, base_query)
+        def read_afresh(
+            store: Store, between: Callable[[], None] | None
+        ) -> tuple[array, _Base | None]:
+            base = queue_ids(store, base_query, between_slices=between)
             found = keep_only(base, search_hits(store, query.search))
             return found, (base_query, time.monotonic(), base)
 
@@ -214,9 +221,13 @@ class QueueModel(QAbstractTableModel):
         return self._complete_timer.isActive() or self._rest_task is not None
 
     def _stop_reading(self) -> None:
-        """Forget a read of the rest of a list still under way: its answer will be dropped."""
+        """Forget a read of the rest of a list still under way: it stops at its next slice
+        (the worker is then free for the next list, and a locked store's connection closes),
+        and an answer that comes anyway is dropped."""
         self._complete_timer.stop()
         self._rest_job += 1
+        if self._rest_task is not None:
+            self._rest_task.cancel()
         self._rest_task = None
 
     def _complete(self) -> None:
@@ -235,8 +246,9 @@ class QueueModel(QAbstractTableModel):
         job = self._rest_job
         epoch, dropped_before = self._base_epoch, set(self._dropped)
 
-        def work(other: Store) -> tuple[int, array, _Base | None]:
-            return (job, *read(other))
+        def work(other: Store, ctx: TaskContext) -> tuple[int, array, _Base | None]:
+            # a list replaced meanwhile stops at its next slice (_stop_reading cancels it)
+            return (job, *read(other, ctx.stop_if_cancelled))
 
         def arrived(result: tuple[int, array, _Base | None]) -> None:
             number, ids, base = result

@@ -40,6 +40,11 @@ class TaskContext:
     def cancel(self) -> None:
         self._cancel.set()
 
+    def stop_if_cancelled(self) -> None:
+        """Raise TaskCancelled if Cancel was asked for (a long job calls it between units)."""
+        if self._cancel.is_set():
+            raise TaskCancelled()
+
 
 class Task(QObject):
     """One submitted job; its signals arrive on the UI thread."""
@@ -128,14 +133,17 @@ class SynchronousRunner(TaskRunner):
         self._keep.clear()
 
 
-def on_own_connection(store: Store, read: Callable[[Store], T]) -> Callable[[TaskContext], T]:
-    """A job that runs ``read`` on a connection of its own to ``store`` (connections belong to
-    one thread; on a team server a pooled one), closed when it is done."""
+def on_own_connection(
+    store: Store, read: Callable[[Store, TaskContext], T]
+) -> Callable[[TaskContext], T]:
+    """A job that runs ``read(connection, context)`` on a connection of its own to ``store``
+    (connections belong to one thread; on a team server a pooled one), closed when it is done
+    or stopped."""
 
-    def job(_ctx: TaskContext) -> T:
+    def job(ctx: TaskContext) -> T:
         other = store.reopen()
         try:
-            return read(other)
+            return read(other, ctx)
         finally:
             other.close()
 

@@ -23,7 +23,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from ..store.connection import Store
-from .tasks import TaskRunner, on_own_connection, when_done
+from .tasks import TaskContext, TaskRunner, on_own_connection, when_done
 
 CHECK_EVERY_MS = 1000
 
@@ -69,7 +69,7 @@ class WalCheckpointer(QObject):
             return
         self._seen = changes
 
-        def checkpoint(other: Store) -> tuple[int, int, int]:
+        def checkpoint(other: Store, _ctx: TaskContext) -> tuple[int, int, int]:
             row = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             return int(row[0]), int(row[1]), int(row[2])
 
