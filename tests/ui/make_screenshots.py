@@ -4,8 +4,9 @@
         [--screen 1920x1080] [--scale 1.5]
 
 Writes main_window.png (the queue with an Arabic post and its picture in the preview),
-main_window_search.png (a malformed search with its inline message) and main_window_locked.png
-(the lock screen), the window filling a 1920x1080 screen. With another --screen or a --scale the
+main_window_search.png (a malformed search with its inline message), main_window_no_hits.png
+(a misspelt search: the message, then the searches that would find posts, counted on the
+window's read worker) and main_window_locked.png (the lock screen), the window filling a 1920x1080 screen. With another --screen or a --scale the
 window is shown as it opens on that screen and only main_window_<W>x<H>[_<scale>x].png is written
 (docs: main_window_1280x720.png, main_window_1920x1080_1.5x.png)."""
 
@@ -105,6 +106,19 @@ def main() -> int:
     window.filter_bar.search.returnPressed.emit()
     app.processEvents()
     window.grab().save(str(out / "main_window_search.png"))
+
+    window.filter_bar.search.setText("speedbot")  # misspelt: no post has it
+    window.filter_bar.search.returnPressed.emit()
+    app.processEvents()
+    label = window.filter_bar.search_error
+    for _ in range(200):  # the suggestions come from the read worker
+        if "href" in label.text():
+            break
+        app.processEvents()
+    window.pane_schedule.finish()  # both panes show the empty list, as a moment later
+    for _ in range(5):
+        app.processEvents()
+    window.grab().save(str(out / "main_window_no_hits.png"))
 
     window.lock()
     app.processEvents()
