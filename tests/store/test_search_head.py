@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.store.search_statements import statements
 from tests.ui.fill import fill_posts
 from triage_app.store.queue import QueueQuery, queue_ids
 
@@ -46,21 +47,11 @@ def test_first_page_is_the_head_of_the_whole_list(store):
                 assert list(queue_ids(store, query, limit=limit)) == whole[:limit], (query, limit)
 
 
-def _statements(store, query, limit):
-    seen: list[str] = []
-    store.conn.set_trace_callback(seen.append)
-    try:
-        ids = list(queue_ids(store, query, limit=limit))
-    finally:
-        store.conn.set_trace_callback(None)
-    return ids, seen
-
-
 @SQLITE_ONLY
 @pytest.mark.parametrize("status", [None, "new"])
 def test_a_common_word_is_answered_from_the_head_without_the_walk(store, status):
     query = QueueQuery(search=COMMON[0], status=status)
-    ids, seen = _statements(store, query, 100)
+    ids, seen = statements(store, query, 100)
     assert any(PROBE in s for s in seen), seen
     assert not any(w in s for s in seen for w in WALKS), seen  # every match was not gathered
     assert ids == list(queue_ids(store, query))[:100]
@@ -69,7 +60,7 @@ def test_a_common_word_is_answered_from_the_head_without_the_walk(store, status)
 @SQLITE_ONLY
 def test_matches_deep_in_the_queue_fall_back_to_the_walk(store):
     query = QueueQuery(search=DEEP)
-    ids, seen = _statements(store, query, 100)
+    ids, seen = statements(store, query, 100)
     assert any(PROBE in s for s in seen), seen  # common enough to be worth the probe
     assert any(w in s for s in seen for w in WALKS), seen  # which found none of them in the head
     filled = [s for s in seen if s.startswith(f"INSERT INTO {PROBE}(rowid")]
@@ -82,12 +73,12 @@ def test_inside_a_transaction_the_walk_answers_alone(store):
     query = QueueQuery(search=COMMON[0])
     whole = list(queue_ids(store, query))
     with store.transaction():  # no ATTACH here: the probe is skipped, the walk answers
-        ids, seen = _statements(store, query, 100)
+        ids, seen = statements(store, query, 100)
     assert ids == whole[:100]
     assert not any(PROBE in s for s in seen) and any(w in s for s in seen for w in WALKS), seen
     queue_ids(store, query, limit=100)  # attached now, and used inside a transaction too
     with store.transaction():
-        ids, seen = _statements(store, query, 100)
+        ids, seen = statements(store, query, 100)
     assert ids == whole[:100] and any(PROBE in s for s in seen), seen
 
 
@@ -104,7 +95,7 @@ def test_an_encrypted_store_probes_its_head_too(make_store):
     s = make_store("sealed.db", key=bytes(range(32)))  # the in-memory index gets no key
     fill_posts(s, 1500, seed=3)
     query = QueueQuery(search=COMMON[0])
-    ids, seen = _statements(s, query, 100)
+    ids, seen = statements(s, query, 100)
     assert any(PROBE in x for x in seen) and not any(w in x for x in seen for w in WALKS), seen
     assert ids == list(queue_ids(s, query))[:100]
 
@@ -118,6 +109,6 @@ def test_when_no_database_can_be_attached_the_walk_answers(store):
             store.execute(f"ATTACH DATABASE ':memory:' AS other{i} KEY ''")
         except Exception:
             break
-    ids, seen = _statements(store, query, 100)
+    ids, seen = statements(store, query, 100)
     assert ids == whole[:100]
     assert not any(PROBE in s for s in seen) and any(w in s for s in seen for w in WALKS), seen

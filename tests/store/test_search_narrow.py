@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.store.search_statements import statements
 from tests.ui.fill import fill_posts
 from triage_app.ingest import bulk_load
 from triage_app.ingest.bulk_load import DeferredIndexes
@@ -60,21 +61,11 @@ def test_first_page_is_the_head_of_the_whole_list(store):
                 assert list(queue_ids(store, query, limit=limit)) == whole[:limit], (query, limit)
 
 
-def _statements(store, query, limit):
-    seen: list[str] = []
-    store.conn.set_trace_callback(seen.append)
-    try:
-        ids = list(queue_ids(store, query, limit=limit))
-    finally:
-        store.conn.set_trace_callback(None)
-    return ids, seen
-
-
 @SQLITE_ONLY
 @pytest.mark.parametrize("status", [None, "new"])
 def test_deep_matches_are_sorted_through_the_narrow_index(store, status):
     query = QueueQuery(search=DEEP, status=status)
-    ids, seen = _statements(store, query, 100)
+    ids, seen = statements(store, query, 100)
     assert ids == list(queue_ids(store, query))[:100]
     [narrow] = [s for s in seen if NARROW in s]
     assert not any(DEEP_WALK in s for s in seen), seen  # no walk of the whole order index
@@ -87,7 +78,7 @@ def test_deep_matches_are_sorted_through_the_narrow_index(store, status):
 @SQLITE_ONLY
 def test_a_shallow_word_fills_its_page_in_the_bounded_walk(store):
     query = QueueQuery(search=SHALLOW)
-    ids, seen = _statements(store, query, 100)
+    ids, seen = statements(store, query, 100)
     assert ids == list(queue_ids(store, query))[:100]
     assert not any(NARROW in s for s in seen), seen  # its page was found before the lookups
 
@@ -114,7 +105,7 @@ def test_a_store_at_migration_22_gets_the_narrow_index(store, monkeypatch):
         sql = opened.scalar("SELECT sql FROM sqlite_master WHERE name = ?", (NARROW_INDEX,))
         assert sql == f"CREATE INDEX {NARROW_INDEX} ON posts(id, priority, status)"
         query = QueueQuery(search=DEEP)
-        ids, seen = _statements(opened, query, 100)
+        ids, seen = statements(opened, query, 100)
         assert any(NARROW in s for s in seen) and ids == list(queue_ids(opened, query))[:100]
     finally:
         opened.close()
@@ -131,5 +122,5 @@ def test_a_bulk_load_drops_and_rebuilds_the_narrow_index(store):
         deferred.restore(store.conn)
     assert store.execute(names, (NARROW_INDEX,)).fetchall()
     query = QueueQuery(search=DEEP)
-    ids, seen = _statements(store, query, 100)
+    ids, seen = statements(store, query, 100)
     assert any(NARROW in s for s in seen) and ids == list(queue_ids(store, query))[:100]

@@ -497,15 +497,19 @@ def walk_threshold(posts: float, limit: int | None) -> float:
 def posts_condition(conn: Any, tsquery: str, limit: int | None = None) -> str:
     """The condition on ``p.id`` for the queue's query (one ``?``: the tsquery), for a first
     page of ``limit`` ids (None: every match)."""
-    if tsquery == NOTHING:
+    if tsquery == NOTHING or _fewer_than_walk(conn, tsquery, limit):
         return MATCHES_FIRST_SQL
+    return WALK_SQL
+
+
+def _fewer_than_walk(conn: Any, tsquery: str, limit: int | None) -> bool:
+    """Whether the planner expects fewer matches of ``tsquery`` than a walk of the queue for
+    ``limit`` ids would read (walk_threshold of the indexed posts, as the planner counts them)."""
     posts = conn.execute(
         "SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'posts_fts'::regclass"
     ).fetchone()
     total = float(posts[0]) if posts else 1.0
-    if estimated_matches(conn, tsquery) < walk_threshold(total, limit):
-        return MATCHES_FIRST_SQL
-    return WALK_SQL
+    return bool(estimated_matches(conn, tsquery) < walk_threshold(total, limit))
 
 
 def any_match(conn: Any, tsquery: str) -> bool:
@@ -515,11 +519,7 @@ def any_match(conn: Any, tsquery: str) -> bool:
     (which is what a word in no post looks like) is looked up in the index instead."""
     if tsquery == NOTHING:
         return False
-    posts = conn.execute(
-        "SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'posts_fts'::regclass"
-    ).fetchone()
-    total = float(posts[0]) if posts else 1.0
-    if estimated_matches(conn, tsquery) < walk_threshold(total, None):
+    if _fewer_than_walk(conn, tsquery, None):
         sql = (
             "SELECT cardinality(ARRAY(SELECT rowid FROM posts_fts "
             "WHERE document @@ ?::tsquery)) > 0"
