@@ -6,9 +6,10 @@
 Writes main_window.png (the queue with an Arabic post and its picture in the preview),
 main_window_search.png (a malformed search with its inline message), main_window_no_hits.png
 (a misspelt search: the message, then the searches that would find posts, counted on the
-window's read worker) and main_window_locked.png (the lock screen), the window filling a 1920x1080 screen. With another --screen or a --scale the
-window is shown as it opens on that screen and only main_window_<W>x<H>[_<scale>x].png is written
-(docs: main_window_1280x720.png, main_window_1920x1080_1.5x.png)."""
+window's read worker) and main_window_locked.png (the lock screen), the window filling a
+1920x1080 screen. With another --screen or a --scale the window is shown as it opens on that
+screen and only main_window_<W>x<H>[_<scale>x].png is written (docs: main_window_1280x720.png,
+main_window_1920x1080_1.5x.png)."""
 
 from __future__ import annotations
 
