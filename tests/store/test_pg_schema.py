@@ -35,9 +35,10 @@ SQLITE_ONLY_TABLES = {
 }
 # The adapter's schema version (SQLite: PRAGMA user_version) and the compat catalogue view.
 PG_ONLY_TABLES = {"triage_schema", "sqlite_master"}
-# SQLite's implicit rowid, made a real column; the full-text document of posts_fts.
+# SQLite's implicit rowid, made a real column; the full-text document of posts_fts and the
+# search keys it is built from (server step 2, s002_search_keys.py).
 PG_ONLY_COLUMNS = {"rowid"}
-PG_ONLY_COLUMNS_OF = {"posts_fts": {"document"}}
+PG_ONLY_COLUMNS_OF = {"posts_fts": {"document", "text_key", "handle_key", "name_key"}}
 # Tables that have no rowid on SQLite either.
 WITHOUT_ROWID = {"post_tags", "referral_items", "sync_seen", "decision_origin", "account_links"}
 VIRTUAL = {"posts_fts", "posts_fts_vocab"}

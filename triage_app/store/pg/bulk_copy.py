@@ -9,8 +9,10 @@ speed of a raw psycopg COPY of the same rows).
 What it keeps: the rows are exactly those the SQLite path writes (ingest/batch_rows.py):
 
 - plain INSERTs (post_raw, posts_fts, media, media_refused) are COPYed straight into their
-  table; so are the posts of a large load into an empty store (below), with their ids given
-  from the posts' identity, a batch that meets a post already written going the staging way;
+  table (posts_fts with the search keys of its text, handle and name computed here, so that
+  the server does not run plpgsql for them: pg_migrations/s002_search_keys.py); so are the
+  posts of a large load into an empty store (below), with their ids given from the posts'
+  identity, a batch that meets a post already written going the staging way;
 - posts are INSERT OR IGNORE on their natural key (platform, platform_post_id): the batch is
   COPYed into a temporary staging table of the file's transaction (ON COMMIT DROP) and moved with
   ``INSERT … SELECT … ORDER BY seq ON CONFLICT (the natural key) DO NOTHING RETURNING`` (an id
@@ -38,10 +40,15 @@ posts go through the staging table with every index kept up to date, and nobody 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
+
+from ..pg_migrations._fold_sql import search_key_of
+from ..pg_migrations.m016_search_normal import is_current
+from ..pg_migrations.s002_search_keys import KEY_COLUMNS, has_keys
 
 T = TypeVar("T")
 
@@ -86,6 +93,9 @@ class CopyRows:
             if self._next_id is not None:
                 self._deferred = self._run(lambda raw: drop_indexes(raw))
         self._first_id = self._next_id or 0
+        # posts_fts rows get their search keys computed here (server step 2), when the
+        # server's search functions are this program's (else the server computes them)
+        self._search_keys = self._run(search_keys_wanted)
 
     # -- what ingest/batch_rows.py's writers offer ------------------------------------------
     def insert_posts(self, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str], int]:
@@ -101,8 +111,11 @@ class CopyRows:
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """A plain INSERT of ``rows`` into ``table`` (its ``columns``), as one COPY."""
-        if rows:
-            self._run(lambda raw: copy_into(raw, table, columns, rows))
+        if not rows:
+            return
+        if table == "posts_fts" and self._search_keys and tuple(columns) == FTS_COLUMNS:
+            columns, rows = FTS_COLUMNS + KEY_COLUMNS, with_search_keys(rows)
+        self._run(lambda raw: copy_into(raw, table, columns, rows))
 
     def finish(self) -> None:
         """Build the indexes dropped at the start, before the file's transaction commits."""
@@ -191,6 +204,34 @@ def copy_into(
     with raw.cursor() as cur, cur.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+FTS_COLUMNS = ("rowid", "text", "handle", "name")
+
+
+def with_search_keys(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """posts_fts rows (rowid and the folded text, handle and name) with the three columns'
+    search keys after them (s002_search_keys.py), as the server's ``search_key`` would make
+    them: the server's document then costs no plpgsql call. A NULL column's key is ''."""
+    key, name_key = search_key_of, _name_key
+    return [
+        (rowid, text, handle, name, key(text) if text else "", name_key(handle), name_key(name))
+        for rowid, text, handle, name in rows
+    ]
+
+
+@lru_cache(maxsize=1 << 15)
+def _name_key(value: str | None) -> str:
+    """A handle's or name's key (an account posts many times: worked out once)."""
+    return search_key_of(value) if value else ""
+
+
+def search_keys_wanted(raw: psycopg.Connection) -> bool:
+    """Whether an import should give posts_fts its keys: the key columns are there (server
+    step 2) and the server's search functions were made from this program's tables (meta
+    ``search_fold_digest``; opening the store sees to it, but another program with other
+    tables may have opened it since). Otherwise the server computes them."""
+    return has_keys(raw) and is_current(raw)
 
 
 def staging_allowed(conn: Any) -> bool:

@@ -11,10 +11,11 @@ The shape the search queries use (store code for PostgreSQL, not shared with SQL
   by the triggers below exactly as FTS5's rows are on SQLite (bulk imports write them
   themselves while meta ``fts_bulk`` is set).
 - ``document`` = ``setweight(to_tsvector('simple', search_key(text)), 'A') || … handle 'B' ||
-  … name 'C'``, GIN-indexed (``posts_fts_document``). A query word goes through the same steps:
-  ``search_key(search_fold(word))``; a column filter (``handle:abc``) is the weight
-  (``'abc':B``); a prefix is ``:*``; a phrase is ``<->``; taa marbuta variants are ORed as on
-  SQLite (search_normal.search_query decides them). Example::
+  … name 'C'``, GIN-indexed (``posts_fts_document``); since server step 2
+  (s002_search_keys.py) built from the keys an import gives, the same document. A query word
+  goes through the same steps: ``search_key(search_fold(word))``; a column filter
+  (``handle:abc``) is the weight (``'abc':B``); a prefix is ``:*``; a phrase is ``<->``; taa
+  marbuta variants are ORed as on SQLite (search_normal.search_query decides them). Example::
 
       SELECT rowid FROM posts_fts
       WHERE document @@ to_tsquery('simple', quote_literal(search_key(search_fold('word'))))
@@ -81,7 +82,12 @@ def run(conn: Any, progress: Any = None) -> None:
         )
     raw.execute(functions_sql())
     refold(raw, progress)
-    raw.execute(_DOCUMENT)
+    from .s002_search_keys import has_keys, rekey
+
+    if has_keys(raw):  # server step 2 ran: the keys made again with these functions
+        rekey(raw, progress)
+    else:
+        raw.execute(_DOCUMENT)
     from ...core.search_normal import FOLD_VERSION
 
     raw.execute(
@@ -126,7 +132,8 @@ def is_current(conn: Any) -> bool:
 
 def ensure_current(conn: Any, progress: Any = None) -> None:
     """After the fold tables changed (FOLD_VERSION, or another Unicode version in Python): make
-    the functions again, re-fold the index and rebuild its document column, in the caller's
+    the functions again, re-fold the index, compute its keys again (s002) and rebuild its
+    document column, in the caller's
     transaction (PostgreSQL's counterpart of search_index.ensure_current)."""
     if not is_current(conn):
         run(conn, progress)
