@@ -40,6 +40,7 @@ from ..store import pivots
 from ..store.connection import DatabaseError, Store
 from ..store.decisions import apply_tags
 from ..store.post_detail import post_brief, post_summaries
+from .quiet_scrollbar import quiet_scrollbars
 from .text_render import render_diff_html
 
 # Rows shown in the pivot list. Built anew for every post the analyst moves to, so it is kept
@@ -133,6 +134,7 @@ class ComparePane(QFrame):
         self.pivot_list.setWordWrap(True)
         self.pivot_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.pivot_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        quiet_scrollbars(self.pivot_list)
         self.pivot_list.setToolTip("Pick a post to compare it with the one on the left")
         self.pivot_list.currentItemChanged.connect(self._row_chosen)
         self.filter_button = QPushButton("Open as queue filter", self)
@@ -196,6 +198,7 @@ class ComparePane(QFrame):
         browser.setObjectName(name)
         browser.setAccessibleName(accessible)
         browser.setOpenLinks(False)
+        quiet_scrollbars(browser)
         return browser
 
     # -- what the window calls ---------------------------------------------------------------

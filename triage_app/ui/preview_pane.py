@@ -39,6 +39,7 @@ from ..store.evidence_crypto import evidence_key
 from ..store.post_detail import account_counts, explain_priority, post_detail
 from .media_view import MediaView
 from .preview_body import PreviewBody
+from .quiet_scrollbar import quiet_scrollbars
 from .text_render import colour_for, picture_text_html, render_post_html
 
 TEXT_PT = 12.0
@@ -193,6 +194,8 @@ class PreviewPane(QFrame):
         self.details.setWidgetResizable(True)
         self.details.setFrameShape(QFrame.Shape.NoFrame)
         self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Every post changes these areas' ranges: their scroll bars repaint only when that shows.
+        quiet_scrollbars(self.text_view, self.indicator_list, self.details)
         inner = QWidget()
         details_layout = QVBoxLayout(inner)
         details_layout.setContentsMargins(0, 0, 0, 0)
