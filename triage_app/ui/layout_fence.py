@@ -46,6 +46,15 @@ class LayoutFence(QWidget):
         child.show()
         return old
 
+    def take_widget(self, child: QWidget) -> None:
+        """Make ``child``, already in the fence (a pane prepared hidden, preview_ahead.py), the
+        one it sizes; the caller shows it and hides the one it replaces, which stays here."""
+        if child.parentWidget() is not self:
+            child.setParent(self)
+        self._child = child
+        if child.geometry() != self.rect():
+            child.setGeometry(self.rect())
+
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return HINT
 

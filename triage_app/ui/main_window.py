@@ -53,8 +53,10 @@ from .network_view import NetworkView
 from .note_field import NoteField
 from .pane_area import PaneArea
 from .pane_schedule import PaneSchedule
+from .preview_ahead import PreviewAhead
 from .preview_pane import PreviewPane
 from .queue_model import COLUMNS, RTL_ROLE, TEXT_COLUMN, QueueModel
+from .quiet_scrollbar import quiet_scrollbars
 from .returned_view import ReturnedView
 from .returning_label import ReturningLabel
 from .screen_fit import fit_to_screen, keep_on_screen
@@ -176,6 +178,12 @@ class MainWindow(QMainWindow):
         self._suggest_job = 0  # the latest suggestions asked of the worker (_suggest_later)
         self._suggest_task: Any = None
         self.pane_schedule = PaneSchedule(self, self._show_preview, self._show_compare)
+        self.ahead: PreviewAhead | None = None  # made with the panes
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(0)
+        self._prepare_timer.timeout.connect(self._prepare_next)
+        self.pane_schedule.compareShown.connect(self._prepare_timer.start)
         self._build_widgets()
         self.actions_by_id: dict[ActionId, QAction] = {}
         self.tag_actions: dict[str, QAction] = {}
@@ -208,6 +216,7 @@ class MainWindow(QMainWindow):
         self.view.setAlternatingRowColors(True)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        quiet_scrollbars(self.view)  # a tag key moves the queue one row: no repaint for that
         vh = self.view.verticalHeader()
         vh.hide()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # rows are never measured
@@ -462,15 +471,45 @@ class MainWindow(QMainWindow):
 
     def _replace_panes(self, store: Store) -> None:
         old = (self.preview, self.compare)
-        self.preview = PreviewPane(store)
+        self._drop_preview_ahead()
+        self.preview = self._new_preview(store)
         self.compare = ComparePane(store)
         self._show_in_fences(old)
-        self.preview.copied.connect(self.clipboard_was_set)
+        self.ahead = PreviewAhead(store, self._pane_fences[0], lambda: self._new_preview(store))
         self.compare.openAsFilter.connect(self.open_pivot)
         self.compare.clusterTagged.connect(self._cluster_tagged)
         self.compare.message.connect(
             lambda text: self.statusBar().showMessage(window_wording(text), 6000)
         )
+
+    def _new_preview(self, store: Store) -> PreviewPane:
+        pane = PreviewPane(store)
+        pane.copied.connect(self.clipboard_was_set)
+        return pane
+
+    def _drop_preview_ahead(self) -> None:
+        self._prepare_timer.stop()
+        if self.ahead is not None:
+            self.ahead.drop()
+            self.ahead = None
+
+    def _prepare_next(self) -> None:
+        """While the analyst reads: the post of the next row into the hidden preview pane
+        (preview_ahead.py), so that a tag key or J only has to show it."""
+        if (
+            self.ahead is None
+            or self.locked
+            or self.pane_schedule.pending
+            or not isinstance(self.preview, PreviewPane)
+        ):
+            return
+        row = self.current_row()
+        if row < 0 or row + 1 >= self.model.rowCount() or len(self.selected_post_ids()) > 1:
+            return
+        try:
+            self.ahead.prepare(self.preview, self.model.post_id(row + 1))
+        except (TriageError, DatabaseError):
+            self.ahead.forget()  # the key will fill the preview the normal way, and say why
 
     def _cluster_tagged(self, batch: str, post_ids: list[int], tag_key: str) -> None:
         """The compare pane tagged a whole cluster: it joins the undo history like a bulk tag."""
@@ -673,6 +712,12 @@ class MainWindow(QMainWindow):
         self.pane_schedule.show(post_id)
 
     def _show_preview(self, post_id: int | None) -> None:
+        if self.ahead is not None and isinstance(self.preview, PreviewPane):
+            ready = self.ahead.take(self.preview, post_id)
+            if ready is not None:  # filled and laid out while the analyst read the last post
+                self.preview = ready
+                settle_layouts()
+                return
         _show_in_pane(self.preview, "show_post", post_id)
 
     def _show_compare(self, post_id: int | None) -> None:
@@ -1290,6 +1335,7 @@ class MainWindow(QMainWindow):
 
     def _replace_panes_empty(self) -> None:
         old = (self.preview, self.compare)
+        self._drop_preview_ahead()  # the hidden pane holds a post too
         self.preview, self.compare = QWidget(), QWidget()
         self.preview.setObjectName("previewPane")
         self.compare.setObjectName("comparePane")

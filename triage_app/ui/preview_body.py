@@ -58,6 +58,13 @@ class PreviewBody(QSplitter):
         strip = self.strip_height(height, with_media)
         self.setSizes([height - strip, strip])
 
+    def copy_share_from(self, other: PreviewBody) -> None:
+        """Take the person's share of the height from another body (the pane prepared for the
+        next post keeps the line where they dragged it)."""
+        if other._share != self._share:
+            self._share = other._share
+            self._applied = None
+
     def _moved(self, _pos: int, _index: int) -> None:
         height = self.height() - self.handleWidth()
         if height > 0:

@@ -1,0 +1,101 @@
+"""The next post's preview is made while the analyst reads (ui/preview_ahead.py): a tag key then
+shows the prepared pane, but only when the store still says what the pane shows."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+
+from triage_app.store.decisions import set_note, toggle_tag
+from triage_app.ui.preview_pane import PreviewPane
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+def _settled(w, qtbot) -> None:
+    """Both panes painted for the current post and the next one prepared (idle turns)."""
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    nxt = w.model.post_id(w.current_row() + 1)
+    qtbot.waitUntil(lambda: w.ahead is not None and w.ahead.prepared_post == nxt)
+
+
+def test_tag_key_shows_the_pane_prepared_for_the_next_post(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    w.select_row(4)
+    _settled(w, qtbot)
+    before = w.preview
+    spare = w.ahead._spare
+    nxt = w.model.post_id(5)
+    assert spare is not None and spare.isHidden() and spare.detail["id"] == nxt
+
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+
+    assert w.current_post_id() == nxt
+    assert w.preview is spare, "the prepared pane was not used"
+    assert w.preview.isVisible() and before.isHidden()
+    assert w.preview.detail["id"] == nxt
+    assert w.preview.geometry() == w._pane_fences[0].rect()
+    # The pane that was shown is the spare now, and is prepared for the post after.
+    _settled(w, qtbot)
+    assert w.ahead._spare is before and before.detail["id"] == w.model.post_id(6)
+
+
+def test_a_change_made_elsewhere_after_preparing_is_shown_not_the_stale_pane(
+    demo_store, make_window, qtbot
+):
+    w = make_window(demo_store)
+    w.select_row(2)
+    _settled(w, qtbot)
+    nxt = w.model.post_id(3)
+    spare = w.ahead._spare
+    # Someone else (another session, a sync) notes and tags the next post meanwhile.
+    set_note(demo_store, nxt, "seen on the ferry forum too")
+    toggle_tag(demo_store, [nxt], "fake_documents")
+
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_J)
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+
+    assert w.current_post_id() == nxt
+    assert w.preview is not spare, "the pane filled before the change was shown"
+    assert "seen on the ferry forum too" in w.preview.source.text()
+    assert [t["key"] for t in w.preview.detail["tags"]] == ["fake_documents"]
+    assert demo_store.taxonomy["fake_documents"].label in w.preview.header.text()
+
+
+def test_another_search_to_highlight_fills_the_preview_again(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    w.select_row(0)
+    _settled(w, qtbot)
+    spare = w.ahead._spare
+    w.preview.search = "boat"  # as apply_query sets it; the spare was made without it
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_J)
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.preview is not spare
+    assert w.preview.detail["id"] == w.model.post_id(1)
+
+
+def test_focus_inside_the_preview_keeps_that_pane(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    w.select_row(0)
+    _settled(w, qtbot)
+    shown = w.preview
+    shown.text_view.setFocus()
+    qtbot.waitUntil(shown.text_view.hasFocus)
+    w.move_by(1)
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.preview is shown and shown.text_view.hasFocus()
+    assert w.preview.detail["id"] == w.model.post_id(1)
+
+
+def test_lock_drops_the_prepared_pane_with_its_post(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    w.select_row(0)
+    _settled(w, qtbot)
+    w.lock()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert w.ahead is None
+    assert w.findChildren(PreviewPane) == [], "a preview pane (and its post) outlived the lock"
