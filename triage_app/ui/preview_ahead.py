@@ -21,7 +21,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QSplitter
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt
+from PySide6.QtGui import QMoveEvent, QResizeEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QSplitter, QWidget
 
 from ..core.errors import TriageError
 from ..store.connection import DatabaseError, Store
@@ -70,13 +72,20 @@ class PreviewAhead:
         spare.show_post(post_id)
         if spare.detail is None:  # the post is gone, or could not be read
             return
-        snapshot = copy.deepcopy(spare.detail)  # before the idle explanation adds to it
-        layout = spare.layout()
-        if layout is not None:
-            layout.activate()  # a hidden pane's layout requests wait for it to be shown
-        settle_layouts()
-        spare.body.arrange()
-        spare.finish_layout()
+        snapshot = copy.deepcopy(spare.detail)  # before the explanation adds to it
+        spare.explain_now()  # its account counts change the card's height: laid out below
+        for _ in range(4):  # a resize can lay out and resize again, within the pane
+            layout = spare.layout()
+            if layout is not None:
+                layout.activate()  # a hidden pane's layout requests wait for it to be shown
+            settle_layouts()
+            spare.body.arrange()
+            spare.finish_layout()
+            for area in spare.findChildren(QAbstractScrollArea):
+                # its scroll bars shown or hidden for the new range (a queued call)
+                QCoreApplication.sendPostedEvents(area, QEvent.Type.MetaCall)
+            if not _send_pending_geometry(spare):
+                break
         self._prepared = (post_id, shown.search, snapshot)
 
     def take(self, shown: PreviewPane, post_id: int | None) -> PreviewPane | None:
@@ -125,6 +134,24 @@ def _copy_splitters(source: PreviewPane, target: PreviewPane) -> None:
     ):
         if mine is not target.body and mine.objectName() == theirs.objectName():
             mine.setSizes(theirs.sizes())
+
+
+def _send_pending_geometry(top: QWidget) -> bool:
+    """Send the move and resize events Qt keeps back for a hidden widget until it is
+    shown, as QWidget::show does (QWidgetPrivate::sendPendingMoveAndResizeEvents): the text
+    view and the lists lay themselves out on their resize, which would otherwise happen on the
+    key's path, when the pane is shown (1.5 ms). Whether any was pending."""
+    sent = False
+    for widget in [top, *top.findChildren(QWidget)]:
+        if widget.testAttribute(Qt.WidgetAttribute.WA_PendingMoveEvent):
+            widget.setAttribute(Qt.WidgetAttribute.WA_PendingMoveEvent, False)
+            QApplication.sendEvent(widget, QMoveEvent(widget.pos(), widget.pos()))
+            sent = True
+        if widget.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            widget.setAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent, False)
+            QApplication.sendEvent(widget, QResizeEvent(widget.size(), QSize()))
+            sent = True
+    return sent
 
 
 def _holds_focus(pane: PreviewPane) -> bool:

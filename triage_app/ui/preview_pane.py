@@ -288,6 +288,13 @@ class PreviewPane(QFrame):
         if d["account"] is not None:
             self.account_card.setText(account_card_html(d["account"], d["platform"]))
 
+    def explain_now(self) -> None:
+        """The header's explanation and the account's counts now rather than on the next turn
+        (a pane prepared out of sight: preview_ahead.py lays it out with them)."""
+        if self._explain_timer.isActive():
+            self._explain_timer.stop()
+            self._explain_priority()
+
     def refresh(self) -> None:
         """Read the current post again (after a tag, a note, an import)."""
         self.show_post(self.post_id)
