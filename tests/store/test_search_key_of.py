@@ -159,16 +159,24 @@ def _import_without_server_keys(pg_server: Any, url: str, source: Path) -> None:
 
 
 @pytest.mark.postgresql
-@pytest.mark.parametrize("bulk", [False, True], ids=["ordinary", "large-load"])
+@pytest.mark.parametrize(
+    "bulk, reader",
+    [(False, False), (True, False), (False, True), (True, True)],
+    ids=["ordinary", "large-load", "ordinary-reading-process", "large-load-reading-process"],
+)
 def test_an_import_gives_the_keys_and_the_same_documents(
-    pg_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+    pg_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool, reader: bool
 ) -> None:
-    from triage_app.ingest import bulk_load
+    """The keys come from the writer (a small file: prepared on the importing side) or from
+    the reading process (a big file: prepared.prepare_keyed there)."""
+    from triage_app.ingest import bulk_load, parse_process
     from triage_app.store import open_store
 
     if bulk:
         monkeypatch.setattr(bulk_load, "MIN_POSTS", 0)
         monkeypatch.setattr(bulk_load, "BYTES_PER_POST", 1)
+    if reader:
+        monkeypatch.setattr(parse_process, "PROCESS_MIN_BYTES", 0)
     source = export(tmp_path / "export", 2300)
     local = open_store(tmp_path / "local.db", create=True)
     url = pg_server.fresh_database()

@@ -40,7 +40,7 @@ from .base import ReadContext
 PROCESS_MIN_BYTES = 16 * 2**20
 CHUNK = 1000
 
-Spec = tuple[str, str, str, str | None, int, str | None, str | None]
+Spec = tuple[str, str, str, str | None, int, str | None, str | None, bool]
 
 
 def use_process(size: int) -> bool:
@@ -49,9 +49,12 @@ def use_process(size: int) -> bool:
     return size >= PROCESS_MIN_BYTES and not getattr(sys, "frozen", False)
 
 
-def read_in_process(fmt: str, ctx: ReadContext, count: Any) -> Iterator[Any]:
+def read_in_process(
+    fmt: str, ctx: ReadContext, count: Any, keyed: bool = False
+) -> Iterator[Any]:
     """The records of ``ctx.path`` as the importer ``fmt`` reads them, checked and counted
-    (pipeline._accounted, into ``count``), each post already prepared (a tuple)."""
+    (pipeline._accounted, into ``count``), each post already prepared (a tuple; ``keyed``:
+    by prepared.prepare_keyed, for a team server)."""
     spec: Spec = (
         str(ctx.path),
         fmt,
@@ -60,6 +63,7 @@ def read_in_process(fmt: str, ctx: ReadContext, count: Any) -> Iterator[Any]:
         ctx.media_limit,
         ctx.timezone,
         ctx.date_order,
+        keyed,
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", __name__],
@@ -117,10 +121,11 @@ def _widen(pipe: IO[bytes]) -> None:
 def _reader(spec: Spec, out: IO[bytes]) -> None:
     """The reading process: read, check, prepare, send chunk by chunk."""
     from .pipeline import _accounted, _ItemCount
-    from .prepared import prepare
+    from .prepared import prepare, prepare_keyed
     from .registry import detect_format
 
-    path, fmt, base_dir, root, media_limit, timezone, date_order = spec
+    path, fmt, base_dir, root, media_limit, timezone, date_order, keyed = spec
+    prepared = prepare_keyed if keyed else prepare
     offset = [0]
 
     def report(n: int) -> None:
@@ -144,7 +149,7 @@ def _reader(spec: Spec, out: IO[bytes]) -> None:
         importer = detect_format(ctx.path, fmt)
         count = _ItemCount()
         for item in _accounted(importer.read(ctx.path, ctx), ctx, count):
-            chunk.append(prepare(item) if isinstance(item, PostRecord) else item)
+            chunk.append(prepared(item) if isinstance(item, PostRecord) else item)
             if len(chunk) >= CHUNK:
                 send(("items", offset[0], chunk))
                 chunk = []

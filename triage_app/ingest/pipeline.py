@@ -31,7 +31,15 @@ from .lines import LineTally
 from .media_confine import MEDIA_SIZE_LIMIT, MediaRefused, open_media
 from .parse_process import read_in_process, use_process
 from .prefetch import prefetch
-from .prepared import NAMESPACE, Prepared, account_uuid, fold_name, post_uuid, prepare
+from .prepared import (
+    NAMESPACE,
+    Prepared,
+    account_uuid,
+    fold_name,
+    post_uuid,
+    prepare,
+    prepare_keyed,
+)
 from .record_check import quarantine_raw, record_problem
 from .registry import detect_format
 from .walk import ImportUnit, iter_import_units
@@ -46,6 +54,10 @@ ACCOUNT_IDS_KEPT = 100_000
 IMPORT_CACHE_KIB = 65536
 # the uuids (and the rest of a post's row values) are worked out in ingest/prepared.py
 __all__ = ["NAMESPACE", "account_uuid", "post_uuid"]
+
+# posts_fts's columns an import writes; on a team server also the search keys (s002)
+FTS_COLUMNS = ("rowid", "text", "handle", "name")
+FTS_KEYED = (*FTS_COLUMNS, "text_key", "handle_key", "name_key")
 
 
 class ImportCancelled(TriageError):
@@ -275,7 +287,7 @@ def import_file(
             writer.begin(conn, unit, importer.name, sha, size)
             items = _ItemCount()
             if use_process(size):  # a big file: read and prepared in a second process
-                records = read_in_process(importer.name, ctx, items)
+                records = read_in_process(importer.name, ctx, items, writer.keyed)
             else:
                 records = prefetch(_accounted(importer.read(unit.path, ctx), ctx, items))
             for item in records:
@@ -474,9 +486,12 @@ class _BatchWriter:
             conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         # executemany on SQLite, COPY on a team server (ingest/batch_rows.py)
         self.rows = row_writer(conn, large)
+        # A team server's search rows come with their search keys (prepared.prepare_keyed;
+        # pg_migrations/s002_search_keys.py), when its writer takes them.
+        self.keyed = bool(getattr(self.rows, "search_keys", False))
 
     def add_post(self, post: PostRecord) -> None:
-        self.add_prepared(prepare(post))
+        self.add_prepared(prepare_keyed(post) if self.keyed else prepare(post))
 
     def add_prepared(self, post: Prepared) -> None:
         """A post whose row values are worked out already (ingest/prepared.py)."""
@@ -583,7 +598,8 @@ class _BatchWriter:
         self.summary.inserted += len(inserted)
         self.summary.present += len(posts) - len(inserted)
         raw_rows = []
-        fts_rows = []
+        fts_rows: list[tuple[Any, ...]] = []
+        keyed = self.keyed
         media_rows = []
         refused_rows: list[tuple[int, int | None, str, str]] = []
         for p in posts:
@@ -596,7 +612,10 @@ class _BatchWriter:
                 continue
             raw_rows.append((post_id, p[10], p[11]))
             # the index holds the search form (core/search_normal.py); posts.text stays as is
-            fts_rows.append((post_id, fold(p[12]), fold_name(p[13]), fold_name(p[14])))
+            if keyed:  # folded, and the keys worked out, by prepare_keyed
+                fts_rows.append((post_id, p[12], p[13], p[14], p[16], p[17], p[18]))
+            else:
+                fts_rows.append((post_id, fold(p[12]), fold_name(p[13]), fold_name(p[14])))
             for m in media or ():
                 row, refused = self._media_row(post_id, m)
                 if refused is not None:
@@ -607,7 +626,7 @@ class _BatchWriter:
         insert = self.rows.insert
         insert("media_refused", ("post_id", "import_id", "reference", "reason"), refused_rows)
         insert("post_raw", ("post_id", "raw", "extra"), raw_rows)
-        insert("posts_fts", ("rowid", "text", "handle", "name"), fts_rows)
+        insert("posts_fts", FTS_KEYED if keyed else FTS_COLUMNS, fts_rows)
         insert("media", MEDIA_COLUMNS, media_rows)
         self.indexes.keep_bounded(self.conn)  # an encrypted store's sort stays within budget
 

@@ -93,9 +93,10 @@ class CopyRows:
             if self._next_id is not None:
                 self._deferred = self._run(lambda raw: drop_indexes(raw))
         self._first_id = self._next_id or 0
-        # posts_fts rows get their search keys computed here (server step 2), when the
-        # server's search functions are this program's (else the server computes them)
-        self._search_keys = self._run(search_keys_wanted)
+        # posts_fts rows get their search keys (server step 2) when the server's search
+        # functions are this program's (else the server computes them): the import gives
+        # them (ingest/prepared.prepare_keyed), or rows without them get them here
+        self.search_keys = self._run(search_keys_wanted)
 
     # -- what ingest/batch_rows.py's writers offer ------------------------------------------
     def insert_posts(self, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str], int]:
@@ -113,7 +114,7 @@ class CopyRows:
         """A plain INSERT of ``rows`` into ``table`` (its ``columns``), as one COPY."""
         if not rows:
             return
-        if table == "posts_fts" and self._search_keys and tuple(columns) == FTS_COLUMNS:
+        if table == "posts_fts" and self.search_keys and tuple(columns) == FTS_COLUMNS:
             columns, rows = FTS_COLUMNS + KEY_COLUMNS, with_search_keys(rows)
         self._run(lambda raw: copy_into(raw, table, columns, rows))
 
