@@ -82,6 +82,21 @@ for _ in range(200):
     compared.append(stages["compare"] - t)
     QTest.qWait(40)  # the analyst reads the next post
 tags = shown
+# The same keys pressed before the next post's preview was made (ui/preview_ahead.py prepares
+# it while the analyst reads): keys faster than reading, or a post changed meanwhile.
+unprepared = []
+for _ in range(100):
+    row = w.current_row()
+    stages.clear()
+    if getattr(w, "ahead", None) is not None:
+        w.ahead.forget()
+    t = time.perf_counter()
+    QTest.keyClick(w.view, Qt.Key.Key_1)
+    while "compare" not in stages:
+        app.processEvents()
+    assert w.current_row() == row + 1, "the tag key did not move to the next post"
+    unprepared.append(stages["preview"] - t)
+    QTest.qWait(40)
 searches = []
 from dataclasses import replace
 view = replace(w.model.query, search="")  # what the analyst is looking at; they type a search
@@ -97,6 +112,7 @@ for word in words * 2:
 print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "commit_p99": pct(committed, 0.99),
+                  "unprepared_p50": pct(unprepared, 0.5), "unprepared_p99": pct(unprepared, 0.99),
                   "compare_p50": pct(compared, 0.5), "compare_p99": pct(compared, 0.99),
                   "search_p50": pct(searches, 0.5),
                   "search_p95": pct(searches, 0.95),
@@ -204,6 +220,15 @@ def add_window_figures(b: Any, r: dict[str, Any], prefix: str = "") -> None:
         f"p50 {r['tag_p50']:.1f} ms; committed by {r['commit_p99']:.1f} ms (p99); "
         f"load average {r['load']:.1f}",
     )
+    if "unprepared_p99" in r:
+        b.add(
+            f"{prefix}tag key -> next post shown, its preview not made ahead, p99",
+            r["unprepared_p99"],
+            "ms",
+            "none (keys faster than reading)",
+            None,
+            f"p50 {r['unprepared_p50']:.1f} ms; the preview filled on the key's path",
+        )
     b.add(
         f"{prefix}tag key -> compare pane painted too, p99",
         r["compare_p99"],
