@@ -102,7 +102,7 @@ def prepare(p: PostRecord) -> Prepared:
 
 @lru_cache(maxsize=1 << 15)
 def _name_key(value: str | None) -> str:
-    return search_key_of(value) if value else ""
+    return search_key_of(value, folded=True) if value else ""
 
 
 def prepare_keyed(p: PostRecord) -> Prepared:
@@ -120,7 +120,7 @@ def prepare_keyed(p: PostRecord) -> Prepared:
         handle,
         name,
         prepared[15],
-        search_key_of(text) if text else "",
+        search_key_of(text, folded=True) if text else "",
         _name_key(handle),
         _name_key(name),
     )

@@ -141,11 +141,11 @@ def python_search_key(text: str) -> str:
     return "".join(out).lower()
 
 
-def search_key_of(text: str) -> str:
+def search_key_of(text: str, folded: bool = False) -> str:
     """What the server's ``search_key(text)`` gives, computed in Python fast enough for an
     import to do it for every post (so that the server does not run the plpgsql function three
     times a row: server step 2, s002_search_keys.py). The steps of ``python_search_key`` with
-    str methods and regexes instead of a loop over the characters (about 2 µs for a post of
+    str methods and regexes instead of a loop over the characters (about 4 µs for a post of
     the demo's mix, the reference 60 µs):
 
     - ASCII text (most real posts): lower case, then each run of separators one space;
@@ -154,7 +154,10 @@ def search_key_of(text: str) -> str:
       of separators one space, lower case again. Like the server (and unlike the reference),
       a text is normalised only when it holds one of ``normalising_chars``: U+034F (combining
       grapheme joiner, a mark without a combining class) is the one character that makes a
-      difference, and is looked for first.
+      difference, and is looked for first. ``folded``: the text is ``search_normal.fold``'s
+      (which removes every mark U+0300–036F), so when NFKD changes nothing (CPython then
+      hands back the very string) there is no mark to remove, unless lower case made one:
+      ``"İ".lower()`` is i + U+0307, the only such character.
 
     Separators (``_separators``: not a letter, digit or private use, below U+30000, not a
     space) are ``[^\\w ]`` and ``_`` in Python's Unicode regexes, less private use, NUL,
@@ -166,9 +169,10 @@ def search_key_of(text: str) -> str:
         text = text.replace("\u03a3", "\u03c3")
     lowered = text.lower()
     if "\u034f" not in lowered or _normalising().search(lowered) is not None:
-        lowered = unicodedata.normalize(
-            "NFC", _MARKS.sub("", unicodedata.normalize("NFKD", lowered))
-        )
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        if decomposed is not lowered or not folded or "\u0307" in lowered:
+            decomposed = _MARKS.sub("", decomposed)
+        lowered = unicodedata.normalize("NFC", decomposed)
     return _SEPARATORS.sub(" ", lowered.replace("_", "-")).lower()
 
 
