@@ -68,6 +68,19 @@ w.view.setFocus()
 QTest.qWait(100)
 gc.collect()
 gc.freeze()  # as triage_app.ui.app does once the window is up
+prepared = [0, 0]  # tag keys that showed the preview made ahead, and those that filled it
+try:
+    from triage_app.ui import preview_ahead
+    _take = preview_ahead.PreviewAhead.take
+
+    def _counted(self, shown_pane, post_id):
+        pane = _take(self, shown_pane, post_id)
+        prepared[pane is None] += 1
+        return pane
+
+    preview_ahead.PreviewAhead.take = _counted
+except ImportError:  # the code before the preview was made ahead
+    pass
 committed, shown, compared = [], [], []
 for _ in range(200):
     row = w.current_row()
@@ -82,6 +95,7 @@ for _ in range(200):
     compared.append(stages["compare"] - t)
     QTest.qWait(40)  # the analyst reads the next post
 tags = shown
+prepared_used = prepared[0]
 # The same keys pressed before the next post's preview was made (ui/preview_ahead.py prepares
 # it while the analyst reads): keys faster than reading, or a post changed meanwhile.
 unprepared = []
@@ -112,6 +126,7 @@ for word in words * 2:
 print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "commit_p99": pct(committed, 0.99),
+                  "prepared_used": prepared_used,
                   "unprepared_p50": pct(unprepared, 0.5), "unprepared_p99": pct(unprepared, 0.99),
                   "compare_p50": pct(compared, 0.5), "compare_p99": pct(compared, 0.99),
                   "search_p50": pct(searches, 0.5),
@@ -218,7 +233,12 @@ def add_window_figures(b: Any, r: dict[str, Any], prefix: str = "") -> None:
         "<= 20",
         r["tag_p99"] <= 20,
         f"p50 {r['tag_p50']:.1f} ms; committed by {r['commit_p99']:.1f} ms (p99); "
-        f"load average {r['load']:.1f}",
+        + (
+            f"{r['prepared_used']} of 200 showed the preview made ahead; "
+            if "prepared_used" in r
+            else ""
+        )
+        + f"load average {r['load']:.1f}",
     )
     if "unprepared_p99" in r:
         b.add(

@@ -99,3 +99,15 @@ def test_lock_drops_the_prepared_pane_with_its_post(demo_store, make_window, qtb
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert w.ahead is None
     assert w.findChildren(PreviewPane) == [], "a preview pane (and its post) outlived the lock"
+
+
+def test_unlock_on_a_post_shown_ahead_fills_the_new_preview(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    w.select_row(0)
+    _settled(w, qtbot)
+    w.move_by(1)  # shown ahead at once; the lock comes before the panes' next turn
+    w.lock()
+    assert w.unlock()
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert isinstance(w.preview, PreviewPane)
+    assert w.preview.detail is not None and w.preview.detail["id"] == w.model.post_id(1)

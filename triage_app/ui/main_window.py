@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         self._suggest_task: Any = None
         self.pane_schedule = PaneSchedule(self, self._show_preview, self._show_compare)
         self.ahead: PreviewAhead | None = None  # made with the panes
+        self._shown_ahead: int | None = None  # the post it showed, for the pane schedule
         self._prepare_timer = QTimer(self)
         self._prepare_timer.setSingleShot(True)
         self._prepare_timer.setInterval(0)
@@ -489,6 +490,7 @@ class MainWindow(QMainWindow):
 
     def _drop_preview_ahead(self) -> None:
         self._prepare_timer.stop()
+        self._shown_ahead = None
         if self.ahead is not None:
             self.ahead.drop()
             self.ahead = None
@@ -706,18 +708,23 @@ class MainWindow(QMainWindow):
         self.wellbeing.activity()
         self._show_post_state(post_id)
         self.claims.follow(post_id)
-        # The panes render on the next turns of the event loop (pane_schedule.py): a key held
-        # down (J) or a tag that advances stays responsive, and only the post the person
-        # stops on is rendered.
+        # A preview made ahead for this post (preview_ahead.py) is shown now, so that the
+        # queue's move and the new post are painted together, in one pass.
+        if self.ahead is not None and isinstance(self.preview, PreviewPane):
+            ready = self.ahead.take(self.preview, post_id)
+            if ready is not None:
+                self.preview = ready
+                self._shown_ahead = post_id
+                settle_layouts()
+        # Otherwise the panes render on the next turns of the event loop (pane_schedule.py): a
+        # key held down (J) or a tag that advances stays responsive, and only the post the
+        # person stops on is rendered.
         self.pane_schedule.show(post_id)
 
     def _show_preview(self, post_id: int | None) -> None:
-        if self.ahead is not None and isinstance(self.preview, PreviewPane):
-            ready = self.ahead.take(self.preview, post_id)
-            if ready is not None:  # filled and laid out while the analyst read the last post
-                self.preview = ready
-                settle_layouts()
-                return
+        shown_ahead, self._shown_ahead = self._shown_ahead, None
+        if shown_ahead is not None and shown_ahead == post_id:
+            return  # the preview made ahead, shown when the queue moved to it
         _show_in_pane(self.preview, "show_post", post_id)
 
     def _show_compare(self, post_id: int | None) -> None:
