@@ -1437,6 +1437,7 @@ class MainWindow(QMainWindow):
         self.returning_label.cancel_pending()  # nor the count after the last tag key
         self._total_timer.stop()
         self.pane_schedule.stop()
+        self._prepare_timer.stop()  # nor the next post's preview made on a closing store
         self.idle.stop()
         self.idle.detach()
         self.model.set_store(None)  # a read of the queue under way is dropped, not shown
