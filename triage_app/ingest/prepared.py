@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import uuid as uuidlib
 from functools import lru_cache
 from typing import Any
@@ -59,6 +60,28 @@ _account_uuid = lru_cache(maxsize=1 << 15)(account_uuid)
 fold_name = lru_cache(maxsize=1 << 15)(fold)
 
 
+def _itself(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    return value
+
+
+# One object for equal values that many posts repeat (an account's tuple; the platform, kind
+# and language): a big file's chunks are pickled to the writing process, and pickle writes an
+# object it has seen in the chunk as a reference, which the writer unpickles for nothing
+# (100,000 demo posts: unpickling 1.08 -> 0.46 s, pickling 0.72 -> 0.30 s).
+_seen_tuple = lru_cache(maxsize=1 << 15)(_itself)
+
+
+def _one_tuple(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    try:
+        return _seen_tuple(value)
+    except TypeError:  # a value that cannot be hashed: the tuple as it is
+        return value
+
+
+def _shared(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str else value
+
+
 def prepare(p: PostRecord) -> Prepared:
     """The values of ``p``'s rows (see the module docstring for the order)."""
     acc = p.account
@@ -67,30 +90,32 @@ def prepare(p: PostRecord) -> Prepared:
         handle = name = None
     else:
         handle, name = acc.handle, acc.display_name
-        account = (
-            acc.platform,
-            acc.account_id,
-            _account_uuid(acc.platform, acc.account_id),
-            handle,
-            name,
-            acc.url,
-            acc.created_at,
-            acc.followers,
+        account = _one_tuple(
+            (
+                acc.platform,
+                acc.account_id,
+                _account_uuid(acc.platform, acc.account_id),
+                handle,
+                name,
+                acc.url,
+                acc.created_at,
+                acc.followers,
+            )
         )
     extra = json.dumps(p.extra, ensure_ascii=False, default=str) if p.extra else None
     spoken = p.extra.get("voice_to_text") if p.extra else None
     searchable = f"{p.text}\n{spoken}" if isinstance(spoken, str) and spoken else p.text
     return (
         post_uuid(p.platform, p.post_id),
-        p.platform,
+        _shared(p.platform),
         p.post_id,
         account,
-        p.kind,
+        _shared(p.kind),
         p.parent_post_id,
         p.url,
         p.created_at,
         p.text,
-        p.language,
+        _shared(p.language),
         p.raw,
         extra,
         searchable,
