@@ -4,9 +4,10 @@ shows the prepared pane, but only when the store still says what the pane shows.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent
 
 from triage_app.store.decisions import set_note, toggle_tag
+from triage_app.ui.actions import ActionId
 from triage_app.ui.preview_pane import PreviewPane
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -28,8 +29,8 @@ def test_tag_key_shows_the_pane_prepared_for_the_next_post(demo_store, make_wind
     nxt = w.model.post_id(5)
     assert spare is not None and spare.isHidden() and spare.detail["id"] == nxt
 
-    w.view.setFocus()
-    qtbot.keyClick(w.view, Qt.Key.Key_1)
+    w.view.setFocus()  # as an analyst tags: from the queue
+    w.tag_actions["boat_crossing"].trigger()  # key 1 (a key click needs the window active)
     qtbot.waitUntil(lambda: not w.pane_schedule.pending)
 
     assert w.current_post_id() == nxt
@@ -55,7 +56,7 @@ def test_a_change_made_elsewhere_after_preparing_is_shown_not_the_stale_pane(
     toggle_tag(demo_store, [nxt], "fake_documents")
 
     w.view.setFocus()
-    qtbot.keyClick(w.view, Qt.Key.Key_J)
+    w.actions_by_id[ActionId.NEXT_POST].trigger()  # J
     qtbot.waitUntil(lambda: not w.pane_schedule.pending)
 
     assert w.current_post_id() == nxt
@@ -72,7 +73,7 @@ def test_another_search_to_highlight_fills_the_preview_again(demo_store, make_wi
     spare = w.ahead._spare
     w.preview.search = "boat"  # as apply_query sets it; the spare was made without it
     w.view.setFocus()
-    qtbot.keyClick(w.view, Qt.Key.Key_J)
+    w.actions_by_id[ActionId.NEXT_POST].trigger()  # J
     qtbot.waitUntil(lambda: not w.pane_schedule.pending)
     assert w.preview is not spare
     assert w.preview.detail["id"] == w.model.post_id(1)
@@ -111,3 +112,32 @@ def test_unlock_on_a_post_shown_ahead_fills_the_new_preview(demo_store, make_win
     qtbot.waitUntil(lambda: not w.pane_schedule.pending)
     assert isinstance(w.preview, PreviewPane)
     assert w.preview.detail is not None and w.preview.detail["id"] == w.model.post_id(1)
+
+
+def test_tag_bar_and_note_show_the_post_shown_ahead(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    nxt = w.model.post_id(1)
+    toggle_tag(demo_store, [nxt], "fake_documents")
+    toggle_tag(demo_store, [nxt], "recruitment")
+    set_note(demo_store, nxt, "same number as the Zuwara ad")
+    w.model.refresh_posts([nxt])
+    # The window may have prepared the post before these changes (the check would then fill
+    # it on the key): the analyst looks elsewhere and comes back, and it is prepared again.
+    w.select_row(5)
+    _settled(w, qtbot)
+    w.select_row(0)
+    _settled(w, qtbot)
+    spare = w.ahead._spare
+    w.view.setFocus()
+    w.actions_by_id[ActionId.NEXT_POST].trigger()  # J
+    assert w.preview is spare  # shown ahead: the bar and the note come from its checked read
+    assert sorted(w.tag_bar.checked()) == ["fake_documents", "recruitment"]
+    assert w.note.text() == "same number as the Zuwara ad"
+    # ...and from the store when the preview is filled on the key's path.
+    w.select_row(3)
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    w.move_by(-2)
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.current_post_id() == nxt and w.preview.detail["id"] == nxt
+    assert sorted(w.tag_bar.checked()) == ["fake_documents", "recruitment"]
+    assert w.note.text() == "same number as the Zuwara ad"

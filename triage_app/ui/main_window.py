@@ -706,16 +706,18 @@ class MainWindow(QMainWindow):
 
     def _current_changed(self, post_id: int | None) -> None:
         self.wellbeing.activity()
-        self._show_post_state(post_id)
-        self.claims.follow(post_id)
         # A preview made ahead for this post (preview_ahead.py) is shown now, so that the
-        # queue's move and the new post are painted together, in one pass.
+        # queue's move and the new post are painted together, in one pass; the tag bar and the
+        # note take the post's tags and note from the read that checked it.
+        ready = None
         if self.ahead is not None and isinstance(self.preview, PreviewPane):
             ready = self.ahead.take(self.preview, post_id)
             if ready is not None:
                 self.preview = ready
                 self._shown_ahead = post_id
                 settle_layouts()
+        self._show_post_state(post_id, ready.detail if ready is not None else None)
+        self.claims.follow(post_id)
         # Otherwise the panes render on the next turns of the event loop (pane_schedule.py): a
         # key held down (J) or a tag that advances stays responsive, and only the post the
         # person stops on is rendered.
@@ -730,15 +732,23 @@ class MainWindow(QMainWindow):
     def _show_compare(self, post_id: int | None) -> None:
         _show_in_pane(self.compare, "set_current", post_id)
 
-    def _show_post_state(self, post_id: int | None) -> None:
+    def _show_post_state(self, post_id: int | None, detail: dict[str, Any] | None = None) -> None:
+        """The tag bar and the note field for ``post_id``: from ``detail`` (the post as the
+        preview just read it) when given, else read (two statements, round trips on a server)."""
         if post_id is None or self.store is None:
             self.tag_bar.show_tags([], enabled=False)
             self.note.show_note("")
             self.note.setEnabled(False)
             return
-        self.tag_bar.show_tags(current_tags(self.store, post_id))
+        if detail is not None and detail.get("id") == post_id:
+            tags = sorted(t["key"] for t in detail["tags"])
+            note = detail["note"]
+        else:
+            tags = current_tags(self.store, post_id)
+            note = self.store.scalar("SELECT note FROM posts WHERE id = ?", (post_id,))
+        self.tag_bar.show_tags(tags)
         self.note.setEnabled(True)
-        self.note.show_note(self.store.scalar("SELECT note FROM posts WHERE id = ?", (post_id,)))
+        self.note.show_note(note)
 
     def _show_holder(self, post_id: int, holder: str) -> None:
         if holder and post_id == self.current_post_id():
