@@ -141,3 +141,23 @@ def test_tag_bar_and_note_show_the_post_shown_ahead(demo_store, make_window, qtb
     assert w.current_post_id() == nxt and w.preview.detail["id"] == nxt
     assert sorted(w.tag_bar.checked()) == ["fake_documents", "recruitment"]
     assert w.note.text() == "same number as the Zuwara ad"
+
+
+def test_the_line_dragged_after_preparing_is_kept(demo_store, make_window, qtbot):
+    w = make_window(demo_store)
+    w.select_row(0)
+    _settled(w, qtbot)
+    shown = w.preview
+    body = shown.body
+    body.moveSplitter(body.height() // 3, 1)  # the person gives the strip more room
+    dragged = body.share
+    assert dragged is not None
+    w.view.setFocus()
+    w.actions_by_id[ActionId.NEXT_POST].trigger()
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.preview is shown and w.preview.body.share == dragged  # filled where it was
+    _settled(w, qtbot)
+    w.actions_by_id[ActionId.NEXT_POST].trigger()
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.preview is not shown, "the next preview was not made ahead"
+    assert w.preview.body.share == dragged

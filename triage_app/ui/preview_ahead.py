@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt
 from PySide6.QtGui import QMoveEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QSplitter, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from ..core.errors import TriageError
 from ..store.connection import DatabaseError, Store
@@ -68,7 +68,7 @@ class PreviewAhead:
         self._prepared = None
         spare.setGeometry(self._fence.rect())
         spare.search = shown.search
-        _copy_splitters(shown, spare)
+        spare.body.copy_share_from(shown.body)  # where the person left the text/strip line
         spare.show_post(post_id)
         if spare.detail is None:  # the post is gone, or could not be read
             return
@@ -98,6 +98,8 @@ class PreviewAhead:
             return None
         if spare.size() != self._fence.size() or _holds_focus(shown):
             return None
+        if spare.body.share != shown.body.share:  # the line dragged since it was prepared
+            return None
         try:
             if read_for_preview(self._store, post_id) != prepared[2]:
                 self._prepared = None
@@ -123,17 +125,6 @@ class PreviewAhead:
             self._spare.hide()
             self._spare.deleteLater()
             self._spare = None
-
-
-def _copy_splitters(source: PreviewPane, target: PreviewPane) -> None:
-    """The person's share of the height (the line between the text and the strip, and the one
-    between the media and the indicators) as they left it in the visible pane."""
-    target.body.copy_share_from(source.body)
-    for mine, theirs in zip(
-        target.findChildren(QSplitter), source.findChildren(QSplitter), strict=False
-    ):
-        if mine is not target.body and mine.objectName() == theirs.objectName():
-            mine.setSizes(theirs.sizes())
 
 
 def _send_pending_geometry(top: QWidget) -> bool:

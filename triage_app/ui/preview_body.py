@@ -58,6 +58,11 @@ class PreviewBody(QSplitter):
         strip = self.strip_height(height, with_media)
         self.setSizes([height - strip, strip])
 
+    @property
+    def share(self) -> float | None:
+        """The strip's share of the height the person chose by dragging (None: the default)."""
+        return self._share
+
     def copy_share_from(self, other: PreviewBody) -> None:
         """Take the person's share of the height from another body (the pane prepared for the
         next post keeps the line where they dragged it)."""
