@@ -123,6 +123,17 @@ for word in words * 2:
     w.view.viewport().repaint()
     searches.append(time.perf_counter() - t)
     app.processEvents()
+# The same words when the window holds no recent copy of the unsearched queue (its first search
+# a minute or more after the list was read): each search's first page comes from the store.
+uncached = []
+for word in words:
+    w.model.forget_base()
+    t = time.perf_counter()
+    w.apply_query(replace(view, search=word))
+    w.view.viewport().repaint()
+    uncached.append(time.perf_counter() - t)
+    while w.model.loading:  # the rest read on the worker, before the next search
+        app.processEvents()
 print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "commit_p99": pct(committed, 0.99),
@@ -131,6 +142,8 @@ print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "compare_p50": pct(compared, 0.5), "compare_p99": pct(compared, 0.99),
                   "search_p50": pct(searches, 0.5),
                   "search_p95": pct(searches, 0.95),
+                  "uncached_search_p50": pct(uncached, 0.5),
+                  "uncached_search_p95": pct(uncached, 0.95),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
                   "load": os.getloadavg()[0]}))
 w.close()
@@ -265,6 +278,16 @@ def add_window_figures(b: Any, r: dict[str, Any], prefix: str = "") -> None:
         r["search_p95"] <= 150,
         f"p50 {r['search_p50']:.1f} ms",
     )
+    if "uncached_search_p95" in r:
+        b.add(
+            f"{prefix}search first page, the queue not cached in the window, p95",
+            r["uncached_search_p95"],
+            "ms",
+            "<= 150",
+            r["uncached_search_p95"] <= 150,
+            f"p50 {r['uncached_search_p50']:.1f} ms; 20 searches, each a minute or more after "
+            "the list was read",
+        )
     b.add(f"{prefix}window peak memory", r["peak_mb"], "MB", "<= 400", r["peak_mb"] <= 400)
 
 

@@ -319,6 +319,15 @@ def _search_plan(store: Store, query: QueueQuery, limit: int | None) -> tuple[st
     return None, share * posts
 
 
+def search_estimate(store: Store, query: QueueQuery) -> float | None:
+    """About how many posts ``query``'s search matches (SQLite; exact up to a few thousand,
+    read from at most WALK_FACTOR x sqrt(posts) matches), or None where not estimated (no
+    search, PostgreSQL). Raises TriageError for a search FTS5 cannot read."""
+    if store.backend == "postgresql" or not query.search.strip():
+        return None
+    return _search_plan(store, query, None)[1]
+
+
 def _filters_beyond_status(query: QueueQuery) -> bool:
     """A filter the order index cannot test (each would need the post's row)."""
     return bool(
