@@ -338,6 +338,8 @@ def test_an_analyst_login_imports(pg_server, tmp_path, capsys, analyst, large):
         assert owner.scalar("SELECT count(*) FROM posts") == 2200
         assert owner.scalar("SELECT count(*) FROM post_raw") == 2200
         assert owner.scalar("SELECT count(*) FROM posts_fts") == 2200
+        # the analyst's import gave the search keys too (s002_search_keys.py)
+        assert owner.scalar("SELECT count(*) FROM posts_fts WHERE text_key IS NOT NULL") == 2200
         assert owner.scalar("SELECT actor FROM audit WHERE action = 'import'") == login
         assert owner.scalar("SELECT actor FROM imports") == login
         assert len(search_hits(owner, "صقليه")) == 734

@@ -74,10 +74,11 @@ def run(conn: Any, progress: Any = None) -> None:
 
 
 def has_keys(raw: Any) -> bool:
-    """Whether posts_fts has the key columns (this step ran)."""
+    """Whether posts_fts has the key columns (this step ran). From pg_attribute, which every
+    login may read (information_schema shows a login only the columns it has rights on)."""
     row = raw.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND table_name = 'posts_fts' AND column_name = ANY(%s)",
+        "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('posts_fts') "
+        "AND attname = ANY(%s) AND NOT attisdropped",
         (list(KEY_COLUMNS),),
     ).fetchone()
     return bool(row and int(row[0]) == len(KEY_COLUMNS))
