@@ -11,7 +11,7 @@ import sys
 import time
 import unicodedata
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from typing import Any
@@ -145,12 +145,13 @@ def queue_ids(
     limit: int | None = None,
     *,
     between_slices: Callable[[], None] | None = None,
+    plan: SearchPlan | None = None,
 ) -> array:
     """The ids the query selects, in queue order, as a compact array of int64 (the first
     ``limit`` only, when given: the window shows a first page before the whole list is read).
     ``between_slices`` is called after each slice of a long read and may raise to stop it
     (the window's worker stops reading a list nobody will see)."""
-    start, matches = _search_plan(store, query, limit)
+    start, matches = plan if plan is not None else _search_plan(store, query, limit)
     if start == "head" and limit is not None:
         # First the queue's head alone (store/search_head.py): a common word's first page is
         # there, found without gathering its every match for the walk.
@@ -319,13 +320,16 @@ def _search_plan(store: Store, query: QueueQuery, limit: int | None) -> tuple[st
     return None, share * posts
 
 
-def search_estimate(store: Store, query: QueueQuery) -> float | None:
-    """About how many posts ``query``'s search matches (SQLite; exact up to a few thousand,
-    read from at most WALK_FACTOR x sqrt(posts) matches), or None where not estimated (no
-    search, PostgreSQL). Raises TriageError for a search FTS5 cannot read."""
-    if store.backend == "postgresql" or not query.search.strip():
-        return None
-    return _search_plan(store, query, None)[1]
+SearchPlan = tuple[str | None, float]
+
+
+def search_plan(store: Store, query: QueueQuery, limit: int | None) -> SearchPlan:
+    """How queue_ids will start ``query``'s search for a first page of ``limit`` and about how
+    many posts it matches (SQLite: exact up to WALK_FACTOR x sqrt(posts), read from that many
+    matches at most; 0 where not estimated: no search, PostgreSQL), to hand back to queue_ids
+    (``plan=``) so that it is not worked out twice. Raises TriageError for a search FTS5
+    cannot read."""
+    return _search_plan(store, query, limit)
 
 
 def _filters_beyond_status(query: QueueQuery) -> bool:
@@ -395,6 +399,39 @@ def keep_only(ids: array, hits: array) -> array:
     out = array("q")
     out.frombytes(base[flags[base]].data.cast("B"))  # no second copy of the kept ids
     return out
+
+
+def first_kept(
+    ids: array, hits: array, limit: int, drop: Iterable[int] = ()
+) -> tuple[array, bool]:
+    """The first ``limit`` of ``ids`` (in their order) that are in ``hits`` and not in
+    ``drop``, and whether that is all of them (``ids`` read to the end): keep_only's first page,
+    read through the ids a slice at a time, so that a page near the front costs that slice, not
+    a pass over ten million ids."""
+    import numpy as np
+
+    base = np.frombuffer(ids, dtype=np.int64)
+    found = np.frombuffer(hits, dtype=np.int64)
+    if not len(base) or not len(found):
+        return array("q"), True
+    flags = np.zeros(int(found.max()) + 2, dtype=bool)  # the last stays False: ids past it
+    flags[found] = True
+    gone = np.fromiter(drop, dtype=np.int64)
+    flags[gone[(gone >= 0) & (gone < len(flags))]] = False
+    page: list[int] = []
+    position = 0
+    while len(page) < limit and position < len(base):
+        part = base[position : position + _KEEP_SLICE]
+        position += len(part)
+        kept = part[flags.take(part, mode="clip")]
+        wanted = limit - len(page)
+        page.extend(kept[:wanted].tolist())
+        if len(kept) > wanted:
+            return array("q", page), False  # more of them after the page
+    return array("q", page), position >= len(base)
+
+
+_KEEP_SLICE = 65536
 
 
 def _unpack(packed: str | None) -> array:

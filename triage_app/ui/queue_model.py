@@ -28,21 +28,27 @@ from ..store.connection import Store
 from ..store.queue import (
     QueueQuery,
     QueueRow,
+    SearchPlan,
+    first_kept,
     keep_only,
     queue_ids,
     queue_rows,
-    search_estimate,
     search_hits,
+    search_plan,
 )
 from .tasks import TaskContext, TaskRunner, on_own_connection, when_done
 
 PAGE_SIZE = 200
 MAX_PAGES = 24
-HEAD_ROWS = 2 * PAGE_SIZE
+# The first rows shown of a list (five screens at 1080p) before the rest is read: a common
+# word's first page comes from the queue's head (store/search_head.py), and at 10M posts 400
+# rows of "boat*" were not in the head (204 ms, a walk) where 200 are (78 ms).
+HEAD_ROWS = PAGE_SIZE
 BASE_TTL_SECONDS = 60.0
-# A search over the cached queue is answered whole, on the window's thread, up to this many
-# estimated matches (~0.3 µs each to gather, ~110 ms at most at 10M posts); more, and the
-# store's first page comes first (store/queue.py: the head probe or the walk).
+# A search over the cached queue takes its first rows from it, on the window's thread, up to
+# this many estimated matches (gathered at ~0.3 µs each: 75 ms at most); more, and the store's
+# first page comes first (the head probe or the walk: at 10M posts "speedboat", 215,000
+# matches, 110 ms this way against 157 by the walk).
 CACHED_SEARCH_MAX = 250_000
 POST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RTL_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -156,12 +162,15 @@ class QueueModel(QAbstractTableModel):
         if self._store is None:
             return
         self._stop_reading()
-        cached = None if first_page_first else self._search_of_cached_queue(query)
-        if cached is not None:
-            ids = cached  # the whole list at once, from the queue already in memory
-        elif first_page_first or query.search.strip():
-            ids = queue_ids(self._store, query, limit=HEAD_ROWS)
-            if len(ids) == HEAD_ROWS:
+        if first_page_first or query.search.strip():
+            plan = None if first_page_first else search_plan(self._store, query, HEAD_ROWS)
+            cached = self._search_of_cached_queue(query, plan)
+            if cached is not None:
+                ids, whole = cached  # from the queue already in memory
+            else:
+                ids = queue_ids(self._store, query, limit=HEAD_ROWS, plan=plan)
+                whole = len(ids) < HEAD_ROWS
+            if not whole:
                 self._complete_timer.start()
         else:
             ids = self._run(query)  # may raise: the model stays as it was
@@ -172,21 +181,24 @@ class QueueModel(QAbstractTableModel):
         self.endResetModel()
         self.queryChanged.emit(query)
 
-    def _search_of_cached_queue(self, query: QueueQuery) -> array | None:
-        """The whole list of a search over the queue read a moment ago (the same filters and
-        sort), when its matches are few enough to gather at once: the matches' ids (FTS5,
-        about 0.3 µs each) kept in the cached queue's order through a bitmap. At 10M posts
-        "visa" (112,000 matches) takes ~60 ms this way, where the store's first page walks a
-        million entries of the order index (~220 ms) and the rest is read after. None: not
-        cached, too many matches (their first page comes from the store, the rest after), none
-        at all (the store answers that at once), or PostgreSQL."""
+    def _search_of_cached_queue(
+        self, query: QueueQuery, plan: SearchPlan | None
+    ) -> tuple[array, bool] | None:
+        """The first rows of a search over the queue read a moment ago (the same filters and
+        sort), and whether they are the whole list, when its matches are few enough to gather
+        at once: the matches' ids (FTS5, about 0.3 µs each) kept in the cached queue's order
+        through a bitmap, the queue read a slice at a time up to the first page. At 10M posts
+        "visa" (112,000 matches) takes ~40 ms this way, where the store's first page walks a
+        million entries of the order index (~220 ms). None: not cached, too many matches (their
+        first page comes from the store), none at all (the store answers that at once), or
+        PostgreSQL. The rest of the list is read on the worker, from the same cache."""
         assert self._store is not None
-        if not query.search.strip() or self._fresh_base(replace(query, search="")) is None:
+        if plan is None or not 0 < plan[1] <= CACHED_SEARCH_MAX:
             return None
-        estimate = search_estimate(self._store, query)  # may raise: a search FTS5 cannot read
-        if estimate is None or not 0 < estimate <= CACHED_SEARCH_MAX:
+        base = self._fresh_base(replace(query, search=""))
+        if base is None:
             return None
-        return self._run(query)
+        return first_kept(base, search_hits(self._store, query.search), HEAD_ROWS, self._dropped)
 
     def _fresh_base(self, base_query: QueueQuery) -> array | None:
         """The cached queue for ``base_query`` (the unsearched list), if read recently."""
