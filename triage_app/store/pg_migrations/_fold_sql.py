@@ -48,20 +48,27 @@ def _literal(text: str) -> str:
 
 def _bracket(code_points: list[int], *, negate: bool = False) -> str:
     """A regex bracket expression matching these code points, as ranges."""
+    parts = [
+        _escape_bracket(chr(low))
+        if low == high
+        else f"{_escape_bracket(chr(low))}-{_escape_bracket(chr(high))}"
+        for low, high in _runs(code_points)
+    ]
+    return "[" + ("^" if negate else "") + "".join(parts) + "]"
+
+
+def _runs(code_points: list[int]) -> list[tuple[int, int]]:
+    """The code points as runs of consecutive ones, (first, last) each, in order."""
     points = sorted(set(code_points))
-    parts: list[str] = []
+    runs: list[tuple[int, int]] = []
     i = 0
     while i < len(points):
         j = i
         while j + 1 < len(points) and points[j + 1] == points[j] + 1:
             j += 1
-        low, high = chr(points[i]), chr(points[j])
-        if i == j:
-            parts.append(_escape_bracket(low))
-        else:
-            parts.append(f"{_escape_bracket(low)}-{_escape_bracket(high)}")
+        runs.append((points[i], points[j]))
         i = j + 1
-    return "[" + ("^" if negate else "") + "".join(parts) + "]"
+    return runs
 
 
 def _escape_bracket(ch: str) -> str:
@@ -188,15 +195,10 @@ _MARKS = re.compile("[\u0300-\u036f]+")
 def _normalising() -> re.Pattern[str]:
     """A character after which NFKD/NFC may change the text (a large class: slow in Python's
     re, so only asked when U+034F makes it matter)."""
-    points = normalising_chars()
-    parts: list[str] = []
-    i = 0
-    while i < len(points):
-        j = i
-        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
-            j += 1
-        parts.append(re.escape(chr(points[i])) + ("-" + re.escape(chr(points[j])) if j > i else ""))
-        i = j + 1
+    parts = [
+        re.escape(chr(low)) + ("-" + re.escape(chr(high)) if high > low else "")
+        for low, high in _runs(normalising_chars())
+    ]
     return re.compile("[" + "".join(parts) + "]")
 
 
