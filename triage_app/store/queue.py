@@ -151,7 +151,7 @@ def queue_ids(
     ``limit`` only, when given: the window shows a first page before the whole list is read).
     ``between_slices`` is called after each slice of a long read and may raise to stop it
     (the window's worker stops reading a list nobody will see)."""
-    start, matches = plan if plan is not None else _search_plan(store, query, limit)
+    start, matches = plan if plan is not None else search_plan(store, query, limit)
     if start == "head" and limit is not None:
         # First the queue's head alone (store/search_head.py): a common word's first page is
         # there, found without gathering its every match for the walk.
@@ -291,13 +291,19 @@ def _search_start(store: Store, query: QueueQuery, limit: int | None) -> str | N
     """ "matches", "walk", "head" (probe the head, else walk) or None (SQLite's planner
     chooses) for a search of ``query``.
     SQLite only: PostgreSQL chooses by its planner's estimate (store/search_pg.py)."""
-    return _search_plan(store, query, limit)[0]
+    return search_plan(store, query, limit)[0]
 
 
-def _search_plan(store: Store, query: QueueQuery, limit: int | None) -> tuple[str | None, float]:
-    """_search_start's answer and the search's estimated number of matches (0 where not
-    estimated): a "head" or "walk" search with few enough may be sorted from its matches
-    through the narrow index (store/search_narrow.py)."""
+SearchPlan = tuple[str | None, float]
+
+
+def search_plan(store: Store, query: QueueQuery, limit: int | None) -> SearchPlan:
+    """_search_start's answer and the search's estimated number of matches (SQLite: exact up
+    to WALK_FACTOR x sqrt(posts), read from that many matches at most; 0 where not estimated:
+    no search, PostgreSQL). A "head" or "walk" search with few enough may be sorted from its
+    matches through the narrow index (store/search_narrow.py); the window hands the plan back
+    to queue_ids (``plan=``) so that it is not worked out twice. Raises TriageError for a
+    search FTS5 cannot read."""
     if store.backend == "postgresql" or not query.search.strip():
         return None, 0.0
     posts = int(store.scalar("SELECT coalesce(max(id), 0) FROM posts"))
@@ -318,18 +324,6 @@ def _search_plan(store: Store, query: QueueQuery, limit: int | None) -> tuple[st
         # reached: common words are probed at the queue's head first.
         return ("head" if worth_probing(share, limit) else "walk"), share * posts
     return None, share * posts
-
-
-SearchPlan = tuple[str | None, float]
-
-
-def search_plan(store: Store, query: QueueQuery, limit: int | None) -> SearchPlan:
-    """How queue_ids will start ``query``'s search for a first page of ``limit`` and about how
-    many posts it matches (SQLite: exact up to WALK_FACTOR x sqrt(posts), read from that many
-    matches at most; 0 where not estimated: no search, PostgreSQL), to hand back to queue_ids
-    (``plan=``) so that it is not worked out twice. Raises TriageError for a search FTS5
-    cannot read."""
-    return _search_plan(store, query, limit)
 
 
 def _filters_beyond_status(query: QueueQuery) -> bool:
@@ -393,11 +387,10 @@ def keep_only(ids: array, hits: array) -> array:
             mask[h] = 1
         return array("q", compress(ids, map(mask.__getitem__, ids)))
     base = np.frombuffer(ids, dtype=np.int64)
-    found = np.frombuffer(hits, dtype=np.int64)
-    flags = np.zeros(int(max(base.max(), found.max())) + 1, dtype=bool)
-    flags[found] = True
+    flags = _match_flags(hits)
     out = array("q")
-    out.frombytes(base[flags[base]].data.cast("B"))  # no second copy of the kept ids
+    # no second copy of the kept ids
+    out.frombytes(base[flags.take(base, mode="clip")].data.cast("B"))
     return out
 
 
@@ -410,14 +403,10 @@ def first_kept(
     a pass over ten million ids."""
     import numpy as np
 
-    base = np.frombuffer(ids, dtype=np.int64)
-    found = np.frombuffer(hits, dtype=np.int64)
-    if not len(base) or not len(found):
+    if not ids or not hits:
         return array("q"), True
-    flags = np.zeros(int(found.max()) + 2, dtype=bool)  # the last stays False: ids past it
-    flags[found] = True
-    gone = np.fromiter(drop, dtype=np.int64)
-    flags[gone[(gone >= 0) & (gone < len(flags))]] = False
+    base = np.frombuffer(ids, dtype=np.int64)
+    flags = _match_flags(hits, drop)
     page: list[int] = []
     position = 0
     while len(page) < limit and position < len(base):
@@ -432,6 +421,20 @@ def first_kept(
 
 
 _KEEP_SLICE = 65536
+
+
+def _match_flags(hits: array, drop: Iterable[int] = ()) -> Any:
+    """A bitmap (numpy bool array) true at the ids of ``hits`` less those of ``drop``, one
+    longer than the highest hit: its last entry stays false, so ids past the hits are read
+    with ``take(..., mode="clip")`` as no match, without a pass to find the ids' highest."""
+    import numpy as np
+
+    found = np.frombuffer(hits, dtype=np.int64)
+    flags = np.zeros(int(found.max()) + 2, dtype=bool)
+    flags[found] = True
+    gone = np.fromiter(drop, dtype=np.int64)
+    flags[gone[(gone >= 0) & (gone < len(flags))]] = False
+    return flags
 
 
 def _unpack(packed: str | None) -> array:
