@@ -150,6 +150,11 @@ class PgStore(Store):
 
     backend = "postgresql"
 
+    def others_changes(self) -> int | None:
+        """None: on a server other sessions' commits are not counted for this connection
+        (their decisions arrive by LISTEN/NOTIFY instead: ui/live_updates.py)."""
+        return None
+
     def role_of(self, user: str | None = None) -> str | None:
         """The role the server grants the login (store/pg/roles.py), not a row of a table."""
         from .roles import work_role
