@@ -122,6 +122,22 @@ def test_unknown_user_tag_and_post_are_refused_plainly(store):
     assert store.scalar("SELECT count(*) FROM decisions") == 0
 
 
+def test_toggle_refuses_an_unknown_post_or_tag_and_adds_where_some_lack_it(store):
+    ana = as_user(store, "ana")
+    with pytest.raises(TriageError, match="No post with id 99"):
+        toggle_tag(ana, [1, 99], "boat_crossing")
+    with pytest.raises(UsageError, match="Unknown tag 'boats'"):
+        toggle_tag(ana, [1], "boats")
+    with pytest.raises(UsageError, match="No posts selected"):
+        toggle_tag(ana, [], "boat_crossing")
+    assert store.scalar("SELECT count(*) FROM decisions") == 0  # nothing stored
+    toggle_tag(ana, [1], "boat_crossing")
+    toggle_tag(ana, [1, 2, 2], "boat_crossing")  # one of the two lacks it: added to both
+    assert current_tags(ana, 1) == current_tags(ana, 2) == ["boat_crossing"]
+    toggle_tag(ana, [2, 1], "boat_crossing")  # both have it: removed from both
+    assert current_tags(ana, 1) == current_tags(ana, 2) == []
+
+
 def test_claims_show_who_holds_a_post(store):
     ana = as_user(store, "ana")
     assert claim(ana, 1) is None

@@ -14,7 +14,13 @@ from tests.support.pg_logins import Logins
 from triage_app.ingest.pipeline import import_paths
 from triage_app.store.audit import verify_audit
 from triage_app.store.connection import open_store
-from triage_app.store.decisions import apply_tags, claim_holder, claim_next, current_tags
+from triage_app.store.decisions import (
+    apply_tags,
+    claim_holder,
+    claim_next,
+    current_tags,
+    toggle_tag,
+)
 from triage_app.store.users import add_user
 
 TAG = "boat_crossing"
@@ -89,3 +95,22 @@ def test_one_tag_key_takes_nine_round_trips_six_under_the_writer_lock(analyst, s
     assert owner.scalar("SELECT status FROM posts WHERE id = ?", (post,)) == "tagged"
     assert verify_audit(owner.conn).ok
     assert claim_holder(owner, post) == store.user
+
+
+def test_the_window_s_toggle_asks_one_statement_before_tagging(analyst, sent):
+    """The window's key toggles (store.decisions.toggle_tag): whether the posts exist and have
+    the tag is one statement (it was two), then the tag's own round trips; a second press
+    removes the tag the same way."""
+    store, _owner = analyst
+    post = claim_next(store)
+    assert post is not None
+    del sent[:]
+
+    toggle_tag(store, [post], TAG)
+    assert len(sent) == 1 + APPLY_TAGS, sent
+    assert current_tags(store, post) == [TAG]
+
+    del sent[:]
+    toggle_tag(store, [post], TAG)
+    assert len(sent) == 1 + APPLY_TAGS, sent
+    assert current_tags(store, post) == []

@@ -49,10 +49,15 @@ def _check_posts(store: Store, post_ids: Sequence[int]) -> list[int]:
         found.update(
             r[0] for r in store.execute(f"SELECT id FROM posts WHERE id IN ({marks})", chunk)
         )
+    _require_found(ids, found)
+    return ids
+
+
+def _require_found(ids: Sequence[int], found: set[int]) -> None:
+    """A TriageError naming the first of ``ids`` not ``found`` in the store."""
     missing = [p for p in ids if p not in found]
     if missing:
         raise TriageError(f"No post with id {missing[0]} in this store")
-    return ids
 
 
 def _check_tags(store: Store, tags: Iterable[str]) -> list[str]:
@@ -262,16 +267,25 @@ def _set_status(
 
 
 def toggle_tag(store: Store, post_ids: Sequence[int], tag: str) -> str:
-    """One-key tagging: remove ``tag`` when every selected post has it, else add it to all."""
-    ids = _check_posts(store, post_ids)
-    _check_tags(store, [tag])
+    """One-key tagging: remove ``tag`` when every selected post has it, else add it to all.
+
+    Whether each post exists and whether it has the tag come from one statement (a round trip
+    to a team server saved on every tag key)."""
+    ids = _distinct_ids(post_ids)
+    found: set[int] = set()
     have = 0
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        have += store.scalar(
-            f"SELECT count(*) FROM post_tags WHERE tag = ? AND post_id IN ({marks})", [tag, *chunk]
-        )
+        for post_id, tagged in store.execute(
+            "SELECT p.id, EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id "
+            f"AND t.tag = ?) FROM posts p WHERE p.id IN ({marks})",
+            [tag, *chunk],
+        ):
+            found.add(post_id)
+            have += bool(tagged)
+    _require_found(ids, found)
+    _check_tags(store, [tag])
     if have == len(ids):
         return apply_tags(store, ids, remove=[tag])
     return apply_tags(store, ids, add=[tag])
