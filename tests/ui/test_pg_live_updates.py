@@ -119,6 +119,34 @@ def test_a_post_someone_claims_shows_who_holds_it_and_next_post_steps_over_it(
         logins.drop()
 
 
+def test_the_post_next_post_claimed_is_not_asked_about_again(
+    server_store, make_window, qtbot, monkeypatch
+):
+    """"Next post" has just claimed the post it moves to for this person: following it asks
+    the server nothing more about who holds it (a round trip off the tag key), and the post
+    is held by this person, with no banner. A post reached another way is asked about."""
+    from triage_app.store.pg import claims as pg_claims
+
+    store, _another, _url = server_store
+    window = _open(make_window, store)
+    asked: list[int] = []
+    holder = pg_claims.holder
+
+    def counted(on: object, post_id: int) -> str | None:
+        asked.append(post_id)
+        return holder(on, post_id)
+
+    monkeypatch.setattr(pg_claims, "holder", counted)
+    assert window.tag_current_and_advance("boat_crossing")
+    moved_to = window.current_post_id()
+    assert asked == []
+    assert holder(store, moved_to) == store.user
+    assert not window.claim_banner.isVisibleTo(window)
+
+    window.select_row(10)  # reached by hand: who holds it is asked
+    assert asked == [window.current_post_id()]
+
+
 def test_a_server_restart_mid_burst_loses_no_acknowledged_tag(
     server_store, make_window, qtbot, pg_server, problems
 ):

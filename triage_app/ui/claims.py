@@ -30,6 +30,9 @@ class ClaimKeeper(QObject):
         self.store: Store | None = None
         self.post_id: int | None = None
         self.holder: str | None = None  # someone else holding the current post, or None
+        # The post "next post" has just claimed for this person (row_after): following it
+        # needs no question to the server about who holds it.
+        self._taken: int | None = None
         # While the worker holds the write lock (an import), a claim would wait for it on the
         # UI thread; claims wait instead and the post is claimed when the import is over.
         self.paused = False
@@ -43,17 +46,22 @@ class ClaimKeeper(QObject):
         self.store = store
         self.post_id = None
         self.holder = None
+        self._taken = None
 
     def follow(self, post_id: int | None) -> None:
         """The current post changed: show who holds it now, claim it once it settles."""
         self.post_id = post_id
         self._timer.stop()
+        taken, self._taken = self._taken, None
         if post_id is None or self.store is None:
             self.holder = None
             return
-        self.holder = claim_holder(self.store, post_id)
-        if self.holder == self.store.user:
-            self.holder = None
+        if post_id == taken:
+            self.holder = None  # claimed for us a moment ago: a round trip off the tag key
+        else:
+            self.holder = claim_holder(self.store, post_id)
+            if self.holder == self.store.user:
+                self.holder = None
         self.holderChanged.emit(post_id, self.holder or "")
         self._timer.start()
 
@@ -113,4 +121,7 @@ class ClaimKeeper(QObject):
         if taken is None:
             return following
         found = rows.row_of(taken, following + ids.index(taken))
-        return found if found >= 0 else following
+        if found < 0:
+            return following
+        self._taken = taken
+        return found
