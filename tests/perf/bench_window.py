@@ -17,7 +17,7 @@ app = QApplication([])
 from triage_app.store import open_store
 from triage_app.store.queue import QueueQuery
 from triage_app.ui.main_window import MainWindow
-from triage_app.ui.tasks import SynchronousRunner
+from triage_app.ui.tasks import TaskRunner
 from triage_app.ui import errors
 
 def fail(parent, title, text):  # a dialog would wait for a click that never comes
@@ -25,6 +25,14 @@ def fail(parent, title, text):  # a dialog would wait for a click that never com
     os._exit(3)
 
 errors.show_problem = errors.show_crash = fail
+
+def reading(seconds):
+    # The analyst reads: the event loop runs and the window's thread sleeps between events,
+    # letting the workers have Python (QTest.qWait holds it while it sleeps).
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
 
 def pct(values, p):
     ordered = sorted(values)
@@ -36,13 +44,16 @@ from triage_app.ui.app import unlock_personal_key
 # as ui/app.py does before the window: the signing key from TRIAGE_KEY_PASSPHRASE_FILE
 assert unlock_personal_key(store, ask=lambda message: None), "no personal signing key"
 t0 = time.perf_counter()
-w = MainWindow(store, Path(tempfile.mkdtemp()), runner=SynchronousRunner())
+# The window's own worker threads, as ui/app.py makes them: the rest of a list, the total and
+# SQLite's checkpoint (ui/wal_checkpoint.py) run beside the window's thread, not inside its
+# timers (a checkpoint on the window's thread landed in a key's time about once a second).
+w = MainWindow(store, Path(tempfile.mkdtemp()), runner=TaskRunner())
 w.resize(1920, 1080)
 w.show()
 w.view.viewport().repaint()
 first_page = time.perf_counter() - t0
 while w.model.loading:
-    app.processEvents()
+    reading(0.001)
 app.processEvents()
 total_rows = w.model.rowCount()
 rng = random.Random(1)
@@ -65,7 +76,7 @@ w.pane_schedule.previewShown.connect(lambda: stages.setdefault("preview", time.p
 w.pane_schedule.compareShown.connect(lambda: stages.setdefault("compare", time.perf_counter()))
 w.select_row(1000)
 w.view.setFocus()
-QTest.qWait(100)
+reading(0.1)
 gc.collect()
 gc.freeze()  # as triage_app.ui.app does once the window is up
 prepared = [0, 0]  # tag keys that showed the preview made ahead, and those that filled it
@@ -93,7 +104,7 @@ for _ in range(200):
     assert w.current_row() == row + 1, "the tag key did not move to the next post"
     shown.append(stages["preview"] - t)
     compared.append(stages["compare"] - t)
-    QTest.qWait(40)  # the analyst reads the next post
+    reading(0.04)  # the analyst reads the next post
 tags = shown
 prepared_used = prepared[0]
 # The same keys pressed before the next post's preview was made (ui/preview_ahead.py prepares
@@ -110,7 +121,7 @@ for _ in range(100):
         app.processEvents()
     assert w.current_row() == row + 1, "the tag key did not move to the next post"
     unprepared.append(stages["preview"] - t)
-    QTest.qWait(40)
+    reading(0.04)
 searches = []
 from dataclasses import replace
 view = replace(w.model.query, search="")  # what the analyst is looking at; they type a search
@@ -134,7 +145,7 @@ for word in words:
     w.view.viewport().repaint()
     uncached.append(time.perf_counter() - t)
     while w.model.loading:  # the rest read on the worker, before the next search
-        app.processEvents()
+        reading(0.001)
 print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "commit_p99": pct(committed, 0.99),

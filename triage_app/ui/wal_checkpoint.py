@@ -7,17 +7,21 @@ that copy and sync on the window's thread: the slowest keys, the p99 of issue 17
 figure, and slower the bigger the store file (its pages are scattered through gigabytes).
 
 The window's connection therefore does not checkpoint by itself (``wal_autocheckpoint = 0``).
-Once a second, if it has written since the last look, a checkpoint runs on the window's read
-worker, on a connection of its own (``PRAGMA wal_checkpoint(PASSIVE)``: it copies what no
-reader still needs and never makes the window wait). Every commit is still synced to the log
-before the key returns (``synchronous = FULL``), so nothing acknowledged depends on the
-checkpoint: it only keeps the log short. Other programs on the store (the command line, an
-import on the worker) keep SQLite's automatic checkpoints, and the last connection to close
-checkpoints as SQLite always does. A team server (PostgreSQL) has no such log here: nothing
-to do."""
+Once the window has written and then paused for a second (looked at once a second), a
+checkpoint runs on the window's read worker, on a connection of its own (``PRAGMA
+wal_checkpoint(PASSIVE)``: it copies what no reader still needs and never makes the window
+wait). While keys keep coming less than a second apart it waits for the pause, up to
+LONGEST_WAIT_S: a checkpoint copies and syncs the store file beside the key (5-20 ms of a
+worker's time and the disk), and one every second of a burst landed inside keys. Every
+commit is still synced to the log before the key returns (``synchronous = FULL``), so nothing
+acknowledged depends on the checkpoint: it only keeps the log short. Other programs on the
+store (the command line, an import on the worker) keep SQLite's automatic checkpoints, and
+the last connection to close checkpoints as SQLite always does. A team server (PostgreSQL)
+has no such log here: nothing to do."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -26,6 +30,9 @@ from ..store.connection import Store
 from .tasks import TaskContext, TaskRunner, on_own_connection, when_done
 
 CHECK_EVERY_MS = 1000
+# A burst of writes without a pause is checkpointed anyway after this long (the log would
+# otherwise grow for as long as someone tags without stopping).
+LONGEST_WAIT_S = 30.0
 
 
 class WalCheckpointer(QObject):
@@ -36,6 +43,7 @@ class WalCheckpointer(QObject):
         self._runner = runner
         self._store: Store | None = None
         self._seen = 0  # the connection's total_changes at the last look
+        self._writing_since: float | None = None  # the first write not checkpointed yet
         self._task: Any = None  # the checkpoint under way, if any
         # (busy, log frames, frames checkpointed) of the last checkpoint, as SQLite says it
         self.last_result: tuple[int, int, int] | None = None
@@ -51,6 +59,7 @@ class WalCheckpointer(QObject):
         store.execute("PRAGMA wal_autocheckpoint = 0")
         self._store = store
         self._seen = store.conn.total_changes
+        self._writing_since = None
         self._timer.start()
 
     def detach(self) -> None:
@@ -60,14 +69,22 @@ class WalCheckpointer(QObject):
         self._task = None
 
     def check(self) -> None:
-        """Checkpoint on the worker if the window's connection wrote since the last look."""
+        """Checkpoint on the worker once the window's connection has written and then written
+        nothing since the last look (a pause), or has kept writing for LONGEST_WAIT_S."""
         store = self._store
         if store is None or self._task is not None:
             return
         changes = store.conn.total_changes
-        if changes == self._seen:
-            return
-        self._seen = changes
+        now = time.monotonic()
+        if changes != self._seen:
+            self._seen = changes
+            if self._writing_since is None:
+                self._writing_since = now
+            if now - self._writing_since < LONGEST_WAIT_S:
+                return  # still writing: the first pause will do
+        elif self._writing_since is None:
+            return  # nothing written since the last checkpoint
+        self._writing_since = None
 
         def checkpoint(other: Store, _ctx: TaskContext) -> tuple[int, int, int]:
             row = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
