@@ -133,7 +133,8 @@ for word in words * 2:
     w.apply_query(replace(view, search=word))
     w.view.viewport().repaint()
     searches.append(time.perf_counter() - t)
-    app.processEvents()
+    while w.model.loading:  # the person reads the first rows while the rest is read
+        reading(0.001)
 # The same words when the window holds no copy of the unsearched queue it can trust (each search
 # just after another program committed to the store, which drops the copy: ui/queue_model.py
 # _fresh_base): each search's first page comes from the store.
