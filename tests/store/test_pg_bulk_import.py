@@ -350,3 +350,150 @@ def test_an_analyst_login_imports(pg_server, tmp_path, capsys, analyst, large):
     rc = main(["--db", analyst_url, "import", str(source), "--no-enrich", "--json"])
     out, _ = capsys.readouterr()
     assert rc == 0 and json.loads(out)[0]["inserted"] == 0
+
+
+def test_a_large_load_builds_the_raw_rows_primary_key_at_its_end(
+    pg_server, tmp_path, monkeypatch, large
+):
+    """post_raw's primary key is not kept row by row during a load into an empty store (a
+    btree insert per row on the server, the load's critical path) but built at the end, with
+    its definition; a store in use keeps it while the rows go in."""
+    seen: list[tuple[str, int]] = []
+    real_insert = CopyRows.insert
+
+    def insert(self, table, columns, rows):
+        if table == "post_raw" and rows:
+            keys = self.conn.raw.execute(
+                "SELECT count(*) FROM pg_constraint "
+                "WHERE conrelid = 'post_raw'::regclass AND contype = 'p'"
+            ).fetchone()[0]
+            seen.append(("empty" if not seen else "later", keys))
+        return real_insert(self, table, columns, rows)
+
+    monkeypatch.setattr(CopyRows, "insert", insert)
+    url = pg_server.fresh_database()
+    store = open_store(url, create=True)
+    indexes = index_definitions(url)
+    try:
+        [first] = import_paths(store, [export(tmp_path / "one", 2300)], enrich=False)
+        assert first.error is None and first.inserted == 2300
+        assert {keys for _, keys in seen} == {0}  # no key while the empty store's load ran
+        assert index_definitions(url) == indexes  # and the same key after it
+        seen.clear()
+        more = export(tmp_path / "two", 2300)
+        more.write_text(
+            more.read_text(encoding="utf-8").replace('id": "p', 'id": "q'), encoding="utf-8"
+        )
+        [second] = import_paths(store, [more], enrich=False)
+        assert second.inserted == 2300 and seen and {keys for _, keys in seen} == {1}
+    finally:
+        store.close()
+
+
+def test_a_large_load_refuses_a_raw_row_given_twice(pg_server, tmp_path, monkeypatch, large):
+    """With post_raw's key built at the end, two raw rows for one post (which the load never
+    writes: each row is for a post it has just added) still refuse the whole file."""
+    real_insert = CopyRows.insert
+
+    def insert(self, table, columns, rows):
+        if table == "post_raw" and rows:
+            rows = [*rows, rows[0]]
+        return real_insert(self, table, columns, rows)
+
+    monkeypatch.setattr(CopyRows, "insert", insert)
+    url = pg_server.fresh_database()
+    store = open_store(url, create=True)
+    indexes = index_definitions(url)
+    try:
+        [result] = import_paths(store, [export(tmp_path / "one", 300)], enrich=False)
+        assert result.error is not None and "post_raw_pkey" in result.error
+        assert store.scalar("SELECT count(*) FROM posts") == 0
+        assert index_definitions(url) == indexes
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["ordinary", "large-load"])
+def test_raw_and_search_rows_go_in_binary_with_the_same_values(
+    pg_server, tmp_path, monkeypatch, bulk
+):
+    """post_raw and posts_fts are COPYed in binary (half the client's CPU of text), posts in
+    text; the stored raw lines and search rows are the text format's: backslashes, tabs,
+    carriage returns, NUL-free control characters, astral characters, an empty extra."""
+    if bulk:
+        monkeypatch.setattr(bulk_load, "MIN_POSTS", 0)
+        monkeypatch.setattr(bulk_load, "BYTES_PER_POST", 1)
+    from triage_app.store.pg import bulk_copy
+
+    formats: dict[str, set[bool]] = {}
+    real_copy = bulk_copy.copy_into
+
+    def copy_into(raw, table, columns, rows, types=None):
+        formats.setdefault(table, set()).add(types is not None)
+        return real_copy(raw, table, columns, rows, types)
+
+    monkeypatch.setattr(bulk_copy, "copy_into", copy_into)
+    texts = ["a\\b\\\\c", "tab\there", "cr\rlf\r\n", "\x01\x1f\x7f", "𓀀 😀 \\N", "", "\\."]
+    folder = tmp_path / "export"
+    folder.mkdir()
+    source = folder / "posts.jsonl"
+    source.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "platform": "x",
+                    "post_id": f"b{i}",
+                    "created_at": "2025-03-01T10:00:00Z",
+                    "text": text,
+                    "author_id": "z",
+                    "author_handle": f"h\\{i}\t",
+                    "author_name": text or None,
+                }
+            )
+            + "\n"
+            for i, text in enumerate(texts)
+        ),
+        encoding="utf-8",
+    )
+    local = open_store(tmp_path / "local.db", create=True)
+    pg = pg_server.fresh_store()
+    try:
+        [on_sqlite] = import_paths(local, [source], enrich=False)
+        [on_server] = import_paths(pg, [source], enrich=False)
+        assert on_server.error is None and on_server.inserted == len(texts)
+        expected, got = snapshot(local), snapshot(pg)
+        for table in ("posts", "accounts", "raw", "fts"):
+            assert got[table] == expected[table], table
+        raw_lines = [line for line in source.read_text(encoding="utf-8").split("\n") if line]
+        assert [r[1] for r in got["raw"]] == raw_lines
+        assert formats["post_raw"] == {True} and formats["posts_fts"] == {True}
+        assert True not in formats.get("posts", set()) | formats.get("triage_import_posts", set())
+        # the documents are the server's own for those texts
+        assert (
+            pg.scalar(
+                "SELECT count(*) FROM posts_fts WHERE document IS DISTINCT FROM "
+                "setweight(to_tsvector('simple', coalesce(search_key(text), '')), 'A') || "
+                "setweight(to_tsvector('simple', coalesce(search_key(handle), '')), 'B') || "
+                "setweight(to_tsvector('simple', coalesce(search_key(name), '')), 'C')"
+            )
+            == 0
+        )
+    finally:
+        local.close()
+        pg.close()
+
+
+def test_binary_types_come_from_the_catalog(pg_server):
+    """A binary COPY sends each column in its own type's form, read from the server; a table
+    with a column of another type (posts.priority, double precision) goes as text."""
+    from triage_app.store.pg.bulk_copy import binary_types
+
+    url = pg_server.fresh_database()
+    with psycopg.connect(url) as conn:
+        assert binary_types(conn, "post_raw", ("post_id", "raw", "extra")) == [
+            "int8",
+            "text",
+            "text",
+        ]
+        assert binary_types(conn, "posts", ("id", "priority")) is None
+        assert binary_types(conn, "posts", ("id", "no_such_column")) is None
