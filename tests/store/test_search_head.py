@@ -11,9 +11,9 @@ from tests.ui.fill import fill_posts
 from triage_app.store.queue import QueueQuery, queue_ids
 
 DEEP = "quagmire"  # put into the lowest-priority posts below
-# The walk's statement (store/queue.py) or, for few matches, the bounded walk before the narrow
-# sort (store/search_narrow.py): every match gathered into a set, the queue's head walked.
-WALKS = ("+p.id IN (SELECT rowid FROM posts_fts", "+id IN (SELECT rowid FROM posts_fts")
+# Past the head every match is gathered (store/search_map.py), then the order index walked or
+# the matches sorted (store/search_narrow.py).
+WALKS = ("SELECT group_concat(rowid) FROM posts_fts",)
 PROBE = "search_head.head_fts"
 
 SQLITE_ONLY = pytest.mark.sqlite_only("the head probe is SQLite's; PostgreSQL plans its own")

@@ -21,7 +21,8 @@ from ..core.search_normal import search_query
 from ..core.workflow import STATUSES
 from .connection import OperationalError, Store
 from .search_head import head_matches, head_rows, worth_probing
-from .search_narrow import bounded_walk, narrow_sql, walk_depth, worth_narrowing
+from .search_map import ids_of, map_condition, map_of, match_map, match_text
+from .search_narrow import narrow_cheaper, narrow_sql
 
 # Sort keys the queue accepts, and the SQL each one orders by (ties broken by id).
 SORT_COLUMNS: dict[str, str] = {
@@ -94,7 +95,11 @@ class QueueRow:
 
 
 def _where(
-    store: Store, query: QueueQuery, start: str | None = None, limit: int | None = None
+    store: Store,
+    query: QueueQuery,
+    start: str | None = None,
+    limit: int | None = None,
+    flags: bytearray | None = None,
 ) -> tuple[list[str], list[Any]]:
     """The WHERE terms of ``query`` and their parameters. ``start`` (a search on SQLite, see
     _search_start): "walk" makes the search a membership test while the order index is read,
@@ -129,7 +134,7 @@ def _where(
         )
         params.extend([store.user, store.user, time.time()])
     if query.search.strip():
-        condition, value = search_filter(store, query.search, walk=start == "walk", limit=limit)
+        condition, value = _search_condition(store, query, start == "walk", limit, flags)
         where.append(condition)
         params.append(value)
     if query.pivot is not None:
@@ -137,6 +142,24 @@ def _where(
         ids = [int(i) for i in query.pivot] or [-1]
         where.append(f"p.id IN ({','.join(str(i) for i in ids)})")
     return where, params
+
+
+def _search_condition(
+    store: Store, query: QueueQuery, walk: bool, limit: int | None, flags: bytearray | None
+) -> tuple[str, Any]:
+    """The search's term of the WHERE and its parameter: for a walk of the order index on
+    SQLite the matches' byte map (``flags``, else made here; store/search_map.py: each entry
+    tested by reading one byte, not looked up in a b-tree of the matches), else
+    search_filter's."""
+    if walk and store.backend != "postgresql":
+        if flags is None:
+            try:
+                flags = match_map(store, fts_query(query.search))
+            except OperationalError as exc:
+                raise _search_error(query, exc) from exc
+        if flags is not None:
+            return map_condition("p.id"), flags
+    return search_filter(store, query.search, walk=walk, limit=limit)
 
 
 def queue_ids(
@@ -151,7 +174,7 @@ def queue_ids(
     ``limit`` only, when given: the window shows a first page before the whole list is read).
     ``between_slices`` is called after each slice of a long read and may raise to stop it
     (the window's worker stops reading a list nobody will see)."""
-    start, matches = plan if plan is not None else search_plan(store, query, limit)
+    start = (plan if plan is not None else search_plan(store, query, limit))[0]
     if start == "head" and limit is not None:
         # First the queue's head alone (store/search_head.py): a common word's first page is
         # there, found without gathering its every match for the walk.
@@ -162,10 +185,9 @@ def queue_ids(
             raise _search_error(query, exc) from exc
         if page is not None:
             return page
-    if start in ("head", "walk") and limit is not None and worth_narrowing(matches):
-        # Few matches, none close enough to the head: a bounded walk, then the matches sorted
-        # through the narrow index (store/search_narrow.py) instead of a deep walk.
-        return _narrow_page(store, query, limit, matches)
+    if start in ("head", "walk") and limit is not None:
+        # Not in the head: walked or sorted from the matches, by the page's estimated depth.
+        return _deep_page(store, query, limit)
     sql, params = _queue_sql(store, query, limit, start)
     # Read in slices straight into the array: memory stays the array's 8 bytes an id. (One row
     # of every id as 16 hex digits, read before, held the text twice beside the array: 499 MB
@@ -185,20 +207,23 @@ def queue_ids(
 ID_SLICE = 65536  # ids read at a time by queue_ids
 
 
-def _narrow_page(store: Store, query: QueueQuery, limit: int, matches: float) -> array:
-    """A first page of a search with few matches (store/search_narrow.py): the walk of a
-    bounded head of the queue, else the matches sorted through the narrow index (the same
-    filter and order as the walk, so the same ids)."""
-    head_sql, head_params = _queue_sql(store, replace(query, search=""), walk_depth(matches, limit))
-    match, value = search_filter(store, query.search)
+def _deep_page(store: Store, query: QueueQuery, limit: int) -> array:
+    """A first page of a search not found in the queue's head: its matches gathered once, then
+    either the order index walked with them in a byte map (store/search_map.py) or the matches
+    sorted through the narrow index, whichever the estimated depth of the page makes cheaper
+    (store/search_narrow.py). Both are the queue's statement (the same filter and order), so
+    the same ids."""
+    if query.status and query.status not in STATUSES:
+        raise TriageError(f"Unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
     try:
-        page = bounded_walk(
-            store, head_sql, head_params, match.replace("p.id", "id", 1), value, limit
-        )
-        if page is not None:
-            return page
-        sql, params = _queue_sql(store, query, limit, "matches")
-        return array("q", [row[0] for row in store.execute(narrow_sql(sql), params)])
+        text = match_text(store, fts_query(query.search))
+        ids = ids_of(text)
+        if narrow_cheaper(store, ids, query.status, query.descending, limit):
+            sql = narrow_sql(bool(query.status), query.descending, limit)
+            params = [f"[{text}]", *([query.status] if query.status else [])]
+            return array("q", [row[0] for row in store.execute(sql, params)])
+        sql, params = _queue_sql(store, query, limit, "walk", map_of(ids))
+        return array("q", [row[0] for row in store.execute(sql, params)])
     except OperationalError as exc:
         raise _search_error(query, exc) from exc
 
@@ -210,13 +235,17 @@ def queue_sql(store: Store, query: QueueQuery, limit: int | None = None) -> tupl
 
 
 def _queue_sql(
-    store: Store, query: QueueQuery, limit: int | None, start: str | None = None
+    store: Store,
+    query: QueueQuery,
+    limit: int | None,
+    start: str | None = None,
+    flags: bytearray | None = None,
 ) -> tuple[str, list[Any]]:
     """queue_sql with the search's start chosen (_search_start; "head" is walked here, the
-    head probe being queue_ids' step before)."""
+    head probe being queue_ids' step before); ``flags``: the walk's byte map, when made."""
     if query.sort not in SORT_COLUMNS:
         raise TriageError(f"Cannot sort the queue by {query.sort!r}")
-    where, params = _where(store, query, "walk" if start == "head" else start, limit)
+    where, params = _where(store, query, "walk" if start == "head" else start, limit, flags)
     order = SORT_COLUMNS[query.sort]
     direction = "DESC" if query.descending else "ASC"
     needs_accounts = query.sort == "author"
@@ -277,10 +306,11 @@ def search_filter(
 # walking an order index past posts that do not match (SQLite walks the status index for any
 # search with a status filter, a million entries for a search that finds nothing). With more
 # matches, a first page (queue_ids with a limit) walks the order index, testing each id against
-# the matches gathered once into a set, and stops when the page is full: within about
-# 100 x sqrt(posts) / WALK_FACTOR index entries for a 100-row page, never a read of a post row.
-# Before that walk, a search whose matches are common ("head": worth_probing) is first run on
-# the queue's head alone (store/search_head.py), which spares gathering every match.
+# the matches gathered once into a byte map (store/search_map.py), and stops when the page is
+# full, never reading a post row; or, when the page's estimated depth makes it cheaper, sorts
+# the matches through the narrow index (store/search_narrow.py). Before either, a search whose
+# matches are common ("head": worth_probing) is first run on the queue's head alone
+# (store/search_head.py), which spares gathering every match.
 WALK_FACTOR = 3
 # The orders a first page can walk: an index holds them (posts_priority, and with a status
 # filter posts_status_priority), so the walk reads index entries, never post rows.
@@ -300,7 +330,7 @@ SearchPlan = tuple[str | None, float]
 def search_plan(store: Store, query: QueueQuery, limit: int | None) -> SearchPlan:
     """_search_start's answer and the search's estimated number of matches (SQLite: exact up
     to WALK_FACTOR x sqrt(posts), read from that many matches at most; 0 where not estimated:
-    no search, PostgreSQL). A "head" or "walk" search with few enough may be sorted from its
+    no search, PostgreSQL). A "head" or "walk" search whose page lies deep may be sorted from its
     matches through the narrow index (store/search_narrow.py); the window hands the plan back
     to queue_ids (``plan=``) so that it is not worked out twice. Raises TriageError for a
     search FTS5 cannot read."""
@@ -394,9 +424,7 @@ def keep_only(ids: array, hits: array) -> array:
     return out
 
 
-def first_kept(
-    ids: array, hits: array, limit: int, drop: Iterable[int] = ()
-) -> tuple[array, bool]:
+def first_kept(ids: array, hits: array, limit: int, drop: Iterable[int] = ()) -> tuple[array, bool]:
     """The first ``limit`` of ``ids`` (in their order) that are in ``hits`` and not in
     ``drop``, and whether that is all of them (``ids`` read to the end): keep_only's first page,
     read through the ids a slice at a time, so that a page near the front costs that slice, not
