@@ -381,14 +381,15 @@ def search_hits(store: Store, text: str) -> array:
         except OperationalError as exc:
             raise _search_error(query, exc) from exc
     try:
-        packed = store.scalar(
-            "SELECT group_concat(printf('%016x', rowid), '') FROM posts_fts "
-            "WHERE posts_fts MATCH ?",
-            (fts_query(text),),
-        )
+        # FTS5's ids as decimal text, parsed by numpy (store/search_map.py): at 10M posts
+        # "speedboat" (215,000 matches) ~45 ms, against ~75 ms as 16 hex digits each. The
+        # window's search over its copy of the queue waits for this on its own thread.
+        found = ids_of(match_text(store, fts_query(text)))
     except OperationalError as exc:
         raise _search_error(query, exc) from exc
-    return _unpack(packed)
+    ids = array("q")
+    ids.frombytes(found.astype("int64", copy=False).tobytes())
+    return ids
 
 
 def fts_query(text: str) -> str:
