@@ -50,10 +50,11 @@ HEAD_ROWS = PAGE_SIZE
 # window's own decisions patch it (_patch_base).
 BASE_TTL_SECONDS = 60.0
 # A search over the cached queue takes its first rows from it, on the window's thread, up to
-# this many estimated matches (gathered at ~0.3 µs each: 75 ms at most); more, and the store's
-# first page comes first (the head probe or the walk: at 10M posts "speedboat", 215,000
-# matches, 110 ms this way against 157 by the walk).
-CACHED_SEARCH_MAX = 250_000
+# this many estimated matches (gathered at ~0.2 µs each: 80 ms at most); more, and the store's
+# first page comes first (the head probe or the walk). At 10M posts, interleaved runs with
+# 250,000 and with 400,000: germany (255,000 matches) 82-143 -> 64-93 ms, taxi (273,000)
+# 81-93 -> 70-78 ms, lampedusa (296,000) about the same; speedboat (215,000) ~60 ms either way.
+CACHED_SEARCH_MAX = 400_000
 POST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RTL_ROLE = Qt.ItemDataRole.UserRole + 2
 
