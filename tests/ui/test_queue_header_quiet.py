@@ -5,20 +5,11 @@ though it highlights no section (ui/main_window.py)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
+
+from tests.ui.paint_counter import Paints
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-
-
-class _Paints(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
 
 
 def _settled(w, qtbot) -> None:
@@ -31,7 +22,7 @@ def test_moving_the_current_row_leaves_the_header_unpainted(demo_store, make_win
     w.select_row(2)
     _settled(w, qtbot)
     header = w.view.horizontalHeader()
-    paints = _Paints()
+    paints = Paints()
     header.viewport().installEventFilter(paints)
 
     w.select_row(3)
@@ -48,7 +39,7 @@ def test_the_header_still_sorts_on_a_click_and_shows_it(demo_store, make_window,
     w = make_window(demo_store)
     _settled(w, qtbot)
     header = w.view.horizontalHeader()
-    paints = _Paints()
+    paints = Paints()
     header.viewport().installEventFilter(paints)
     platform = 1  # COLUMNS: priority, platform, ...
     where = QPoint(header.sectionViewportPosition(platform) + 10, header.height() // 2)

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollBar
 
+from tests.ui.paint_counter import Paints
 from triage_app.ui.quiet_scrollbar import QuietScrollBar
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-class _Paints(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
-
-
-def _shown(qtbot, bar: QScrollBar) -> _Paints:
+def _shown(qtbot, bar: QScrollBar) -> Paints:
     qtbot.addWidget(bar)
     bar.setRange(0, 100_000)
     bar.setPageStep(40)
@@ -31,7 +21,7 @@ def _shown(qtbot, bar: QScrollBar) -> _Paints:
     bar.show()
     qtbot.waitExposed(bar)
     qtbot.wait(20)
-    paints = _Paints()
+    paints = Paints()
     bar.installEventFilter(paints)
     return paints
 
