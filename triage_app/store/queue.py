@@ -108,8 +108,7 @@ def _where(
     where: list[str] = []
     params: list[Any] = []
     if query.status:
-        if query.status not in STATUSES:
-            raise TriageError(f"Unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
+        _check_status(query)
         where.append("+p.status = ?" if start == "matches" else "p.status = ?")
         params.append(query.status)
     if query.platform:
@@ -142,6 +141,12 @@ def _where(
         ids = [int(i) for i in query.pivot] or [-1]
         where.append(f"p.id IN ({','.join(str(i) for i in ids)})")
     return where, params
+
+
+def _check_status(query: QueueQuery) -> None:
+    """A TriageError in one line for a status filter that is none of the workflow's."""
+    if query.status and query.status not in STATUSES:
+        raise TriageError(f"Unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
 
 
 def _search_condition(
@@ -213,8 +218,7 @@ def _deep_page(store: Store, query: QueueQuery, limit: int) -> array:
     sorted through the narrow index, whichever the estimated depth of the page makes cheaper
     (store/search_narrow.py). Both are the queue's statement (the same filter and order), so
     the same ids."""
-    if query.status and query.status not in STATUSES:
-        raise TriageError(f"Unknown status {query.status!r}; use one of {', '.join(STATUSES)}")
+    _check_status(query)
     try:
         text = match_text(store, fts_query(query.search))
         ids = ids_of(text)
