@@ -12,7 +12,8 @@ matches alone: "visa NOT euro" (77k matches, its page a million entries down) wa
 against ~130 ms sorted; "refer a friend" (63k, 1.9M down) is the other way round.
 
 So the depth is estimated before choosing (narrow_cheaper): a systematic sample of the posts
-(every n-th id) and of the matches is looked up in the narrow index (~2,500 look-ups, ~5 ms),
+(every n-th id) and of the matches is looked up in the narrow index (SAMPLE_POSTS +
+SAMPLE_MATCHES look-ups, ~3 ms),
 the sampled matches' best (in queue order) stands for the page's last match, and the share of
 sampled posts before it in queue order, times the posts, for its depth. The estimate picks
 which statement runs, never which ids: both give the queue's first page exactly (the same
@@ -72,7 +73,7 @@ def narrow_cheaper(
     # the j-th best of them (the best when the sample is sparser than the page).
     j = max(1, math.ceil(limit * len(chosen) / matches))
     if len(found) < j:
-        return True  # fewer matches in the filter than a page, by the sample: walk to the end
+        return True  # fewer matches in the filter than a page: a walk would read to the end
     last = found[j - 1]
     sampled = [keys[i] for i in posts.tolist() if i in keys]
     depth = top * sum(1 for k in sampled if k < last) / max(len(posts), 1)
