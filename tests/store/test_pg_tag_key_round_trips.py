@@ -11,6 +11,7 @@ import pytest
 
 from tests.store.keys_helpers import write_posts
 from tests.support.pg_logins import Logins
+from triage_app.core.errors import TriageError
 from triage_app.ingest.pipeline import import_paths
 from triage_app.store.audit import verify_audit
 from triage_app.store.connection import open_store
@@ -97,20 +98,28 @@ def test_one_tag_key_takes_nine_round_trips_six_under_the_writer_lock(analyst, s
     assert claim_holder(owner, post) == store.user
 
 
-def test_the_window_s_toggle_asks_one_statement_before_tagging(analyst, sent):
-    """The window's key toggles (store.decisions.toggle_tag): whether the posts exist and have
-    the tag is one statement (it was two), then the tag's own round trips; a second press
-    removes the tag the same way."""
-    store, _owner = analyst
+def test_the_window_s_toggle_is_decided_under_the_lock_in_the_tag_s_own_round_trips(analyst, sent):
+    """The window's key toggles (store.decisions.toggle_tag): whether the posts have the tag
+    is read under the writer lock by the tag's own read (it was one statement before the tag,
+    and two before that); a second press removes the tag the same way. A post that does not
+    exist is refused there, with nothing written."""
+    store, owner = analyst
     post = claim_next(store)
     assert post is not None
     del sent[:]
 
     toggle_tag(store, [post], TAG)
-    assert len(sent) == 1 + APPLY_TAGS, sent
+    assert len(sent) == APPLY_TAGS, sent
     assert current_tags(store, post) == [TAG]
 
     del sent[:]
     toggle_tag(store, [post], TAG)
-    assert len(sent) == 1 + APPLY_TAGS, sent
+    assert len(sent) == APPLY_TAGS, sent
     assert current_tags(store, post) == []
+
+    decisions = owner.scalar("SELECT count(*) FROM decisions")
+    with pytest.raises(TriageError, match="No post with id 999999 in this store"):
+        toggle_tag(store, [post, 999_999], TAG)
+    assert owner.scalar("SELECT count(*) FROM decisions") == decisions
+    assert current_tags(store, post) == []
+    assert verify_audit(owner.conn).ok

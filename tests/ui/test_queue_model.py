@@ -66,6 +66,29 @@ def test_refresh_posts_repaints_a_tagged_row(qtbot, make_store):
     assert model.data(model.index(7, 5)) == "Small-boat crossing"
 
 
+def test_refresh_posts_finds_every_cached_row_of_the_posts_and_only_those(qtbot, make_store):
+    """A bulk tag on rows of several cached pages (not next to each other, the last one
+    partly filled): each of those rows is read again and repainted; a post on no cached page
+    and a row the store could not give are left alone."""
+    store, model = _model(make_store, 2 * PAGE_SIZE * 3 + 50)
+    last = model.rowCount() - 1
+    for row in (0, 4 * PAGE_SIZE + 3, last):  # pages 0, 4 and the last one cached
+        model.data(model.index(row, 5))
+    rows = [1, PAGE_SIZE - 1, 4 * PAGE_SIZE, 4 * PAGE_SIZE + 17, last]
+    uncached = model.post_id(2 * PAGE_SIZE + 5)  # page 2: never shown
+    gone_row = 4 * PAGE_SIZE + 40
+    model._pages[4][40] = None  # a row the store did not give when its page was read
+    tagged = [model.post_id(r) for r in rows] + [uncached, model.post_id(gone_row)]
+    apply_tags(store, tagged, add=["boat_crossing"])
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, _last: changed.append(first.row()))
+    model.refresh_posts(tagged)
+    assert sorted(changed) == rows
+    assert all(model.data(model.index(r, 5)) == "Small-boat crossing" for r in rows)
+    assert 2 not in model._pages and model._pages[4][40] is None
+    assert model.data(model.index(2, 5)) == ""  # a row next to them is as it was
+
+
 def test_sort_runs_a_new_query(make_store):
     store, model = _model(make_store, 300)
     model.sort(3, Qt.SortOrder.AscendingOrder)

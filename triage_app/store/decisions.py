@@ -145,9 +145,21 @@ def apply_tags(
     remove_keys = _check_tags(store, remove)
     if not add_keys and not remove_keys and note is None:
         raise UsageError("Nothing to do: name a tag to add or remove, or a note")
+    return _tag_posts(store, _distinct_ids(post_ids), add_keys, remove_keys, note)
+
+
+def _tag_posts(
+    store: Store,
+    ids: list[int],
+    add_keys: list[str],
+    remove_keys: list[str],
+    note: str | None,
+    toggle: bool = False,
+) -> str:
+    """:func:`apply_tags` with its arguments checked. ``toggle``: ``add_keys`` is one tag,
+    removed instead when every post already has it, as read under the writer lock."""
     role = store.role_of()
     require_role(store.user, role, "tag")
-    ids = _distinct_ids(post_ids)
     # Loaded (made, registered) before the lock: inside, the chain's head read below must stay
     # the head until this action's audit row (a first registration appends one).
     personal_key_for(store)
@@ -155,6 +167,8 @@ def apply_tags(
     at = utc_now_iso()
     with store.transaction() as conn:
         posts, head = _posts_under_lock(conn, ids)
+        if toggle and all(add_keys[0] in posts[p].tags for p in ids):
+            add_keys, remove_keys = [], add_keys
         statuses = {p: posts[p].status for p in ids}
         reviewed = [p for p in ids if statuses[p] in ("approved", "rejected", "referred")]
         if reviewed:
@@ -249,9 +263,7 @@ def _posts_under_lock(conn: Any, ids: Sequence[int]) -> tuple[dict[int, _Post], 
             if tag is not None:
                 post.tags.append(str(tag))
             head = chain_head if chain_head is not None else GENESIS
-    missing = [p for p in ids if p not in posts]
-    if missing:
-        raise TriageError(f"No post with id {missing[0]} in this store")
+    _require_found(ids, set(posts))
     return posts, head
 
 
@@ -269,26 +281,11 @@ def _set_status(
 def toggle_tag(store: Store, post_ids: Sequence[int], tag: str) -> str:
     """One-key tagging: remove ``tag`` when every selected post has it, else add it to all.
 
-    Whether each post exists and whether it has the tag come from one statement (a round trip
-    to a team server saved on every tag key)."""
+    Which of the two is decided under the writer lock, from what the action reads there
+    anyway (each post's tags): no one else's tag comes between the decision and the change,
+    and a team server's tag key needs no statement of its own to decide."""
     ids = _distinct_ids(post_ids)
-    found: set[int] = set()
-    have = 0
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for post_id, tagged in store.execute(
-            "SELECT p.id, EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id "
-            f"AND t.tag = ?) FROM posts p WHERE p.id IN ({marks})",
-            [tag, *chunk],
-        ):
-            found.add(post_id)
-            have += bool(tagged)
-    _require_found(ids, found)
-    _check_tags(store, [tag])
-    if have == len(ids):
-        return apply_tags(store, ids, remove=[tag])
-    return apply_tags(store, ids, add=[tag])
+    return _tag_posts(store, ids, _check_tags(store, [tag]), [], None, toggle=True)
 
 
 def _set_note(

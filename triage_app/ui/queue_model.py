@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -465,13 +466,7 @@ class QueueModel(QAbstractTableModel):
         if self._store is None:
             return
         wanted = set(post_ids)
-        hits: list[tuple[int, int]] = []  # (page number, offset)
-        for page_no, page in self._pages.items():
-            hits.extend(
-                (page_no, i)
-                for i, line in enumerate(page)
-                if line is not None and line[0].id in wanted
-            )
+        hits = self._cached_lines_of(wanted)
         shown = {line[0].id for pn, i in hits if (line := self._pages[pn][i]) is not None}
         self._patch_base(wanted, shown)  # a tag can move posts in or out of a status or tag filter
         if not hits:
@@ -489,6 +484,33 @@ class QueueModel(QAbstractTableModel):
         last = len(COLUMNS) - 1
         for r in rows:
             self.dataChanged.emit(self.index(r, 0), self.index(r, last))
+
+    def _cached_lines_of(self, wanted: set[int]) -> list[tuple[int, int]]:
+        """(page number, offset) of the cached lines that show a post of ``wanted``.
+
+        A cached page's lines are its ids' rows in order (``_load_page``), so the ids are
+        searched, in one numpy pass over the cached pages' slices of the list: a Python loop
+        over the ~5,000 cached lines cost ~0.5 ms of every tag key."""
+        pages = self._pages
+        if not wanted or not pages:
+            return []
+        numbers = list(pages)
+        sizes = [len(pages[n]) for n in numbers]
+        view = np.frombuffer(self._ids, dtype=np.int64)
+        cached = np.concatenate(
+            [view[n * PAGE_SIZE : n * PAGE_SIZE + k] for n, k in zip(numbers, sizes, strict=True)]
+        )
+        found = np.flatnonzero(np.isin(cached, np.fromiter(wanted, np.int64, len(wanted))))
+        if not len(found):
+            return []
+        ends = np.cumsum(sizes)
+        hits: list[tuple[int, int]] = []
+        for k in found.tolist():
+            j = int(np.searchsorted(ends, k, side="right"))
+            offset = k - int(ends[j]) + sizes[j]
+            if pages[numbers[j]][offset] is not None:
+                hits.append((numbers[j], offset))
+        return hits
 
     # -- Qt model interface -------------------------------------------------------------------
     # flags() is QAbstractTableModel's own (enabled, selectable, no children): a Python
