@@ -218,6 +218,9 @@ class MainWindow(QMainWindow):
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         quiet_scrollbars(self.view)  # a tag key moves the queue one row: no repaint for that
+        # the rows just past the screen are read again for where the person scrolled to (not
+        # start(value): that would make the scroll position the timer's interval)
+        self.view.verticalScrollBar().valueChanged.connect(lambda _: self._prepare_timer.start())
         vh = self.view.verticalHeader()
         vh.hide()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # rows are never measured
@@ -500,14 +503,13 @@ class MainWindow(QMainWindow):
             self.ahead = None
 
     def _prepare_next(self) -> None:
-        """While the analyst reads: the post of the next row into the hidden preview pane
-        (preview_ahead.py), so that a tag key or J only has to show it."""
-        if (
-            self.ahead is None
-            or self.locked
-            or self.pane_schedule.pending
-            or not isinstance(self.preview, PreviewPane)
-        ):
+        """While the analyst reads: the queue's rows just past the screen read, and the post
+        of the next row into the hidden preview pane (preview_ahead.py), so that a tag key or
+        J only has to paint."""
+        if self.locked or self.pane_schedule.pending:
+            return
+        self._read_queue_ahead()
+        if self.ahead is None or not isinstance(self.preview, PreviewPane):
             return
         row = self.current_row()
         if row < 0 or row + 1 >= self.model.rowCount() or len(self.selected_post_ids()) > 1:
@@ -516,6 +518,22 @@ class MainWindow(QMainWindow):
             self.ahead.prepare(self.preview, self.model.post_id(row + 1))
         except (TriageError, DatabaseError):
             self.ahead.forget()  # the key will fill the preview the normal way, and say why
+
+    def _read_queue_ahead(self) -> None:
+        """The page of the row below the screen and of the row above it read now, if not yet:
+        a key that moves the queue one row scrolls one of them into view, and would read its
+        page on the key's path (at 10M posts one key in 200 took 6.4 ms longer)."""
+        viewport = self.view.viewport()
+        top, bottom = self.view.rowAt(0), self.view.rowAt(viewport.height() - 1)
+        if top < 0:
+            return
+        if bottom < 0:  # the list ends on the screen
+            bottom = self.model.rowCount() - 1
+        try:
+            self.model.read_ahead(bottom + 1)
+            self.model.read_ahead(top - 1)
+        except (TriageError, DatabaseError):
+            pass  # the paint that needs the row reads it again, and says what went wrong
 
     def _cluster_tagged(self, batch: str, post_ids: list[int], tag_key: str) -> None:
         """The compare pane tagged a whole cluster: it joins the undo history like a bulk tag."""
