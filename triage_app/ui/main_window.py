@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         self.pane_schedule = PaneSchedule(self, self._show_preview, self._show_compare)
         self.ahead: PreviewAhead | None = None  # made with the panes
         self._shown_ahead: int | None = None  # the post it showed, for the pane schedule
+        # a pane made ahead and shown since: its explanation and counts are read again once idle
+        self._explained_early: PreviewPane | None = None
         self._prepare_timer = QTimer(self)
         self._prepare_timer.setSingleShot(True)
         self._prepare_timer.setInterval(0)
@@ -508,6 +510,9 @@ class MainWindow(QMainWindow):
         J only has to paint."""
         if self.locked or self.pane_schedule.pending:
             return
+        early, self._explained_early = self._explained_early, None
+        if early is not None and early is self.preview:
+            early.explain_again()  # as a pane filled the usual way is, a turn after its paint
         self._read_queue_ahead()
         if self.ahead is None or not isinstance(self.preview, PreviewPane):
             return
@@ -737,6 +742,7 @@ class MainWindow(QMainWindow):
             if ready is not None:
                 self.preview = ready
                 self._shown_ahead = post_id
+                self._explained_early = ready
                 settle_layouts()
         self._show_post_state(post_id, ready.detail if ready is not None else None)
         self.claims.follow(post_id)

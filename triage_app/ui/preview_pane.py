@@ -295,6 +295,13 @@ class PreviewPane(QFrame):
             self._explain_timer.stop()
             self._explain_priority()
 
+    def explain_again(self) -> None:
+        """The header's explanation and the account's counts read again, as of now: a pane
+        made ahead of time was explained when it was made, and the analyst's tag since, on
+        another post of the same account, changes its counts."""
+        self._explain_timer.stop()
+        self._explain_priority()
+
     def refresh(self) -> None:
         """Read the current post again (after a tag, a note, an import)."""
         self.show_post(self.post_id)
