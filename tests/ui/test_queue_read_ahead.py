@@ -40,8 +40,8 @@ def _at_the_bottom_of_the_screen(w, qtbot, row: int) -> int:
     w.select_row(current)
     bar.setValue(whole)
     assert view.rowAt(height - 1) == row and view.rowAt(0) == whole
-    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
-    qtbot.wait(50)  # the turns after the scroll and the paints (the reading ahead)
+    # idle: both panes painted and the turn after them (the reading ahead) run
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending and not w._prepare_timer.isActive())
     return current
 
 
