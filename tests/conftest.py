@@ -274,6 +274,11 @@ def age_installed() -> None:
 
 
 @pytest.fixture
+def minisign_installed() -> None:
+    _require_program("minisign", "minisign")
+
+
+@pytest.fixture
 def realdata() -> Path:
     # The one skip of its kind, as the developers' guide asks: these samples are third-party
     # material kept outside the project (../shared), absent from a fresh clone by design.

@@ -37,7 +37,7 @@ from triage_app.store.users import add_user
 
 AGE = shutil.which("age")
 MINISIGN = shutil.which("minisign")
-pytestmark = pytest.mark.skipif(not (AGE and MINISIGN), reason="needs the age and minisign tools")
+pytestmark = pytest.mark.usefixtures("age_installed", "minisign_installed")
 
 
 # -- forging -----------------------------------------------------------------------------------

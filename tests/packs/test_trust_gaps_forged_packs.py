@@ -10,8 +10,6 @@ import pytest
 from pyrage import x25519
 
 from tests.packs.test_sync_forgery import (
-    AGE,
-    MINISIGN,
     World,
     known_peers,
     refused,
@@ -24,7 +22,7 @@ from triage_app.packs.build import build_referral_pack
 from triage_app.store.checkpoints import record_checkpoint
 from triage_app.store.outcomes import record_outcome
 
-pytestmark = pytest.mark.skipif(not (AGE and MINISIGN), reason="needs the age and minisign tools")
+pytestmark = pytest.mark.usefixtures("age_installed", "minisign_installed")
 
 
 def test_a_checkpoint_of_another_store_or_altered_is_refused(world: World) -> None:  # noqa: F811

@@ -7,14 +7,13 @@ picture."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.store.test_ocr_pictures import flyer_png
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+pytestmark = pytest.mark.usefixtures("tesseract_installed")
 
 
 def _import(store, tmp_path: Path) -> dict[str, int]:
