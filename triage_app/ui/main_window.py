@@ -512,7 +512,7 @@ class MainWindow(QMainWindow):
             return
         early, self._explained_early = self._explained_early, None
         if early is not None and early is self.preview:
-            early.explain_again()  # as a pane filled the usual way is, a turn after its paint
+            early.explain_now()  # as a pane filled the usual way is, a turn after its paint
         self._read_queue_ahead()
         if self.ahead is None or not isinstance(self.preview, PreviewPane):
             return

@@ -289,16 +289,10 @@ class PreviewPane(QFrame):
             self.account_card.setText(account_card_html(d["account"], d["platform"]))
 
     def explain_now(self) -> None:
-        """The header's explanation and the account's counts now rather than on the next turn
-        (a pane prepared out of sight: preview_ahead.py lays it out with them)."""
-        if self._explain_timer.isActive():
-            self._explain_timer.stop()
-            self._explain_priority()
-
-    def explain_again(self) -> None:
-        """The header's explanation and the account's counts read again, as of now: a pane
-        made ahead of time was explained when it was made, and the analyst's tag since, on
-        another post of the same account, changes its counts."""
+        """The header's explanation and the account's counts read now rather than on the next
+        turn: a pane prepared out of sight (preview_ahead.py lays it out with them), and again
+        once it is shown (the analyst's tag since, on another post of the same account, changes
+        its counts)."""
         self._explain_timer.stop()
         self._explain_priority()
 
