@@ -67,6 +67,42 @@ _ACCOUNT_KEYS = (
     "referred",
 )
 _SOURCE_KEYS = ("import_id", "path", "sha256", "format", "imported_by", "imported_at")
+_MEDIA_KEYS = (
+    "id",
+    "kind",
+    "name",
+    "source_path",
+    "url",
+    "stored_path",
+    "sha256",
+    "size",
+    "mime",
+    "missing",
+    "phash",
+)
+_MEDIA_SQL = f"SELECT {', '.join(_MEDIA_KEYS)} FROM media WHERE post_id = ? ORDER BY id"
+_DECISIONS_SQL = (
+    "SELECT uuid, kind, tag, note, actor, at, workstation, batch, undoes FROM decisions "
+    "WHERE post_id = ? ORDER BY id"
+)
+# Media the export named for the post that the import did not take, with the reason
+# (ingest/media_confine.py): the reference as written and why, e.g. "outside the export folder".
+_REFUSED_SQL = "SELECT reference, reason FROM media_refused WHERE post_id = ? ORDER BY id"
+_TAGS_SQL = (
+    "SELECT pt.tag, t.label, t.kind, t.colour, pt.actor, pt.at FROM post_tags pt "
+    "LEFT JOIN tags t ON t.key = pt.tag WHERE pt.post_id = ? ORDER BY pt.at, pt.tag"
+)
+# The outcomes of the post's account (none for a post without one), read with the post.
+_OUTCOME_KEYS = ("outcome", "on_date", "actor", "at", "note")
+_OUTCOMES_SQL = (
+    "SELECT outcome, on_date, actor, at, note FROM outcomes "
+    "WHERE account_id = (SELECT account_id FROM posts WHERE id = ?) ORDER BY on_date, id"
+)
+_REFERRAL_KEYS = ("uuid", "platform", "pack_name", "created_by", "created_at")
+_REFERRALS_SQL = (
+    "SELECT r.uuid, r.platform, r.pack_name, r.created_by, r.created_at FROM referral_items i "
+    "JOIN referrals r ON r.id = i.referral_id WHERE i.post_id = ? ORDER BY r.created_at"
+)
 
 
 def post_detail(
@@ -85,20 +121,38 @@ def post_detail(
     Raises TriageError when there is no such post."""
     from .enrich import HIGH_WATER_KEY
 
-    row = store.execute(_POST_SQL, (HIGH_WATER_KEY, int(post_id))).fetchone()
-    if row is None:
+    pid = int(post_id)
+    # What hangs off the post one to many, read with it: one round trip on a team server.
+    one = (pid,)
+    reads = {
+        "post": (_POST_SQL, (HIGH_WATER_KEY, pid)),
+        "media": (_MEDIA_SQL, one),
+        "decisions": (_DECISIONS_SQL, one),
+        "media_refused": (_REFUSED_SQL, one),
+        "tags": (_TAGS_SQL, one),
+        "outcomes": (_OUTCOMES_SQL, one),
+        "referrals": (_REFERRALS_SQL, one),
+    }
+    indicators_sql = _indicators_sql(store)
+    if indicators_sql is not None:
+        reads["indicators"] = (indicators_sql, one)
+    answers = dict(zip(reads, store.read_together(list(reads.values())), strict=True))
+    if not answers["post"]:
         raise TriageError(f"No post with id {post_id} in this store")
+    row = answers["post"][0]
     post = dict(zip(_POST_KEYS, row[:17], strict=True))
     account_row, source_row = row[17:27], row[27:33]
     cluster_size, returning, high_water = row[33:36]
-    pid, account_id, text, status = post["id"], post["account_id"], post["text"], post["status"]
+    account_id, text, status = post["account_id"], post["text"], post["status"]
     account = None
     if account_id is not None and account_row[0] is not None:
         account = _account(store, account_row, account_counts)
     source = None if source_row[0] is None else dict(zip(_SOURCE_KEYS, source_row, strict=True))
-    media = _media(store, pid)
-    decisions = _decisions(store, pid)
-    indicators, pictured = _indicators(store, pid, text, int(high_water) if high_water else 0)
+    media = _media(store, pid, answers["media"])
+    decisions = _decisions(store, answers["decisions"])
+    indicators, pictured = _indicators(
+        pid, answers.get("indicators"), text, int(high_water) if high_water else 0
+    )
     return {
         "id": pid,
         "uuid": post["uuid"],
@@ -121,8 +175,8 @@ def post_detail(
         "account": account,
         "source": source,
         "media": media,
-        "media_refused": _media_refused(store, pid),
-        "tags": _tags(store, pid, decisions),
+        "media_refused": [{"reference": r[0], "reason": r[1]} for r in answers["media_refused"]],
+        "tags": _tags(answers["tags"], decisions),
         "decisions": decisions,
         "self_approved": _self_approved(store, pid, status),
         "cluster": _cluster(store, post["cluster_id"], cluster_size),
@@ -133,8 +187,8 @@ def post_detail(
         "picture_indicators": pictured,
         # videos: duration, codec, key frames with their hashes and text (store/video.py)
         "videos": _videos(store, pid) if media else [],
-        "outcomes": _outcomes(store, account_id) if account_id is not None else [],
-        "referrals": _referrals(store, pid),
+        "outcomes": [dict(zip(_OUTCOME_KEYS, r, strict=True)) for r in answers["outcomes"]],
+        "referrals": [dict(zip(_REFERRAL_KEYS, r, strict=True)) for r in answers["referrals"]],
     }
 
 
@@ -182,23 +236,8 @@ def account_counts(store: Store, account_id: int) -> dict[str, int]:
     return {"posts_in_store": total, "posts_tagged": int(tagged), "posts_referred": int(referred)}
 
 
-def _media(store: Store, post_id: int) -> list[dict[str, Any]]:
-    keys = (
-        "id",
-        "kind",
-        "name",
-        "source_path",
-        "url",
-        "stored_path",
-        "sha256",
-        "size",
-        "mime",
-        "missing",
-        "phash",
-    )
-    rows = store.execute(
-        f"SELECT {', '.join(keys)} FROM media WHERE post_id = ? ORDER BY id", (post_id,)
-    ).fetchall()
+def _media(store: Store, post_id: int, rows: list[Any]) -> list[dict[str, Any]]:
+    """The post's media from its ``rows`` (_MEDIA_SQL), with the words read in each picture."""
     words: dict[int, str] = {}
     if rows and _has_ocr(store):
         words = dict(
@@ -210,22 +249,12 @@ def _media(store: Store, post_id: int) -> list[dict[str, Any]]:
         )
     out = []
     for r in rows:
-        item = dict(zip(keys, r, strict=True))
+        item = dict(zip(_MEDIA_KEYS, r, strict=True))
         item["missing"] = bool(item["missing"])
         if item["id"] in words:  # OCR: [text, confidence, left, top, width, height] per word
             item["ocr_words"] = json.loads(words[item["id"]])
         out.append(item)
     return out
-
-
-def _media_refused(store: Store, post_id: int) -> list[dict[str, Any]]:
-    """Media the export named for this post that the import did not take, with the reason
-    (ingest/media_confine.py): the reference as written and why, e.g. "outside the export
-    folder"."""
-    rows = store.execute(
-        "SELECT reference, reason FROM media_refused WHERE post_id = ? ORDER BY id", (post_id,)
-    ).fetchall()
-    return [{"reference": r[0], "reason": r[1]} for r in rows]
 
 
 def _self_approved(store: Store, post_id: int, status: str) -> dict[str, str] | None:
@@ -238,15 +267,10 @@ def _self_approved(store: Store, post_id: int, status: str) -> dict[str, str] | 
     return None if found is None else {"approver": found.approver, "text": marker(found)}
 
 
-def _tags(store: Store, post_id: int, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The post's tags, each with who added it and from which store when it came through a
-    sync pack: the latest 'tag' decision for it, out of ``decisions`` (the post's, with
-    their origins) rather than read again."""
-    rows = store.execute(
-        "SELECT pt.tag, t.label, t.kind, t.colour, pt.actor, pt.at FROM post_tags pt "
-        "LEFT JOIN tags t ON t.key = pt.tag WHERE pt.post_id = ? ORDER BY pt.at, pt.tag",
-        (post_id,),
-    ).fetchall()
+def _tags(rows: list[Any], decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The post's tags from their ``rows`` (_TAGS_SQL), each with who added it and from which
+    store when it came through a sync pack: the latest 'tag' decision for it, out of
+    ``decisions`` (the post's, with their origins) rather than read again."""
     keys = ("key", "label", "kind", "colour", "actor", "at")
     tags = [dict(zip(keys, r, strict=True)) for r in rows]
     added: dict[str, dict[str, Any] | None] = {}
@@ -260,12 +284,9 @@ def _tags(store: Store, post_id: int, decisions: list[dict[str, Any]]) -> list[d
     return tags
 
 
-def _decisions(store: Store, post_id: int) -> list[dict[str, Any]]:
-    rows = store.execute(
-        "SELECT uuid, kind, tag, note, actor, at, workstation, batch, undoes FROM decisions "
-        "WHERE post_id = ? ORDER BY id",
-        (post_id,),
-    ).fetchall()
+def _decisions(store: Store, rows: list[Any]) -> list[dict[str, Any]]:
+    """The post's decisions from their ``rows`` (_DECISIONS_SQL), each with where it came
+    from when a sync pack brought it."""
     keys = ("uuid", "kind", "tag", "note", "actor", "at", "workstation", "batch", "undoes")
     decisions = [dict(zip(keys, r, strict=True)) for r in rows]
     found = origins(store, ((d["uuid"], d["at"]) for d in decisions))
@@ -287,26 +308,6 @@ def _cluster(store: Store, cluster_id: int | None, size: int | None) -> dict[str
     return {"id": cluster_id, "size": int(size or 0)}
 
 
-def _outcomes(store: Store, account_id: int) -> list[dict[str, Any]]:
-    rows = store.execute(
-        "SELECT outcome, on_date, actor, at, note FROM outcomes WHERE account_id = ? "
-        "ORDER BY on_date, id",
-        (account_id,),
-    ).fetchall()
-    keys = ("outcome", "on_date", "actor", "at", "note")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
-
-
-def _referrals(store: Store, post_id: int) -> list[dict[str, Any]]:
-    rows = store.execute(
-        "SELECT r.uuid, r.platform, r.pack_name, r.created_by, r.created_at FROM referral_items i "
-        "JOIN referrals r ON r.id = i.referral_id WHERE i.post_id = ? ORDER BY r.created_at",
-        (post_id,),
-    ).fetchall()
-    keys = ("uuid", "platform", "pack_name", "created_by", "created_at")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
-
-
 def _has_table(store: Store, name: str) -> bool:
     """Whether the store has the table (an older schema may lack the newer ones). Asked five
     times per post shown, so a table found is remembered for the open store (tables are never
@@ -320,20 +321,26 @@ def _has_table(store: Store, name: str) -> bool:
     return False
 
 
-def _indicators(
-    store: Store, post_id: int, text: str, high_water: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The post's indicators (as :func:`post_indicators` gives them) and those found in the
-    text of its pictures (offsets in that text; with where in a video), from one read of the
-    ``indicators`` table; ``high_water`` is the enrichment high-water mark, read with the post."""
+def _indicators_sql(store: Store) -> str | None:
+    """The read of a post's indicators, in its text and in its pictures (the columns this
+    store's schema has); None when the store has no indicators table (an old schema)."""
     if not _has_table(store, "indicators"):
-        return _extracted(text), []
+        return None
     ocr = _has_ocr(store)
     columns = 'kind, value, raw, start, "end"' + (", media_id" if ocr else ", NULL")
     columns += ", media_time" if ocr and _has_table(store, "media_video") else ", NULL"
-    rows = store.execute(
-        f"SELECT {columns} FROM indicators WHERE post_id = ?", (post_id,)
-    ).fetchall()
+    return f"SELECT {columns} FROM indicators WHERE post_id = ?"
+
+
+def _indicators(
+    post_id: int, rows: list[Any] | None, text: str, high_water: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The post's indicators (as :func:`post_indicators` gives them) and those found in the
+    text of its pictures (offsets in that text; with where in a video), from its ``rows`` of
+    the ``indicators`` table (None: the store has none); ``high_water`` is the enrichment
+    high-water mark, read with the post."""
+    if rows is None:
+        return _extracted(text), []
     keys = ("kind", "value", "raw", "start", "end")
     own = sorted((r for r in rows if r[5] is None), key=lambda r: (r[3], -r[4], r[0]))
     found = [dict(zip(keys, r[:5], strict=True)) for r in own]
