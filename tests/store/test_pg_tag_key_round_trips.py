@@ -2,12 +2,15 @@
 every statement sent to the server is a chance to wait for a CPU, and every one sent while the
 writer lock is held makes the other nineteen wait too. These tests count the statements of one
 key ("next post", then the tag) as psycopg sends them, so that the number cannot grow back
-silently: before, "next post" took 4 and the tag 15 (10 of them under the writer lock)."""
+silently: before, "next post" took 4 and the tag 15 (10 of them under the writer lock). Writes
+sent together in one pipeline, answered by the COMMIT, are one round trip (2026-12-05: the tag's
+four writes and its COMMIT were five)."""
 
 from __future__ import annotations
 
 import psycopg
 import pytest
+import sqlcipher3.dbapi2 as sqlite_errors
 
 from tests.store.keys_helpers import write_posts
 from tests.support.pg_logins import Logins
@@ -28,9 +31,17 @@ TAG = "boat_crossing"
 # "Next post": one statement that selects the first free post SKIP LOCKED and claims it.
 CLAIM_NEXT = 1
 # The tag: the login's role (1); BEGIN with the writer lock (1); under the lock, the posts with
-# the chain's head (1), post_tags, the decision, the status, the audit row, COMMIT (5).
-APPLY_TAGS = 8
-UNDER_WRITER_LOCK = 6
+# the chain's head (1), then post_tags, the decision, the status, the audit row and the COMMIT
+# sent together (1).
+APPLY_TAGS = 4
+UNDER_WRITER_LOCK = 2
+WRITES_WITH_COMMIT = [
+    "INSERT INTO post_tags",
+    "INSERT INTO decisions",
+    "UPDATE posts",
+    "INSERT INTO audit",
+    "COMMIT",
+]
 
 
 @pytest.fixture
@@ -57,16 +68,28 @@ def analyst(pg_server, tmp_path):
 
 @pytest.fixture
 def sent(monkeypatch):
-    """Every statement psycopg sends from now on, in order (each is one round trip)."""
-    statements: list[str] = []
+    """Every round trip from now on, in order: a statement sent alone, or the list of those
+    sent together in one pipeline (answered together)."""
+    statements: list[str | list[str]] = []
     execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+    pipelines: list[object] = []
+
+    def record(cursor, query):
+        pipeline = cursor.connection._pipeline
+        if pipeline is None:
+            statements.append(str(query))
+        elif pipelines and pipelines[-1] is pipeline and isinstance(statements[-1], list):
+            statements[-1].append(str(query))
+        else:
+            pipelines.append(pipeline)
+            statements.append([str(query)])
 
     def counted(self, query, params=None, **kwargs):
-        statements.append(str(query))
+        record(self, query)
         return execute(self, query, params, **kwargs)
 
     def counted_many(self, query, params_seq, **kwargs):
-        statements.append(str(query))
+        record(self, query)
         return executemany(self, query, params_seq, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", counted)
@@ -85,7 +108,11 @@ def test_one_tag_key_takes_nine_round_trips_six_under_the_writer_lock(analyst, s
     assert claimed == CLAIM_NEXT, sent[:claimed]
     assert len(tagging) == APPLY_TAGS, tagging
     locked = next(i for i, s in enumerate(tagging) if "pg_advisory_xact_lock" in s)
-    assert tagging[-1] == "COMMIT"
+    together = tagging[-1]
+    assert isinstance(together, list), tagging
+    assert [next(w for w in WRITES_WITH_COMMIT if s.startswith(w)) for s in together] == (
+        WRITES_WITH_COMMIT
+    ), together
     assert len(tagging) - 1 - locked == UNDER_WRITER_LOCK, tagging[locked:]
     # What is stored is what it was: the tag, its signed decision, a whole chain, the claim.
     assert current_tags(store, post) == [TAG]
@@ -122,4 +149,35 @@ def test_the_window_s_toggle_is_decided_under_the_lock_in_the_tag_s_own_round_tr
         toggle_tag(store, [post, 999_999], TAG)
     assert owner.scalar("SELECT count(*) FROM decisions") == decisions
     assert current_tags(store, post) == []
+    assert verify_audit(owner.conn).ok
+
+
+def test_a_write_the_server_refuses_fails_the_commit_and_nothing_is_kept(analyst):
+    """The writes sent together are answered at the COMMIT: when the server refuses one (here
+    a trigger on the audit trail, the last write), the tag says why, nothing of it
+    is stored (the tag row and the decision sent before it are rolled back with it), the chain
+    holds, and the next key on the same connection works."""
+    store, owner = analyst
+    post = claim_next(store)
+    assert post is not None
+    owner.conn.raw.execute(
+        "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the audit trail is closed for this test'; END $$"
+    )
+    owner.conn.raw.execute(
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+    )
+    decisions = owner.scalar("SELECT count(*) FROM decisions")
+    with pytest.raises(sqlite_errors.DatabaseError, match="audit trail is closed") as caught:
+        toggle_tag(store, [post], TAG)
+    assert str(caught.value).startswith("the audit trail is closed for this test"), caught.value
+    assert not store.conn.in_transaction
+    assert current_tags(owner, post) == []
+    assert owner.scalar("SELECT count(*) FROM decisions") == decisions
+    assert owner.scalar("SELECT status FROM posts WHERE id = ?", (post,)) == "new"
+
+    owner.conn.raw.execute("DROP TRIGGER refuse_audit ON audit")
+    toggle_tag(store, [post], TAG)
+    assert current_tags(store, post) == [TAG]
     assert verify_audit(owner.conn).ok

@@ -118,20 +118,32 @@ class Store:
             return list(together(reads))
         return [self.conn.execute(sql, params).fetchall() for sql, params in reads]
 
+    @staticmethod
+    def writes_answered_at_commit(conn: Any) -> None:
+        """Inside a transaction: on a team server, its writes from here on are sent without
+        waiting for each answer and answered together by its COMMIT (store/pg/adapter.py:
+        ``defer_until_commit``); locally, where a write is no round trip, nothing changes.
+        The caller must not need the writes' row counts or generated ids, and learns of a
+        failed write from the COMMIT (nothing is committed then)."""
+        defer = getattr(conn, "defer_until_commit", None)
+        if defer is not None:
+            defer()
+
     @contextmanager
     def transaction(self) -> Iterator[Any]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception, the COMMIT's own included
+        (a write answered only at the COMMIT on a team server, SQLite busy at the COMMIT):
+        either way the connection is left outside any transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
             # SQLite may already have rolled back by itself (disk full, I/O error): then a
             # second ROLLBACK would hide the real error behind "no transaction is active".
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        else:
-            self.conn.execute("COMMIT")
 
     def others_changes(self) -> int | None:
         """A number that changes whenever another connection commits to this store (SQLite's

@@ -175,26 +175,29 @@ def _tag_posts(
             require_role(store.user, role, "retag")
             if any(statuses[p] == "referred" for p in reviewed):
                 raise TriageError("A referred post cannot be re-tagged")
+        # What changes is known from the tags just read under the lock, not from each write's
+        # row count: the writes need no answer until the COMMIT (one round trip on a server).
+        store.writes_answered_at_commit(conn)
         changed = 0
         for post_id in ids:
             post = posts[post_id]
             tags = set(post.tags)
             for tag in add_keys:
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO post_tags(post_id, tag, actor, at) VALUES (?,?,?,?)",
-                    (post_id, tag, store.user, at),
-                )
-                if cur.rowcount:
+                if tag not in tags:
+                    conn.execute(
+                        "INSERT INTO post_tags(post_id, tag, actor, at) VALUES (?,?,?,?)",
+                        (post_id, tag, store.user, at),
+                    )
                     _insert_decision(
                         conn, store, post_id, "tag", tag=tag, at=at, batch=batch, post=post
                     )
                     tags.add(tag)
                     changed += 1
             for tag in remove_keys:
-                cur = conn.execute(
-                    "DELETE FROM post_tags WHERE post_id = ? AND tag = ?", (post_id, tag)
-                )
-                if cur.rowcount:
+                if tag in tags:
+                    conn.execute(
+                        "DELETE FROM post_tags WHERE post_id = ? AND tag = ?", (post_id, tag)
+                    )
                     _insert_decision(
                         conn, store, post_id, "untag", tag=tag, at=at, batch=batch, post=post
                     )

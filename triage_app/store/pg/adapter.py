@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import psycopg
@@ -236,6 +237,9 @@ class PgConnection:
         self._trace: Callable[[str], Any] | None = None
         self._final: dict[str, str] = {}
         self.total_changes = 0
+        # A transaction's writes waiting for its COMMIT (defer_until_commit): the pipeline they
+        # were sent in and their cursors.
+        self._deferred: tuple[AbstractContextManager[Any], list[psycopg.Cursor[Any]]] | None = None
 
     @property
     def raw(self) -> psycopg.Connection:
@@ -267,6 +271,8 @@ class PgConnection:
     @property
     def in_transaction(self) -> bool:
         self._check_open()
+        if self._deferred is not None:
+            return True  # its writes are in flight: the status says ACTIVE meanwhile
         return self._raw.info.transaction_status in (
             TransactionStatus.INTRANS,
             TransactionStatus.INERROR,
@@ -281,6 +287,10 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] | None = ()) -> PgCursor:
         self._check_open()
         done = translate(sql)
+        if self._deferred is not None:
+            deferred = self._deferring(done, params)
+            if deferred is not None:
+                return deferred
         if done.pragma is not None:
             return self._pragma(*done.pragma)
         if done.writer:
@@ -316,6 +326,7 @@ class PgConnection:
         server answers them all after one round trip instead of one each (Store.read_together).
         A session found dead before anything began is replaced and the reads sent again."""
         self._check_open()
+        self._end_deferral()
         statements = []
         for sql, params in reads:
             done = translate(sql)
@@ -345,6 +356,7 @@ class PgConnection:
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
         self._check_open()
+        self._end_deferral()
         done = translate(sql)
         text = self._final_sql(done)
         rows = [self._params(done, p) for p in seq]
@@ -359,6 +371,79 @@ class PgConnection:
             raise self._error(exc) from exc
         self.total_changes += max(cur.rowcount, 0)
         return PgCursor(cur)
+
+    # -- writes answered at the COMMIT -------------------------------------------------------
+    def defer_until_commit(self) -> None:
+        """From now until this transaction's COMMIT, send its writes without waiting for each
+        one's answer (psycopg's pipeline mode); the COMMIT waits for them all. One round trip
+        where each write was one: a tag key's four writes and its COMMIT, under the writer lock
+        every other analyst's decision waits for.
+
+        The writes' row counts and generated ids are not known (the caller knows what it
+        writes). An error in any of them is raised by the COMMIT, nothing is committed, and the
+        caller rolls back as after any failed statement. A read, a ROLLBACK or anything else
+        first waits for the writes sent so far (their errors raised there)."""
+        self._check_open()
+        if self._deferred is None and self.in_transaction:
+            pipeline = self._raw.pipeline()
+            pipeline.__enter__()
+            self._deferred = (pipeline, [])
+
+    def _deferring(self, done: Translated, params: Sequence[Any] | None) -> PgCursor | None:
+        """A statement while writes wait for the COMMIT: a write is sent and answered later
+        (its cursor, no rows); the COMMIT ends the wait; None for anything else, sent as usual
+        once the writes are answered (a ROLLBACK drops them)."""
+        verb = done.sql.lstrip()[:8].upper()
+        if verb.startswith("COMMIT"):
+            self._end_deferral(also="COMMIT")
+            return PgCursor(None, rows=[])
+        if verb.startswith("ROLLBACK"):
+            self._end_deferral(dropping=True)
+            return None
+        if (
+            done.pragma is not None
+            or done.writer
+            or not verb.startswith(("INSERT", "UPDATE", "DELETE"))
+        ):
+            self._end_deferral()
+            return None
+        assert self._deferred is not None
+        text = self._final_sql(done)
+        if self._trace is not None:
+            self._trace(text)
+        cur = self._raw.cursor()
+        try:
+            cur.execute(text, self._params(done, params))
+        except psycopg.Error as exc:
+            self._end_deferral(dropping=True)
+            raise self._error(exc) from exc
+        self._deferred[1].append(cur)
+        return PgCursor(None, rows=[])
+
+    def _end_deferral(self, also: str | None = None, dropping: bool = False) -> None:
+        """Wait for the writes sent since defer_until_commit (and ``also``, sent after them),
+        raising the first error, unless ``dropping`` (a rollback follows). The pipeline is
+        left in every case: an error can come back while ``also`` is being sent, and a
+        connection left in pipeline mode would hold back the ROLLBACK that follows."""
+        deferred, self._deferred = self._deferred, None
+        if deferred is None:
+            return
+        pipeline, cursors = deferred
+        error: psycopg.Error | None = None
+        if also is not None and not dropping:
+            try:
+                self._raw.cursor().execute(also)
+            except psycopg.Error as exc:
+                error = exc
+        try:
+            pipeline.__exit__(None, None, None)
+        except psycopg.Error as exc:
+            error = error or exc
+        if error is not None:
+            if dropping:
+                return
+            raise self._error(error) from error
+        self.total_changes += sum(max(c.rowcount, 0) for c in cursors)
 
     def bulk_rows(self, *args: Any, **kwargs: Any) -> Any:
         """An import's row writer that uses COPY (store/pg/bulk_copy.CopyRows; the pipeline
@@ -382,6 +467,8 @@ class PgConnection:
     def close(self) -> None:
         """Back to the pool (an open transaction is rolled back first, as SQLite does on
         close)."""
+        if self._raw is not None:
+            self._end_deferral(dropping=True)
         raw, self._raw = self._raw, None  # type: ignore[assignment]
         if raw is None:
             return
