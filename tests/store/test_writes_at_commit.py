@@ -80,3 +80,21 @@ def test_a_write_the_store_refuses_fails_the_transaction_and_keeps_nothing(
     with store.transaction() as conn:
         conn.execute("UPDATE posts SET note = 'next' WHERE id = ?", (first,))
     assert _notes(store)[0] == "next"
+
+
+def test_a_write_s_row_count_and_id_are_not_claimed_before_the_commit(store: Any) -> None:
+    """Locally a write's row count is known at once. On a server it is sqlite3's "unknown"
+    (-1) until the COMMIT, and asking for a generated id is refused in one line, never
+    answered with a wrong one."""
+    with store.transaction() as conn:
+        store.writes_answered_at_commit(conn)
+        cur = conn.execute("UPDATE posts SET note = 'n'")
+        inserted = conn.execute("INSERT INTO meta(key, value) VALUES ('written', 'later')")
+        if store.backend == "postgresql":
+            assert cur.rowcount == -1
+            with pytest.raises(DatabaseError, match="no generated id yet"):
+                _ = inserted.lastrowid
+        else:
+            assert cur.rowcount == 3
+    assert store.meta("written") == "later"
+    assert _notes(store) == ["n"] * 3

@@ -218,6 +218,23 @@ class PgCursor:
             self._cur.close()
 
 
+class SentCursor(PgCursor):
+    """A write sent while writes wait for the COMMIT (PgConnection.defer_until_commit): no
+    rows, and neither its row count (-1, as sqlite3 says of a count it does not know) nor its
+    generated id is known yet; asking for the id is a mistake, said at once."""
+
+    def __init__(self) -> None:
+        super().__init__(None, rows=[])
+
+    @property  # type: ignore[override]
+    def lastrowid(self) -> int | None:
+        raise PgDatabaseError("A write answered at the COMMIT has no generated id yet")
+
+    @lastrowid.setter
+    def lastrowid(self, _value: int | None) -> None:
+        pass
+
+
 class PgConnection:
     """One pooled psycopg connection behind the sqlite3 connection interface."""
 
@@ -418,7 +435,7 @@ class PgConnection:
             self._end_deferral(dropping=True)
             raise self._error(exc) from exc
         self._deferred[1].append(cur)
-        return PgCursor(None, rows=[])
+        return SentCursor()
 
     def _end_deferral(self, also: str | None = None, dropping: bool = False) -> None:
         """Wait for the writes sent since defer_until_commit (and ``also``, sent after them),
