@@ -28,7 +28,7 @@ def _notes(store: Any) -> list[Any]:
 
 def test_the_writes_are_stored_at_the_commit(store: Any) -> None:
     with store.transaction() as conn:
-        store.writes_answered_at_commit(conn)
+        store.writes_answered_at_commit()
         conn.execute("UPDATE posts SET note = 'a'")
         conn.execute("UPDATE posts SET note = note || 'b' WHERE id = (SELECT min(id) FROM posts)")
     assert _notes(store) == ["ab", "a", "a"]
@@ -37,7 +37,7 @@ def test_the_writes_are_stored_at_the_commit(store: Any) -> None:
 
 def test_a_read_after_them_sees_them(store: Any) -> None:
     with store.transaction() as conn:
-        store.writes_answered_at_commit(conn)
+        store.writes_answered_at_commit()
         conn.execute("UPDATE posts SET note = 'seen'")
         assert conn.execute("SELECT count(*) FROM posts WHERE note = 'seen'").fetchone()[0] == 3
         conn.execute("UPDATE posts SET note = 'after'")  # sent as usual, after the read
@@ -46,7 +46,7 @@ def test_a_read_after_them_sees_them(store: Any) -> None:
 
 def test_an_error_in_the_caller_rolls_them_back(store: Any) -> None:
     with pytest.raises(RuntimeError, match="changed my mind"), store.transaction() as conn:
-        store.writes_answered_at_commit(conn)
+        store.writes_answered_at_commit()
         conn.execute("UPDATE posts SET note = 'lost'")
         raise RuntimeError("changed my mind")
     assert _notes(store) == [None] * 3
@@ -63,7 +63,7 @@ def test_a_write_the_store_refuses_fails_the_transaction_and_keeps_nothing(
     and the connection is outside any transaction, ready for the next."""
     first, second = [r[0] for r in store.execute("SELECT id FROM posts ORDER BY id LIMIT 2")]
     with pytest.raises(DatabaseError), store.transaction() as conn:
-        store.writes_answered_at_commit(conn)
+        store.writes_answered_at_commit()
         conn.execute("UPDATE posts SET note = 'lost' WHERE id = ?", (first,))
         conn.execute(
             "UPDATE posts SET platform_post_id = (SELECT platform_post_id FROM posts "
@@ -87,7 +87,7 @@ def test_a_write_s_row_count_and_id_are_not_claimed_before_the_commit(store: Any
     (-1) until the COMMIT, and asking for a generated id is refused in one line, never
     answered with a wrong one."""
     with store.transaction() as conn:
-        store.writes_answered_at_commit(conn)
+        store.writes_answered_at_commit()
         cur = conn.execute("UPDATE posts SET note = 'n'")
         inserted = conn.execute("INSERT INTO meta(key, value) VALUES ('written', 'later')")
         if store.backend == "postgresql":

@@ -118,14 +118,13 @@ class Store:
             return list(together(reads))
         return [self.conn.execute(sql, params).fetchall() for sql, params in reads]
 
-    @staticmethod
-    def writes_answered_at_commit(conn: Any) -> None:
+    def writes_answered_at_commit(self) -> None:
         """Inside a transaction: on a team server, its writes from here on are sent without
         waiting for each answer and answered together by its COMMIT (store/pg/adapter.py:
         ``defer_until_commit``); locally, where a write is no round trip, nothing changes.
         The caller must not need the writes' row counts or generated ids, and learns of a
         failed write from the COMMIT (nothing is committed then)."""
-        defer = getattr(conn, "defer_until_commit", None)
+        defer = getattr(self.conn, "defer_until_commit", None)
         if defer is not None:
             defer()
 

@@ -177,7 +177,7 @@ def _tag_posts(
                 raise TriageError("A referred post cannot be re-tagged")
         # What changes is known from the tags just read under the lock, not from each write's
         # row count: the writes need no answer until the COMMIT (one round trip on a server).
-        store.writes_answered_at_commit(conn)
+        store.writes_answered_at_commit()
         changed = 0
         for post_id in ids:
             post = posts[post_id]

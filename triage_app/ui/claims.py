@@ -34,12 +34,10 @@ class ClaimKeeper(QObject):
         self.store: Store | None = None
         self.post_id: int | None = None
         self.holder: str | None = None  # someone else holding the current post, or None
-        # The post "next post" has just claimed for this person (row_after): following it
-        # needs no question to the server about who holds it.
-        self._taken: int | None = None
         # The post the store last said this person holds (claimed by "next post" or on
         # settling), when, and on which session: claims are exclusive until they expire or
-        # their session ends, so "is it held by someone else?" needs no round trip for it.
+        # their session ends, so "who holds it?" needs no round trip for it (following it, or
+        # the tag key's "held by someone else?").
         self._ours: tuple[int, float, int] | None = None
         # While the worker holds the write lock (an import), a claim would wait for it on the
         # UI thread; claims wait instead and the post is claimed when the import is over.
@@ -54,18 +52,16 @@ class ClaimKeeper(QObject):
         self.store = store
         self.post_id = None
         self.holder = None
-        self._taken = None
         self._ours = None
 
     def follow(self, post_id: int | None) -> None:
         """The current post changed: show who holds it now, claim it once it settles."""
         self.post_id = post_id
         self._timer.stop()
-        taken, self._taken = self._taken, None
         if post_id is None or self.store is None:
             self.holder = None
             return
-        if post_id == taken:
+        if self._surely_ours([post_id]):
             self.holder = None  # claimed for us a moment ago: a round trip off the tag key
         else:
             self.holder = claim_holder(self.store, post_id)
@@ -136,7 +132,6 @@ class ClaimKeeper(QObject):
         found = rows.row_of(taken, following + ids.index(taken))
         if found < 0:
             return following
-        self._taken = taken
         self._note_ours(taken)
         return found
 

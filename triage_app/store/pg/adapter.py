@@ -348,16 +348,7 @@ class PgConnection:
         for sql, params in reads:
             done = translate(sql)
             statements.append((self._final_sql(done), self._params(done, params)))
-        idle = not self.in_transaction
-        try:
-            return self._pipelined(statements)
-        except psycopg.Error as exc:
-            if not (idle and self.renew_if_lost()):
-                raise self._error(exc) from exc
-            try:
-                return self._pipelined(statements)
-            except psycopg.Error as again:
-                raise self._error(again) from again
+        return self.on_live_session(lambda: self._pipelined(statements))
 
     def _pipelined(self, statements: list[tuple[str, Any]]) -> list[list[Any]]:
         cursors = []
@@ -412,7 +403,7 @@ class PgConnection:
         once the writes are answered (a ROLLBACK drops them)."""
         verb = done.sql.lstrip()[:8].upper()
         if verb.startswith("COMMIT"):
-            self._end_deferral(also="COMMIT")
+            self._end_deferral(committing=True)
             return PgCursor(None, rows=[])
         if verb.startswith("ROLLBACK"):
             self._end_deferral(dropping=True)
@@ -437,19 +428,19 @@ class PgConnection:
         self._deferred[1].append(cur)
         return SentCursor()
 
-    def _end_deferral(self, also: str | None = None, dropping: bool = False) -> None:
-        """Wait for the writes sent since defer_until_commit (and ``also``, sent after them),
-        raising the first error, unless ``dropping`` (a rollback follows). The pipeline is
-        left in every case: an error can come back while ``also`` is being sent, and a
-        connection left in pipeline mode would hold back the ROLLBACK that follows."""
+    def _end_deferral(self, committing: bool = False, dropping: bool = False) -> None:
+        """Wait for the writes sent since defer_until_commit (``committing``: the COMMIT sent
+        after them), raising the first error, unless ``dropping`` (a rollback follows). The
+        pipeline is left in every case: an error can come back while the COMMIT is being sent,
+        and a connection left in pipeline mode would hold back the ROLLBACK that follows."""
         deferred, self._deferred = self._deferred, None
         if deferred is None:
             return
         pipeline, cursors = deferred
         error: psycopg.Error | None = None
-        if also is not None and not dropping:
+        if committing and not dropping:
             try:
-                self._raw.cursor().execute(also)
+                self._raw.cursor().execute("COMMIT")
             except psycopg.Error as exc:
                 error = exc
         try:
