@@ -93,9 +93,11 @@ try:
 except ImportError:  # the code before the preview was made ahead
     pass
 committed, shown, compared = [], [], []
+key_starts = []  # (monotonic) for "on disk by": the window's log synced after the key
 for _ in range(200):
     row = w.current_row()
     stages.clear()
+    key_starts.append(time.monotonic())
     t = time.perf_counter()
     QTest.keyClick(w.view, Qt.Key.Key_1)
     committed.append(time.perf_counter() - t)
@@ -107,6 +109,16 @@ for _ in range(200):
     reading(0.04)  # the analyst reads the next post
 tags = shown
 prepared_used = prepared[0]
+# When each key's commit was on disk: the first sync of the window's log asked after the key
+# started (ui/wal_sync.py syncs it on a thread after the key); None before that code.
+on_disk = []
+syncer = getattr(w, "wal_sync", None)
+if syncer is not None and syncer.active:
+    syncer.flush(10)
+    for start in key_starts:
+        after = [done for asked, done in syncer.sync_times if asked >= start]
+        if after:
+            on_disk.append(min(after) - start)
 # The same keys pressed before the next post's preview was made (ui/preview_ahead.py prepares
 # it while the analyst reads): keys faster than reading, or a post changed meanwhile.
 unprepared = []
@@ -150,6 +162,8 @@ for word in words:
 print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "commit_p99": pct(committed, 0.99),
+                  "on_disk_p50": pct(on_disk, 0.5) if on_disk else None,
+                  "on_disk_p99": pct(on_disk, 0.99) if on_disk else None,
                   "prepared_used": prepared_used,
                   "unprepared_p50": pct(unprepared, 0.5), "unprepared_p99": pct(unprepared, 0.99),
                   "compare_p50": pct(compared, 0.5), "compare_p99": pct(compared, 0.99),
@@ -259,6 +273,12 @@ def add_window_figures(b: Any, r: dict[str, Any], prefix: str = "") -> None:
         "<= 20",
         r["tag_p99"] <= 20,
         f"p50 {r['tag_p50']:.1f} ms; committed by {r['commit_p99']:.1f} ms (p99); "
+        + (
+            f"on disk by {r['on_disk_p50']:.1f} / {r['on_disk_p99']:.1f} ms (p50 / p99, the "
+            "log synced on a thread after the key); "
+            if r.get("on_disk_p99") is not None
+            else ""
+        )
         + (
             f"{r['prepared_used']} of 200 showed the preview made ahead; "
             if "prepared_used" in r

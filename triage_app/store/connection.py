@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid as uuidlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,9 @@ class Store:
 
     # Which engine holds the store: queries that must differ (search, claims) ask this.
     backend = "sqlite"
+    # Called after each COMMIT of ``transaction`` (the window syncs its log then, off the
+    # key's path: ui/wal_sync.py); None: nothing to do.
+    after_commit: Callable[[], None] | None = None
 
     def __init__(self, conn: Any, path: Path, user: str, key: bytes | None = None) -> None:
         self.conn = conn
@@ -143,6 +146,8 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        if self.after_commit is not None:
+            self.after_commit()
 
     def others_changes(self) -> int | None:
         """A number that changes whenever another connection commits to this store (SQLite's

@@ -67,6 +67,7 @@ from .tag_bar import TagBar
 from .tasks import TaskContext, TaskRunner, on_own_connection, when_done
 from .undo import UndoHistory
 from .wal_checkpoint import WalCheckpointer
+from .wal_sync import WalSyncer
 from .wellbeing import BreakReminder, WellbeingMonitor
 from .wording import window_wording
 
@@ -148,6 +149,8 @@ class MainWindow(QMainWindow):
         # queue after its first rows): a second worker of the same kind (inline in tests).
         self.read_runner = type(self.runner)()
         self.checkpointer = WalCheckpointer(self.read_runner, self)  # off the tag key's path
+        self.wal_sync = WalSyncer(self)  # the commit's fsync off the tag key's path too
+        self.wal_sync.failed.connect(lambda text: self.statusBar().showMessage(text))
         self.settings = settings or WindowSettings(data_dir)
         # How to re-open the store on unlock: passphrase ("" = none) -> Store
         self.opener = opener
@@ -422,6 +425,7 @@ class MainWindow(QMainWindow):
         self.live.set_store(store)
         self.model.set_store(store)
         self.checkpointer.attach(store)
+        self.wal_sync.attach(store)
         self._build_tag_actions(store)
         self.filter_bar.set_sources(store.taxonomy, lambda col: self._distinct(col))
         self._replace_panes(store)
@@ -1345,6 +1349,7 @@ class MainWindow(QMainWindow):
         self.pane_schedule.stop()
         self.model.set_store(None)
         self.checkpointer.detach()
+        self.wal_sync.detach()
         self._replace_panes_empty()
         self.history.clear()
         store, self.store = self.store, None
@@ -1480,6 +1485,7 @@ class MainWindow(QMainWindow):
         self.idle.detach()
         self.model.set_store(None)  # a read of the queue under way is dropped, not shown
         self.checkpointer.detach()
+        self.wal_sync.detach()
         self.read_runner.shutdown()
         self.runner.shutdown()
         if self.store is not None:
