@@ -15,6 +15,7 @@ process does not control. What each test pins:
 from __future__ import annotations
 
 import errno
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -137,3 +138,19 @@ def test_a_failed_sync_goes_back_to_full_and_says_so(demo_store, make_window, qt
 def test_a_team_server_is_left_to_sync_its_own(demo_store, make_window, store_backend) -> None:
     w = make_window(demo_store)
     assert w.wal_sync.active == (store_backend == "sqlite")
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX open flags")
+def test_the_sync_never_follows_a_link_nor_waits_on_a_pipe(tmp_path) -> None:
+    """A link or a pipe in the log's place makes the sync fail at once (and the window go back
+    to syncing inside its commits), never sync another file or hang the thread."""
+    target = tmp_path / "elsewhere"
+    target.write_bytes(b"x")
+    link = tmp_path / "store.db-wal"
+    link.symlink_to(target)
+    with pytest.raises(OSError):
+        fsync_file(link)
+    pipe = tmp_path / "other.db-wal"
+    os.mkfifo(pipe)
+    with pytest.raises(OSError):  # opened without waiting for a writer; its fsync refused
+        fsync_file(pipe)

@@ -13,8 +13,8 @@ wal_checkpoint(PASSIVE)``: it copies what no reader still needs and never makes 
 wait). While keys keep coming less than a second apart it waits for the pause, up to
 LONGEST_WAIT_S: a checkpoint copies and syncs the store file beside the key (5-20 ms of a
 worker's time and the disk), and one every second of a burst landed inside keys. Every
-commit is still synced to the log before the key returns (``synchronous = FULL``), so nothing
-acknowledged depends on the checkpoint: it only keeps the log short. Other programs on the
+commit is synced to the log just after its key (ui/wal_sync.py), so nothing acknowledged
+depends on the checkpoint: it only keeps the log short. Other programs on the
 store (the command line, an import on the worker) keep SQLite's automatic checkpoints, and
 the last connection to close checkpoints as SQLite always does. A team server (PostgreSQL)
 has no such log here: nothing to do."""

@@ -50,8 +50,14 @@ POLL_MS = 100
 # reported, and the connection's close then syncs through SQLite's own checkpoint).
 FLUSH_TIMEOUT_S = 10.0
 # A descriptor opened for reading is enough for fsync on POSIX; Windows' FlushFileBuffers
-# needs write access (nothing is ever written through it).
-_OPEN_FLAGS = (os.O_RDWR | getattr(os, "O_BINARY", 0)) if os.name == "nt" else os.O_RDONLY
+# needs write access (nothing is ever written through it). Never through a symbolic link, and
+# never waiting on a pipe put in the log's place: the sync then fails, and the connection
+# goes back to syncing inside its commits (SQLite's own writes are not this module's to police).
+_OPEN_FLAGS = (
+    (os.O_RDWR | getattr(os, "O_BINARY", 0))
+    if os.name == "nt"
+    else os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+)
 
 
 def fsync_file(path: Path) -> None:
