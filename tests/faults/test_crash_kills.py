@@ -156,7 +156,7 @@ from triage_app.store.decisions import apply_tags, toggle_tag
 store = open_as_cli(dict(os.environ), user=sys.argv[1])
 # FULL as the command line commits, NORMAL as the window's connection does (ui/wal_sync.py:
 # the log's fsync after the key, on a thread): a kill must lose nothing either way
-store.execute(f"PRAGMA synchronous = {sys.argv[4]}")
+store.execute(f"PRAGMA synchronous = {sys.argv[4] if len(sys.argv) > 4 else 'FULL'}")
 for n, post in enumerate(range(int(sys.argv[2]), int(sys.argv[3]))):
     if n % 5 == 4:
         toggle_tag(store, [post], "fake_documents")
