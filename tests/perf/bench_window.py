@@ -94,6 +94,16 @@ except ImportError:  # the code before the preview was made ahead
     pass
 committed, shown, compared = [], [], []
 key_starts = []  # (monotonic) for "on disk by": the window's log synced after the key
+# The garbage collector's passes during the keys (start, end, generation): how much of the
+# slowest keys they explain.
+gc_passes, gc_began = [], []
+def _gc_seen(phase, info):
+    if phase == "start":
+        gc_began[:] = [time.perf_counter()]
+    elif gc_began:
+        gc_passes.append((gc_began[0], time.perf_counter(), info["generation"]))
+gc.callbacks.append(_gc_seen)
+key_spans = []
 for _ in range(200):
     row = w.current_row()
     stages.clear()
@@ -105,10 +115,22 @@ for _ in range(200):
         app.processEvents()
     assert w.current_row() == row + 1, "the tag key did not move to the next post"
     shown.append(stages["preview"] - t)
+    key_spans.append((t, stages["preview"]))
     compared.append(stages["compare"] - t)
     reading(0.04)  # the analyst reads the next post
 tags = shown
 prepared_used = prepared[0]
+gc.callbacks.remove(_gc_seen)
+def _gc_within(span):
+    start, end = span
+    return sum(max(0.0, min(end, b) - max(start, a)) for a, b, _gen in gc_passes)
+slowest = sorted(range(len(key_spans)), key=lambda k: shown[k])[-4:]  # the p99 and worse
+gc_in_slowest = [round(_gc_within(key_spans[k]) * 1000, 2) for k in slowest]
+# the slowest keys split: the key's handler (up to the commit and the move), then the rest
+slowest_split = [(round(committed[k] * 1000, 1), round((shown[k] - committed[k]) * 1000, 1))
+                 for k in slowest]
+gc_longest = max((b - a for a, b, _gen in gc_passes), default=0.0) * 1000
+gc_full = sum(1 for *_ab, gen in gc_passes if gen == 2)
 # When each key's commit was on disk: the first sync of the window's log asked after the key
 # started (ui/wal_sync.py syncs it on a thread after the key); None before that code.
 on_disk = []
@@ -162,6 +184,9 @@ for word in words:
 print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "commit_p99": pct(committed, 0.99),
+                  "gc_passes": len(gc_passes), "gc_full_passes": gc_full,
+                  "gc_longest_ms": round(gc_longest, 2), "gc_in_slowest_keys_ms": gc_in_slowest,
+                  "slowest_keys_handler_then_rest_ms": slowest_split,
                   "on_disk_p50": pct(on_disk, 0.5) if on_disk else None,
                   "on_disk_p99": pct(on_disk, 0.99) if on_disk else None,
                   "prepared_used": prepared_used,
@@ -277,6 +302,20 @@ def add_window_figures(b: Any, r: dict[str, Any], prefix: str = "") -> None:
             f"on disk by {r['on_disk_p50']:.1f} / {r['on_disk_p99']:.1f} ms (p50 / p99, the "
             "log synced on a thread after the key); "
             if r.get("on_disk_p99") is not None
+            else ""
+        )
+        + (
+            f"garbage collector: {r['gc_passes']} passes during the keys ({r['gc_full_passes']} "
+            f"full), the longest {r['gc_longest_ms']:.1f} ms, in the four slowest keys "
+            f"{', '.join(f'{v:.1f}' for v in r['gc_in_slowest_keys_ms'])} ms; "
+            if "gc_passes" in r
+            else ""
+        )
+        + (
+            "the four slowest keys, handler + the rest: "
+            + ", ".join(f"{a:.1f} + {b:.1f}" for a, b in r["slowest_keys_handler_then_rest_ms"])
+            + " ms; "
+            if "slowest_keys_handler_then_rest_ms" in r
             else ""
         )
         + (
