@@ -819,8 +819,6 @@ class MainWindow(QMainWindow):
         self.wellbeing.activity()
         label = self.store.taxonomy[tag_key].label
         what = f"{label} on post {ids[0]}" if len(ids) == 1 else f"{label} on {len(ids)} posts"
-        if self.ahead is not None and len(ids) == 1:
-            self.ahead.check_soon()  # on a team server: read while the row is read again
         self.history.record(batch, what)
         self._update_undo_actions()
         self.model.refresh_posts(ids)
@@ -1486,7 +1484,6 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.idle.detach()
         self.model.set_store(None)  # a read of the queue under way is dropped, not shown
-        self._drop_preview_ahead()  # and its check's connection closed, on a team server
         self.checkpointer.detach()
         self.wal_sync.detach()
         self.read_runner.shutdown()

@@ -29,7 +29,6 @@ from ..core.errors import TriageError
 from ..store.connection import DatabaseError, Store
 from ..store.post_detail import post_detail
 from .layout_fence import LayoutFence, settle_layouts
-from .preview_check import ParallelCheck
 from .preview_pane import PreviewPane
 
 
@@ -49,9 +48,6 @@ class PreviewAhead:
         self._spare: PreviewPane | None = None
         # (post id, search highlighted, the post as read when the spare was filled)
         self._prepared: tuple[int, str, dict[str, Any]] | None = None
-        # On a team server the check's read goes out right after the tag's commit
-        # (preview_check.py); locally it is read when the pane is taken.
-        self._check = ParallelCheck(store) if store.backend == "postgresql" else None
 
     @property
     def prepared_post(self) -> int | None:
@@ -92,12 +88,6 @@ class PreviewAhead:
                 break
         self._prepared = (post_id, shown.search, snapshot)
 
-    def check_soon(self) -> None:
-        """A tag was just committed and the queue is about to move: on a team server, send
-        the read that checks the prepared post now, so that ``take`` finds it answered."""
-        if self._check is not None and self._prepared is not None:
-            self._check.start(self._prepared[0])
-
     def take(self, shown: PreviewPane, post_id: int | None) -> PreviewPane | None:
         """The prepared pane, now shown in the fence in place of ``shown`` (which becomes the
         spare), if it holds ``post_id`` exactly as the store has it now; else None."""
@@ -111,10 +101,7 @@ class PreviewAhead:
         if spare.body.share != shown.body.share:  # the line dragged since it was prepared
             return None
         try:
-            now = self._check.result(post_id) if self._check is not None else None
-            if now is None:
-                now = read_for_preview(self._store, post_id)
-            if now != prepared[2]:
+            if read_for_preview(self._store, post_id) != prepared[2]:
                 self._prepared = None
                 return None
         except (TriageError, DatabaseError):
@@ -134,9 +121,6 @@ class PreviewAhead:
     def drop(self) -> None:
         """Delete the spare pane and what it holds (a lock, another store)."""
         self._prepared = None
-        if self._check is not None:
-            self._check.close()
-            self._check = None
         if self._spare is not None:
             self._spare.hide()
             self._spare.deleteLater()
