@@ -114,7 +114,9 @@ def test_leaving_the_store_waits_for_the_last_sync_and_restores_full(
 
 
 @sqlite_only
-def test_a_failed_sync_goes_back_to_full_and_says_so(demo_store, make_window, qtbot) -> None:
+def test_a_failed_sync_goes_back_to_full_and_says_so(
+    demo_store, make_window, qtbot, problems
+) -> None:
     w = make_window(demo_store)
 
     def broken(_path: Path) -> None:
@@ -127,6 +129,7 @@ def test_a_failed_sync_goes_back_to_full_and_says_so(demo_store, make_window, qt
     assert _tags_of(demo_store, first)
     qtbot.waitUntil(lambda: "may not be on disk" in w.statusBar().currentMessage(), timeout=3000)
     assert "Input/output error" in w.statusBar().currentMessage()
+    assert [title for title, _text in problems] == ["Writing to disk"]  # and a dialog, once
     assert not w.wal_sync.active
     assert demo_store.scalar("PRAGMA synchronous") == 2  # each commit synced in its key again
     second = w.current_post_id()

@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         self.read_runner = type(self.runner)()
         self.checkpointer = WalCheckpointer(self.read_runner, self)  # off the tag key's path
         self.wal_sync = WalSyncer(self)  # the commit's fsync off the tag key's path too
-        self.wal_sync.failed.connect(lambda text: self.statusBar().showMessage(text))
+        self.wal_sync.failed.connect(self._sync_failed)
         self.settings = settings or WindowSettings(data_dir)
         # How to re-open the store on unlock: passphrase ("" = none) -> Store
         self.opener = opener
@@ -781,6 +781,12 @@ class MainWindow(QMainWindow):
         self.tag_bar.show_tags(tags)
         self.note.setEnabled(True)
         self.note.show_note(note)
+
+    def _sync_failed(self, text: str) -> None:
+        """The disk refused the store's last changes (ui/wal_sync.py): a disk problem the
+        person must hear of at once, not only in the status bar the next key overwrites."""
+        self.statusBar().showMessage(text)
+        errors.show_problem(self, "Writing to disk", text)
 
     def _show_holder(self, post_id: int, holder: str) -> None:
         if holder and post_id == self.current_post_id():

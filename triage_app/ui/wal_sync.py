@@ -22,8 +22,8 @@ What it changes, exactly:
   the same key's decision; a person cannot tell the two apart;
 - closing, locking or leaving the store waits for the last sync (``detach``);
 - an fsync that fails (a disk error, the log gone) puts the connection back to FULL at once
-  (every later commit synced inside its key, as before) and says so in the status bar: the
-  commits since the last good sync may not be on disk.
+  (every later commit synced inside its key, as before) and the window says so (a dialog and
+  the status bar): the commits since the last good sync may not be on disk.
 
 Commits that bypass ``Store.transaction`` (a single autocommitted statement) are noticed by
 the connection's change count, looked at every POLL_MS. Other programs on the store (the
