@@ -104,6 +104,23 @@ def _gc_seen(phase, info):
         gc_passes.append((gc_began[0], time.perf_counter(), info["generation"]))
 gc.callbacks.append(_gc_seen)
 key_spans = []
+def _server_ticks():
+    # CPU clock ticks of each server backend of this database, by pid (a team server on this
+    # machine), or {} for a store of one's own: whose CPU a key costs.
+    if getattr(store, "backend", "sqlite") != "postgresql":
+        return {}
+    ticks = {}
+    rows = store.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").fetchall()
+    for (pid,) in rows:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks
+server_before, window_cpu_before = _server_ticks(), time.process_time()
 for _ in range(200):
     row = w.current_row()
     stages.clear()
@@ -120,6 +137,14 @@ for _ in range(200):
     reading(0.04)  # the analyst reads the next post
 tags = shown
 prepared_used = prepared[0]
+window_cpu_ms = (time.process_time() - window_cpu_before) * 1000 / len(shown)
+server_after = _server_ticks()
+tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+server_cpu_ms = (
+    sum(server_after[p] - server_before[p] for p in server_after if p in server_before)
+    * tick_ms / len(shown)
+    if server_after else None
+)
 gc.callbacks.remove(_gc_seen)
 def _gc_within(span):
     start, end = span
@@ -184,6 +209,9 @@ for word in words:
 print(json.dumps({"first_page": first_page, "rows": total_rows,
                   "jump_median": pct(jumps, 0.5), "tag_p50": pct(tags, 0.5),
                   "tag_p99": pct(tags, 0.99), "commit_p99": pct(committed, 0.99),
+                  "window_cpu_per_key_ms": round(window_cpu_ms, 2),
+                  "server_cpu_per_key_ms": (
+                      None if server_cpu_ms is None else round(server_cpu_ms, 2)),
                   "gc_passes": len(gc_passes), "gc_full_passes": gc_full,
                   "gc_longest_ms": round(gc_longest, 2), "gc_in_slowest_keys_ms": gc_in_slowest,
                   "slowest_keys_handler_then_rest_ms": slowest_split,
@@ -309,6 +337,18 @@ def add_window_figures(b: Any, r: dict[str, Any], prefix: str = "") -> None:
             f"full), the longest {r['gc_longest_ms']:.1f} ms, in the four slowest keys "
             f"{', '.join(f'{v:.1f}' for v in r['gc_in_slowest_keys_ms'])} ms; "
             if "gc_passes" in r
+            else ""
+        )
+        + (
+            f"CPU per key (with the 40 ms of reading after it): the window "
+            f"{r['window_cpu_per_key_ms']:.1f} ms"
+            + (
+                f", the server's backends {r['server_cpu_per_key_ms']:.1f} ms"
+                if r.get("server_cpu_per_key_ms") is not None
+                else ""
+            )
+            + "; "
+            if "window_cpu_per_key_ms" in r
             else ""
         )
         + (
