@@ -226,8 +226,8 @@ class WalSyncer(QObject):
         store.after_commit = None
         store.execute("PRAGMA synchronous = FULL")
         message = (
-            f"The store's last changes may not be on disk ({error.strerror or error}); "
-            "from now on each change is written to disk before the key returns."
+            f"The store's last changes may not be on disk ({error.strerror or error}). "
+            "From now on each change is written to disk before the window moves on."
         )
         log.warning("%s", message)
         self.failed.emit(message)
