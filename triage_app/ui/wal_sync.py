@@ -126,14 +126,10 @@ class WalSyncer(QObject):
         self._timer.stop()
         self.poll()  # an autocommitted write since the last look is synced too
         synced = self.flush(FLUSH_TIMEOUT_S)
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
+        self._let_go(store)
         if self._thread is not None:
             self._thread.join(FLUSH_TIMEOUT_S)
         self._thread = None
-        self._store = None
-        store.after_commit = None
         try:
             store.execute("PRAGMA synchronous = FULL")
         except Exception:  # noqa: BLE001 (a store closed under us: nothing left to sync)
@@ -163,11 +159,7 @@ class WalSyncer(QObject):
         try:
             changes = store.conn.total_changes
         except Exception:  # noqa: BLE001 (the store was closed without detaching: stop)
-            self._timer.stop()
-            with self._cond:
-                self._stop = True
-                self._cond.notify_all()
-            self._store = None
+            self._let_go(store)
             return
         if changes != self._seen_changes:
             self.ask()
@@ -216,14 +208,19 @@ class WalSyncer(QObject):
                 self._done = target
                 self._cond.notify_all()
 
-    def _fall_back(self, store: Store, error: OSError) -> None:
-        """A sync failed: every later commit synced inside its key (FULL), and said once."""
+    def _let_go(self, store: Store) -> None:
+        """No more syncs asked or looked for on ``store``; the thread ends once it has synced
+        what was asked (or at once, after a failed sync)."""
         self._timer.stop()
         with self._cond:
             self._stop = True
             self._cond.notify_all()
         self._store = None
         store.after_commit = None
+
+    def _fall_back(self, store: Store, error: OSError) -> None:
+        """A sync failed: every later commit synced inside its key (FULL), and said once."""
+        self._let_go(store)
         store.execute("PRAGMA synchronous = FULL")
         message = (
             f"The store's last changes may not be on disk ({error.strerror or error}). "
