@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import TriageError
 from ..core.memory import give_big_blocks_back
 from ..store.connection import DatabaseError, Store
-from ..store.decisions import current_tags, set_note, toggle_tag
+from ..store.decisions import current_tags, set_note, toggle_tag_outcome
 from ..store.queue import QueueQuery, distinct_values
 from . import errors
 from .actions import MENU_ORDER, ActionId, make_action, tag_specs
@@ -818,16 +818,16 @@ class MainWindow(QMainWindow):
             if not self.confirm("Post held by someone else", question):
                 return False
         try:
-            batch = toggle_tag(self.store, ids, tag_key)
+            outcome = toggle_tag_outcome(self.store, ids, tag_key)
         except TriageError as exc:
             errors.show_problem(self, "Tag", str(exc))
             return False
         self.wellbeing.activity()
         label = self.store.taxonomy[tag_key].label
         what = f"{label} on post {ids[0]}" if len(ids) == 1 else f"{label} on {len(ids)} posts"
-        self.history.record(batch, what)
+        self.history.record(outcome.batch, what)
         self._update_undo_actions()
-        self.model.refresh_posts(ids)
+        self.model.refresh_posts(ids, outcome.after)  # the rows from the tag, not read again
         self.returning_label.update_soon(self.store)  # counted after the next post is painted
         if (
             len(ids) == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -38,6 +38,9 @@ from ..store.queue import (
     search_plan,
 )
 from .tasks import TaskContext, TaskRunner, on_own_connection, when_done
+
+# Each post's tags (sorted) and status as a tag left them (store.decisions.TagOutcome.after).
+Known = Mapping[int, tuple[tuple[str, ...], str]]
 
 # Rows are read a page at a time, when the view first paints one of them. A screen shows ~36
 # rows at 1080p, so a page a little larger than a screen: at 10M posts a page of 200 rows took
@@ -366,10 +369,13 @@ class QueueModel(QAbstractTableModel):
             self.endResetModel()
         self.completed.emit()
 
-    def _patch_base(self, post_ids: set[int], shown: set[int] | None = None) -> None:
+    def _patch_base(
+        self, post_ids: set[int], shown: set[int] | None = None, known: Known | None = None
+    ) -> None:
         """Keep the cached queue true after a decision on ``post_ids``: posts that left its
         filter (a tagged post is no longer "new") are dropped from it; if any post joined it,
-        the cache is forgotten (its place in the order would need the whole query)."""
+        the cache is forgotten (its place in the order would need the whole query). ``known``:
+        each post's tags and status as the decision left them (see refresh_posts)."""
         if self._store is None or not post_ids:
             return
         if self._base is None:
@@ -381,7 +387,6 @@ class QueueModel(QAbstractTableModel):
         if len(post_ids) > 5000:  # a very large bulk action: simply query afresh next time
             self._forget_base()
             return
-        still = set(queue_ids(self._store, replace(query, pivot=tuple(sorted(post_ids)))))
         # Rows on screen are in the cached queue when the screen shows it (or a search of it):
         # only the others need looking up in the million ids.
         same = shown is not None and replace(self._query, search="") == query
@@ -390,6 +395,9 @@ class QueueModel(QAbstractTableModel):
         unknown = post_ids - present
         if unknown:
             present |= set(keep_only(array("q", sorted(unknown)), ids)) - self._dropped
+        still = _still_selected(query, present, post_ids, known)
+        if still is None:  # not decidable from what the decision changed: ask the store
+            still = set(queue_ids(self._store, replace(query, pivot=tuple(sorted(post_ids)))))
         if still - present:
             self._forget_base()
             return
@@ -473,26 +481,39 @@ class QueueModel(QAbstractTableModel):
             self._pages.popitem(last=False)
         return page
 
-    def refresh_posts(self, post_ids: Iterable[int]) -> None:
+    def refresh_posts(self, post_ids: Iterable[int], known: Known | None = None) -> None:
         """Reload the cached rows of these posts (after a tag or note) and repaint them.
 
-        Only those rows are read again, not their pages: a tag key stays one small query."""
+        Only those rows are read again, not their pages: a tag key stays one small query.
+        ``known`` (a tag key: store.decisions.TagOutcome.after): each post's tags and status
+        as the decision committed them, the only parts of a row a tag changes. With every
+        post in it, the rows are patched from it and nothing is read (on a team server two
+        round trips fewer on every tag key)."""
         if self._store is None:
             return
         wanted = set(post_ids)
+        if known is not None and not wanted <= known.keys():
+            known = None
         hits = self._cached_lines_of(wanted)
         shown = {line[0].id for pn, i in hits if (line := self._pages[pn][i]) is not None}
-        self._patch_base(wanted, shown)  # a tag can move posts in or out of a status or tag filter
+        # a tag can move posts in or out of a status or tag filter
+        self._patch_base(wanted, shown, known)
         if not hits:
             return
-        fresh = {r.id: r for r in queue_rows(self._store, list(wanted))}
-        self._mark_picture_hits(list(fresh))
+        fresh: dict[int, QueueRow] = {}
+        if known is None:
+            fresh = {r.id: r for r in queue_rows(self._store, list(wanted))}
+            self._mark_picture_hits(list(fresh))
         rows: list[int] = []
         for page_no, offset in hits:
             page = self._pages[page_no]
             line = page[offset]
             assert line is not None
-            new = fresh.get(line[0].id)
+            if known is not None:  # the text is the same: its picture-only mark stays
+                tags, status = known[line[0].id]
+                new: QueueRow | None = replace(line[0], tags=tags, status=status)
+            else:
+                new = fresh.get(line[0].id)
             page[offset] = None if new is None else (new, self._display_strings(new))
             rows.append(page_no * PAGE_SIZE + offset)
         last = len(COLUMNS) - 1
@@ -618,6 +639,27 @@ class QueueModel(QAbstractTableModel):
         if key == self._query.sort and descending == self._query.descending:
             return
         self.set_query(replace(self._query, sort=key, descending=descending))
+
+
+def _still_selected(
+    query: QueueQuery, present: set[int], post_ids: set[int], known: Known | None
+) -> set[int] | None:
+    """Which of ``post_ids`` the (unsearched) ``query`` selects after a tag, decided from
+    ``known`` (tags and status as the tag left them), or None when that cannot be decided
+    without the store. A tag changes a post's tags and status and makes it the tagger's
+    ("only mine"); platform, language, dates, text and a pivot's list stay. A post in the
+    cached queue (``present``) met every term when it was read, so only the status and tag
+    terms can have changed for it; a post outside it might now meet them, and whether it
+    meets the others only the store knows."""
+    if known is None:
+        return None
+    still = {
+        p
+        for p in post_ids
+        if (not query.status or known[p][1] == query.status)
+        and (not query.tag or query.tag in known[p][0])
+    }
+    return still if still <= present else None
 
 
 def _without(ids: array, drop: array) -> array:
