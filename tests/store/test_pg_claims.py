@@ -300,3 +300,57 @@ def test_the_claims_of_a_client_killed_by_the_os_free_themselves(team):
         time.sleep(0.05)
     assert claim_holder(bob, 9) is None  # long before the five minutes of its expiry
     assert claim(bob, 9) is None
+
+
+class SentStatements:
+    """The statements a store's psycopg connection sends (they still run on the server)."""
+
+    def __init__(self, store: object, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sent: list[str] = []
+        raw = store.conn.raw  # type: ignore[attr-defined]
+        real = raw.execute
+
+        def execute(query, params=None, **kwargs):
+            self.sent.append(" ".join(str(query).split()))
+            return real(query, params, **kwargs)
+
+        monkeypatch.setattr(raw, "execute", execute)
+
+
+def test_a_claim_commits_without_waiting_for_the_disk_and_a_decision_waits(team, monkeypatch):
+    """A claim dies with its holder's session, and a crashed server ends every session: its
+    COMMIT need not wait for the server's disk (one fsync off every tag key). A decision's
+    does: the setting is the claim transaction's own (SET LOCAL), never the session's."""
+    import psycopg
+
+    _store, open_as, _url = team
+    ana, bob = open_as("ana"), open_as("bob")
+    raw = ana.conn.raw  # type: ignore[attr-defined]
+    session_setting = raw.execute("SHOW synchronous_commit").fetchone()[0]
+    sent = SentStatements(ana, monkeypatch)
+    taken = claim_next(ana, [30, 31])
+    assert taken == 30 and claim_holder(bob, 30) == ana.user  # committed, seen by others
+    assert claim(ana, 40) is None and claim_holder(bob, 40) == ana.user
+    assert sent.sent.count("SET LOCAL synchronous_commit TO off") == 2
+    assert raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert raw.execute("SHOW synchronous_commit").fetchone()[0] == session_setting
+    apply_tags(ana, [30], add=["boat_crossing"])
+    assert sent.sent.count("SET LOCAL synchronous_commit TO off") == 2  # none for the tag
+    assert [r[0] for r in bob.execute("SELECT tag FROM post_tags WHERE post_id = 30")] == [
+        "boat_crossing"
+    ]
+
+
+def test_a_failed_claim_leaves_the_session_ready_and_a_caller_s_transaction_its_own(team):
+    _store, open_as, _url = team
+    ana, bob = open_as("ana"), open_as("bob")
+    with pytest.raises(TriageError, match="No post with id 999999"):
+        claim(ana, 999999)
+    assert claim(ana, 12) is None and claim_holder(bob, 12) == ana.user  # rolled back, not stuck
+    # Inside a caller's transaction the claim is one of its statements: not committed early.
+    with pytest.raises(RuntimeError), ana.transaction() as conn:
+        conn.execute("UPDATE posts SET note = 'mid' WHERE id = 13")
+        assert claim(ana, 14) is None
+        raise RuntimeError("the caller gives up")
+    assert bob.scalar("SELECT note FROM posts WHERE id = 13") != "mid"
+    assert claim_holder(bob, 14) is None
