@@ -80,7 +80,12 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def run(
-    analysts: int, seconds: float, posts: int, think: float = 0.0, fixed_think: bool = False
+    analysts: int,
+    seconds: float,
+    posts: int,
+    think: float = 0.0,
+    fixed_think: bool = False,
+    durable: bool = False,
 ) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
     from tests.store.keys_helpers import write_posts
@@ -102,6 +107,13 @@ def run(
         url = server.fresh_database()
         owner = open_store(url, create=True)
         import_paths(owner, [write_posts(work / "posts.jsonl", posts)])
+        if durable:  # every COMMIT waits for the server's log on disk, as on a team's server
+            owner.close()
+            sys.path.insert(0, str(ROOT / "tests" / "perf"))
+            from bench_pg_import import set_shared_buffers
+
+            set_shared_buffers(server, "32MB", durable=True)
+            owner = open_store(url)
         people = [f"analyst{n:02d}_{os.getpid()}" for n in range(analysts)]
         for person in people:
             add_user(owner, person, "analyst")  # the server login and its group role
@@ -156,6 +168,7 @@ def run(
         "posts": posts,
         "think_seconds": think,
         "think": "fixed" if fixed_think else "exponential",
+        "server_syncs_commits": durable,
         "failed_analysts": failures,
         "tags_committed": len(acknowledged),
         "posts_claimed_twice": twice,
@@ -188,9 +201,17 @@ def main() -> int:
         action="store_true",
         help="wait exactly --think between keys (the analysts then press in step)",
     )
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="the server syncs its commits (fsync and synchronous_commit on, as a team's "
+        "server runs) for the analysts' keys; the tests' settings (off) otherwise",
+    )
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
-    figures = run(args.analysts, args.seconds, args.posts, args.think, args.fixed_think)
+    figures = run(
+        args.analysts, args.seconds, args.posts, args.think, args.fixed_think, args.durable
+    )
     rows = [
         ("tags committed", figures["tags_committed"], "-"),
         ("posts claimed twice", figures["posts_claimed_twice"], "0"),
