@@ -32,7 +32,7 @@ TAG = "boat_crossing"
 CLAIM_NEXT = 1
 # The tag: the login's role (1); BEGIN with the writer lock (1); under the lock, the posts with
 # the chain's head (1), then post_tags, the decision, the status, the audit row and the COMMIT
-# sent together (1).
+# sent together (1), with the wait for the server's log after the COMMIT, outside the lock.
 APPLY_TAGS = 4
 UNDER_WRITER_LOCK = 2
 WRITES_WITH_COMMIT = [
@@ -41,6 +41,7 @@ WRITES_WITH_COMMIT = [
     "UPDATE posts",
     "INSERT INTO audit",
     "COMMIT",
+    "SELECT pg_logical_emit_message",
 ]
 
 

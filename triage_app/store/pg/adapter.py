@@ -50,7 +50,19 @@ VERSION_TABLE = "triage_schema"
 # no other writer in between. Paths that can run side by side (claims with SKIP LOCKED) use a
 # plain BEGIN instead.
 WRITER_LOCK = 0x7472_6961_6765_77  # "triagew"
-_BEGIN_WRITER = f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+# The writing transaction commits without waiting for the server's log to reach the disk (SET
+# LOCAL: this transaction only), so that the writer lock, released at the COMMIT, is not held
+# through a disk sync; right after the COMMIT, in the same round trip and outside the lock,
+# _ON_DISK waits for the log, its own record being after the COMMIT's, as the session's
+# synchronous_commit says (on: the disk; a standby if the server is set so). Only then is the
+# decision acknowledged. A crash in between loses a commit nobody was told of, with every
+# later record of the log: the audit chain stays whole. (PostgreSQL writes a commit that made
+# no log record of its own without waiting: a transactional message is one that any login may
+# write.)
+_BEGIN_WRITER = (
+    f"BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+)
+_ON_DISK = "SELECT pg_logical_emit_message(true, 'triage', '')"
 
 
 class PgDatabaseError(sqlite.DatabaseError):
@@ -257,6 +269,8 @@ class PgConnection:
         # A transaction's writes waiting for its COMMIT (defer_until_commit): the pipeline they
         # were sent in and their cursors.
         self._deferred: tuple[AbstractContextManager[Any], list[psycopg.Cursor[Any]]] | None = None
+        # A writing transaction is open, whose COMMIT is followed by _ON_DISK.
+        self._writing = False
 
     @property
     def raw(self) -> psycopg.Connection:
@@ -312,6 +326,10 @@ class PgConnection:
             return self._pragma(*done.pragma)
         if done.writer:
             return self._begin_writer()
+        if self._writing and done.sql.lstrip()[:8].upper().startswith(("COMMIT", "ROLLBACK")):
+            self._writing = False
+            if done.sql.lstrip()[:6].upper() == "COMMIT":
+                return self._commit_on_disk()
         text = self._final_sql(done)
         returning_id = self._returns_id(done, text)
         if returning_id:
@@ -438,9 +456,14 @@ class PgConnection:
             return
         pipeline, cursors = deferred
         error: psycopg.Error | None = None
+        on_disk = self._writing and committing and not dropping
+        if committing or dropping:
+            self._writing = False  # the transaction ends here; a read only waits for the writes
         if committing and not dropping:
             try:
                 self._raw.cursor().execute("COMMIT")
+                if on_disk:
+                    self._raw.cursor().execute(_ON_DISK)
             except psycopg.Error as exc:
                 error = exc
         try:
@@ -502,6 +525,7 @@ class PgConnection:
         if not (raw.broken or raw.closed or raw.pgconn.status != psycopg.pq.ConnStatus.OK):
             return False
         lost = self._raw
+        self._writing = False  # a transaction under way went with the session
         self._raw = self._reconnect()
         self.reconnects += 1
         if self._release is not None:
@@ -566,6 +590,16 @@ class PgConnection:
             values = tuple(listed)
         return values
 
+    def _commit_on_disk(self) -> PgCursor:
+        """A writing transaction's COMMIT, then _ON_DISK, in one round trip."""
+        try:
+            with self._raw.pipeline():
+                self._raw.cursor().execute("COMMIT")
+                self._raw.cursor().execute(_ON_DISK)
+        except psycopg.Error as exc:
+            raise self._error(exc) from exc
+        return PgCursor(None, rows=[])
+
     def _begin_writer(self) -> PgCursor:
         """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock.
 
@@ -583,6 +617,7 @@ class PgConnection:
             if self.in_transaction and not self._raw.closed and not self._raw.broken:
                 self._raw.execute("ROLLBACK")
             raise self._error(exc) from exc
+        self._writing = True
         return PgCursor(None, rows=[])
 
     def _pragma(self, name: str, value: str | None) -> PgCursor:
