@@ -165,9 +165,10 @@ def _unsynced(raw: psycopg.Connection, sql: str, params: dict[str, Any]) -> Any:
     For claims only: a claim lives no longer than its holder's session, and a server that
     crashes ends every session, so a claim lost with the last moment's log could not have
     counted anyway; waiting for the disk to flush it cost every tag key on a team server.
-    Decisions keep the server's setting (on): an acknowledged decision is on disk. Other
-    sessions see the claim as soon as it commits, whatever the setting: the race it arbitrates
-    is unchanged. Inside a caller's transaction, it is simply a statement of it."""
+    A decision is acknowledged only once the log holding it is on disk, as the server's
+    setting says (store/pg/adapter.py: _ON_DISK). Other sessions see the claim as soon as it
+    commits, whatever the setting: the race it arbitrates is unchanged. Inside a caller's
+    transaction, it is simply a statement of it."""
     if raw.info.transaction_status != _IDLE:
         return raw.execute(sql, params).fetchone()
     try:
