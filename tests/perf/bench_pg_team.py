@@ -2,11 +2,13 @@
 next post and tag it, as the tag key does, for a fixed time. Run by hand (never in CI):
 
     python tests/perf/bench_pg_team.py [--analysts 20] [--seconds 60] [--posts 20000] [--think S]
-                                       [--fixed-think]
+                                       [--fixed-think] [--durable]
 
 A throw-away server is started the way the tests start one (tests/support/pg_server.py: initdb
 in /tmp, a Unix socket only, fsync off, 32 MB shared_buffers), so the figures are a small local
-server's. Each step is timed from "key pressed" to "committed": ``claim_next`` (SELECT ... FOR
+server's. ``--durable`` restarts it with fsync, synchronous_commit and full_page_writes on
+before the analysts start, as a team's server runs: each decision then waits for the log on
+disk. Each step is timed from "key pressed" to "committed": ``claim_next`` (SELECT ... FOR
 NO KEY UPDATE SKIP LOCKED, store/pg/claims.py) and ``apply_tags`` (the decision, signed, with its
 audit row, under the store's writer lock), as the window's tag key does after the post has
 been shown (each analyst reads a post's preview, ``post_detail``, before the key; that read is
