@@ -650,7 +650,8 @@ def _still_selected(
     ("only mine"); platform, language, dates, text and a pivot's list stay. A post in the
     cached queue (``present``) met every term when it was read, so only the status and tag
     terms can have changed for it; a post outside it might now meet them, and whether it
-    meets the others only the store knows."""
+    meets the others only the store knows. A new QueueQuery term that a tag can change must
+    be decided here too (or make this return None)."""
     if known is None:
         return None
     still = {
