@@ -592,6 +592,9 @@ class PgConnection:
 
     def _commit_on_disk(self) -> PgCursor:
         """A writing transaction's COMMIT, then _ON_DISK, in one round trip."""
+        if self._trace is not None:  # TRIAGE_DEBUG_SQL still shows both
+            self._trace("COMMIT")
+            self._trace(_ON_DISK)
         try:
             with self._raw.pipeline():
                 self._raw.cursor().execute("COMMIT")
