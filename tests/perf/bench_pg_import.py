@@ -104,7 +104,7 @@ def measure_pg(b: Any) -> None:
     # The server outlives this measurement (stopped at the end of the size's run): the window's
     # (bench_pg_window.py) follows it on the store imported here.
     server = b.leftovers.enter_context(running_server())
-    set_shared_buffers(server, buffers)
+    restart_server(server, buffers)
     RUNNING["server"] = server  # the window's measurement restarts it durable
     b.context["pg_server"] = f"local socket, fsync off, shared_buffers {buffers}"
     raw_url = server.empty_database()
@@ -228,13 +228,13 @@ def demo_corpus(b: Any) -> Path:
 RUNNING: dict[str, Any] = {}
 
 
-def set_shared_buffers(server: Any, size: str, *, durable: bool = False) -> None:
+def restart_server(server: Any, size: str, *, durable: bool = False) -> None:
     """Restart the server with ``size`` of shared_buffers instead of the tests' 32 MB (the
-    start options are pg_ctl's own, which ALTER SYSTEM cannot override). ``durable``: with
-    the server's own defaults for the disk (fsync, synchronous_commit and full_page_writes
-    on), as a team's server runs: every COMMIT waits for the log on disk. Off for the import
-    ratio, whose two sides share the setting; on for the window, whose tag key is a COMMIT
-    a person waits for (bench_pg_window.py)."""
+    start options are pg_ctl's own, which ALTER SYSTEM cannot override), checked with SHOW.
+    ``durable``: with the server's own defaults for the disk (fsync, synchronous_commit and
+    full_page_writes on), as a team's server runs: every COMMIT waits for the log on disk.
+    Off for the import ratio, whose two sides share the setting; on for the window, whose tag
+    key is a COMMIT a person waits for (bench_pg_window.py)."""
     disk = "on" if durable else "off"
     options = (
         f"-c listen_addresses='' -c unix_socket_directories='{server.socket_dir}' "

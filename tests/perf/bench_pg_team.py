@@ -112,9 +112,9 @@ def run(
         if durable:  # every COMMIT waits for the server's log on disk, as on a team's server
             owner.close()
             sys.path.insert(0, str(ROOT / "tests" / "perf"))
-            from bench_pg_import import set_shared_buffers
+            from bench_pg_import import restart_server
 
-            set_shared_buffers(server, "32MB", durable=True)
+            restart_server(server, "32MB", durable=True)
             owner = open_store(url)
         people = [f"analyst{n:02d}_{os.getpid()}" for n in range(analysts)]
         for person in people:

@@ -81,11 +81,11 @@ def measure_pg_window(b: Any) -> None:
     # The window on a server that writes as a team's does (fsync and synchronous_commit on):
     # each tag key's COMMIT waits for the server's log on disk, as the SQLite window's decision
     # is synced. The import above ran with both off (its ratio's two sides share that).
-    from bench_pg_import import RUNNING, set_shared_buffers  # type: ignore[import-not-found]
+    from bench_pg_import import RUNNING, restart_server  # type: ignore[import-not-found]
 
     server = RUNNING.get("server")
     if server is not None:
-        set_shared_buffers(server, str(b.context.get("pg_shared_buffers") or "1GB"), durable=True)
+        restart_server(server, str(b.context.get("pg_shared_buffers") or "1GB"), durable=True)
         b.context["pg_server"] += "; the window's measurement: fsync and synchronous_commit on"
     window_env = {**env, "TRIAGE_DB": as_login(str(url), ANALYST)}
     r = window_child(window_env["TRIAGE_DB"], window_env)

@@ -326,10 +326,12 @@ class PgConnection:
             return self._pragma(*done.pragma)
         if done.writer:
             return self._begin_writer()
-        if self._writing and done.sql.lstrip()[:8].upper().startswith(("COMMIT", "ROLLBACK")):
-            self._writing = False
-            if done.sql.lstrip()[:6].upper() == "COMMIT":
-                return self._commit_on_disk()
+        if self._writing:
+            verb = done.sql.lstrip()[:8].upper()
+            if verb.startswith(("COMMIT", "ROLLBACK")):
+                self._writing = False
+                if verb.startswith("COMMIT"):
+                    return self._commit_on_disk()
         text = self._final_sql(done)
         returning_id = self._returns_id(done, text)
         if returning_id:
@@ -461,9 +463,7 @@ class PgConnection:
             self._writing = False  # the transaction ends here; a read only waits for the writes
         if committing and not dropping:
             try:
-                self._raw.cursor().execute("COMMIT")
-                if on_disk:
-                    self._raw.cursor().execute(_ON_DISK)
+                self._send_commit(on_disk)
             except psycopg.Error as exc:
                 error = exc
         try:
@@ -597,11 +597,17 @@ class PgConnection:
             self._trace(_ON_DISK)
         try:
             with self._raw.pipeline():
-                self._raw.cursor().execute("COMMIT")
-                self._raw.cursor().execute(_ON_DISK)
+                self._send_commit(on_disk=True)
         except psycopg.Error as exc:
             raise self._error(exc) from exc
         return PgCursor(None, rows=[])
+
+    def _send_commit(self, on_disk: bool) -> None:
+        """COMMIT, then (a writing transaction) _ON_DISK, sent in the pipeline under way:
+        answered when it ends."""
+        self._raw.cursor().execute("COMMIT")
+        if on_disk:
+            self._raw.cursor().execute(_ON_DISK)
 
     def _begin_writer(self) -> PgCursor:
         """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock.
