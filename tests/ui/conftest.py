@@ -98,6 +98,48 @@ def demo_store(
         pass
 
 
+@pytest.fixture
+def team_store(pg_server: Any) -> Iterator[Any]:
+    """A team server's store with a small demo corpus, every post new (the tests of "next
+    post" and its claims in the window)."""
+    from triage_app.commands.demo import make_demo_store
+    from triage_app.store import open_store
+
+    store = open_store(pg_server.fresh_database(), create=True)
+    try:
+        make_demo_store(store, posts=60, seed=1)
+        store.execute("UPDATE posts SET status = 'new'")
+        store.execute("DELETE FROM post_tags")
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def another_login(pg_server: Any, team_store: Any) -> Iterator[Callable[[str], Any]]:
+    """another_login(name) -> team_store's database opened by a new analyst login of the
+    server (a colleague; closed and dropped after the test)."""
+    from tests.support.pg_logins import Logins
+    from triage_app.store import open_store
+    from triage_app.store.users import add_user
+
+    logins = Logins(pg_server, team_store.url)
+    opened: list[Any] = []
+
+    def open_as(name: str) -> Any:
+        address = logins.url_for(name)
+        add_user(team_store, logins.login(name), "analyst")
+        opened.append(open_store(address))
+        return opened[-1]
+
+    try:
+        yield open_as
+    finally:
+        for store in opened:
+            store.close()
+        logins.drop()
+
+
 @pytest.fixture(autouse=True)
 def no_waiting_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
     """A text prompt (QInputDialog.getText: a passphrase asked for) fails the test at once:

@@ -91,39 +91,24 @@ def test_an_old_claim_is_asked_about_and_someone_else_s_is_seen(
         bob.close()
 
 
-@pytest.fixture
-def server_store(pg_server: Any) -> Any:
-    """A team server's store with a small demo corpus, every post new."""
-    from triage_app.commands.demo import make_demo_store
-
-    store = open_store(pg_server.fresh_database(), create=True)
-    try:
-        make_demo_store(store, posts=60, seed=1)
-        store.execute("UPDATE posts SET status = 'new'")
-        store.execute("DELETE FROM post_tags")
-        yield store
-    finally:
-        store.close()
-
-
 def test_after_the_server_ended_the_session_the_claim_is_asked_about(
-    server_store: Any, make_window: Any, qtbot: Any, asked: list[int]
+    team_store: Any, make_window: Any, qtbot: Any, asked: list[int]
 ) -> None:
     """A team server's claim ends with its session: once the window's connection was replaced,
     "next post"'s claim made on the old session is not trusted."""
-    w = make_window(server_store)
+    w = make_window(team_store)
     _settled_and_claimed(w, qtbot, 2)
     assert w.tag_current_and_advance(TAG)  # moves on, claiming the next post on the server
     assert asked == []
     taken = w.current_post_id()
     assert w.claims._ours is not None and w.claims._ours[0] == taken
-    other = server_store.reopen()
+    other = team_store.reopen()
     try:
-        other.execute("SELECT pg_terminate_backend(?)", (server_store.conn.raw.info.backend_pid,))
+        other.execute("SELECT pg_terminate_backend(?)", (team_store.conn.raw.info.backend_pid,))
     finally:
         other.close()
-    server_store.execute("SELECT 1")  # the window's next statement takes a new session
-    assert server_store.conn.reconnects == 1
+    team_store.execute("SELECT 1")  # the window's next statement takes a new session
+    assert team_store.conn.reconnects == 1
     assert w.tag_current_and_advance(TAG)
     assert asked == [1]
-    assert _tags(server_store, taken) == [TAG]
+    assert _tags(team_store, taken) == [TAG]

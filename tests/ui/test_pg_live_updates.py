@@ -107,11 +107,14 @@ def test_a_post_someone_claims_shows_who_holds_it_and_next_post_steps_over_it(
         assert claim(bob, current) is None
         qtbot.waitUntil(lambda: window.claim_banner.isVisibleTo(window), timeout=1000)
         assert bob.user in window.claim_banner.text()
-        next_up = window.model.post_id(5)
-        assert claim(bob, window.model.post_id(4)) is None
-        window.select_row(2)
+        # Further down, rows the window has not claimed ahead (ui/claims.py: the row after the
+        # current one is claimed while the analyst reads it).
+        next_up = window.model.post_id(10)
+        assert claim(bob, window.model.post_id(8)) is None
+        assert claim(bob, window.model.post_id(9)) is None
+        window.select_row(7)
         qtbot.wait(50)
-        # Tagging row 2 steps over rows 3 and 4 (bob holds both) to row 5.
+        # Tagging row 7 steps over rows 8 and 9 (bob holds both) to row 10.
         assert window.tag_current_and_advance("boat_crossing")
         assert window.current_post_id() == next_up
     finally:
@@ -122,7 +125,7 @@ def test_a_post_someone_claims_shows_who_holds_it_and_next_post_steps_over_it(
 def test_the_post_next_post_claimed_is_not_asked_about_again(
     server_store, make_window, qtbot, monkeypatch
 ):
-    """"Next post" has just claimed the post it moves to for this person: following it asks
+    """ "Next post" has just claimed the post it moves to for this person: following it asks
     the server nothing more about who holds it (a round trip off the tag key), and the post
     is held by this person, with no banner. A post reached another way is asked about."""
     from triage_app.store.pg import claims as pg_claims

@@ -3,7 +3,15 @@ else holds says who.
 
 The claim is written a moment after the current post stops changing, not on every row passed:
 holding J through the queue must not write (and fsync) a claim per row, and the tag key's
-"commit and show the next post" stays one transaction."""
+"commit and show the next post" stays one transaction.
+
+On a team server the post a tag key moves to is claimed ahead, while the analyst reads the
+current one (``claim_ahead``, called when the window prepares the next post's preview): the
+same SKIP LOCKED claim "next post" makes, but off the key's path, where it was a round trip of
+1.6 ms at the median and 3 ms at the 99th percentile. The key then moves to that post without
+asking the server again, as long as the claim is surely still ours (half a claim's life, the
+same session). Colleagues see the post as held by this person a few seconds early; one not
+reached (the analyst went elsewhere) stays held until it expires, as a post settled on does."""
 
 from __future__ import annotations
 
@@ -39,6 +47,9 @@ class ClaimKeeper(QObject):
         # their session ends, so "who holds it?" needs no round trip for it (following it, or
         # the tag key's "held by someone else?").
         self._ours: tuple[int, float, int] | None = None
+        # The post claimed ahead for "next post" from the current one (claim_ahead): (the
+        # current post, the post claimed, when, on which session).
+        self._ahead: tuple[int, int, float, int] | None = None
         # While the worker holds the write lock (an import), a claim would wait for it on the
         # UI thread; claims wait instead and the post is claimed when the import is over.
         self.paused = False
@@ -53,6 +64,7 @@ class ClaimKeeper(QObject):
         self.post_id = None
         self.holder = None
         self._ours = None
+        self._ahead = None
 
     def follow(self, post_id: int | None) -> None:
         """The current post changed: show who holds it now, claim it once it settles."""
@@ -115,25 +127,69 @@ class ClaimKeeper(QObject):
         """The row "next post" goes to from ``row`` of the queue model ``rows``: the next one
         on a store of one's own; on a team server the next one nobody else holds, claimed at
         once (SKIP LOCKED: two analysts pressing a tag key at the same moment never land on
-        the same post). The next row when every nearby one is held, or on any error."""
+        the same post), or already claimed ahead for this row (``claim_ahead``). The next row
+        when every nearby one is held, or on any error."""
         following = row + 1
         if self.store is None or self.store.backend != "postgresql":
             return following
+        ahead = self._claimed_ahead(rows, row)
+        if ahead is not None:
+            self._note_ours(rows.post_id(ahead))
+            return ahead
+        found = self._claim_after(rows, row)
+        if found is None:
+            return following
+        self._note_ours(rows.post_id(found))
+        return found
+
+    def claim_ahead(self, rows: Any, row: int) -> int | None:
+        """On a team server, claim now the post "next post" will go to from ``row`` (the
+        analyst is reading it) and return that post's row; None on a store of one's own, when
+        no nearby post is free, or on any error (the key then claims as it goes)."""
+        if self.store is None or self.store.backend != "postgresql" or self.paused:
+            return None
+        known = self._claimed_ahead(rows, row)
+        if known is not None:
+            return known
+        found = self._claim_after(rows, row)
+        current = rows.post_id(row)
+        if found is None or current is None:
+            self._ahead = None
+            return None
+        self._ahead = (current, rows.post_id(found), time.monotonic(), self._session())
+        return found
+
+    def _claimed_ahead(self, rows: Any, row: int) -> int | None:
+        """The row of the post claimed ahead from ``row``'s post, if surely still ours and
+        still after it in ``rows``."""
+        ahead = self._ahead
+        if ahead is None or ahead[0] != rows.post_id(row):
+            return None
+        if not self._still_ours(ahead[2], ahead[3]):
+            self._ahead = None
+            return None
+        for candidate in range(row + 1, min(rows.rowCount(), row + 1 + LOOK_AHEAD)):
+            if rows.post_id(candidate) == ahead[1]:
+                return candidate
+        return None  # the list changed under it: claim as the key goes
+
+    def _claim_after(self, rows: Any, row: int) -> int | None:
+        """Claim the first post after ``row`` nobody else holds (among LOOK_AHEAD rows); its
+        row, or None (none free, or an error: a claim is advisory)."""
+        assert self.store is not None
+        following = row + 1
         last = min(rows.rowCount(), following + LOOK_AHEAD)
         ids = [p for r in range(following, last) if (p := rows.post_id(r)) is not None]
         if not ids:
-            return following
+            return None
         try:
             taken = claim_next(self.store, ids)
         except (TriageError, DatabaseError):
-            return following
+            return None
         if taken is None:
-            return following
+            return None
         found = rows.row_of(taken, following + ids.index(taken))
-        if found < 0:
-            return following
-        self._note_ours(taken)
-        return found
+        return found if found >= 0 else None
 
     def _session(self) -> int:
         """Which session of the store's connection this is: a team server's connection
@@ -145,9 +201,14 @@ class ClaimKeeper(QObject):
 
     def _surely_ours(self, post_ids: list[int]) -> bool:
         ours = self._ours
-        return (
-            ours is not None
-            and list(post_ids) == [ours[0]]
-            and time.monotonic() - ours[1] < OURS_TRUSTED_SECONDS
-            and ours[2] == self._session()
-        )
+        if ours is not None and list(post_ids) == [ours[0]]:
+            return self._still_ours(ours[1], ours[2])
+        ahead = self._ahead  # J onto the post claimed ahead asks nothing either
+        if ahead is not None and list(post_ids) == [ahead[1]]:
+            return self._still_ours(ahead[2], ahead[3])
+        return False
+
+    def _still_ours(self, since: float, session: int) -> bool:
+        """A claim the store gave this person at ``since`` on ``session`` is surely still
+        theirs: claims are exclusive until they expire or their session ends."""
+        return time.monotonic() - since < OURS_TRUSTED_SECONDS and session == self._session()

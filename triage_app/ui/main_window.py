@@ -523,8 +523,13 @@ class MainWindow(QMainWindow):
         row = self.current_row()
         if row < 0 or row + 1 >= self.model.rowCount() or len(self.selected_post_ids()) > 1:
             return
+        following = row + 1
+        if self.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked():
+            # On a team server the tag key's next post, claimed now (claims.py): it may be
+            # further down than the next row, past posts colleagues hold.
+            following = self.claims.claim_ahead(self.model, row) or following
         try:
-            self.ahead.prepare(self.preview, self.model.post_id(row + 1))
+            self.ahead.prepare(self.preview, self.model.post_id(following))
         except (TriageError, DatabaseError):
             self.ahead.forget()  # the key will fill the preview the normal way, and say why
 
