@@ -60,9 +60,7 @@ WRITER_LOCK = 0x7472_6961_6765_77  # "triagew"
 # no log record of its own without waiting: a transactional message is one that any login may
 # write.)
 _BEGIN_WRITER = (
-    "BEGIN",
-    "SET LOCAL synchronous_commit TO off",
-    f"SELECT pg_advisory_xact_lock({WRITER_LOCK})",
+    f"BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
 )
 _ON_DISK = "SELECT pg_logical_emit_message(true, 'triage', '')"
 
@@ -273,9 +271,6 @@ class PgConnection:
         self._deferred: tuple[AbstractContextManager[Any], list[psycopg.Cursor[Any]]] | None = None
         # A writing transaction is open, whose COMMIT is followed by _ON_DISK.
         self._writing = False
-        # BEGIN IMMEDIATE was asked for and not sent yet: _BEGIN_WRITER goes out with the
-        # transaction's first statement, in the same round trip (_send_begin).
-        self._begin_pending = False
 
     @property
     def raw(self) -> psycopg.Connection:
@@ -284,8 +279,6 @@ class PgConnection:
         Between transactions it is first checked without waiting (the socket read for what the
         server sent: a restarting server closes it): a session the server has ended is replaced
         before the caller's statement, instead of failing it."""
-        if self._begin_pending:
-            self._send_begin()  # SQL written for PostgreSQL runs inside the transaction too
         raw = self._raw
         if (
             raw is not None
@@ -309,8 +302,8 @@ class PgConnection:
     @property
     def in_transaction(self) -> bool:
         self._check_open()
-        if self._deferred is not None or self._begin_pending:
-            return True  # its writes (or its BEGIN) in flight or to send: not yet the status
+        if self._deferred is not None:
+            return True  # its writes are in flight: the status says ACTIVE meanwhile
         return self._raw.info.transaction_status in (
             TransactionStatus.INTRANS,
             TransactionStatus.INERROR,
@@ -329,16 +322,6 @@ class PgConnection:
             deferred = self._deferring(done, params)
             if deferred is not None:
                 return deferred
-        if self._begin_pending:
-            verb = done.sql.lstrip()[:8].upper()
-            if verb.startswith(("COMMIT", "ROLLBACK")):
-                # Nothing was sent: the transaction that never began ends here, unsent.
-                self._begin_pending = self._writing = False
-                return PgCursor(None, rows=[])
-            if done.pragma is not None or done.writer:
-                self._send_begin()
-            else:
-                return self._begin_with(done, params)
         if done.pragma is not None:
             return self._pragma(*done.pragma)
         if done.writer:
@@ -385,8 +368,6 @@ class PgConnection:
         for sql, params in reads:
             done = translate(sql)
             statements.append((self._final_sql(done), self._params(done, params)))
-        if self._begin_pending:  # the transaction's BEGIN goes with them, in the same pipeline
-            return self._begin_with_reads(statements)
         return self.on_live_session(lambda: self._pipelined(statements))
 
     def _pipelined(self, statements: list[tuple[str, Any]]) -> list[list[Any]]:
@@ -404,8 +385,6 @@ class PgConnection:
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
         self._check_open()
         self._end_deferral()
-        if self._begin_pending:
-            self._send_begin()
         done = translate(sql)
         text = self._final_sql(done)
         rows = [self._params(done, p) for p in seq]
@@ -433,8 +412,6 @@ class PgConnection:
         caller rolls back as after any failed statement. A read, a ROLLBACK or anything else
         first waits for the writes sent so far (their errors raised there)."""
         self._check_open()
-        if self._begin_pending:
-            self._send_begin()
         if self._deferred is None and self.in_transaction:
             pipeline = self._raw.pipeline()
             pipeline.__enter__()
@@ -504,8 +481,6 @@ class PgConnection:
         asks for it through ingest/batch_rows.row_writer)."""
         from .bulk_copy import CopyRows
 
-        if self._begin_pending:
-            self._send_begin()
         return CopyRows(self, *args, **kwargs)
 
     def commit(self) -> None:
@@ -525,7 +500,6 @@ class PgConnection:
         close)."""
         if self._raw is not None:
             self._end_deferral(dropping=True)
-        self._begin_pending = self._writing = False  # a BEGIN never sent began nothing
         raw, self._raw = self._raw, None  # type: ignore[assignment]
         if raw is None:
             return
@@ -552,7 +526,6 @@ class PgConnection:
             return False
         lost = self._raw
         self._writing = False  # a transaction under way went with the session
-        self._begin_pending = False
         self._raw = self._reconnect()
         self.reconnects += 1
         if self._release is not None:
@@ -637,77 +610,24 @@ class PgConnection:
             self._raw.cursor().execute(_ON_DISK)
 
     def _begin_writer(self) -> PgCursor:
-        """BEGIN IMMEDIATE: BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for
-        the writer lock. Nothing is sent yet: _BEGIN_WRITER goes out with the transaction's
-        first statement, in one pipeline (_begin_with), so a decision's BEGIN, lock and first
-        read are one round trip where they were two (on a busy server every round trip is a
-        wait for a CPU, and this one opens every decision while the others wait for the lock).
-        A lock not granted in time is that first statement's error; the caller rolls back as
-        after any failed statement."""
-        self._begin_pending = True
-        self._writing = True
-        return PgCursor(None, rows=[])
+        """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock.
 
-    def _send_begin(self) -> None:
-        """_BEGIN_WRITER alone, for what cannot share its round trip (a PRAGMA, a COPY, raw
-        SQL, a many-row write, writes answered at the COMMIT)."""
-        self._begin_with_reads([])
-
-    def _begin_with(self, done: Translated, params: Sequence[Any] | None) -> PgCursor:
-        """The pending BEGIN and the lock, then this statement, in one round trip."""
-        text = self._final_sql(done)
-        returning_id = self._returns_id(done, text)
-        if returning_id:
-            text += " RETURNING id"
-        cur = self._begin_with_statements([(text, self._params(done, params))])[0]
-        if returning_id or (not returns_rows(cur) and cur.rowcount > 0):
-            self.total_changes += max(cur.rowcount, 0)
-        if returning_id:
-            row = cur.fetchone()
-            return PgCursor(cur, int(row[0]) if row else None, rows=[])
-        return PgCursor(cur)
-
-    def _begin_with_reads(self, statements: list[tuple[str, Any]]) -> list[list[Any]]:
-        cursors = self._begin_with_statements(statements)
-        return [cur.fetchall() if returns_rows(cur) else [] for cur in cursors]
-
-    def _begin_with_statements(
-        self, statements: list[tuple[str, Any]]
-    ) -> list[psycopg.Cursor[Any]]:
-        """Send _BEGIN_WRITER and ``statements`` in one pipeline; their cursors, answered. A
-        session found dead before anything began is replaced and the whole sent again; on any
-        other error the transaction is rolled back here (the caller's ROLLBACK then finds
-        none) and the error raised as the shared code's."""
-        self._begin_pending = False
-
-        def send() -> list[psycopg.Cursor[Any]]:
-            cursors = []
-            with self._raw.pipeline():
-                for text in _BEGIN_WRITER:
-                    if self._trace is not None:
-                        self._trace(text)
-                    self._raw.cursor().execute(text)
-                for text, values in statements:
-                    if self._trace is not None:
-                        self._trace(text)
-                    cur = self._raw.cursor()
-                    cur.execute(text, values)
-                    cursors.append(cur)
-            return cursors
-
+        Both go in one round trip (two statements without parameters are one simple query):
+        on a busy server every round trip is a wait for a CPU, and this one opens every
+        decision. A session found dead before anything began is replaced and asked again."""
         try:
             try:
-                return send()
+                self._raw.execute(_BEGIN_WRITER)
             except psycopg.Error:
                 if self.in_transaction or not self.renew_if_lost():
                     raise
-                self._writing = True
-                return send()
+                self._raw.execute(_BEGIN_WRITER)
         except psycopg.Error as exc:
-            self._writing = False
             if self.in_transaction and not self._raw.closed and not self._raw.broken:
                 self._raw.execute("ROLLBACK")
             raise self._error(exc) from exc
+        self._writing = True
+        return PgCursor(None, rows=[])
 
     def _pragma(self, name: str, value: str | None) -> PgCursor:
         if name == "user_version":
