@@ -145,3 +145,28 @@ def test_a_store_of_ones_own_claims_nothing_ahead(
     on_server = demo_store.backend == "postgresql"
     assert (claim_holder(demo_store, prepared) == demo_store.user) is on_server
     assert bool(claims_sent) is on_server
+
+
+def test_when_every_post_after_is_held_the_window_asks_once_and_the_key_asks_again(
+    team_store: Any,
+    make_window: Any,
+    qtbot: Any,
+    claims_sent: list[list[int]],
+    another_login: Any,
+) -> None:
+    """Nothing free after the current post: the claim ahead is asked once from that post (not
+    again on every scroll), and the key asks the server itself, then stays (the next row)."""
+    w = make_window(team_store)
+    bob = another_login("bob")
+    last = w.model.rowCount() - 1
+    for r in range(last - 3, last + 1):
+        assert claim(bob, w.model.post_id(r)) is None
+    w.select_row(last - 4)
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    qtbot.waitUntil(lambda: w.claims._ahead_failed == w.current_post_id())
+    asked = len(claims_sent)
+    w._prepare_next()  # what a scroll of the queue does while the analyst reads
+    w._prepare_next()
+    assert len(claims_sent) == asked
+    assert _key(w, claims_sent) == 1
+    assert w.current_row() == last - 3

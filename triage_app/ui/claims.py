@@ -50,6 +50,9 @@ class ClaimKeeper(QObject):
         # The post claimed ahead for "next post" from the current one (claim_ahead): (the
         # current post, the post claimed, when, on which session).
         self._ahead: tuple[int, int, float, int] | None = None
+        # The post from which the last claim ahead found nothing free (or failed): not asked
+        # again until the current post changes; the key claims as it goes.
+        self._ahead_failed: int | None = None
         # While the worker holds the write lock (an import), a claim would wait for it on the
         # UI thread; claims wait instead and the post is claimed when the import is over.
         self.paused = False
@@ -65,6 +68,7 @@ class ClaimKeeper(QObject):
         self.holder = None
         self._ours = None
         self._ahead = None
+        self._ahead_failed = None
 
     def follow(self, post_id: int | None) -> None:
         """The current post changed: show who holds it now, claim it once it settles."""
@@ -151,12 +155,15 @@ class ClaimKeeper(QObject):
         known = self._claimed_ahead(rows, row)
         if known is not None:
             return known
-        found = self._claim_after(rows, row)
         current = rows.post_id(row)
-        if found is None or current is None:
-            self._ahead = None
+        if current is None or current == self._ahead_failed:
+            return None  # asked already from this post (the window prepares on every scroll)
+        found = self._claim_after(rows, row)
+        if found is None:
+            self._ahead, self._ahead_failed = None, current
             return None
         self._ahead = (current, rows.post_id(found), time.monotonic(), self._session())
+        self._ahead_failed = None
         return found
 
     def _claimed_ahead(self, rows: Any, row: int) -> int | None:
