@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def _server_bin() -> Path:
@@ -240,3 +241,14 @@ def running_server(hba: str | None = None) -> Iterator[PgServer]:
         yield server
     finally:
         server.stop()
+
+
+def end_session(store: Any) -> None:
+    """The server ends ``store``'s session, as a restart or a cut network does, and the store's
+    next statement takes a new one (its connection's ``reconnects`` counts it)."""
+    other = store.reopen()
+    try:
+        other.execute("SELECT pg_terminate_backend(?)", (store.conn.raw.info.backend_pid,))
+    finally:
+        other.close()
+    store.execute("SELECT 1")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.pg_server import end_session
 from triage_app.store import open_store
 from triage_app.store.decisions import claim
 from triage_app.ui import claims as claims_module
@@ -102,12 +103,7 @@ def test_after_the_server_ended_the_session_the_claim_is_asked_about(
     assert asked == []
     taken = w.current_post_id()
     assert w.claims._ours is not None and w.claims._ours[0] == taken
-    other = team_store.reopen()
-    try:
-        other.execute("SELECT pg_terminate_backend(?)", (team_store.conn.raw.info.backend_pid,))
-    finally:
-        other.close()
-    team_store.execute("SELECT 1")  # the window's next statement takes a new session
+    end_session(team_store)  # the window's next statement takes a new session
     assert team_store.conn.reconnects == 1
     assert w.tag_current_and_advance(TAG)
     assert asked == [1]

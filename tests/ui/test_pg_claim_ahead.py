@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.pg_server import end_session
 from triage_app.store.decisions import claim, claim_holder, claim_next
 from triage_app.ui import claims as claims_module
 from triage_app.ui.actions import ActionId
@@ -35,6 +36,18 @@ def claims_sent(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     return sent
 
 
+@pytest.fixture
+def window(team_store: Any, make_window: Any) -> Any:
+    """The window on the team server's store (its login: the store's owner)."""
+    return make_window(team_store)
+
+
+@pytest.fixture
+def bob(another_login: Any) -> Any:
+    """A colleague on the same server."""
+    return another_login("bob")
+
+
 def _prepared(w: Any, qtbot: Any, row: int) -> int:
     """Select ``row``, let the window paint it and prepare the next post; that post."""
     w.select_row(row)
@@ -51,86 +64,69 @@ def _key(w: Any, claims_sent: list[list[int]]) -> int:
 
 
 def test_the_key_moves_to_the_post_claimed_ahead_and_sends_no_claim(
-    team_store: Any, make_window: Any, qtbot: Any, claims_sent: list[list[int]]
+    team_store: Any, window: Any, qtbot: Any, claims_sent: list[list[int]]
 ) -> None:
-    w = make_window(team_store)
-    prepared = _prepared(w, qtbot, 2)
-    assert prepared == w.model.post_id(3)
+    prepared = _prepared(window, qtbot, 2)
+    assert prepared == window.model.post_id(3)
     # Claimed on the server while the analyst reads row 2, before any key.
     assert claim_holder(team_store, prepared) == team_store.user
     assert claims_sent, "the post after the current one was not claimed ahead"
 
-    assert _key(w, claims_sent) == 0
-    assert w.current_post_id() == prepared
-    assert w.preview.detail["id"] == prepared  # the pane prepared for it
+    assert _key(window, claims_sent) == 0
+    assert window.current_post_id() == prepared
+    assert window.preview.detail["id"] == prepared  # the pane prepared for it
     assert claim_holder(team_store, prepared) == team_store.user
 
 
 def test_a_colleagues_next_post_steps_over_the_post_claimed_ahead(
-    team_store: Any, make_window: Any, qtbot: Any, another_login: Any
+    window: Any, qtbot: Any, bob: Any
 ) -> None:
-    w = make_window(team_store)
-    prepared = _prepared(w, qtbot, 2)
-    bob = another_login("bob")
-    rows_after = [w.model.post_id(r) for r in range(3, 8)]
+    prepared = _prepared(window, qtbot, 2)
+    rows_after = [window.model.post_id(r) for r in range(3, 8)]
     taken = claim_next(bob, rows_after)
     assert taken is not None and taken != prepared
-    assert taken == w.model.post_id(4)
+    assert taken == window.model.post_id(4)
 
 
 def test_a_post_a_colleague_holds_is_stepped_over_ahead(
-    team_store: Any,
-    make_window: Any,
-    qtbot: Any,
-    claims_sent: list[list[int]],
-    another_login: Any,
+    window: Any, qtbot: Any, claims_sent: list[list[int]], bob: Any
 ) -> None:
-    w = make_window(team_store)
-    bob = another_login("bob")
-    assert claim(bob, w.model.post_id(3)) is None
-    prepared = _prepared(w, qtbot, 2)
-    assert prepared == w.model.post_id(4)
-    assert _key(w, claims_sent) == 0
-    assert w.current_row() == 4
+    assert claim(bob, window.model.post_id(3)) is None
+    prepared = _prepared(window, qtbot, 2)
+    assert prepared == window.model.post_id(4)
+    assert _key(window, claims_sent) == 0
+    assert window.current_row() == 4
 
 
 def test_a_claim_ahead_too_old_to_trust_is_made_again_on_the_key(
-    team_store: Any, make_window: Any, qtbot: Any, claims_sent: list[list[int]]
+    window: Any, qtbot: Any, claims_sent: list[list[int]]
 ) -> None:
-    w = make_window(team_store)
-    prepared = _prepared(w, qtbot, 2)
-    current, post, since, session = w.claims._ahead
-    w.claims._ahead = (current, post, since - OURS_TRUSTED_SECONDS - 1, session)
-    assert _key(w, claims_sent) == 1
+    prepared = _prepared(window, qtbot, 2)
+    current, post, since, session = window.claims._ahead
+    window.claims._ahead = (current, post, since - OURS_TRUSTED_SECONDS - 1, session)
+    assert _key(window, claims_sent) == 1
     # Still this person's (it had not expired on the server): the key lands on it again.
-    assert w.current_post_id() == prepared
+    assert window.current_post_id() == prepared
 
 
 def test_a_claim_ahead_made_on_a_session_the_server_ended_is_made_again(
-    team_store: Any, make_window: Any, qtbot: Any, claims_sent: list[list[int]]
+    team_store: Any, window: Any, qtbot: Any, claims_sent: list[list[int]]
 ) -> None:
-    w = make_window(team_store)
-    _prepared(w, qtbot, 2)
-    other = team_store.reopen()
-    try:
-        other.execute("SELECT pg_terminate_backend(?)", (team_store.conn.raw.info.backend_pid,))
-    finally:
-        other.close()
-    team_store.execute("SELECT 1")  # the window's next statement takes a new session
+    _prepared(window, qtbot, 2)
+    end_session(team_store)  # the window's next statement takes a new session
     assert team_store.conn.reconnects == 1
-    assert _key(w, claims_sent) == 1
-    assert claim_holder(team_store, w.current_post_id()) == team_store.user
+    assert _key(window, claims_sent) == 1
+    assert claim_holder(team_store, window.current_post_id()) == team_store.user
 
 
 def test_without_advance_after_tag_nothing_is_claimed_ahead(
-    team_store: Any, make_window: Any, qtbot: Any, claims_sent: list[list[int]]
+    team_store: Any, window: Any, qtbot: Any, claims_sent: list[list[int]]
 ) -> None:
-    w = make_window(team_store)
-    w.actions_by_id[ActionId.ADVANCE_AFTER_TAG].trigger()
-    assert not w.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
+    window.actions_by_id[ActionId.ADVANCE_AFTER_TAG].trigger()
+    assert not window.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
     claims_sent.clear()  # the window opened on row 0 claimed row 1 ahead
-    prepared = _prepared(w, qtbot, 2)
-    assert prepared == w.model.post_id(3)
+    prepared = _prepared(window, qtbot, 2)
+    assert prepared == window.model.post_id(3)
     assert claims_sent == []
     assert claim_holder(team_store, prepared) is None
 
@@ -148,25 +144,19 @@ def test_a_store_of_ones_own_claims_nothing_ahead(
 
 
 def test_when_every_post_after_is_held_the_window_asks_once_and_the_key_asks_again(
-    team_store: Any,
-    make_window: Any,
-    qtbot: Any,
-    claims_sent: list[list[int]],
-    another_login: Any,
+    window: Any, qtbot: Any, claims_sent: list[list[int]], bob: Any
 ) -> None:
     """Nothing free after the current post: the claim ahead is asked once from that post (not
     again on every scroll), and the key asks the server itself, then stays (the next row)."""
-    w = make_window(team_store)
-    bob = another_login("bob")
-    last = w.model.rowCount() - 1
+    last = window.model.rowCount() - 1
     for r in range(last - 3, last + 1):
-        assert claim(bob, w.model.post_id(r)) is None
-    w.select_row(last - 4)
-    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
-    qtbot.waitUntil(lambda: w.claims._ahead_failed == w.current_post_id())
+        assert claim(bob, window.model.post_id(r)) is None
+    window.select_row(last - 4)
+    qtbot.waitUntil(lambda: not window.pane_schedule.pending)
+    qtbot.waitUntil(lambda: window.claims._ahead_failed == window.current_post_id())
     asked = len(claims_sent)
-    w._prepare_next()  # what a scroll of the queue does while the analyst reads
-    w._prepare_next()
+    window._prepare_next()  # what a scroll of the queue does while the analyst reads
+    window._prepare_next()
     assert len(claims_sent) == asked
-    assert _key(w, claims_sent) == 1
-    assert w.current_row() == last - 3
+    assert _key(window, claims_sent) == 1
+    assert window.current_row() == last - 3
