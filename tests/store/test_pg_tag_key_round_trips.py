@@ -14,7 +14,7 @@ import sqlcipher3.dbapi2 as sqlite_errors
 
 from tests.store.keys_helpers import write_posts
 from tests.support.pg_logins import Logins
-from triage_app.core.errors import TriageError
+from triage_app.core.errors import PermissionRefused, TriageError
 from triage_app.ingest.pipeline import import_paths
 from triage_app.store.audit import verify_audit
 from triage_app.store.connection import open_store
@@ -25,15 +25,17 @@ from triage_app.store.decisions import (
     current_tags,
     toggle_tag,
 )
+from triage_app.store.personal_keys import has_personal_key
 from triage_app.store.users import add_user
 
 TAG = "boat_crossing"
 # "Next post": one statement that selects the first free post SKIP LOCKED and claims it.
 CLAIM_NEXT = 1
-# The tag: the login's role (1); BEGIN with the writer lock (1); under the lock, the posts with
+# The tag: BEGIN with the writer lock and the login's role (1); under the lock, the posts with
 # the chain's head (1), then post_tags, the decision, the status, the audit row and the COMMIT
 # sent together (1), with the wait for the server's log after the COMMIT, outside the lock.
-APPLY_TAGS = 4
+# (The role was a round trip of its own before the BEGIN until 2026-12-05.)
+APPLY_TAGS = 3
 UNDER_WRITER_LOCK = 2
 WRITES_WITH_COMMIT = [
     "INSERT INTO post_tags",
@@ -98,7 +100,7 @@ def sent(monkeypatch):
     return statements
 
 
-def test_one_tag_key_takes_nine_round_trips_six_under_the_writer_lock(analyst, sent):
+def test_one_tag_key_takes_four_round_trips_two_after_the_writer_lock(analyst, sent):
     store, owner = analyst
     post = claim_next(store)
     assert post is not None
@@ -182,3 +184,50 @@ def test_a_write_the_server_refuses_fails_the_commit_and_nothing_is_kept(analyst
     toggle_tag(store, [post], TAG)
     assert current_tags(store, post) == [TAG]
     assert verify_audit(owner.conn).ok
+
+
+def test_the_role_read_with_the_begin_is_the_server_s_grant_of_the_moment(analyst, pg_server):
+    """The role is read in the BEGIN's round trip, under the writer lock, at every key: a
+    login whose analyst role a supervisor took away between two keys is refused at the next
+    one in the program's own words, with nothing written and no transaction left open; given
+    back, the key works again on the same connection."""
+    store, owner = analyst
+    post = claim_next(store)
+    assert post is not None
+    login = store.user
+    owner.conn.raw.execute(f'REVOKE triage_analyst FROM "{login}"')
+    decisions = owner.scalar("SELECT count(*) FROM decisions")
+    with pytest.raises(PermissionRefused, match=f"User '{login}' is not a user of this store"):
+        toggle_tag(store, [post], TAG)
+    assert not store.conn.in_transaction
+    assert owner.scalar("SELECT count(*) FROM decisions") == decisions
+    assert current_tags(owner, post) == []
+
+    owner.conn.raw.execute(f'GRANT triage_analyst TO "{login}"')
+    toggle_tag(store, [post], TAG)
+    assert current_tags(owner, post) == [TAG]
+    assert verify_audit(owner.conn).ok
+
+
+def test_a_login_without_a_role_is_refused_before_a_key_is_made_for_it(pg_server, tmp_path):
+    """The first key of a session asks the role on its own, as before, so that a login the
+    team never added is told so before the program makes a signing key for it."""
+    url = pg_server.fresh_database()
+    owner = open_store(url, create=True)
+    logins = Logins(pg_server, url)
+    try:
+        import_paths(owner, [write_posts(tmp_path / "posts.jsonl", 3)])
+        address = logins.url_for("stranger", "nobody")  # no such group: a bare login
+        store = open_store(address)
+        try:
+            post = store.scalar("SELECT min(id) FROM posts")
+            with pytest.raises(PermissionRefused, match="is not a user of this store"):
+                toggle_tag(store, [post], TAG)
+            assert not has_personal_key(store)
+            assert not store.conn.in_transaction
+        finally:
+            store.close()
+        assert owner.scalar("SELECT count(*) FROM decisions") == 0
+    finally:
+        owner.close()
+        logins.drop()

@@ -21,6 +21,7 @@ from ..core.errors import StoreVersionError, TriageError, WrongKeyError
 from ..core.fileio import create_private_file, make_private
 from ..core.taxonomy import Tag, load_taxonomy
 from ..core.timeutil import utc_now_iso
+from ..core.workflow import require_role
 from .migrations import all_migrations
 
 PRAGMAS = {
@@ -148,6 +149,18 @@ class Store:
             raise
         if self.after_commit is not None:
             self.after_commit()
+
+    @contextmanager
+    def decision_transaction(self, action: str) -> Iterator[tuple[Any, str]]:
+        """The writing transaction of a decision (``action``, as core/workflow.py names it)
+        by the current person, yielding (connection, their role): PermissionRefused, and
+        nothing written, unless the role allows the action. Here the role is a row read
+        before BEGIN; a team server reads it in BEGIN's own round trip (PgStore)."""
+        role = self.role_of()
+        require_role(self.user, role, action)
+        assert role is not None  # require_role refuses a person without one
+        with self.transaction() as conn:
+            yield conn, role
 
     def others_changes(self) -> int | None:
         """A number that changes whenever another connection commits to this store (SQLite's

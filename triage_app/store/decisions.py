@@ -21,7 +21,7 @@ from .audit import HEAD_SQL as AUDIT_HEAD_SQL
 from .checkpoints import checkpoint_after
 from .connection import Store
 from .four_eyes import check_approval, refusal
-from .personal_keys import personal_key_for, sign_decision_with
+from .personal_keys import has_personal_key, personal_key_for, sign_decision_with
 
 CLAIM_SECONDS = 5 * 60
 _CHUNK = 500
@@ -168,14 +168,15 @@ def _tag_posts(
 ) -> TagOutcome:
     """:func:`apply_tags` with its arguments checked. ``toggle``: ``add_keys`` is one tag,
     removed instead when every post already has it, as read under the writer lock."""
-    role = store.role_of()
-    require_role(store.user, role, "tag")
+    if not has_personal_key(store):
+        # Asked first the first time, before a key is made for someone who may not tag.
+        require_role(store.user, store.role_of(), "tag")
     # Loaded (made, registered) before the lock: inside, the chain's head read below must stay
     # the head until this action's audit row (a first registration appends one).
     personal_key_for(store)
     batch = str(uuidlib.uuid4())
     at = utc_now_iso()
-    with store.transaction() as conn:
+    with store.decision_transaction("tag") as (conn, role):
         posts, head = _posts_under_lock(conn, ids)
         if toggle and all(add_keys[0] in posts[p].tags for p in ids):
             add_keys, remove_keys = [], add_keys

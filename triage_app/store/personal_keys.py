@@ -491,6 +491,12 @@ def personal_key_for(store: Store) -> PersonalKey:
     return key
 
 
+def has_personal_key(store: Store) -> bool:
+    """Whether the current person's key is loaded in this open store already."""
+    key = _KEYS.get(store)
+    return key is not None and key.login == store.user
+
+
 def use_key(store: Store, key: PersonalKey) -> None:
     """Sign with ``key`` in this store (the demo's fictional people; tests)."""
     _KEYS[store] = key

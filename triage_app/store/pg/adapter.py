@@ -271,6 +271,10 @@ class PgConnection:
         self._deferred: tuple[AbstractContextManager[Any], list[psycopg.Cursor[Any]]] | None = None
         # A writing transaction is open, whose COMMIT is followed by _ON_DISK.
         self._writing = False
+        # A parameterless SELECT the next writer BEGIN also sends (read_with_next_begin) and,
+        # once it was sent, its rows.
+        self._with_begin: str | None = None
+        self._begin_answer: list[tuple[Any, ...]] = []
 
     @property
     def raw(self) -> psycopg.Connection:
@@ -609,19 +613,38 @@ class PgConnection:
         if on_disk:
             self._raw.cursor().execute(_ON_DISK)
 
+    def read_with_next_begin(self, select: str) -> None:
+        """Send ``select`` (one SELECT without parameters) with the next writer BEGIN, in its
+        round trip, after the writer lock is taken; its rows are then :meth:`begin_answer`.
+        What a decision must know before it writes (the login's role) costs no round trip of
+        its own that way."""
+        self._with_begin = select
+
+    def begin_answer(self) -> list[tuple[Any, ...]]:
+        """The rows of the SELECT the last writer BEGIN carried (read_with_next_begin)."""
+        return self._begin_answer
+
     def _begin_writer(self) -> PgCursor:
         """BEGIN, then wait (up to lock_timeout, SQLite's busy_timeout) for the writer lock.
 
-        Both go in one round trip (two statements without parameters are one simple query):
-        on a busy server every round trip is a wait for a CPU, and this one opens every
-        decision. A session found dead before anything began is replaced and asked again."""
+        Both go in one round trip (statements without parameters are one simple query), with
+        the SELECT of read_with_next_begin if one was asked for: on a busy server every round
+        trip is a wait for a CPU, and this one opens every decision. A session found dead
+        before anything began is replaced and asked again."""
+        also, self._with_begin = self._with_begin, None
+        self._begin_answer = []
+        text = _BEGIN_WRITER if also is None else f"{_BEGIN_WRITER}; {also}"
         try:
             try:
-                self._raw.execute(_BEGIN_WRITER)
+                cur = self._raw.execute(text)
             except psycopg.Error:
                 if self.in_transaction or not self.renew_if_lost():
                     raise
-                self._raw.execute(_BEGIN_WRITER)
+                cur = self._raw.execute(text)
+            if also is not None:
+                while cur.nextset():  # BEGIN, SET, the lock, then the SELECT's rows
+                    pass
+                self._begin_answer = list(cur.fetchall())
         except psycopg.Error as exc:
             if self.in_transaction and not self._raw.closed and not self._raw.broken:
                 self._raw.execute("ROLLBACK")

@@ -503,18 +503,26 @@ SELECT r.rolname FROM pg_roles r JOIN up ON r.oid = up.oid WHERE r.rolname = ANY
 """
 
 
-# A login's superuser flag and the triage groups it was granted (as _GROUPS_OF), in one query.
-_ROLE_AND_GROUPS = """
+# A login's superuser flag and the triage groups it was granted (as _GROUPS_OF), in one query;
+# {groups} and {login} are SQL: parameters, or literals where the query must have none.
+_ROLE_AND_GROUPS_OF = """
 SELECT r.rolsuper, ARRAY(
     WITH RECURSIVE up(oid) AS (
         SELECT r.oid
         UNION
         SELECT m.roleid FROM pg_auth_members m JOIN up ON m.member = up.oid
     )
-    SELECT g.rolname::text FROM pg_roles g JOIN up ON g.oid = up.oid WHERE g.rolname = ANY(%s)
+    SELECT g.rolname::text FROM pg_roles g JOIN up ON g.oid = up.oid
+    WHERE g.rolname = ANY({groups})
 )
-FROM pg_roles r WHERE r.rolname = %s
+FROM pg_roles r WHERE r.rolname = {login}
 """
+_ROLE_AND_GROUPS = _ROLE_AND_GROUPS_OF.format(groups="%s", login="%s")
+# The same for the session's own login, without parameters: it can ride in the round trip of
+# another simple query (the writer lock's BEGIN: PgStore.decision_transaction).
+SESSION_ROLE_AND_GROUPS = _ROLE_AND_GROUPS_OF.format(
+    groups="ARRAY[" + ", ".join(f"'{g}'" for g in GROUP_ROLES) + "]", login="session_user"
+).strip()
 
 
 def groups_of(raw: psycopg.Connection, login: str) -> set[str]:
@@ -530,8 +538,14 @@ def work_role(store: Any, login: str) -> str | None:
     of a synced or copied store) and a superuser (whom no GRANT or policy holds anyway: a
     database administrator trying the program, the tests of the shared code)."""
     raw = store.conn.raw
-    # One round trip (asked before every decision): superuser or not, and the groups.
+    # One round trip: superuser or not, and the groups.
     row = raw.execute(_ROLE_AND_GROUPS, (list(GROUP_ROLES), login)).fetchone()
+    return role_from_grants(store, login, row)
+
+
+def role_from_grants(store: Any, login: str, row: Any) -> str | None:
+    """:func:`work_role` from its query's row (superuser flag, groups), None for no login."""
+    raw = store.conn.raw
     if row is None or row[0]:
         found = raw.execute("SELECT role FROM users WHERE name = %s", (login,)).fetchone()
         return None if found is None else str(found[0])
