@@ -17,15 +17,17 @@ from tests.support.pg_logins import Logins
 from triage_app.core.errors import PermissionRefused, TriageError
 from triage_app.ingest.pipeline import import_paths
 from triage_app.store.audit import verify_audit
-from triage_app.store.connection import open_store
+from triage_app.store.connection import ReadAfterCommit, open_store
 from triage_app.store.decisions import (
     apply_tags,
     claim_holder,
     claim_next,
     current_tags,
     toggle_tag,
+    toggle_tag_outcome,
 )
 from triage_app.store.personal_keys import has_personal_key
+from triage_app.store.post_detail import detail_from, detail_reads, post_detail
 from triage_app.store.users import add_user
 
 TAG = "boat_crossing"
@@ -231,3 +233,29 @@ def test_a_login_without_a_role_is_refused_before_a_key_is_made_for_it(pg_server
     finally:
         owner.close()
         logins.drop()
+
+
+def test_the_next_post_s_check_goes_in_the_commit_s_round_trip(analyst, sent):
+    """The window's key also reads the post its preview was made ahead for (the next one), to
+    check it before it is shown (ui/preview_ahead.py): the eight reads follow the COMMIT and
+    its wait for the disk in the same pipeline, so the key is still three round trips, and
+    what they read is what the preview reads by itself."""
+    store, owner = analyst
+    post = claim_next(store)
+    assert post is not None
+    following = post + 1
+    later = ReadAfterCommit(detail_reads(store, following))  # made while the analyst reads
+    del sent[:]
+
+    toggle_tag_outcome(store, [post], TAG, then_read=later)
+
+    assert len(sent) == APPLY_TAGS, sent
+    together = sent[-1]
+    assert isinstance(together, list), sent
+    commit = together.index("COMMIT")
+    assert together[commit + 1].startswith("SELECT pg_logical_emit_message"), together
+    assert len(together[commit + 2 :]) == len(later.reads), together
+    assert later.answers is not None
+    carried = detail_from(store, following, later.answers, explain=False, account_counts=False)
+    assert carried == post_detail(store, following, explain=False, account_counts=False)
+    assert current_tags(owner, post) == [TAG]

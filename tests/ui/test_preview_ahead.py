@@ -161,3 +161,69 @@ def test_the_line_dragged_after_preparing_is_kept(demo_store, make_window, qtbot
     qtbot.waitUntil(lambda: not w.pane_schedule.pending)
     assert w.preview is not shown, "the next preview was not made ahead"
     assert w.preview.body.share == dragged
+
+
+def test_the_tag_key_checks_the_prepared_post_with_the_tag_s_commit(
+    demo_store, make_window, qtbot, monkeypatch
+):
+    """The key's check of the next post is the read its tag's commit carried (on a team
+    server in the COMMIT's round trip): the preview is not read again after the tag."""
+    from triage_app.ui import preview_ahead
+
+    w = make_window(demo_store)
+    w.select_row(4)
+    _settled(w, qtbot)
+    spare, nxt = w.ahead._spare, w.model.post_id(5)
+    read_again: list[int] = []
+    reader = preview_ahead.read_for_preview
+    monkeypatch.setattr(
+        preview_ahead,
+        "read_for_preview",
+        lambda store, post_id: read_again.append(post_id) or reader(store, post_id),
+    )
+    w.view.setFocus()
+    w.tag_actions["boat_crossing"].trigger()
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.current_post_id() == nxt and w.preview is spare
+    assert read_again == [], "the next post was read again after the tag's commit"
+    assert w.ahead._check is None  # the answers do not outlive the key
+
+
+def test_a_change_committed_before_the_tag_key_is_caught_by_the_carried_check(
+    demo_store, make_window, qtbot
+):
+    """Someone else notes the next post after its pane was prepared and before the key: the
+    read carried by the tag's commit sees it, and the preview is filled the usual way."""
+    w = make_window(demo_store)
+    w.select_row(2)
+    _settled(w, qtbot)
+    spare, nxt = w.ahead._spare, w.model.post_id(3)
+    set_note(demo_store, nxt, "the same boat, another page")
+    w.view.setFocus()
+    w.tag_actions["boat_crossing"].trigger()
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.current_post_id() == nxt
+    assert w.preview is not spare
+    assert "the same boat, another page" in w.preview.source.text()
+
+
+def test_a_tag_that_does_not_move_leaves_no_answer_for_a_later_move(demo_store, make_window, qtbot):
+    """A tag with "advance after tag" off carries the check too, but nothing uses it: a J
+    pressed later, after someone else changed the next post, reads it again instead of
+    trusting the tag's answers (a moment old then)."""
+    w = make_window(demo_store)
+    w.actions_by_id[ActionId.ADVANCE_AFTER_TAG].setChecked(False)
+    w.select_row(2)
+    _settled(w, qtbot)
+    spare, nxt = w.ahead._spare, w.model.post_id(3)
+    w.view.setFocus()
+    w.tag_actions["boat_crossing"].trigger()
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.current_post_id() == w.model.post_id(2)
+    assert w.ahead._check is None
+    set_note(demo_store, nxt, "changed after the tag")
+    w.actions_by_id[ActionId.NEXT_POST].trigger()  # J
+    qtbot.waitUntil(lambda: not w.pane_schedule.pending)
+    assert w.current_post_id() == nxt
+    assert w.preview is not spare
+    assert "changed after the tag" in w.preview.source.text()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid as uuidlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,26 @@ def connect(path: Path | str, key: bytes | None = None, *, create: bool = False)
     return conn
 
 
+class ReadAfterCommit:
+    """SELECTs, by name, that a writing transaction asks to have answered the moment it
+    commits: on a team server in the COMMIT's own round trip (store/pg/adapter.py), so that
+    what the window shows next after a tag key (the next post, checked against the preview
+    made ahead) costs the key no round trip of its own.
+
+    ``answers`` (each read's rows, by name) stays None when the transaction did not commit or
+    a read failed: the transaction stands either way, and the caller reads the usual way."""
+
+    def __init__(self, reads: Mapping[str, tuple[str, Sequence[Any]]]) -> None:
+        for sql, _params in reads.values():
+            if sql.lstrip()[:6].upper() != "SELECT":
+                raise ValueError(f"ReadAfterCommit runs SELECTs only, not: {sql[:60]}")
+        self.reads = dict(reads)
+        self.answers: dict[str, list[Any]] | None = None
+
+    def answered(self, rows: Sequence[list[Any]]) -> None:
+        self.answers = dict(zip(self.reads, rows, strict=True))
+
+
 class Store:
     """An open store: the connection, who is working, and the helpers every query module uses."""
 
@@ -99,6 +119,7 @@ class Store:
         self.key = key  # kept so that worker threads can open their own connection
         self.workstation = socket.gethostname() if hasattr(socket, "gethostname") else ""
         self._taxonomy: dict[str, Tag] | None = None
+        self._reads_after_commit: list[ReadAfterCommit] = []
 
     # -- basics -------------------------------------------------------------------------------
     def execute(self, sql: str, params: Any = ()) -> Any:
@@ -132,6 +153,16 @@ class Store:
         if defer is not None:
             defer()
 
+    def read_after_commit(self, later: ReadAfterCommit) -> None:
+        """Inside :meth:`transaction`: answer ``later``'s reads right after its COMMIT (on a
+        team server, sent with the COMMIT: no round trip of their own). Not answered when the
+        transaction rolls back."""
+        send_with_commit = getattr(self.conn, "read_after_commit", None)
+        if send_with_commit is not None:
+            send_with_commit(later)
+        else:
+            self._reads_after_commit.append(later)
+
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any exception, the COMMIT's own included
@@ -142,13 +173,28 @@ class Store:
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException:
+            self._reads_after_commit.clear()
             # SQLite may already have rolled back by itself (disk full, I/O error): then a
             # second ROLLBACK would hide the real error behind "no transaction is active".
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        self._answer_reads_after_commit()
         if self.after_commit is not None:
             self.after_commit()
+
+    def _answer_reads_after_commit(self) -> None:
+        laters, self._reads_after_commit = self._reads_after_commit, []
+        for later in laters:
+            try:
+                later.answered(
+                    [
+                        self.conn.execute(sql, params).fetchall()
+                        for sql, params in later.reads.values()
+                    ]
+                )
+            except sqlite.DatabaseError:
+                pass  # committed all the same; the caller reads the usual way
 
     @contextmanager
     def decision_transaction(self, action: str) -> Iterator[tuple[Any, str]]:

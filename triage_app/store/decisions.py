@@ -19,7 +19,7 @@ from ..core.workflow import require_role, status_after_tags
 from .audit import GENESIS, append_audit
 from .audit import HEAD_SQL as AUDIT_HEAD_SQL
 from .checkpoints import checkpoint_after
-from .connection import Store
+from .connection import ReadAfterCommit, Store
 from .four_eyes import check_approval, refusal
 from .personal_keys import has_personal_key, personal_key_for, sign_decision_with
 
@@ -165,9 +165,11 @@ def _tag_posts(
     remove_keys: list[str],
     note: str | None,
     toggle: bool = False,
+    then_read: ReadAfterCommit | None = None,
 ) -> TagOutcome:
     """:func:`apply_tags` with its arguments checked. ``toggle``: ``add_keys`` is one tag,
-    removed instead when every post already has it, as read under the writer lock."""
+    removed instead when every post already has it, as read under the writer lock.
+    ``then_read``: answered as soon as the tag commits (Store.read_after_commit)."""
     if not has_personal_key(store):
         # Asked first the first time, before a key is made for someone who may not tag.
         require_role(store.user, store.role_of(), "tag")
@@ -177,6 +179,8 @@ def _tag_posts(
     batch = str(uuidlib.uuid4())
     at = utc_now_iso()
     with store.decision_transaction("tag") as (conn, role):
+        if then_read is not None:
+            store.read_after_commit(then_read)
         posts, head = _posts_under_lock(conn, ids)
         if toggle and all(add_keys[0] in posts[p].tags for p in ids):
             add_keys, remove_keys = [], add_keys
@@ -307,10 +311,15 @@ def toggle_tag(store: Store, post_ids: Sequence[int], tag: str) -> str:
     return toggle_tag_outcome(store, post_ids, tag).batch
 
 
-def toggle_tag_outcome(store: Store, post_ids: Sequence[int], tag: str) -> TagOutcome:
-    """:func:`toggle_tag`, with what it left on each post (the window's tag key)."""
+def toggle_tag_outcome(
+    store: Store, post_ids: Sequence[int], tag: str, then_read: ReadAfterCommit | None = None
+) -> TagOutcome:
+    """:func:`toggle_tag`, with what it left on each post (the window's tag key).
+    ``then_read``: reads answered as soon as the tag commits, in its COMMIT's round trip on a
+    team server (the window's check of the next post's preview: ui/preview_ahead.py)."""
     ids = _distinct_ids(post_ids)
-    return _tag_posts(store, ids, _check_tags(store, [tag]), [], None, toggle=True)
+    tags = _check_tags(store, [tag])
+    return _tag_posts(store, ids, tags, [], None, toggle=True, then_read=then_read)
 
 
 def _set_note(

@@ -119,10 +119,19 @@ def post_detail(
     account at 1M posts, growing with the store).
 
     Raises TriageError when there is no such post."""
+    reads = detail_reads(store, post_id)
+    answers = dict(zip(reads, store.read_together(list(reads.values())), strict=True))
+    return detail_from(store, post_id, answers, explain=explain, account_counts=account_counts)
+
+
+def detail_reads(store: Store, post_id: int) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """What :func:`post_detail` reads of the post itself and what hangs off it one to many,
+    by name: sent together, one round trip on a team server (or carried by another round
+    trip: a tag's COMMIT, store/decisions.py). Their rows by the same names make the detail
+    with :func:`detail_from`."""
     from .enrich import HIGH_WATER_KEY
 
     pid = int(post_id)
-    # What hangs off the post one to many, read with it: one round trip on a team server.
     one = (pid,)
     reads = {
         "post": (_POST_SQL, (HIGH_WATER_KEY, pid)),
@@ -136,7 +145,20 @@ def post_detail(
     indicators_sql = _indicators_sql(store)
     if indicators_sql is not None:
         reads["indicators"] = (indicators_sql, one)
-    answers = dict(zip(reads, store.read_together(list(reads.values())), strict=True))
+    return reads
+
+
+def detail_from(
+    store: Store,
+    post_id: int,
+    answers: dict[str, list[Any]],
+    *,
+    explain: bool = True,
+    account_counts: bool = True,
+) -> dict[str, Any]:
+    """:func:`post_detail` from the rows of :func:`detail_reads`' reads, by their names
+    (what the post has beyond them, rarely, is read here)."""
+    pid = int(post_id)
     if not answers["post"]:
         raise TriageError(f"No post with id {post_id} in this store")
     row = answers["post"][0]

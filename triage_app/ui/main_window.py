@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import TriageError
 from ..core.memory import give_big_blocks_back
 from ..store.connection import DatabaseError, Store
-from ..store.decisions import current_tags, set_note, toggle_tag_outcome
+from ..store.decisions import TagOutcome, current_tags, set_note, toggle_tag_outcome
 from ..store.queue import QueueQuery, distinct_values
 from . import errors
 from .actions import MENU_ORDER, ActionId, make_action, tag_specs
@@ -822,11 +822,25 @@ class MainWindow(QMainWindow):
             )
             if not self.confirm("Post held by someone else", question):
                 return False
+        # The tag's commit also reads the post the preview was made ahead for (the next one,
+        # mostly), to check it before it is shown: no round trip of its own on a team server.
+        check = self.ahead.check_with_commit() if self.ahead is not None else None
         try:
-            outcome = toggle_tag_outcome(self.store, ids, tag_key)
-        except TriageError as exc:
-            errors.show_problem(self, "Tag", str(exc))
-            return False
+            try:
+                outcome = toggle_tag_outcome(self.store, ids, tag_key, then_read=check)
+            except TriageError as exc:
+                errors.show_problem(self, "Tag", str(exc))
+                return False
+            self._show_tagged(ids, tag_key, outcome)
+        finally:
+            if check is not None and self.ahead is not None:
+                self.ahead.end_check()  # used by the move to the next post, or by nothing
+        return True
+
+    def _show_tagged(self, ids: list[int], tag_key: str, outcome: TagOutcome) -> None:
+        """After a tag key: the undo history, the tagged rows, and (one post, advancing on)
+        the next post, or the same post again."""
+        assert self.store is not None
         self.wellbeing.activity()
         label = self.store.taxonomy[tag_key].label
         what = f"{label} on post {ids[0]}" if len(ids) == 1 else f"{label} on {len(ids)} posts"
@@ -844,7 +858,6 @@ class MainWindow(QMainWindow):
         else:
             self._refresh_current()
         self.statusBar().showMessage(f"Tagged: {what}", 4000)
-        return True
 
     def others_changed(self, decided: list[int] | None, claimed: list[int] | None) -> None:
         """Work committed by someone else on the team server (live_updates.py): their rows

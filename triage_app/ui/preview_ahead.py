@@ -13,7 +13,11 @@ The prepared pane is trusted only as far as the store still says the same: befor
 the post is read again (the same read the preview makes) and compared with what was read when
 the pane was filled. Any difference (a tag, a note or a status by someone else, an import that
 added an indicator), another search to highlight, another size, or the keyboard focus inside the
-visible pane, and the preview is filled the normal way. A lock drops the spare with its content."""
+visible pane, and the preview is filled the normal way. A lock drops the spare with its content.
+
+A tag key carries that read in its own commit (:meth:`PreviewAhead.check_with_commit`; on a
+team server the COMMIT's round trip answers it too: one round trip fewer on the key's path), so
+the post is still read the moment the tag has committed, as before."""
 
 from __future__ import annotations
 
@@ -26,8 +30,8 @@ from PySide6.QtGui import QMoveEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from ..core.errors import TriageError
-from ..store.connection import DatabaseError, Store
-from ..store.post_detail import post_detail
+from ..store.connection import DatabaseError, ReadAfterCommit, Store
+from ..store.post_detail import detail_from, detail_reads, post_detail
 from .layout_fence import LayoutFence, settle_layouts
 from .preview_pane import PreviewPane
 
@@ -48,6 +52,8 @@ class PreviewAhead:
         self._spare: PreviewPane | None = None
         # (post id, search highlighted, the post as read when the spare was filled)
         self._prepared: tuple[int, str, dict[str, Any]] | None = None
+        # The prepared post read again by a tag's commit (check_with_commit): (post id, read).
+        self._check: tuple[int, ReadAfterCommit] | None = None
 
     @property
     def prepared_post(self) -> int | None:
@@ -88,9 +94,22 @@ class PreviewAhead:
                 break
         self._prepared = (post_id, shown.search, snapshot)
 
+    def check_with_commit(self) -> ReadAfterCommit | None:
+        """The read that checks the prepared post, for a tag about to commit to carry
+        (Store.read_after_commit); :meth:`take` uses its answers instead of reading again.
+        None when nothing is prepared."""
+        self._check = None
+        if self._prepared is None:
+            return None
+        post_id = self._prepared[0]
+        later = ReadAfterCommit(detail_reads(self._store, post_id))
+        self._check = (post_id, later)
+        return later
+
     def take(self, shown: PreviewPane, post_id: int | None) -> PreviewPane | None:
         """The prepared pane, now shown in the fence in place of ``shown`` (which becomes the
         spare), if it holds ``post_id`` exactly as the store has it now; else None."""
+        check, self._check = self._check, None
         prepared, spare = self._prepared, self._spare
         if prepared is None or spare is None or post_id is None:
             return None
@@ -101,7 +120,7 @@ class PreviewAhead:
         if spare.body.share != shown.body.share:  # the line dragged since it was prepared
             return None
         try:
-            if read_for_preview(self._store, post_id) != prepared[2]:
+            if self._read_now(post_id, check) != prepared[2]:
                 self._prepared = None
                 return None
         except (TriageError, DatabaseError):
@@ -114,13 +133,29 @@ class PreviewAhead:
         self._prepared = None
         return spare
 
+    def end_check(self) -> None:
+        """The tag that carried the check is done: its answers are a moment old now, and a
+        later move reads the post again."""
+        self._check = None
+
+    def _read_now(self, post_id: int, check: tuple[int, ReadAfterCommit] | None) -> Any:
+        """The post as the preview reads it: from the tag's commit when it carried the read
+        (the moment the tag committed, a few milliseconds ago), else read now."""
+        if check is not None and check[0] == post_id and check[1].answers is not None:
+            return detail_from(
+                self._store, post_id, check[1].answers, explain=False, account_counts=False
+            )
+        return read_for_preview(self._store, post_id)
+
     def forget(self) -> None:
         """The prepared post no longer counts (the pane will be filled again when needed)."""
         self._prepared = None
+        self._check = None
 
     def drop(self) -> None:
         """Delete the spare pane and what it holds (a lock, another store)."""
         self._prepared = None
+        self._check = None
         if self._spare is not None:
             self._spare.hide()
             self._spare.deleteLater()

@@ -27,6 +27,7 @@ from psycopg import pq
 from psycopg.pq import TransactionStatus
 
 from ...core.errors import PermissionRefused, TriageError
+from ..connection import ReadAfterCommit
 from .translate import Translated, replace_clause, translate
 
 # PRAGMAs that tune SQLite's engine and mean nothing on a server: accepted and ignored.
@@ -63,6 +64,41 @@ _BEGIN_WRITER = (
     f"BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
 )
 _ON_DISK = "SELECT pg_logical_emit_message(true, 'triage', '')"
+
+
+class _Committing:
+    """A COMMIT sent in a pipeline with what follows it in the same round trip: _ON_DISK and
+    the reads asked for after the COMMIT (Store.read_after_commit)."""
+
+    def __init__(
+        self,
+        commit: psycopg.Cursor[Any],
+        synced: psycopg.Cursor[Any] | None,
+        reads: list[tuple[ReadAfterCommit, list[psycopg.Cursor[Any]]]],
+    ) -> None:
+        self.commit, self.synced, self.reads = commit, synced, reads
+
+    def stands(self) -> bool:
+        """After an error in the pipeline: whether it came after the COMMIT and its wait for
+        the disk, both answered (so in one of the reads): the transaction is committed and
+        acknowledged, and only the reads go unanswered."""
+        return _answered(self.commit, "COMMIT") and (
+            self.synced is None or _answered(self.synced, "SELECT 1")
+        )
+
+    def answer(self) -> None:
+        """Give each read its rows (none when any read of it failed)."""
+        for later, cursors in self.reads:
+            if all(_answered(cur, "SELECT") for cur in cursors):
+                later.answered([cur.fetchall() for cur in cursors])
+
+
+def _answered(cur: psycopg.Cursor[Any], status: str) -> bool:
+    """Whether ``cur``'s statement was answered with ``status`` (its command tag's start)."""
+    try:
+        return (cur.statusmessage or "").startswith(status)
+    except psycopg.Error:
+        return False
 
 
 class PgDatabaseError(sqlite.DatabaseError):
@@ -275,6 +311,8 @@ class PgConnection:
         # once it was sent, its rows.
         self._with_begin: str | None = None
         self._begin_answer: list[tuple[Any, ...]] = []
+        # Reads to send after the writing transaction's COMMIT (Store.read_after_commit).
+        self._reads_after: list[ReadAfterCommit] = []
 
     @property
     def raw(self) -> psycopg.Connection:
@@ -336,6 +374,7 @@ class PgConnection:
                 self._writing = False
                 if verb.startswith("COMMIT"):
                     return self._commit_on_disk()
+                self._reads_after.clear()
         text = self._final_sql(done)
         returning_id = self._returns_id(done, text)
         if returning_id:
@@ -465,20 +504,25 @@ class PgConnection:
         on_disk = self._writing and committing and not dropping
         if committing or dropping:
             self._writing = False  # the transaction ends here; a read only waits for the writes
+        committed: _Committing | None = None
         if committing and not dropping:
             try:
-                self._send_commit(on_disk)
+                committed = self._send_commit(on_disk)
             except psycopg.Error as exc:
                 error = exc
+        if dropping:
+            self._reads_after.clear()
         try:
             pipeline.__exit__(None, None, None)
         except psycopg.Error as exc:
             error = error or exc
-        if error is not None:
+        if error is not None and not (committed is not None and committed.stands()):
             if dropping:
                 return
             raise self._error(error) from error
         self.total_changes += sum(max(c.rowcount, 0) for c in cursors)
+        if committed is not None:
+            committed.answer()
 
     def bulk_rows(self, *args: Any, **kwargs: Any) -> Any:
         """An import's row writer that uses COPY (store/pg/bulk_copy.CopyRows; the pipeline
@@ -595,23 +639,51 @@ class PgConnection:
         return values
 
     def _commit_on_disk(self) -> PgCursor:
-        """A writing transaction's COMMIT, then _ON_DISK, in one round trip."""
+        """A writing transaction's COMMIT, then _ON_DISK (and any reads asked for after the
+        COMMIT), in one round trip."""
         if self._trace is not None:  # TRIAGE_DEBUG_SQL still shows both
             self._trace("COMMIT")
             self._trace(_ON_DISK)
+        committed: _Committing | None = None
         try:
             with self._raw.pipeline():
-                self._send_commit(on_disk=True)
+                committed = self._send_commit(on_disk=True)
         except psycopg.Error as exc:
-            raise self._error(exc) from exc
+            if committed is None or not committed.stands():
+                raise self._error(exc) from exc
+        if committed is not None:
+            committed.answer()
         return PgCursor(None, rows=[])
 
-    def _send_commit(self, on_disk: bool) -> None:
-        """COMMIT, then (a writing transaction) _ON_DISK, sent in the pipeline under way:
-        answered when it ends."""
-        self._raw.cursor().execute("COMMIT")
+    def read_after_commit(self, later: ReadAfterCommit) -> None:
+        """Send ``later``'s reads in the round trip of this writing transaction's COMMIT,
+        after it and after _ON_DISK: they see what was just committed, outside the writer
+        lock (Store.read_after_commit)."""
+        self._reads_after.append(later)
+
+    def _send_commit(self, on_disk: bool) -> _Committing:
+        """COMMIT, then (a writing transaction) _ON_DISK, then the reads asked for after the
+        COMMIT, sent in the pipeline under way: answered when it ends."""
+        commit = self._raw.cursor()
+        commit.execute("COMMIT")
+        synced = None
         if on_disk:
-            self._raw.cursor().execute(_ON_DISK)
+            synced = self._raw.cursor()
+            synced.execute(_ON_DISK)
+        laters, self._reads_after = self._reads_after, []
+        reads = []
+        for later in laters:
+            cursors = []
+            for sql, params in later.reads.values():
+                done = translate(sql)
+                text = self._final_sql(done)
+                if self._trace is not None:
+                    self._trace(text)
+                cur = self._raw.cursor()
+                cur.execute(text, self._params(done, params))
+                cursors.append(cur)
+            reads.append((later, cursors))
+        return _Committing(commit, synced, reads)
 
     def read_with_next_begin(self, select: str) -> None:
         """Send ``select`` (one SELECT without parameters) with the next writer BEGIN, in its
@@ -633,6 +705,7 @@ class PgConnection:
         before anything began is replaced and asked again."""
         also, self._with_begin = self._with_begin, None
         self._begin_answer = []
+        self._reads_after.clear()  # asked for by a transaction that did not commit
         text = _BEGIN_WRITER if also is None else f"{_BEGIN_WRITER}; {also}"
         try:
             try:
