@@ -33,7 +33,7 @@ from triage_app.store.users import add_user
 TAG = "boat_crossing"
 # "Next post": one statement that selects the first free post SKIP LOCKED and claims it.
 CLAIM_NEXT = 1
-# The tag: BEGIN with the writer lock and the login's role (1); under the lock, the posts with
+# The tag: BEGIN with the login's role, then the writer lock (1); under the lock, the posts with
 # the chain's head (1), then post_tags, the decision, the status, the audit row and the COMMIT
 # sent together (1), with the wait for the server's log after the COMMIT, outside the lock.
 # (The role was a round trip of its own before the BEGIN until 2026-12-05.)

@@ -60,9 +60,9 @@ WRITER_LOCK = 0x7472_6961_6765_77  # "triagew"
 # later record of the log: the audit chain stays whole. (PostgreSQL writes a commit that made
 # no log record of its own without waiting: a transactional message is one that any login may
 # write.)
-_BEGIN_WRITER = (
-    f"BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
-)
+_BEGIN = "BEGIN; SET LOCAL synchronous_commit TO off"
+_TAKE_WRITER_LOCK = f"SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+_BEGIN_WRITER = f"{_BEGIN}; {_TAKE_WRITER_LOCK}"
 _ON_DISK = "SELECT pg_logical_emit_message(true, 'triage', '')"
 
 
@@ -687,7 +687,8 @@ class PgConnection:
 
     def read_with_next_begin(self, select: str) -> None:
         """Send ``select`` (one SELECT without parameters) with the next writer BEGIN, in its
-        round trip, after the writer lock is taken; its rows are then :meth:`begin_answer`.
+        round trip, in the transaction, before the writer lock is taken (it needs none, and
+        every other writer waits while the lock is held); its rows are :meth:`begin_answer`.
         What a decision must know before it writes (the login's role) costs no round trip of
         its own that way."""
         self._with_begin = select
@@ -706,7 +707,8 @@ class PgConnection:
         also, self._with_begin = self._with_begin, None
         self._begin_answer = []
         self._reads_after.clear()  # asked for by a transaction that did not commit
-        text = _BEGIN_WRITER if also is None else f"{_BEGIN_WRITER}; {also}"
+        # The SELECT before the lock: it needs none, and the other writers wait for the lock.
+        text = _BEGIN_WRITER if also is None else f"{_BEGIN}; {also}; {_TAKE_WRITER_LOCK}"
         try:
             try:
                 cur = self._raw.execute(text)
@@ -715,8 +717,8 @@ class PgConnection:
                     raise
                 cur = self._raw.execute(text)
             if also is not None:
-                while cur.nextset():  # BEGIN, SET, the lock, then the SELECT's rows
-                    pass
+                cur.nextset()  # BEGIN's answer, then SET's
+                cur.nextset()  # then the SELECT's rows
                 self._begin_answer = list(cur.fetchall())
         except psycopg.Error as exc:
             if self.in_transaction and not self._raw.closed and not self._raw.broken:

@@ -170,11 +170,11 @@ class PgStore(Store):
     @contextmanager
     def decision_transaction(self, action: str) -> Iterator[tuple[Any, str]]:
         """:meth:`Store.decision_transaction` in one round trip fewer: the login's role is read
-        in the round trip of BEGIN and the writer lock (a tag key was four round trips, the
-        role the first), and checked before anything is written; a refusal rolls back. A
-        server restarted since the last statement is reconnected to by the BEGIN, as by the
-        role's own read before. A store acting for another name than its login (tests of the
-        shared code) asks the usual way."""
+        in the round trip of BEGIN and the writer lock, just before the lock (a tag key was four
+        round trips, the role the first), and checked before anything is written; a refusal
+        rolls back. A server restarted since the last statement is reconnected to by the
+        BEGIN, as by the role's own read before. A store acting for another name than its
+        login (tests of the shared code) asks the usual way."""
         if self.user != self.login:
             with super().decision_transaction(action) as both:
                 yield both
