@@ -65,7 +65,12 @@ def test_a_transaction_that_rolls_back_answers_nothing_now_or_later(store: Any) 
     assert store.scalar("SELECT note FROM posts WHERE id = ?", (post,)) == "later"
 
 
-def test_a_read_that_fails_after_the_commit_leaves_the_transaction_committed(store: Any) -> None:
+@pytest.mark.parametrize("answered_at_commit", [False, True], ids=["writes", "deferred-writes"])
+def test_a_read_that_fails_after_the_commit_leaves_the_transaction_committed(
+    store: Any, answered_at_commit: bool
+) -> None:
+    """Either way the COMMIT is sent: after writes answered one by one, or after writes sent
+    without waiting and answered by the COMMIT (Store.writes_answered_at_commit, the tag's)."""
     post = _first(store)
     later = ReadAfterCommit(
         {
@@ -75,6 +80,8 @@ def test_a_read_that_fails_after_the_commit_leaves_the_transaction_committed(sto
     )
     with store.transaction() as conn:
         store.read_after_commit(later)
+        if answered_at_commit:
+            store.writes_answered_at_commit()
         conn.execute("UPDATE posts SET note = ? WHERE id = ?", ("kept", post))
     assert later.answers is None
     assert not store.conn.in_transaction
