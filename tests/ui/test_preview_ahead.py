@@ -208,9 +208,9 @@ def test_a_change_committed_before_the_tag_key_is_caught_by_the_carried_check(
 
 
 def test_a_tag_that_does_not_move_leaves_no_answer_for_a_later_move(demo_store, make_window, qtbot):
-    """A tag with "advance after tag" off carries the check too, but nothing uses it: a J
-    pressed later, after someone else changed the next post, reads it again instead of
-    trusting the tag's answers (a moment old then)."""
+    """A tag with "advance after tag" off leaves nothing for a later move: a J pressed later,
+    after someone else changed the next post, reads it again instead of trusting answers a
+    moment old."""
     w = make_window(demo_store)
     w.actions_by_id[ActionId.ADVANCE_AFTER_TAG].setChecked(False)
     w.select_row(2)

@@ -829,9 +829,11 @@ class MainWindow(QMainWindow):
             )
             if not self.confirm("Post held by someone else", question):
                 return False
-        # The tag's commit also reads the post the preview was made ahead for (the next one,
-        # mostly), to check it before it is shown: no round trip of its own on a team server.
-        check = self.ahead.check_with_commit() if self.ahead is not None else None
+        # A key that moves on: the tag's commit also reads the post the preview was made ahead
+        # for (the next one), to check it before it is shown: no round trip of its own on a
+        # team server.
+        moves_on = len(ids) == 1 and self.actions_by_id[ActionId.ADVANCE_AFTER_TAG].isChecked()
+        check = self.ahead.check_with_commit() if self.ahead is not None and moves_on else None
         try:
             try:
                 outcome = toggle_tag_outcome(self.store, ids, tag_key, then_read=check)

@@ -163,8 +163,9 @@ class PgStore(Store):
         """The role the server grants the login (store/pg/roles.py), not a row of a table."""
         from .roles import work_role
 
-        # Asked before every decision: a server restarted since the last one is reconnected
-        # to here, not reported as a crash (PgConnection.on_live_session).
+        # Asked before decisions (a tag's role is read with its BEGIN: decision_transaction):
+        # a server restarted since the last one is reconnected to here, not reported as a
+        # crash (PgConnection.on_live_session).
         return self.conn.on_live_session(lambda: work_role(self, user or self.user))
 
     @contextmanager
