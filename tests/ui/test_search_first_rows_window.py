@@ -86,3 +86,52 @@ def test_a_taller_queue_asks_for_more_first_rows_up_to_the_head(
     monkeypatch.undo()
     row = w.view.verticalHeader().defaultSectionSize()
     assert w._screen_rows() == w.view.viewport().height() // row + 1
+
+
+@pytest.mark.sqlite_only("the window searches its cached queue on SQLite (FTS5 estimates)")
+def test_a_search_over_the_queue_read_a_moment_ago_is_kept_from_it(make_store, make_window, qtbot):
+    store = make_store()
+    fill_posts(store, 6000, seed=5)
+    w = make_window(store)
+    qtbot.waitUntil(lambda: not w.model.loading)
+    search = replace(w.model.query, search="boat")
+    whole = list(queue_ids(store, search))
+    assert len(whole) > HEAD_ROWS
+    reads = []
+    store.conn.set_trace_callback(reads.append)
+    try:
+        assert w.apply_query(search)
+    finally:
+        store.conn.set_trace_callback(None)
+    queue_reads = [sql for sql in reads if sql.startswith("SELECT p.id FROM posts p")]
+    assert queue_reads == [], "the store sorted the matches again"
+    assert list(w.model.ids()) == whole[:HEAD_ROWS]  # kept in the cached queue's order
+    qtbot.waitUntil(lambda: not w.model.loading)
+    assert list(w.model.ids()) == whole  # the rest from the same cache, on the worker
+
+    # A post tagged out of the filter since the queue was read stays out of the next search.
+    gone = whole[3]
+    w.select_row(w.model.row_of(gone))
+    w.tag_actions["boat_crossing"].trigger()
+    assert w.apply_query(replace(search, search="boat"))
+    assert gone not in list(w.model.ids())
+    qtbot.waitUntil(lambda: not w.model.loading)
+    assert list(w.model.ids()) == list(queue_ids(store, search))
+
+
+@pytest.mark.sqlite_only("the window searches its cached queue on SQLite (FTS5 estimates)")
+def test_a_search_with_too_many_matches_for_the_cache_shows_its_first_rows_first(
+    make_store, make_window, qtbot, monkeypatch
+):
+    from triage_app.ui import queue_model
+
+    store = make_store()
+    fill_posts(store, 6000, seed=5)
+    w = make_window(store)
+    qtbot.waitUntil(lambda: not w.model.loading)
+    monkeypatch.setattr(queue_model, "CACHED_SEARCH_MAX", 100)  # "boat" matches ~500
+    search = replace(w.model.query, search="boat")
+    assert w.apply_query(search)
+    assert w.model.loading
+    qtbot.waitUntil(lambda: not w.model.loading)
+    assert list(w.model.ids()) == list(queue_ids(store, search))
