@@ -612,7 +612,6 @@ class MainWindow(QMainWindow):
         shows before the rest of the list is read."""
         current = self.current_post_id()
         self._return_after_load = None  # a wish of the list this one replaces
-        self.model.set_screen_rows(self._screen_rows())
         try:
             self.model.set_query(query, first_page_first=quiet)
         except TriageError as exc:
@@ -638,12 +637,6 @@ class MainWindow(QMainWindow):
         if row < 0 and current is not None and self.model.loading:
             self._return_after_load = current  # it may be further down than the first rows
         return True
-
-    def _screen_rows(self) -> int:
-        """Rows of the queue the view shows at its present height (a search's first rows
-        fill them: QueueModel.set_screen_rows)."""
-        row = self.view.verticalHeader().defaultSectionSize() or 1
-        return self.view.viewport().height() // row + 1
 
     def _suggest_later(self, store: Store, query: QueueQuery) -> None:
         """Searches near one that found nothing (store/search_suggest.py), counted on the read

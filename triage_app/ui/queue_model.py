@@ -54,14 +54,6 @@ MAX_PAGES = 96
 # rows of "boat*" were not in the head (204 ms, a walk) where 200 are (78 ms). Whole pages:
 # a page read while only the first rows were known stays as it was read.
 HEAD_ROWS = 4 * PAGE_SIZE
-# A search whose first rows come from the store (no copy of the queue to filter) and that the
-# store finds along the queue's order (a common word) asks for the whole pages that fill the
-# queue's screen, not for HEAD_ROWS: the walk ends at the last row asked for, and at 10M posts
-# the 200th match of a word lies four times deeper than the 50th (the first search after
-# another program committed took 178-244 ms at p95 that way, 2026-12-05). The window says how
-# many rows its view shows (set_screen_rows); the rest of the list follows on the worker.
-SEARCH_FIRST_PAGES_MIN = 1
-WALKED = ("head", "walk")  # search_plan's answers for a search found along the queue's order
 # How long a copy of the queue is trusted when nothing says whether it still holds: on a team
 # server (colleagues' commits are not counted) and under "only mine" (claims expire with time).
 # A local store's copy is otherwise kept until another connection commits (_fresh_base); the
@@ -132,8 +124,6 @@ class QueueModel(QAbstractTableModel):
         self._dropped: set[int] = set()
         # posts of the loaded pages whose search hit is only in their pictures' text
         self._picture_only: set[int] = set()
-        # Rows of the first whole pages a search from the store shows (set_screen_rows).
-        self._search_first_rows = SEARCH_FIRST_PAGES_MIN * PAGE_SIZE
         self._complete_timer = QTimer(self)
         self._complete_timer.setSingleShot(True)
         self._complete_timer.setInterval(0)
@@ -178,17 +168,6 @@ class QueueModel(QAbstractTableModel):
         self._labels = {k: t.label for k, t in store.taxonomy.items()}
         self._colours = {k: t.colour for k, t in store.taxonomy.items()}
 
-    def set_screen_rows(self, rows: int) -> None:
-        """How many rows the view shows now: a search from the store first reads the whole
-        pages that fill them and one row more (at least SEARCH_FIRST_PAGES_MIN pages, at most
-        HEAD_ROWS), so the screen is full at once and the rest follows."""
-        pages = max(SEARCH_FIRST_PAGES_MIN, -(-(max(rows, 0) + 1) // PAGE_SIZE))
-        self._search_first_rows = min(HEAD_ROWS, pages * PAGE_SIZE)
-
-    @property
-    def search_first_rows(self) -> int:
-        return self._search_first_rows
-
     def set_query(self, query: QueueQuery, *, first_page_first: bool = False) -> None:
         """Run ``query`` and show its ids; raises TriageError (e.g. a bad search) unchanged.
 
@@ -200,18 +179,13 @@ class QueueModel(QAbstractTableModel):
             return
         self._stop_reading()
         if first_page_first or query.search.strip():
-            first = HEAD_ROWS if first_page_first else self._search_first_rows
-            plan = None if first_page_first else search_plan(self._store, query, first)
+            plan = None if first_page_first else search_plan(self._store, query, HEAD_ROWS)
             cached = self._search_of_cached_queue(query, plan)
             if cached is not None:
                 ids, whole = cached  # from the queue already in memory
             else:
-                # Only a search the store finds by walking the queue's order pays for the depth
-                # of its last row; one with few matches reads them all and is whole at once.
-                if plan is None or plan[0] not in WALKED:
-                    first = HEAD_ROWS
-                ids = queue_ids(self._store, query, limit=first, plan=plan)
-                whole = len(ids) < first
+                ids = queue_ids(self._store, query, limit=HEAD_ROWS, plan=plan)
+                whole = len(ids) < HEAD_ROWS
             if not whole:
                 self._complete_timer.start()
         else:
