@@ -484,12 +484,12 @@ WALK_PAGE = 100
 def walk_threshold(posts: float, limit: int | None) -> float:
     """Matches (by the estimate) below which they come first, for a page of ``limit`` ids.
 
-    A longer page walks further: the window's first rows of a search are 400 ids
-    (ui/queue_model.HEAD_ROWS), and at 100,000 posts the walk for 400 read past a quarter of
-    the queue for a word in 3-5% of the posts (120-220 ms against 20-70 ms for its matches
-    first; the crossover near 7,000 matches). The threshold grows with the page (the matches
-    of the demo's words crowd the top of the queue, so the first 100 are near and the next 300
-    far). No limit (the whole list): as for one page."""
+    A longer page walks further: the window's first rows of a search were 400 ids when this
+    was measured (ui/queue_model.HEAD_ROWS, 200 since), and at 100,000 posts the walk for 400
+    read past a quarter of the queue for a word in 3-5% of the posts (120-220 ms against 20-70
+    ms for its matches first; the crossover near 7,000 matches). The threshold grows with the
+    page (the matches of the demo's words crowd the top of the queue, so the first 100 are near
+    and the next 300 far). No limit (the whole list): as for one page."""
     page = max(WALK_PAGE, int(limit or WALK_PAGE))
     return 5 * math.sqrt(posts) * page / WALK_PAGE
 
