@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.store.keys_helpers import write_posts
-from triage_app.ingest.pipeline import import_paths
+from tests.store.keys_helpers import fill
 from triage_app.store.connection import ReadAfterCommit
 from triage_app.store.decisions import current_tags, toggle_tag_outcome
 from triage_app.store.post_detail import detail_from, detail_reads, post_detail
@@ -26,12 +25,23 @@ TAG = "boat_crossing"
 @pytest.fixture
 def store(make_store: Any, tmp_path: Any) -> Any:
     opened = make_store()
-    import_paths(opened, [write_posts(tmp_path / "posts.jsonl", 5)], enrich=False)
+    fill(opened, tmp_path, 5)
     return opened
 
 
 def _first(store: Any) -> int:
     return int(store.scalar("SELECT min(id) FROM posts"))
+
+
+def _note_carrying(store: Any, post: int, note: str, later: ReadAfterCommit, **kw: bool) -> None:
+    """A transaction that notes ``post`` and carries ``later`` (``deferred``: its write
+    answered by the COMMIT, as a tag's); nothing is answered before the COMMIT."""
+    with store.transaction() as conn:
+        store.read_after_commit(later)
+        if kw.get("deferred"):
+            store.writes_answered_at_commit()
+        conn.execute("UPDATE posts SET note = ? WHERE id = ?", (note, post))
+        assert later.answers is None
 
 
 def test_the_reads_see_what_the_transaction_committed(store: Any) -> None:
@@ -42,10 +52,7 @@ def test_the_reads_see_what_the_transaction_committed(store: Any) -> None:
             "count": ("SELECT count(*) FROM posts", ()),
         }
     )
-    with store.transaction() as conn:
-        store.read_after_commit(later)
-        conn.execute("UPDATE posts SET note = ? WHERE id = ?", ("seen", post))
-        assert later.answers is None  # not before the COMMIT
+    _note_carrying(store, post, "seen", later)
     assert later.answers is not None
     assert [tuple(r) for r in later.answers["note"]] == [("seen",)]
     assert later.answers["count"][0][0] == 5
@@ -78,11 +85,7 @@ def test_a_read_that_fails_after_the_commit_leaves_the_transaction_committed(
             "broken": ("SELECT no_such_column FROM posts", ()),
         }
     )
-    with store.transaction() as conn:
-        store.read_after_commit(later)
-        if answered_at_commit:
-            store.writes_answered_at_commit()
-        conn.execute("UPDATE posts SET note = ? WHERE id = ?", ("kept", post))
+    _note_carrying(store, post, "kept", later, deferred=answered_at_commit)
     assert later.answers is None
     assert not store.conn.in_transaction
     assert store.scalar("SELECT note FROM posts WHERE id = ?", (post,)) == "kept"

@@ -179,9 +179,9 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        self._answer_reads_after_commit()
         if self.after_commit is not None:
-            self.after_commit()
+            self.after_commit()  # first: the window's log sync starts while the reads run
+        self._answer_reads_after_commit()
 
     def _answer_reads_after_commit(self) -> None:
         laters, self._reads_after_commit = self._reads_after_commit, []
