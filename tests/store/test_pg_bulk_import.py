@@ -421,9 +421,10 @@ def test_a_large_load_refuses_a_raw_row_given_twice(pg_server, tmp_path, monkeyp
 def test_raw_and_search_rows_go_in_binary_with_the_same_values(
     pg_server, tmp_path, monkeypatch, bulk
 ):
-    """post_raw and posts_fts are COPYed in binary (half the client's CPU of text), posts in
-    text; the stored raw lines and search rows are the text format's: backslashes, tabs,
-    carriage returns, NUL-free control characters, astral characters, an empty extra."""
+    """posts, post_raw and posts_fts are COPYed in binary (half the client's CPU of text);
+    the stored posts, raw lines and search rows are the text format's: backslashes, tabs,
+    carriage returns, NUL-free control characters, astral characters, an empty extra, ids,
+    urls and times given as JSON numbers."""
     if bulk:
         monkeypatch.setattr(bulk_load, "MIN_POSTS", 0)
         monkeypatch.setattr(bulk_load, "BYTES_PER_POST", 1)
@@ -446,8 +447,11 @@ def test_raw_and_search_rows_go_in_binary_with_the_same_values(
             json.dumps(
                 {
                     "platform": "x",
-                    "post_id": f"b{i}",
-                    "created_at": "2025-03-01T10:00:00Z",
+                    "post_id": f"b{i}" if i % 2 else 9_000_000_000 + i,
+                    "created_at": "2025-03-01T10:00:00Z" if i % 3 else 1_740_823_200 + i,
+                    "parent_post_id": 7 if i == 1 else None,
+                    "url": 8 if i == 2 else f"https://x.example/{i}",
+                    "language": "en" if i % 2 else None,
                     "text": text,
                     "author_id": "z",
                     "author_handle": f"h\\{i}\t",
@@ -471,8 +475,8 @@ def test_raw_and_search_rows_go_in_binary_with_the_same_values(
         raw_lines = [line for line in source.read_text(encoding="utf-8").split("\n") if line]
         assert [r[1] for r in got["raw"]] == raw_lines
         assert formats["post_raw"] == {True} and formats["posts_fts"] == {True}
-        # posts in text, and copied at all (an empty set would say nothing)
-        assert formats.get("posts", set()) | formats.get("triage_import_posts", set()) == {False}
+        # posts too, and copied at all (an empty set would say nothing)
+        assert formats.get("posts", set()) | formats.get("triage_import_posts", set()) == {True}
         # the documents are the server's own for those texts
         assert (
             pg.scalar(
