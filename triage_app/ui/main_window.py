@@ -51,6 +51,7 @@ from .live_updates import LiveUpdates
 from .lock import IdleWatcher, LockScreen
 from .network_view import NetworkView
 from .note_field import NoteField
+from .others_watch import OthersWatch
 from .pane_area import PaneArea
 from .pane_schedule import PaneSchedule
 from .preview_ahead import PreviewAhead
@@ -209,6 +210,9 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.model = QueueModel(None, self)
         self.model.set_runner(self.read_runner)  # the window answers keys while it is read
+        # Another program's commits to a local store: said, and the queue's copy read again.
+        self.others_watch = OthersWatch(self.model, self)
+        self.others_watch.changed.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.view = QTableView()
         self.view.setObjectName("queueView")
         self.view.setAccessibleName("Review queue")
@@ -424,6 +428,7 @@ class MainWindow(QMainWindow):
         self.claims.set_store(store)
         self.live.set_store(store)
         self.model.set_store(store)
+        self.others_watch.set_store(store)
         self.checkpointer.attach(store)
         self.wal_sync.attach(store)
         self._build_tag_actions(store)
@@ -1370,6 +1375,7 @@ class MainWindow(QMainWindow):
             self._close_tab(self.tabs.indexOf(self._views[which]))
         self.claims.set_store(None)
         self.live.set_store(None)
+        self.others_watch.stop()
         self._total_timer.stop()
         self._current_changed(None)
         self.pane_schedule.stop()
@@ -1502,6 +1508,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.claims.set_store(None)  # no claim timer may fire on a store about to close
         self.live.stop()
+        self.others_watch.stop()
         self.filter_bar.cancel_pending_search()  # nor a search typed just before closing
         self.returning_label.cancel_pending()  # nor the count after the last tag key
         self._total_timer.stop()
