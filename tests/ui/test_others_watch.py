@@ -47,6 +47,19 @@ def _another_program(store: Any, post_ids: list[int]) -> None:
         other.close()
 
 
+def _renewal_asked(store: Any) -> QueueModel:
+    """A watched model of 600 posts whose copy another program's settled commit has made
+    outdated: its renewal asked of the (inline) worker, not yet run."""
+    fill_posts(store, 600, seed=5)
+    model, watch, _notices = _watched(store)
+    watch.tick(now=0.0)
+    _another_program(store, [model.post_id(3)])
+    watch.tick(now=1.0)
+    watch.tick(now=1.0 + SETTLE_SECONDS)
+    assert model._renewing is not None
+    return model
+
+
 def _renewed(qtbot: Any, model: QueueModel) -> None:
     qtbot.waitUntil(lambda: model._renewing is None)
 
@@ -114,13 +127,7 @@ def test_the_windows_own_commits_are_not_a_change(make_store):
 @ON_SQLITE
 def test_a_new_query_stops_the_renewal_and_its_answer_is_dropped(make_store, qtbot):
     store = make_store()
-    fill_posts(store, 600, seed=5)
-    model, watch, _notices = _watched(store)
-    watch.tick(now=0.0)
-    _another_program(store, [model.post_id(3)])
-    watch.tick(now=1.0)
-    watch.tick(now=1.0 + SETTLE_SECONDS)
-    assert model._renewing is not None  # asked of the worker, not yet run
+    model = _renewal_asked(store)
     other_filter = replace(NEW, platform="telegram")
     model.set_query(other_filter)  # the analyst moved on before it ran
     assert model._renewing is None
@@ -135,13 +142,8 @@ def test_a_decision_while_the_copy_is_read_drops_that_read(make_store, qtbot, mo
     no copy to patch, so the read, which may not have seen it, is not kept: the next search
     reads afresh and shows the tag's effect."""
     store = make_store()
-    fill_posts(store, 600, seed=5)
-    model, watch, _notices = _watched(store)
-    watch.tick(now=0.0)
-    _another_program(store, [model.post_id(3)])
-    watch.tick(now=1.0)
-    watch.tick(now=1.0 + SETTLE_SECONDS)
-    assert model._renewing is not None and model._base is None
+    model = _renewal_asked(store)
+    assert model._base is None
     tagged = list(queue_ids(store, SEARCH))[0]
     toggle_tag(store, [tagged], "boat_crossing")  # the analyst's tag key, before the read ran
     model.refresh_posts([tagged])
