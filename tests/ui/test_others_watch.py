@@ -147,6 +147,7 @@ def test_a_decision_while_the_copy_is_read_drops_that_read(make_store, qtbot, mo
     tagged = list(queue_ids(store, SEARCH))[0]
     toggle_tag(store, [tagged], "boat_crossing")  # the analyst's tag key, before the read ran
     model.refresh_posts([tagged])
+    assert model._renewing is None  # stopped: its answer could not be kept
     _renewed(qtbot, model)
     assert model._base is None
 

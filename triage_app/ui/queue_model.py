@@ -312,7 +312,11 @@ class QueueModel(QAbstractTableModel):
         if self._rest_task is not None:
             self._rest_task.cancel()
         self._rest_task = None
-        if self._renewing is not None:  # the next list reads what it needs itself
+        self._stop_renewal()  # the next list reads what it needs itself
+
+    def _stop_renewal(self) -> None:
+        """Stop a read of the copy again (renew_copy) at its next slice; its answer is dropped."""
+        if self._renewing is not None:
             self._renewing.cancel()
             self._renewing = None
 
@@ -384,8 +388,10 @@ class QueueModel(QAbstractTableModel):
             return
         if self._base is None:
             # A queue being read on the worker may have been read before this decision: it
-            # is shown, but not kept for searches.
+            # is shown, but not kept for searches; a copy only being read again (renew_copy)
+            # is stopped, not read to the end for nothing beside the analyst's keys.
             self._base_epoch += 1
+            self._stop_renewal()
             return
         query, _read_at, _changes, ids = self._base
         if len(post_ids) > 5000:  # a very large bulk action: simply query afresh next time
